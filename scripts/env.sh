@@ -1,0 +1,13 @@
+# Shared paths and environment for DeadZone's scripts. Sourced, not executed.
+DEADZONE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TP="$DEADZONE_ROOT/build/third_party"
+IMGUI_DIR="$TP/imgui-1.90.1"
+SDL2_SRC_DIR="$TP/SDL2-2.26.5"
+SDL2_WASM_PREFIX="$TP/sdl2-wasm"
+NATIVE_BUILD="$DEADZONE_ROOT/build/native"
+WASM_BUILD="$DEADZONE_ROOT/build/wasm"
+# Emscripten 3.1.6 on Debian: Node must see Debian's node modules (acorn) or -O2 links fail, and the
+# prebuilt system libraries must be used as they are instead of rebuilding the shared cache.
+export NODE_PATH=/usr/share/nodejs
+export EM_FROZEN_CACHE=1
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"

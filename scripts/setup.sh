@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Installs everything DeadZone needs on a Debian 12 machine, offline except for Debian's apt and the
+# npm registry. Idempotent: with everything present it only checks, in a few seconds.
+#
+#   1. Debian packages (compilers, LibTorch, ONNX, Emscripten, Chromium, ...)
+#   2. Dear ImGui 1.90.1 and SDL2 2.26.5 *sources* from Debian source packages, fetched with a
+#      private apt configuration (the system's apt sources are left untouched) into build/third_party
+#   3. SDL2 compiled once for wasm with emcmake, cached in build/third_party/sdl2-wasm
+#   4. npm packages pinned by package-lock.json (onnxruntime-web/-node, playwright-core, pngjs)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TP="$ROOT/build/third_party"
+source "$ROOT/scripts/env.sh"
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_PACKAGES=(
+    build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev xz-utils
+    libgtest-dev libgmock-dev
+    libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
+    nlohmann-json3-dev libstb-dev libcli11-dev zlib1g-dev
+    emscripten nodejs npm
+    chromium fonts-dejavu-core
+    debian-archive-keyring
+)
+
+# --- 1. Debian packages --------------------------------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A machine that already has Node.js from elsewhere (node + npm on PATH) doesn't need Debian's.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    filtered=(); for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
+    missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# --- 2. ImGui + SDL2 sources (Debian source packages, private apt config) ------------------------
+fetch_sources() {
+    local apt_dir="$TP/apt"
+    mkdir -p "$apt_dir/lists/partial" "$TP/src"
+    cat > "$apt_dir/src.sources" <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    local o=(-o "Dir::Etc::sourcelist=$apt_dir/src.sources" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt_dir/lists")
+    log "fetching ImGui and SDL2 source packages"
+    apt-get "${o[@]}" update -qq
+    (cd "$TP/src" && apt-get "${o[@]}" source --download-only imgui/trixie libsdl2/bookworm)
+}
+unpack_orig() { # $1 glob of the orig tarball, $2 destination folder
+    local tarball dest="$2"
+    tarball=$(ls "$TP"/src/$1 | head -n 1)
+    rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+    tar -xf "$tarball" -C "$dest.tmp" --strip-components=1
+    rm -rf "$dest" && mv "$dest.tmp" "$dest"
+}
+if [ ! -f "$IMGUI_DIR/imgui.cpp" ] || [ ! -f "$SDL2_SRC_DIR/CMakeLists.txt" ]; then
+    ls "$TP"/src/imgui_1.90.1*.orig.tar.* "$TP"/src/libsdl2_2.26.5*.orig.tar.* >/dev/null 2>&1 || fetch_sources
+    unpack_orig 'imgui_1.90.1*.orig.tar.*' "$IMGUI_DIR"
+    unpack_orig 'libsdl2_2.26.5*.orig.tar.*' "$SDL2_SRC_DIR"
+fi
+
+# --- 3. SDL2 for wasm (once) ---------------------------------------------------------------------
+if [ ! -f "$SDL2_WASM_PREFIX/lib/libSDL2.a" ]; then
+    log "building SDL2 for wasm (once, ~3 minutes)"
+    rm -rf "$TP/build-sdl2"
+    emcmake cmake -S "$SDL2_SRC_DIR" -B "$TP/build-sdl2" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+        -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_TEST=OFF -DSDL_THREADS=OFF \
+        -DCMAKE_INSTALL_PREFIX="$SDL2_WASM_PREFIX" >"$TP/build-sdl2.log" 2>&1 \
+        && cmake --build "$TP/build-sdl2" --target install >>"$TP/build-sdl2.log" 2>&1 \
+        || { tail -n 40 "$TP/build-sdl2.log"; echo "SDL2 wasm build failed; full log: $TP/build-sdl2.log" >&2; exit 1; }
+fi
+
+# --- 4. npm packages (pinned by package-lock.json) -----------------------------------------------
+stamp="$ROOT/node_modules/.deadzone-lock"
+if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/package-lock.json" "$stamp"; then
+    log "installing npm packages"
+    # onnxruntime-node's install script would try to download GPU binaries; its CPU binary ships in
+    # the package itself.
+    (cd "$ROOT" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
+    cp "$ROOT/package-lock.json" "$stamp"
+fi
+
+log "ready"

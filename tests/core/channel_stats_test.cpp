@@ -1,0 +1,103 @@
+#include "deadzone/channel_stats.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace deadzone {
+namespace {
+
+TEST(ChannelStats, KnownValuesPerChannel) {
+    // Two channels of a [2,2,2] tensor.
+    const std::vector<float> data = {0, 1, 2, 3,     // channel 0
+                                     -1, 0, 0, -5};  // channel 1
+    const std::vector<ChannelStats> s = per_channel_stats(ChwView{data.data(), 2, 2, 2});
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[0].count, 4);
+    EXPECT_EQ(s[0].min, 0.0f);
+    EXPECT_EQ(s[0].max, 3.0f);
+    EXPECT_DOUBLE_EQ(s[0].mean, 1.5);
+    EXPECT_NEAR(s[0].std, std::sqrt(1.25), 1e-12);
+    EXPECT_DOUBLE_EQ(s[0].fraction_zero, 0.25);
+    EXPECT_DOUBLE_EQ(s[0].fraction_positive, 0.75);
+
+    EXPECT_EQ(s[1].min, -5.0f);
+    EXPECT_EQ(s[1].max, 0.0f);
+    EXPECT_DOUBLE_EQ(s[1].mean, -1.5);
+    EXPECT_DOUBLE_EQ(s[1].fraction_zero, 0.5);
+    EXPECT_DOUBLE_EQ(s[1].fraction_positive, 0.0);
+}
+
+TEST(ChannelStats, DeadChannelIsAllZero) {
+    const std::vector<float> data(64, 0.0f);
+    const ChannelStats s = per_channel_stats(ChwView{data.data(), 1, 8, 8})[0];
+    EXPECT_EQ(s.min, 0.0f);
+    EXPECT_EQ(s.max, 0.0f);
+    EXPECT_DOUBLE_EQ(s.fraction_zero, 1.0);
+    EXPECT_DOUBLE_EQ(s.std, 0.0);
+}
+
+TEST(ChannelStats, NegativeZeroCountsAsZero) {
+    ChannelStatsAccumulator acc;
+    acc.add(-0.0f);
+    acc.add(1.0f);
+    EXPECT_DOUBLE_EQ(acc.finish().fraction_zero, 0.5);
+}
+
+TEST(ChannelStats, CountsNaNAndInfAndKeepsThemOutOfMoments) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    const std::vector<float> data = {1.0f, nan, 3.0f, inf, -inf, nan};
+    ChannelStatsAccumulator acc;
+    acc.add(data.data(), static_cast<std::int64_t>(data.size()));
+    const ChannelStats s = acc.finish();
+    EXPECT_EQ(s.count, 6);
+    EXPECT_EQ(s.nan_count, 2);
+    EXPECT_EQ(s.inf_count, 2);
+    EXPECT_EQ(s.finite_count, 2);
+    EXPECT_TRUE(s.has_nonfinite());
+    EXPECT_EQ(s.min, 1.0f);
+    EXPECT_EQ(s.max, 3.0f);
+    EXPECT_DOUBLE_EQ(s.mean, 2.0);
+    EXPECT_DOUBLE_EQ(s.std, 1.0);
+    // 1, 3 and +inf are positive.
+    EXPECT_DOUBLE_EQ(s.fraction_positive, 3.0 / 6.0);
+}
+
+TEST(ChannelStats, AllNaNChannelHasZeroMomentsNotGarbage) {
+    const std::vector<float> data(4, std::numeric_limits<float>::quiet_NaN());
+    const ChannelStats s = per_channel_stats(ChwView{data.data(), 1, 2, 2})[0];
+    EXPECT_EQ(s.nan_count, 4);
+    EXPECT_EQ(s.finite_count, 0);
+    EXPECT_EQ(s.min, 0.0f);
+    EXPECT_EQ(s.max, 0.0f);
+    EXPECT_EQ(s.mean, 0.0);
+    EXPECT_FALSE(std::isnan(s.std));
+}
+
+TEST(ChannelStats, OnePassStaysAccurateWithLargeOffset) {
+    // Naive sum-of-squares loses all precision here; Welford keeps it.
+    std::vector<float> data;
+    for (int i = 0; i < 100000; ++i) data.push_back(1.0e4f + static_cast<float>(i % 2));
+    const ChannelStats s = per_channel_stats(ChwView{data.data(), 1, 1, static_cast<int>(data.size())})[0];
+    EXPECT_NEAR(s.mean, 10000.5, 1e-6);
+    EXPECT_NEAR(s.std, 0.5, 1e-6);
+}
+
+TEST(ChannelStats, BatchedViewPoolsOverSamples) {
+    // [N=2, C=2, S=2]
+    const std::vector<float> data = {1, 2, 10, 20,   // sample 0: c0, c1
+                                     3, 4, 30, 40};  // sample 1
+    const std::vector<ChannelStats> s = per_channel_stats(NcsView{data.data(), 2, 2, 2});
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[0].count, 4);
+    EXPECT_DOUBLE_EQ(s[0].mean, 2.5);
+    EXPECT_EQ(s[1].min, 10.0f);
+    EXPECT_EQ(s[1].max, 40.0f);
+    EXPECT_DOUBLE_EQ(s[1].mean, 25.0);
+}
+
+} // namespace
+} // namespace deadzone
