@@ -1,0 +1,91 @@
+// DeadZone explorer: the platform shell. SDL2 window + WebGL2 context + Dear ImGui, driven by the
+// browser's animation frames. Everything the user sees is drawn by app.cpp.
+#include "app.h"
+#include "backend_probe.h"
+
+#include <SDL.h>
+#include <SDL_opengles2.h>
+#include <emscripten/emscripten.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+#include <imgui_impl_sdl2.h>
+
+#include <cstdio>
+
+namespace {
+
+struct Shell {
+    SDL_Window* window = nullptr;
+    SDL_GLContext gl = nullptr;
+};
+
+// The page owns the layout: the canvas fills the window, so follow the window's CSS size.
+EM_JS(int, dz_js_window_width, (), { return window.innerWidth; });
+EM_JS(int, dz_js_window_height, (), { return window.innerHeight; });
+
+void follow_window_size(SDL_Window* window) {
+    int w = 0, h = 0;
+    SDL_GetWindowSize(window, &w, &h);
+    const int want_w = dz_js_window_width(), want_h = dz_js_window_height();
+    if (want_w > 0 && want_h > 0 && (want_w != w || want_h != h)) SDL_SetWindowSize(window, want_w, want_h);
+}
+
+void frame(void* arg) {
+    auto* shell = static_cast<Shell*>(arg);
+    deadzone::explorer::AppState& state = deadzone::explorer::app_state();
+
+    SDL_Event event;
+    while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+    follow_window_size(shell->window);
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    // Headless Chromium can deliver two frames with the same timestamp; ImGui asserts on dt == 0.
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.DeltaTime <= 0.0f) io.DeltaTime = 1.0f / 1000.0f;
+    ImGui::NewFrame();
+    deadzone::explorer::draw_ui(state);
+    ImGui::Render();
+
+    SDL_GL_GetDrawableSize(shell->window, &state.framebuffer_width, &state.framebuffer_height);
+    glViewport(0, 0, state.framebuffer_width, state.framebuffer_height);
+    glClearColor(0.08f, 0.09f, 0.11f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    ++state.frame;
+}
+
+} // namespace
+
+int main() {
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        std::fprintf(stderr, "SDL_Init failed: %s\n", SDL_GetError());
+        return 1;
+    }
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3); // WebGL2
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+
+    static Shell shell; // lives for the page's lifetime; the main loop never returns
+    shell.window = SDL_CreateWindow("DeadZone", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                    dz_js_window_width(), dz_js_window_height(),
+                                    SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (shell.window == nullptr || (shell.gl = SDL_GL_CreateContext(shell.window)) == nullptr) {
+        std::fprintf(stderr, "Could not create a WebGL2 context: %s\n", SDL_GetError());
+        return 1;
+    }
+    SDL_GL_MakeCurrent(shell.window, shell.gl);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr; // no imgui.ini in the browser's virtual file system
+    ImGui::StyleColorsDark();
+    ImGui_ImplSDL2_InitForOpenGL(shell.window, shell.gl);
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+
+    deadzone::explorer::start_backend_probe();
+    emscripten_set_main_loop_arg(frame, &shell, 0, true);
+    return 0;
+}

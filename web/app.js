@@ -1,0 +1,68 @@
+// Loads the DeadZone wasm module into the page and exposes a small hook for tests and tools:
+//
+//   window.deadzone.ready      true once the app runs and has drawn a frame
+//   window.deadzone.error      a message when loading failed (also shown on the page)
+//   window.deadzone.state()    the C++ app state as a parsed JSON object
+//
+// Everything visible is drawn by the C++ app; this file only boots it and reports failures the
+// app cannot draw itself (a missing or broken wasm file, no WebGL2).
+
+const statusBox = document.getElementById("status");
+const statusText = document.getElementById("status-text");
+const statusProgress = document.getElementById("status-progress");
+
+const hook = { ready: false, error: null, state: () => null };
+window.deadzone = hook;
+
+function showError(message) {
+  if (hook.error) return; // keep the first, most specific message
+  hook.error = message;
+  statusText.textContent = "DeadZone could not start: " + message;
+  statusBox.className = "error";
+  console.error("[deadzone] " + message);
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new Error(`could not load ${src} (was the explorer built?)`));
+    document.head.appendChild(script);
+  });
+}
+
+async function boot() {
+  const canvas = document.getElementById("canvas");
+  // Probe on a throw-away canvas: the real one must be left for SDL to create its context on.
+  if (!document.createElement("canvas").getContext("webgl2")) {
+    showError("this browser has no WebGL2");
+    return;
+  }
+  await loadScript("app/deadzone.js");
+  const module = await createDeadZone({
+    canvas,
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    setStatus: (text) => {
+      // Emscripten reports download progress as "Downloading data... (x/y)".
+      const m = text.match(/\((\d+(\.\d+)?)\/(\d+)\)/);
+      if (m) statusProgress.style.width = `${(100 * m[1]) / m[3]}%`;
+    },
+    onAbort: (what) => showError(`the wasm module aborted (${what})`),
+    locateFile: (path) => "app/" + path,
+  });
+  hook.state = () => JSON.parse(module.ccall("dz_state_json", "string", [], []));
+  const waitForFirstFrame = () => {
+    if (hook.error) return;
+    if (hook.state().frame > 0) {
+      statusBox.className = "hidden";
+      hook.ready = true;
+    } else {
+      requestAnimationFrame(waitForFirstFrame);
+    }
+  };
+  waitForFirstFrame();
+}
+
+boot().catch((e) => showError(e && e.message ? e.message : String(e)));
