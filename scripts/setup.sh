@@ -53,7 +53,9 @@ Suites: trixie bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-    local o=(-o "Dir::Etc::sourcelist=$apt_dir/src.sources" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt_dir/lists")
+    # APT::Sandbox::User=root: the cache folder belongs to us, not to the _apt user.
+    local o=(-o "Dir::Etc::sourcelist=$apt_dir/src.sources" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt_dir/lists"
+             -o APT::Sandbox::User=root)
     log "fetching ImGui and SDL2 source packages"
     apt-get "${o[@]}" update -qq
     (cd "$TP/src" && apt-get "${o[@]}" source --download-only imgui/trixie libsdl2/bookworm)
