@@ -22,8 +22,8 @@ ctest_failed=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$out/ctest.
 ctest_total=${ctest_total:-0}; ctest_failed=${ctest_failed:-$ctest_total}
 [ "$ctest_rc" = 0 ] || [ "$ctest_failed" != 0 ] || ctest_failed=1
 
-echo "== browser end-to-end tests (node --test) =="
-(cd "$DEADZONE_ROOT" && DEADZONE_TEST_OUTPUT="$out/e2e" node --test --test-reporter=spec tests/e2e/) 2>&1 | tee "$out/e2e.log"
+echo "== ONNX parity and browser end-to-end tests (node --test) =="
+(cd "$DEADZONE_ROOT" && DEADZONE_TEST_OUTPUT="$out/e2e" node --test --test-reporter=spec tests/onnx/ tests/e2e/) 2>&1 | tee "$out/e2e.log"
 e2e_rc=${PIPESTATUS[0]}
 e2e_passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$out/e2e.log" | tail -n 1)
 e2e_failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$out/e2e.log" | tail -n 1)

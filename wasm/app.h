@@ -1,8 +1,18 @@
-// The explorer's state and per-frame UI. The SDL/GL/ImGui plumbing lives in main.cpp; this file
-// owns what the user sees, so it can grow without touching the platform shell.
+// The explorer's state and per-frame UI. The SDL/GL/ImGui plumbing lives in main.cpp; the pieces
+// of the UI and the inference pipeline live in a file each (see the list at the bottom). All mutable
+// state is in the one AppState below: JS callbacks, the frame loop and the test hook all reach it
+// through app_state().
 #pragma once
 
+#include "onnx_info.h"
+
+#include "deadzone/channel_stats.h"
+#include "deadzone/decode.h"
+#include "deadzone/image_input.h"
+
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace deadzone::explorer {
 
@@ -19,16 +29,146 @@ struct BackendReport {
     int hardware_concurrency = 0;
 };
 
+enum class Backend { Wasm, WebGpu };
+const char* backend_name(Backend b); // the ORT Web execution-provider name: "wasm" / "webgpu"
+
+// A model the user can pick: shipped, a generated test model, or an .onnx dragged in.
+struct Model {
+    std::string name;
+    std::string origin;               // "shipped", "test model", "dropped"
+    std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
+    ModelSpec spec;
+    int session_id = 0;               // 0: no session yet (or it was released)
+    bool session_pending = false;     // creation in flight
+    std::string session_error;        // ORT refused it (shown, the model stays unusable)
+};
+
+// Raw outputs of one run, copied out of ORT Web's tensors.
+struct ModelOutputs {
+    int classes = 0, height = 0, width = 0;
+    std::vector<float> heatmap; // [classes, height, width] logits
+    std::vector<float> wh;      // [4, height, width] after activation x wh_offset_base
+    std::vector<float> wh_pre;  // [4, height, width] pre-activation
+    ChwView heatmap_view() const { return {heatmap.data(), classes, height, width}; }
+    ChwView wh_view() const { return {wh.data(), 4, height, width}; }
+    ChwView wh_pre_view() const { return {wh_pre.data(), 4, height, width}; }
+};
+
+// What one model said about one image. Replaced only by a complete, finite result.
+struct Prediction {
+    bool valid = false;
+    int model_index = -1;
+    std::int64_t image_generation = -1;
+    Backend backend = Backend::Wasm;
+    ModelOutputs out;
+    Letterbox letterbox;
+    std::vector<ChannelStats> pre_stats, post_stats; // per wh channel
+    DecodeResult decoded;                            // redone whenever the sliders move
+    double run_ms = 0;       // session.run as seen from JS (incl. tensor copies)
+    double latency_ms = 0;   // image received -> boxes decoded, in the app
+    // Where latency_ms went (bench/explorer_bench.mjs prints it): the browser reading the dropped
+    // File, image decode, waiting for ORT, letterbox + normalise, run incl. copies (JS), stats + decode.
+    double file_read_ms = 0, decode_image_ms = 0, queue_ms = 0, preprocess_ms = 0, post_ms = 0;
+    unsigned overlay_texture = 0; // GL texture of the current colour map (see heatmap_texture.cpp)
+    int overlay_kind = -1;        // which map the texture holds
+};
+
+struct Panel {
+    int model_index = -1;
+    Prediction pred;
+    bool needs_run = false;  // image, model or back-end changed since pred
+    int request_id = 0;      // the run in flight for this panel, 0 when none
+    Letterbox pending_letterbox; // the geometry of that run's input
+    double run_started_ms = 0, preprocess_ms = 0;
+    float image_rect[4] = {0, 0, 0, 0}; // where the image was drawn last frame: x, y, scale (px per source px), 0
+    std::string error;       // the last run's problem (NaN output, wrong shapes), shown on the panel
+};
+
+struct LoadedImage {
+    std::string name;
+    RgbImage rgb;
+    std::int64_t generation = 0; // 0: no image yet
+    double received_ms = 0;      // performance.now() when the bytes reached the app
+    double arrived_ms = 0;       // performance.now() when the bytes reached C++
+    double decoded_ms = 0;       // performance.now() when decoding finished
+    unsigned texture = 0;
+    int texture_width = 0, texture_height = 0;
+};
+
+struct Message {
+    std::string text;
+    bool error = false;
+    double time_ms = 0;
+};
+
+// Overlay kinds: none, the heatmap (max class score), or one wh channel.
+enum Overlay { kOverlayNone = 0, kOverlayHeatmap = 1, kOverlayWh0 = 2 /* ..kOverlayWh0+3 */ };
+
 struct AppState {
     BackendReport backends;
     long long frame = 0;
     int framebuffer_width = 0;
     int framebuffer_height = 0;
+
+    bool ort_loaded = false;          // ORT Web's script is on the page
+    Backend backend = Backend::Wasm;  // what sessions are created with
+    bool backend_chosen = false;      // set once the probe answered (or the user picked)
+    bool ort_busy = false;            // one ORT call (create or run) at a time
+    int next_id = 1;                  // session and request ids
+    long long runs_started = 0;       // session.run calls made (tests: sliders must not add any)
+
+    std::vector<Model> models;
+    std::string model_list_source;    // where the model list came from, or why there is none
+    std::string default_pair[2];      // the manifest's default models for the two panels
+    std::vector<std::string> sample_images; // URLs
+    Panel panels[2];
+    LoadedImage image;
+    DecodeParams params{4, 100, 0.3f};
+    int overlay = kOverlayNone;
+    float overlay_alpha = 0.65f;
+    std::vector<Message> messages;
+
+    // Hover read-out, in the model's feature-map cells (-1 when not over an image).
+    int hover_panel = -1, hover_x = -1, hover_y = -1;
 };
 
 // The one AppState of the app shell (the app is a single page with a single canvas).
 AppState& app_state();
 
 void draw_ui(AppState& state);
+void post_message(AppState& state, std::string text, bool error);
+
+// pipeline.cpp: the path from bytes to boxes.
+void start_explorer(AppState& state);                   // install JS glue, fetch the model list
+void pump_pipeline(AppState& state);                    // once a frame: start the next ORT call
+void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
+                        double received_ms);
+void accept_model_bytes(AppState& state, const std::string& name, const std::string& origin,
+                        std::vector<std::uint8_t> bytes);
+void select_model(AppState& state, int panel, int model_index);
+void set_backend(AppState& state, Backend backend);
+void redecode(AppState& state);                          // sliders moved: decode again, no rerun
+bool any_run_pending(const AppState& state);
+
+// ort_session.cpp: ONNX Runtime Web, called from C++ (results come back through callbacks).
+void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend);
+void ort_release_session(int session_id);
+void ort_run(int session_id, int request_id, const std::vector<float>& input, int size);
+
+// file_drop.cpp: files from the user (drop, Open button) and from the server (fetch).
+void install_file_drop();
+void open_file_dialog();
+void fetch_file(const std::string& url, const std::string& kind); // kind: image, model, manifest
+
+// image_panel.cpp / prediction_dump.cpp / heatmap_texture.cpp
+void draw_image_panel(AppState& state, int panel_index, float width, float height);
+void draw_prediction_dump(const AppState& state, int panel_index);
+bool channel_dead(const ChannelStats& post_activation); // every value exactly zero
+bool prediction_has_dead_channel(const Prediction& pred);
+const char* wh_channel_name(int c);                     // left, top, right, bottom
+void draw_spinner(float radius, double time);
+unsigned upload_rgb_texture(unsigned texture, const RgbImage& image);
+void update_overlay_texture(Prediction& pred, int overlay);
+void colormap(float t, float rgb[3]);
 
 } // namespace deadzone::explorer

@@ -44,6 +44,7 @@ void frame(void* arg) {
     ImGuiIO& io = ImGui::GetIO();
     if (io.DeltaTime <= 0.0f) io.DeltaTime = 1.0f / 1000.0f;
     ImGui::NewFrame();
+    deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
     deadzone::explorer::draw_ui(state);
     ImGui::Render();
 
@@ -86,6 +87,7 @@ int main() {
     ImGui_ImplOpenGL3_Init("#version 300 es");
 
     deadzone::explorer::start_backend_probe();
+    deadzone::explorer::start_explorer(deadzone::explorer::app_state());
     emscripten_set_main_loop_arg(frame, &shell, 0, true);
     return 0;
 }

@@ -1,5 +1,6 @@
-// The test hook: the whole app state as JSON, read by the browser end-to-end tests through
-// window.deadzone.state(). Tests assert on what the C++ side believes, not on DOM guesses.
+// The test hook: the whole app state as JSON, read by the browser end-to-end tests and the bench
+// through window.deadzone.state(), plus a few setters that do what the matching widgets do (so tests
+// can drive sliders and combos without pixel-hunting). Tests assert on what the C++ side believes.
 #include "app.h"
 
 #include <emscripten/emscripten.h>
@@ -9,7 +10,9 @@
 
 namespace {
 
-nlohmann::json to_json(const deadzone::explorer::BackendReport& b) {
+using namespace deadzone::explorer;
+
+nlohmann::json to_json(const BackendReport& b) {
     return {{"probed", b.probed},
             {"webgpu_api", b.webgpu_api},
             {"webgpu_adapter", b.webgpu_adapter},
@@ -21,15 +24,114 @@ nlohmann::json to_json(const deadzone::explorer::BackendReport& b) {
             {"hardware_concurrency", b.hardware_concurrency}};
 }
 
+nlohmann::json to_json(const deadzone::ChannelStats& s) {
+    return {{"min", s.min}, {"max", s.max}, {"mean", s.mean}, {"fraction_zero", s.fraction_zero},
+            {"nan", s.nan_count}, {"inf", s.inf_count}};
+}
+
+nlohmann::json to_json(const AppState& state, const Panel& p) {
+    nlohmann::json j = {{"model", p.model_index >= 0 ? state.models[p.model_index].name : ""},
+                        {"busy", p.needs_run || p.request_id != 0},
+                        {"error", p.error},
+                        {"image_rect", {p.image_rect[0], p.image_rect[1], p.image_rect[2]}}};
+    const Prediction& pred = p.pred;
+    j["has_result"] = pred.valid && pred.model_index == p.model_index;
+    if (!pred.valid) return j;
+    j["result_model"] = state.models[pred.model_index].name;
+    j["image_generation"] = pred.image_generation;
+    j["backend"] = backend_name(pred.backend);
+    j["run_ms"] = pred.run_ms;
+    j["latency_ms"] = pred.latency_ms;
+    j["stages_ms"] = {{"file_read", pred.file_read_ms}, {"decode_image", pred.decode_image_ms}, {"queue", pred.queue_ms},
+                      {"preprocess", pred.preprocess_ms}, {"run", pred.run_ms}, {"post", pred.post_ms}};
+    j["output_size"] = {pred.out.classes, pred.out.height, pred.out.width};
+    nlohmann::json dets = nlohmann::json::array();
+    for (const deadzone::Detection& d : pred.decoded.detections)
+        dets.push_back({{"x1", d.x1}, {"y1", d.y1}, {"x2", d.x2}, {"y2", d.y2}, {"score", d.score},
+                        {"class_id", d.class_id}, {"cx", d.center_x}, {"cy", d.center_y},
+                        {"cell", {d.cell_x, d.cell_y}}});
+    j["detections"] = dets;
+    nlohmann::json channels = nlohmann::json::array();
+    for (size_t c = 0; c < pred.post_stats.size(); ++c)
+        channels.push_back({{"name", wh_channel_name(static_cast<int>(c))},
+                            {"pre", to_json(pred.pre_stats[c])},
+                            {"post", to_json(pred.post_stats[c])},
+                            {"dead", channel_dead(pred.post_stats[c])}});
+    j["channels"] = channels;
+    j["overlay_kind"] = pred.overlay_kind;
+    return j;
+}
+
+int find_model(const AppState& state, const std::string& name) {
+    for (size_t i = 0; i < state.models.size(); ++i)
+        if (state.models[i].name == name) return static_cast<int>(i);
+    return -1;
+}
+
 } // namespace
 
+extern "C" {
+
 // Returns a pointer into a buffer that stays valid until the next call (ccall copies it at once).
-extern "C" EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
+EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     static std::string buffer;
-    const deadzone::explorer::AppState& s = deadzone::explorer::app_state();
-    const nlohmann::json j = {{"frame", s.frame},
-                              {"framebuffer", {s.framebuffer_width, s.framebuffer_height}},
-                              {"backends", to_json(s.backends)}};
+    const AppState& s = app_state();
+    nlohmann::json models = nlohmann::json::array();
+    for (const Model& m : s.models)
+        models.push_back({{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
+                          {"activation", m.spec.activation}, {"input_size", m.spec.input_size},
+                          {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending},
+                          {"session_error", m.session_error}});
+    nlohmann::json messages = nlohmann::json::array();
+    for (const Message& m : s.messages) messages.push_back({{"text", m.text}, {"error", m.error}});
+    const nlohmann::json j = {
+        {"frame", s.frame},
+        {"framebuffer", {s.framebuffer_width, s.framebuffer_height}},
+        {"backends", to_json(s.backends)},
+        {"backend", s.backend_chosen ? backend_name(s.backend) : ""},
+        {"busy", s.ort_busy || any_run_pending(s)},
+        {"runs_started", s.runs_started},
+        {"models", models},
+        {"model_list_source", s.model_list_source},
+        {"sample_images", s.sample_images},
+        {"image", {{"name", s.image.name}, {"width", s.image.rgb.width}, {"height", s.image.rgb.height},
+                   {"generation", s.image.generation}}},
+        {"params", {{"score_threshold", s.params.score_threshold}, {"top_k", s.params.top_k}}},
+        {"overlay", s.overlay},
+        {"hover", {{"panel", s.hover_panel}, {"x", s.hover_x}, {"y", s.hover_y}}},
+        {"panels", {to_json(s, s.panels[0]), to_json(s, s.panels[1])}},
+        {"messages", messages},
+    };
     buffer = j.dump();
     return buffer.c_str();
 }
+
+// Same effect as moving the sliders.
+EMSCRIPTEN_KEEPALIVE void dz_set_decode_params(float score_threshold, int top_k) {
+    AppState& s = app_state();
+    s.params.score_threshold = score_threshold;
+    s.params.top_k = top_k;
+    redecode(s);
+}
+
+// Same effect as picking a model in a panel's combo; returns 0 when there is no such model.
+EMSCRIPTEN_KEEPALIVE int dz_select_model(int panel, const char* name) {
+    const int index = find_model(app_state(), name);
+    if (index < 0) return 0;
+    select_model(app_state(), panel, index);
+    return 1;
+}
+
+// Same effect as the back-end radio buttons ("wasm" or "webgpu").
+EMSCRIPTEN_KEEPALIVE void dz_set_backend(const char* name) {
+    set_backend(app_state(), std::string(name) == "webgpu" ? Backend::WebGpu : Backend::Wasm);
+}
+
+// Same effect as the "map" combo.
+EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
+    AppState& s = app_state();
+    s.overlay = overlay < 0 || overlay > kOverlayWh0 + 3 ? kOverlayNone : overlay;
+    for (Panel& p : s.panels) update_overlay_texture(p.pred, s.overlay);
+}
+
+} // extern "C"

@@ -3,7 +3,10 @@
 //   window.deadzone.ready      true once the app runs and has drawn a frame
 //   window.deadzone.error      a message when loading failed (also shown on the page)
 //   window.deadzone.state()    the C++ app state as a parsed JSON object
+//   window.deadzone.call(name, returnType, argTypes, args)   ccall into the app's test setters
 //
+// ONNX Runtime Web is loaded first (web/ort_bridge.js); if it cannot load, the app still starts
+// and says so when a model is used.
 // Everything visible is drawn by the C++ app; this file only boots it and reports failures the
 // app cannot draw itself (a missing or broken wasm file, no WebGL2).
 
@@ -11,7 +14,7 @@ const statusBox = document.getElementById("status");
 const statusText = document.getElementById("status-text");
 const statusProgress = document.getElementById("status-progress");
 
-const hook = { ready: false, error: null, state: () => null };
+const hook = { ready: false, error: null, state: () => null, call: () => null };
 window.deadzone = hook;
 
 function showError(message) {
@@ -39,6 +42,11 @@ async function boot() {
     showError("this browser has no WebGL2");
     return;
   }
+  try {
+    await import("./ort_bridge.js");
+  } catch (e) {
+    console.warn("[deadzone] ONNX Runtime Web did not load: " + (e && e.message ? e.message : e));
+  }
   await loadScript("app/deadzone.js");
   const module = await createDeadZone({
     canvas,
@@ -53,6 +61,7 @@ async function boot() {
     locateFile: (path) => "app/" + path,
   });
   hook.state = () => JSON.parse(module.ccall("dz_state_json", "string", [], []));
+  hook.call = (name, returnType, argTypes, args) => module.ccall(name, returnType, argTypes, args);
   const waitForFirstFrame = () => {
     if (hook.error) return;
     if (hook.state().frame > 0) {

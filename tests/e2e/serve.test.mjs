@@ -38,3 +38,14 @@ test("paths outside the served folders are refused", async () => {
     assert.equal(res.status, 404, p);
   }
 });
+
+test("the generated test models are served at /test-models/, and only from their folder", async () => {
+  const res = await fetch(url + "test-models/manifest.json");
+  assert.equal(res.status, 200, "run scripts/build.sh native: it writes build/native/test_models");
+  const manifest = await res.json();
+  assert.ok(manifest.models.some((m) => m.name === "broken"));
+  const model = await fetch(url + "test-models/broken.onnx", { method: "HEAD" });
+  assert.equal(model.status, 200);
+  for (const p of ["test-models/../CMakeCache.txt", "test-models/%2e%2e/CMakeCache.txt"])
+    assert.equal((await fetch(url + p)).status, 404, p);
+});

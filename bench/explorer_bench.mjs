@@ -1,0 +1,113 @@
+// Browser benchmark for the explorer (issue 5): in one Chromium run, on one back-end and one model,
+//
+//   app   drop-to-boxes latency in the app: from the page's `drop` event to decoded boxes in C++
+//         (file read, PNG decode, letterbox + normalise, heap copies, session.run, stats, decode)
+//   bare  session.run from plain JS on the same page, same ORT Web build, same model, same input size
+//
+// and prints the ratio app / bare. Target: <= 1.15 on the wasm back-end.
+//
+//   node bench/explorer_bench.mjs [--backend wasm|webgpu] [--runs 15] [--model bench-heavy]
+//
+// Needs the explorer and the native test models built (scripts/build.sh). The model is a generated
+// 1.9 GFLOP conv stack at 512x512 (tests/fixtures/make_test_models.cpp): untrained, but it costs
+// what a small detector costs. Writes test-output/bench/explorer.json.
+import fs from "node:fs";
+import path from "node:path";
+import { startExplorer, openPage, waitForApp, repoRoot } from "../tests/e2e/harness.mjs";
+
+const args = { backend: "wasm", runs: 15, model: "bench-heavy" };
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
+args.runs = Number(args.runs);
+
+const modelFile = path.join(repoRoot, "build/native/test_models", args.model + ".onnx");
+const imageFile = path.join(repoRoot, "assets/images/blobs-wide.png");
+if (!fs.existsSync(modelFile)) {
+  console.error(`bench: ${modelFile} is missing: run scripts/build.sh native`);
+  process.exit(2);
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+const explorer = await startExplorer({ webgpu: args.backend === "webgpu" });
+try {
+  const { page } = await openPage(explorer);
+  const status = await waitForApp(page);
+  if (status.error) throw new Error(status.error);
+  await page.waitForFunction(() => window.deadzone.state().backends.probed, null, { timeout: 30000 });
+
+  // Put the bench model in both panels (the left one is measured: it runs first after a drop).
+  const payload = { model: fs.readFileSync(modelFile).toString("base64"), image: fs.readFileSync(imageFile).toString("base64") };
+  const result = await page.evaluate(async ({ payload, args }) => {
+    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dz = window.deadzone;
+    const until = (pred, ms = 600000) => new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const tick = () => {
+        const s = dz.state();
+        if (pred(s)) resolve(s);
+        else if (performance.now() - t0 > ms) reject(new Error("timeout"));
+        else setTimeout(tick, 25); // coarse: state() costs main-thread time the app needs
+      };
+      tick();
+    });
+    const drop = (name, data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], name));
+      window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    };
+    dz.call("dz_set_backend", null, ["string"], [args.backend]);
+    // Let the default models (shipped or test) take their panels first, or they would replace ours.
+    await until((s) => s.panels.every((p) => p.model !== ""));
+    drop(args.model + ".onnx", bytes(payload.model));
+    await until((s) => s.models.some((m) => m.name === args.model));
+    dz.call("dz_select_model", "number", ["number", "string"], [0, args.model]);
+    dz.call("dz_select_model", "number", ["number", "string"], [1, args.model]);
+    await until((s) => s.models.find((m) => m.name === args.model).session);
+
+    // Bare ORT Web: the same model, back-end and input size, its own session, tensor from a buffer.
+    const ort = globalThis.dzOrt.ort;
+    const session = await ort.InferenceSession.create(bytes(payload.model), { executionProviders: [args.backend], graphOptimizationLevel: "all" });
+    const input = new Float32Array(3 * 512 * 512).map((_, i) => Math.sin(i) * 0.5);
+
+    // Interleaved (app, bare, app, bare...) so drift in a shared machine's load hits both alike.
+    // App: drop the image, wait for the left panel's boxes; latency_ms is measured in the app from
+    // the drop event's timestamp to the end of decode. Round 0 is a warm-up for both.
+    const app = [], appRun = [], bare = [], models = [], stages = [];
+    const image = bytes(payload.image);
+    for (let i = 0; i <= args.runs; ++i) {
+      const gen = dz.state().image.generation;
+      drop("bench.png", image);
+      const s = await until((s) => s.panels.every((p) => p.has_result && !p.busy && p.image_generation === gen + 1));
+      if (i > 0) { app.push(s.panels[0].latency_ms); appRun.push(s.panels[0].run_ms); models.push(s.panels[0].result_model); stages.push(s.panels[0].stages_ms); }
+      const t0 = performance.now();
+      const r = await session.run({ image: new ort.Tensor("float32", input, [1, 3, 512, 512]) });
+      await r.heatmap.getData(); await r.wh.getData(); await r.wh_pre.getData();
+      if (i > 0) bare.push(performance.now() - t0);
+    }
+    await session.release();
+    if (models.some((m) => m !== args.model)) throw new Error("the app ran another model: " + models.join(","));
+    return { app, appRun, bare, stages, threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated };
+  }, { payload, args });
+
+  const inApp = median(result.app.map((x, i) => x - result.stages[i].file_read));
+  const app = median(result.app), bare = median(result.bare), appRun = median(result.appRun);
+  const stages = Object.fromEntries(Object.keys(result.stages[0]).map((k) => [k, +median(result.stages.map((x) => x[k])).toFixed(2)]));
+  const report = {
+    backend: args.backend, model: args.model, runs: args.runs, wasm_threads: result.threads,
+    cross_origin_isolated: result.isolated, image: "assets/images/blobs-wide.png (640x400)",
+    app_drop_to_boxes_ms_median: +app.toFixed(2), app_session_run_ms_median: +appRun.toFixed(2),
+    bare_session_run_ms_median: +bare.toFixed(2), ratio_app_over_bare: +(app / bare).toFixed(3),
+    app_bytes_to_boxes_ms_median: +inApp.toFixed(2), ratio_without_browser_file_read: +(inApp / bare).toFixed(3),
+    app_ms: result.app.map((x) => +x.toFixed(2)), bare_ms: result.bare.map((x) => +x.toFixed(2)),
+  };
+  console.log(`explorer bench: ${args.model} on ${args.backend} (${result.threads} wasm threads, ${args.runs} runs, medians)`);
+  console.log(`  app drop-to-boxes      ${app.toFixed(1)} ms  (of which session.run seen from JS ${appRun.toFixed(1)} ms)`);
+  console.log(`  app stages (medians)   ${Object.entries(stages).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
+  console.log(`  bare ORT session.run   ${bare.toFixed(1)} ms`);
+  console.log(`  ratio app / bare       ${(app / bare).toFixed(3)}  (target <= 1.15 on wasm)`);
+  console.log(`  without the browser's File read (bytes in C++ -> boxes): ${inApp.toFixed(1)} ms, ratio ${(inApp / bare).toFixed(3)}`);
+  const outDir = path.join(repoRoot, "test-output/bench");
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, `explorer-${args.backend}.json`), JSON.stringify(report, null, 2) + "\n");
+} finally {
+  await explorer.close();
+}

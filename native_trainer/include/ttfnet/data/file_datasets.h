@@ -1,0 +1,52 @@
+// Data sets read from disk.
+//
+// WiderPerson (http://www.cbsr.ia.ac.cn/users/sfzhang/WiderPerson/), as distributed:
+//   <root>/Images/<id>.jpg
+//   <root>/Annotations/<id>.jpg.txt   (also accepted: <id>.txt) first line: object count, then one
+//                                     "label x1 y1 x2 y2" line per object, pixels
+//   <root>/train.txt, <root>/val.txt  one image id per line
+// Labels 1 (pedestrian), 2 (rider) and 3 (partially visible person) become class "person";
+// 4 (ignore region) and 5 (crowd) are not trained on. Without val.txt, a val_fraction of train.txt
+// is held out.
+//
+// YOLO: images with one text file each, "class cx cy w h" per line, normalised to [0, 1]:
+//   <root>/images/<name>.jpg + <root>/labels/<name>.txt, or the split layout
+//   <root>/images/{train,val}/... + <root>/labels/{train,val}/...
+// A missing label file means "no objects" (the YOLO convention). Class names come from
+// <root>/classes.txt (one per line) when present, otherwise class0..classN from the labels.
+#pragma once
+
+#include "ttfnet/data/dataset.h"
+
+namespace ttfnet {
+
+struct LabeledFile {
+    std::string image_path;
+    std::string label_path;
+};
+
+enum class LabelFormat { WiderPerson, Yolo };
+
+class FileDataset final : public Dataset {
+public:
+    FileDataset(std::vector<LabeledFile> files, LabelFormat format, std::vector<std::string> class_names);
+    std::size_t size() const override { return files_.size(); }
+    deadzone::Result<Sample> get(std::size_t index) const override;
+    std::string describe(std::size_t index) const override { return files_[index].image_path; }
+    std::vector<std::string> class_names() const override { return class_names_; }
+
+private:
+    std::vector<LabeledFile> files_;
+    LabelFormat format_;
+    std::vector<std::string> class_names_;
+};
+
+deadzone::Result<DatasetSplit> open_widerperson(const std::string& root, const DataOptions& options);
+deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOptions& options);
+
+// Parsers, exposed for tests. Boxes are in image pixels.
+deadzone::Result<std::vector<Box>> parse_widerperson_annotation(const std::string& text);
+deadzone::Result<std::vector<Box>> parse_yolo_labels(const std::string& text, int image_width, int image_height,
+                                                     int num_classes);
+
+} // namespace ttfnet

@@ -1,0 +1,77 @@
+// Background batch loader: one producer thread fills a small queue of ready batches (decoded,
+// augmented, letterboxed, targets built) so the training loop never waits on data.
+//
+// Determinism: the loader walks a "sample position" stream. Position p is sample
+// perm(epoch = p / N)[p % N] of the data set, where perm is a shuffle seeded by (seed, epoch), and its
+// augmentation uses an RNG seeded by (seed, p). A batch therefore depends only on the seed and its
+// start position, not on timing; a checkpoint stores the next position and resume continues the
+// stream exactly. One producer thread keeps the order.
+//
+// Bad files are skipped (a warning naming the file, once per file) and counted; if every file of
+// the data set fails in a row, next() returns an error instead of spinning.
+#pragma once
+
+#include "ttfnet/data/augment.h"
+#include "ttfnet/data/dataset.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace ttfnet {
+
+struct Batch {
+    torch::Tensor images; // [N, 3, H, W]
+    BatchTargets targets;
+    std::vector<std::vector<Box>> boxes;
+    std::int64_t start_position = 0;
+    std::int64_t next_position = 0; // where the following batch starts
+};
+
+struct LoaderOptions {
+    int batch_size = 8;
+    int input_width = 320;
+    int input_height = 320;
+    std::uint64_t seed = 0;
+    bool shuffle = true;
+    AugmentOptions augment;
+    TargetParams targets;
+    int queue_capacity = 3;
+    bool warn = true; // print skipped-file warnings to stderr
+};
+
+class BatchLoader {
+public:
+    BatchLoader(std::shared_ptr<const Dataset> dataset, const LoaderOptions& options, std::int64_t start_position);
+    ~BatchLoader();
+    BatchLoader(const BatchLoader&) = delete;
+    BatchLoader& operator=(const BatchLoader&) = delete;
+
+    // Blocks until the next batch is ready.
+    deadzone::Result<Batch> next();
+
+    // Files skipped so far (unique), for the end-of-run summary.
+    std::vector<std::string> skipped_files() const;
+
+private:
+    void run();
+    deadzone::Result<Batch> make_batch(std::int64_t* position);
+    std::size_t index_at(std::int64_t position);
+
+    std::shared_ptr<const Dataset> dataset_;
+    LoaderOptions options_;
+    std::int64_t position_;
+    std::int64_t perm_epoch_ = -1;
+    std::vector<std::size_t> perm_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<deadzone::Result<Batch>> queue_;
+    std::set<std::string> skipped_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+} // namespace ttfnet

@@ -1,0 +1,38 @@
+// TTFNet losses.
+//
+//   heatmap: CenterNet focal loss on sigmoid(logits) clamped to [1e-4, 1-1e-4]
+//            pos (gt == 1): (1-p)^2 log p;  neg: (1-gt)^4 p^2 log(1-p);  -sum / max(#pos, 1)
+//   wh:      GIoU loss between each regression cell's decoded box
+//            (x*s - wh0, y*s - wh1, x*s + wh2, y*s + wh3) and its target box, weighted by the
+//            regression weights, divided by their sum + 1e-4. Areas use the reference's +1 pixel
+//            convention; an inverted predicted box (negative distances, leaky heads only) has area 0.
+//   total = hm_weight * heatmap + wh_weight * wh (TTFNet: 1 and 5).
+#pragma once
+
+#include "ttfnet/model/ttfnet.h"
+#include "ttfnet/targets.h"
+
+namespace ttfnet {
+
+torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& heatmap_gt);
+
+// Elementwise GIoU loss (1 - GIoU) between [M,4] boxes.
+torch::Tensor giou_distance(const torch::Tensor& pred, const torch::Tensor& target);
+
+torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target, const torch::Tensor& reg_weight,
+                        int stride);
+
+struct LossWeights {
+    double heatmap = 1.0;
+    double wh = 5.0;
+};
+
+struct LossParts {
+    torch::Tensor heatmap; // weighted, scalar
+    torch::Tensor wh;      // weighted, scalar
+    torch::Tensor total;
+};
+
+LossParts ttfnet_loss(const TtfOutput& out, const BatchTargets& targets, const LossWeights& weights, int stride = 4);
+
+} // namespace ttfnet

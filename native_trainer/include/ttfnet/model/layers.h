@@ -1,0 +1,40 @@
+// Small building blocks shared by the backbone, neck and heads.
+//
+// Every block takes an optional ActivationTap so the trainer can look at what each activation layer
+// produced on a telemetry step (to count units that are zero for the whole batch) without hooks or
+// global state: when the tap is null nothing is recorded and nothing is copied.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ttfnet {
+
+// Collects (layer name, activation output) pairs during one forward pass.
+struct ActivationTap {
+    std::vector<std::pair<std::string, torch::Tensor>> outputs;
+    void record(const std::string& name, const torch::Tensor& t) { outputs.emplace_back(name, t.detach()); }
+};
+
+enum class Act { None, ReLU, HSwish };
+
+torch::Tensor apply_act(Act act, const torch::Tensor& x);
+
+// Conv (no bias) + BatchNorm + activation, the unit MobileNetV3 and the TTFNet neck are made of.
+struct ConvBnActImpl : torch::nn::Module {
+    ConvBnActImpl(std::string name, int in, int out, int kernel, int stride, int groups, Act act);
+    torch::Tensor forward(const torch::Tensor& x, ActivationTap* tap);
+
+    std::string name;
+    Act act;
+    torch::nn::Conv2d conv{nullptr};
+    torch::nn::BatchNorm2d bn{nullptr};
+};
+
+// Rounds channel counts the way MobileNet does (to multiples of 8, never dropping below 90%).
+int make_divisible(double v, int divisor = 8);
+
+} // namespace ttfnet

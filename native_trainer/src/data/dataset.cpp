@@ -1,0 +1,40 @@
+#include "ttfnet/data/dataset.h"
+
+#include "ttfnet/data/file_datasets.h"
+#include "ttfnet/data/synthetic.h"
+
+namespace ttfnet {
+
+std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
+    // splitmix64 over the pair: cheap, and different (a, b) give unrelated streams.
+    std::uint64_t z = a * 0x9e3779b97f4a7c15ULL + b + 0x632be59bd9b4e019ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataOptions& options) {
+    if (spec == "synthetic") {
+        if (options.synthetic_train_size <= 0) return deadzone::Error{"--synthetic-size must be positive"};
+        DatasetSplit s;
+        s.train = std::make_shared<SyntheticDataset>(options.seed, static_cast<std::size_t>(options.synthetic_train_size), 0,
+                                                     options.synthetic_base_size);
+        // Validation images come from a disjoint part of the same stream.
+        s.val = std::make_shared<SyntheticDataset>(options.seed, static_cast<std::size_t>(std::max(0, options.synthetic_val_size)),
+                                                   static_cast<std::size_t>(options.synthetic_train_size), options.synthetic_base_size);
+        s.description = "synthetic (" + std::to_string(options.synthetic_train_size) + " train / " +
+                        std::to_string(options.synthetic_val_size) + " val images, seed " + std::to_string(options.seed) + ")";
+        return s;
+    }
+    const auto colon = spec.find(':');
+    const std::string kind = spec.substr(0, colon);
+    const std::string root = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    if ((kind == "widerperson" || kind == "yolo") && root.empty()) {
+        return deadzone::Error{"--data " + kind + " needs a folder: --data " + kind + ":<root>"};
+    }
+    if (kind == "widerperson") return open_widerperson(root, options);
+    if (kind == "yolo") return open_yolo(root, options);
+    return deadzone::Error{"unknown --data '" + spec + "': expected synthetic, widerperson:<root> or yolo:<root>"};
+}
+
+} // namespace ttfnet

@@ -1,0 +1,128 @@
+#include "ttfnet/data/loader.h"
+
+#include <algorithm>
+#include <iostream>
+#include <numeric>
+
+namespace ttfnet {
+
+BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, const LoaderOptions& options, std::int64_t start_position)
+    : dataset_(std::move(dataset)), options_(options), position_(start_position) {
+    thread_ = std::thread([this] { run(); });
+}
+
+BatchLoader::~BatchLoader() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+std::size_t BatchLoader::index_at(std::int64_t position) {
+    const auto n = static_cast<std::int64_t>(dataset_->size());
+    const std::int64_t epoch = position / n;
+    if (epoch != perm_epoch_) {
+        perm_.resize(static_cast<std::size_t>(n));
+        std::iota(perm_.begin(), perm_.end(), std::size_t{0});
+        if (options_.shuffle) {
+            std::mt19937_64 rng(mix_seed(options_.seed ^ 0x0da7a0de5ULL, static_cast<std::uint64_t>(epoch)));
+            // Fisher-Yates with our own draws: std::shuffle's algorithm is implementation-defined.
+            for (std::size_t i = perm_.size(); i > 1; --i) std::swap(perm_[i - 1], perm_[rng() % i]);
+        }
+        perm_epoch_ = epoch;
+    }
+    return perm_[static_cast<std::size_t>(position % n)];
+}
+
+deadzone::Result<Batch> BatchLoader::make_batch(std::int64_t* position) {
+    const int b = options_.batch_size, w = options_.input_width, h = options_.input_height;
+    Batch batch;
+    batch.start_position = *position;
+    batch.images = torch::empty({b, 3, h, w});
+    std::size_t consecutive_failures = 0;
+    for (int i = 0; i < b;) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (stop_) return deadzone::Error{"loader stopped"};
+        }
+        const std::int64_t pos = (*position)++;
+        const std::size_t index = index_at(pos);
+        deadzone::Result<Sample> sample = dataset_->get(index);
+        if (!sample.ok()) {
+            const std::string name = dataset_->describe(index);
+            // Name the file once: most errors from core/ already start with the path.
+            const std::string what = sample.error().find(name) != std::string::npos ? sample.error() : name + ": " + sample.error();
+            bool first = false;
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                first = skipped_.insert(name).second;
+            }
+            if (first && options_.warn) std::cerr << "warning: skipping " << what << "\n";
+            if (++consecutive_failures >= dataset_->size()) {
+                return deadzone::Error{"no usable image in the data set: all " + std::to_string(dataset_->size()) +
+                                       " samples failed to load (last: " + what + ")"};
+            }
+            continue;
+        }
+        consecutive_failures = 0;
+        std::mt19937_64 rng(mix_seed(options_.seed ^ 0xa11a11a1ULL, static_cast<std::uint64_t>(pos)));
+        PreparedSample p = prepare_sample(sample.value(), w, h, options_.augment, rng);
+        std::copy(p.chw.begin(), p.chw.end(), batch.images[i].data_ptr<float>());
+        batch.boxes.push_back(std::move(p.boxes));
+        ++i;
+    }
+    batch.next_position = *position;
+    batch.targets = make_batch_targets(batch.boxes, w, h, options_.targets);
+    return batch;
+}
+
+void BatchLoader::run() {
+    std::int64_t position = position_;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            cv_.wait(lock, [&] { return stop_ || static_cast<int>(queue_.size()) < options_.queue_capacity; });
+            if (stop_) return;
+        }
+        // An exception must not escape the thread (std::terminate): report it as the batch's error.
+        deadzone::Result<Batch> batch = deadzone::Error{"loader failed"};
+        try {
+            batch = make_batch(&position);
+        } catch (const std::exception& e) {
+            std::string msg = e.what();
+            batch = deadzone::Error{"data loader failed: " + msg.substr(0, msg.find('\n'))};
+        }
+        const bool failed = !batch.ok();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (stop_) return;
+            queue_.push_back(std::move(batch));
+        }
+        cv_.notify_all();
+        if (failed) return; // the error stays at the head of the queue
+    }
+}
+
+deadzone::Result<Batch> BatchLoader::next() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return !queue_.empty(); });
+    deadzone::Result<Batch> batch = std::move(queue_.front());
+    if (!batch.ok()) {
+        // Keep reporting the error; don't pop it.
+        queue_.front() = deadzone::Error{batch.error()};
+        return batch;
+    }
+    queue_.pop_front();
+    lock.unlock();
+    cv_.notify_all();
+    return batch;
+}
+
+std::vector<std::string> BatchLoader::skipped_files() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return {skipped_.begin(), skipped_.end()};
+}
+
+} // namespace ttfnet

@@ -1,0 +1,235 @@
+// Synthetic data, augmentation, the loader, and the WiderPerson / YOLO readers on tiny generated
+// data sets.
+#include "ttfnet/data/augment.h"
+#include "ttfnet/data/file_datasets.h"
+#include "ttfnet/data/loader.h"
+#include "ttfnet/data/synthetic.h"
+
+#include "test_util.h"
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb_image_write.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace ttfnet {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_text(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+}
+
+void write_png(const fs::path& p, int w, int h) {
+    fs::create_directories(p.parent_path());
+    std::vector<unsigned char> px(static_cast<std::size_t>(w) * h * 3);
+    for (std::size_t i = 0; i < px.size(); ++i) px[i] = static_cast<unsigned char>(i * 7);
+    ASSERT_TRUE(stbi_write_png(p.string().c_str(), w, h, 3, px.data(), w * 3));
+}
+
+// Set DEADZONE_DUMP_SYNTHETIC=<dir> to write a few synthetic images (PPM, boxes drawn) to look at.
+void maybe_dump(const Sample& s, int index) {
+    const char* dir = std::getenv("DEADZONE_DUMP_SYNTHETIC");
+    if (dir == nullptr) return;
+    deadzone::RgbImage im = s.image;
+    for (const Box& b : s.boxes) {
+        const unsigned char color[3][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
+        auto put = [&](int x, int y) {
+            if (x < 0 || y < 0 || x >= im.width || y >= im.height) return;
+            std::copy_n(color[b.cls], 3, &im.pixels[(static_cast<std::size_t>(y) * im.width + x) * 3]);
+        };
+        for (int x = static_cast<int>(b.x1); x < static_cast<int>(b.x2); ++x) put(x, static_cast<int>(b.y1)), put(x, static_cast<int>(b.y2) - 1);
+        for (int y = static_cast<int>(b.y1); y < static_cast<int>(b.y2); ++y) put(static_cast<int>(b.x1), y), put(static_cast<int>(b.x2) - 1, y);
+    }
+    std::ofstream f(std::string(dir) + "/synthetic_" + std::to_string(index) + ".ppm", std::ios::binary);
+    f << "P6\n" << im.width << " " << im.height << "\n255\n";
+    f.write(reinterpret_cast<const char*>(im.pixels.data()), static_cast<std::streamsize>(im.pixels.size()));
+}
+
+TEST(SyntheticData, DeterministicExactAndVaried) {
+    SyntheticDataset a(7, 40, 0, 160), b(7, 40, 0, 160), other(8, 40, 0, 160);
+    int people = 0, cars = 0, signs = 0, asymmetric = 0, total = 0;
+    for (std::size_t i = 0; i < 40; ++i) {
+        const Sample s = a.get(i).value();
+        const Sample t = b.get(i).value();
+        ASSERT_EQ(s.image.pixels, t.image.pixels) << "same seed, same image";
+        ASSERT_EQ(s.boxes.size(), t.boxes.size());
+        maybe_dump(s, static_cast<int>(i));
+        for (const Box& box : s.boxes) {
+            ++total;
+            EXPECT_GE(box.x1, 0);
+            EXPECT_GE(box.y1, 0);
+            EXPECT_LE(box.x2, s.image.width);
+            EXPECT_LE(box.y2, s.image.height);
+            EXPECT_GT(box.x2, box.x1);
+            EXPECT_GT(box.y2, box.y1);
+            if (box.cls == 0) ++people;
+            if (box.cls == 1) ++cars;
+            if (box.cls == 2) ++signs;
+        }
+    }
+    EXPECT_GT(people, cars);
+    EXPECT_GT(cars, 0);
+    EXPECT_GT(signs, 0);
+    EXPECT_GT(total, 100);
+    EXPECT_NE(a.get(0).value().image.pixels, other.get(0).value().image.pixels) << "the seed changes the data";
+    (void)asymmetric;
+}
+
+TEST(SyntheticData, PeopleAreUprightAndBoxesAreTight) {
+    SyntheticDataset d(3, 60, 0, 200);
+    int upright = 0, people = 0;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const Sample s = d.get(i).value();
+        for (const Box& b : s.boxes) {
+            if (b.cls != 0 || b.x1 <= 0 || b.x2 >= s.image.width || b.y1 <= 0 || b.y2 >= s.image.height) continue;
+            ++people;
+            if (b.y2 - b.y1 > b.x2 - b.x1) ++upright;
+        }
+    }
+    ASSERT_GT(people, 20);
+    EXPECT_GT(upright, people * 7 / 10);
+}
+
+TEST(Augment, FlipMirrorsBoxesAndLetterboxMapsThem) {
+    Sample s;
+    s.image.width = 100;
+    s.image.height = 50;
+    s.image.pixels.assign(100 * 50 * 3, 200);
+    s.boxes = {Box{10, 5, 30, 45, 0}};
+    AugmentOptions none;
+    none.enabled = false;
+    std::mt19937_64 rng(1);
+    const PreparedSample p = prepare_sample(s, 64, 64, none, rng);
+    ASSERT_EQ(p.boxes.size(), 1u);
+    // Scale 0.64, padded 16 px at top: (10,5,30,45) -> (6.4, 19.2, 19.2, 44.8).
+    EXPECT_NEAR(p.boxes[0].x1, 6.4f, 1e-4);
+    EXPECT_NEAR(p.boxes[0].y1, 16 + 3.2f, 1e-4);
+    EXPECT_NEAR(p.boxes[0].x2, 19.2f, 1e-4);
+    EXPECT_NEAR(p.boxes[0].y2, 16 + 28.8f, 1e-4);
+    EXPECT_EQ(p.chw.size(), 3u * 64 * 64);
+
+    AugmentOptions flip_only;
+    flip_only.scale_min = flip_only.scale_max = 1.0f;
+    bool saw_flip = false;
+    for (int seed = 0; seed < 10; ++seed) {
+        std::mt19937_64 r(static_cast<std::uint64_t>(seed));
+        const PreparedSample q = prepare_sample(s, 64, 64, flip_only, r);
+        ASSERT_EQ(q.boxes.size(), 1u);
+        if (std::abs(q.boxes[0].x1 - (100 - 30) * 0.64f) < 1e-3f) {
+            saw_flip = true;
+            EXPECT_NEAR(q.boxes[0].x2, (100 - 10) * 0.64f, 1e-3);
+        } else {
+            EXPECT_NEAR(q.boxes[0].x1, 6.4f, 1e-3);
+        }
+    }
+    EXPECT_TRUE(saw_flip);
+}
+
+TEST(Loader, SameSeedSameBatchesAndPositionsContinue) {
+    auto data = std::make_shared<SyntheticDataset>(1, 10, 0, 64);
+    LoaderOptions o;
+    o.batch_size = 3;
+    o.input_width = o.input_height = 64;
+    o.targets.num_classes = 3;
+    o.seed = 5;
+    std::vector<torch::Tensor> first;
+    std::int64_t position_after_two = 0;
+    {
+        BatchLoader l(data, o, 0);
+        for (int i = 0; i < 4; ++i) {
+            Batch b = l.next().value();
+            first.push_back(b.images);
+            if (i == 1) position_after_two = b.next_position;
+        }
+    }
+    EXPECT_EQ(position_after_two, 6);
+    BatchLoader again(data, o, position_after_two); // as a resumed run would
+    EXPECT_TRUE(torch::equal(again.next().value().images, first[2]));
+    EXPECT_TRUE(torch::equal(again.next().value().images, first[3]));
+}
+
+TEST(FileData, WiderPersonParserAndLayout) {
+    auto boxes = parse_widerperson_annotation("3\n1 10 20 30 60\n4 0 0 5 5\n3 40 40 50 80\n");
+    ASSERT_TRUE(boxes.ok()) << boxes.error();
+    ASSERT_EQ(boxes.value().size(), 2u); // the ignore region (4) is dropped
+    EXPECT_EQ(boxes.value()[1].x1, 40);
+    EXPECT_FALSE(parse_widerperson_annotation("2\n1 10 20 30 60\n").ok());
+    EXPECT_FALSE(parse_widerperson_annotation("1\n1 10 20 x 60\n").ok());
+
+    const fs::path root = testing::temp_dir("widerperson");
+    for (const std::string id : {"000001", "000002", "000003"}) write_png(root / "Images" / (id + ".jpg"), 48, 40);
+    write_text(root / "Annotations" / "000001.jpg.txt", "1\n1 4 4 20 36\n");
+    write_text(root / "Annotations" / "000002.jpg.txt", "2\n2 10 5 30 35\n5 0 0 48 40\n");
+    write_text(root / "Annotations" / "000003.jpg.txt", "1\n1 4 4 20 36\n");
+    write_text(root / "train.txt", "000001\n000002\n");
+    write_text(root / "val.txt", "000003\n");
+    auto split = open_dataset("widerperson:" + root.string(), {});
+    ASSERT_TRUE(split.ok()) << split.error();
+    EXPECT_EQ(split.value().train->size(), 2u);
+    EXPECT_EQ(split.value().val->size(), 1u);
+    const Sample s = split.value().train->get(1).value();
+    EXPECT_EQ(s.image.width, 48);
+    ASSERT_EQ(s.boxes.size(), 1u);
+    EXPECT_EQ(s.boxes[0].x2, 30);
+
+    auto missing = open_dataset("widerperson:" + (root / "nope").string(), {});
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().find("nope"), std::string::npos);
+}
+
+TEST(FileData, YoloReaderSkipsBadFilesAndFailsWhenNothingIsUsable) {
+    auto b = parse_yolo_labels("0 0.5 0.5 0.5 0.25\n", 100, 80, 1);
+    ASSERT_TRUE(b.ok());
+    EXPECT_NEAR(b.value()[0].x1, 25, 1e-4);
+    EXPECT_NEAR(b.value()[0].y2, 50, 1e-4);
+    EXPECT_FALSE(parse_yolo_labels("1 0.5 0.5 0.5 0.25\n", 100, 80, 1).ok());
+    EXPECT_FALSE(parse_yolo_labels("0 1.5 0.5 0.5 0.25\n", 100, 80, 1).ok());
+
+    const fs::path root = testing::temp_dir("yolo");
+    write_png(root / "images" / "a.png", 64, 64);
+    write_png(root / "images" / "b.png", 64, 64);
+    write_text(root / "images" / "broken.png", "this is not a png");
+    write_text(root / "labels" / "a.txt", "0 0.5 0.5 0.5 0.5\n1 0.25 0.25 0.2 0.2\n");
+    write_text(root / "labels" / "b.txt", "0 0.5 0.5 0.5 0.5\n");
+    DataOptions o;
+    o.val_fraction = 0;
+    auto split = open_dataset("yolo:" + root.string(), o);
+    ASSERT_TRUE(split.ok()) << split.error();
+    EXPECT_EQ(split.value().train->size(), 3u);
+    EXPECT_EQ(split.value().train->num_classes(), 2);
+
+    LoaderOptions lo;
+    lo.batch_size = 4;
+    lo.input_width = lo.input_height = 64;
+    lo.targets.num_classes = 2;
+    lo.warn = false;
+    BatchLoader loader(split.value().train, lo, 0);
+    auto batch = loader.next();
+    ASSERT_TRUE(batch.ok()) << batch.error();
+    ASSERT_EQ(loader.skipped_files().size(), 1u);
+    EXPECT_NE(loader.skipped_files()[0].find("broken.png"), std::string::npos);
+
+    // Only unreadable images: a clear error, not a hang.
+    const fs::path bad = testing::temp_dir("yolo_bad");
+    write_text(bad / "images" / "x.jpg", "garbage");
+    write_text(bad / "images" / "y.jpg", "garbage");
+    auto bad_split = open_dataset("yolo:" + bad.string(), o);
+    ASSERT_TRUE(bad_split.ok());
+    BatchLoader bad_loader(bad_split.value().train, lo, 0);
+    auto r = bad_loader.next();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().find("no usable image"), std::string::npos) << r.error();
+
+    EXPECT_FALSE(open_dataset("yolo:" + (bad / "missing").string(), o).ok());
+    EXPECT_FALSE(open_dataset("coco:/x", o).ok());
+    EXPECT_FALSE(open_dataset("yolo:", o).ok());
+}
+
+} // namespace
+} // namespace ttfnet

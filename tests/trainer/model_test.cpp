@@ -1,0 +1,82 @@
+// Model shapes, variants and the TTFNet initialisation the dead-channel study depends on.
+#include "ttfnet/model/ttfnet.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace ttfnet {
+namespace {
+
+TEST(MobileNetV3Small, FeatureShapesAndParameterCount) {
+    torch::manual_seed(0);
+    MobileNetV3SmallImpl net;
+    net.eval();
+    torch::NoGradGuard ng;
+    const BackboneFeatures f = net.forward(torch::randn({2, 3, 128, 96}));
+    EXPECT_EQ(f.c2.sizes(), (std::vector<int64_t>{2, 16, 32, 24}));
+    EXPECT_EQ(f.c3.sizes(), (std::vector<int64_t>{2, 24, 16, 12}));
+    EXPECT_EQ(f.c4.sizes(), (std::vector<int64_t>{2, 48, 8, 6}));
+    EXPECT_EQ(f.c5.sizes(), (std::vector<int64_t>{2, 576, 4, 3}));
+    // torchvision's mobilenet_v3_small has 2,542,856 parameters, of which the classifier holds
+    // 576*1024+1024 + 1024*1000+1000 = 1,615,848: the feature extractor has 927,008.
+    int64_t n = 0;
+    for (const auto& p : net.parameters()) n += p.numel();
+    EXPECT_EQ(n, 927008);
+}
+
+TEST(MobileNetV3Small, ActivationTapSeesEveryActivation) {
+    MobileNetV3SmallImpl net;
+    ActivationTap tap;
+    torch::NoGradGuard ng;
+    net.forward(torch::randn({1, 3, 64, 64}), &tap);
+    // stem + (block0: dw) + (blocks1..10: expand+dw) + last_conv = 1 + 1 + 20 + 1
+    EXPECT_EQ(tap.outputs.size(), 23u);
+    EXPECT_EQ(tap.outputs.front().first, "backbone.stem");
+}
+
+TEST(TtfNet, OutputShapesAtStride4) {
+    ModelConfig cfg;
+    cfg.num_classes = 3;
+    auto model = make_ttfnet(cfg);
+    const TtfOutput out = model->forward(torch::randn({2, 3, 64, 128}));
+    EXPECT_EQ(out.heatmap.sizes(), (std::vector<int64_t>{2, 3, 16, 32}));
+    EXPECT_EQ(out.wh_pre.sizes(), (std::vector<int64_t>{2, 4, 16, 32}));
+    EXPECT_EQ(out.wh.sizes(), (std::vector<int64_t>{2, 4, 16, 32}));
+    EXPECT_TRUE(out.wh.requires_grad());
+}
+
+TEST(TtfNet, InitMatchesTtfnetReference) {
+    torch::manual_seed(1);
+    ModelConfig cfg;
+    auto model = make_ttfnet(cfg);
+    EXPECT_NEAR(model->hm_out->bias[0].item<float>(), -4.59512, 1e-4);
+    EXPECT_EQ(model->wh_out->bias.abs().max().item<float>(), 0.0f);
+    EXPECT_NEAR(model->wh_out->weight.std().item<float>(), 0.001, 0.0003);
+    EXPECT_NEAR(model->wh_convs[0]->weight.std().item<float>(), 0.001, 0.0002);
+}
+
+TEST(TtfNet, VariantsChangeActivationAndBias) {
+    for (const std::string name : {"broken", "leaky", "bias-init", "softplus", "leaky-bias"}) {
+        HeadVariant v;
+        ASSERT_TRUE(head_variant_preset(name, &v)) << name;
+        ModelConfig cfg;
+        cfg.variant = v;
+        auto model = make_ttfnet(cfg);
+        torch::NoGradGuard ng;
+        const TtfOutput out = model->forward(torch::randn({1, 3, 64, 64}));
+        const float b = model->wh_out->bias[0].item<float>();
+        EXPECT_FLOAT_EQ(b, (name == "bias-init" || name == "leaky-bias") ? 0.1f : 0.0f) << name;
+        // wh = act(wh_pre) * 16 for each variant.
+        torch::Tensor expected;
+        if (v.act == WhAct::ReLU) expected = torch::relu(out.wh_pre) * 16;
+        if (v.act == WhAct::Leaky) expected = torch::leaky_relu(out.wh_pre, v.leaky_slope) * 16;
+        if (v.act == WhAct::Softplus) expected = torch::softplus(out.wh_pre) * 16;
+        EXPECT_TRUE(torch::allclose(out.wh, expected)) << name;
+    }
+    HeadVariant v;
+    EXPECT_FALSE(head_variant_preset("nope", &v));
+}
+
+} // namespace
+} // namespace ttfnet

@@ -1,0 +1,137 @@
+// Files into the app: dropped anywhere on the page, picked with the Open button, or fetched from
+// the server (model manifest, shipped models, sample images). SDL2's Emscripten backend has no
+// SDL_DROPFILE, so JS writes the bytes into Emscripten's in-memory FS and calls back into C++ with
+// the path. Nothing leaves the browser: dropped files are only read locally.
+#include "app.h"
+
+#include <emscripten/emscripten.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+EM_JS(void, dz_js_install_file_drop, (), {
+    FS.mkdirTree("/drop");
+    FS.mkdirTree("/fetch");
+    let serial = 0;
+    // Hand one File to C++: bytes -> /drop/<n> -> dz_on_file_dropped(path, name, t0).
+    const deliver = (file, t0) => file.arrayBuffer().then((buffer) => {
+        const path = "/drop/" + (++serial);
+        FS.writeFile(path, new Uint8Array(buffer));
+        ccall("dz_on_file_dropped", null, ["string", "string", "number"], [path, file.name, t0]);
+    }).catch((e) => ccall("dz_on_file_error", null, ["string", "string"], [file.name, String(e)]));
+    const accept = (files, t0) => { for (const f of files) deliver(f, t0); };
+    window.addEventListener("dragover", (e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; });
+    window.addEventListener("drop", (e) => {
+        e.preventDefault();
+        const t0 = performance.now();
+        if (e.dataTransfer && e.dataTransfer.files) accept(e.dataTransfer.files, t0);
+    });
+    // The Open button clicks this hidden input (allowed: it follows the user's click).
+    const input = document.createElement("input");
+    input.type = "file";
+    input.multiple = true;
+    input.accept = ".png,.jpg,.jpeg,.bmp,.gif,.onnx";
+    input.style.display = "none";
+    input.id = "dz-open-file";
+    input.addEventListener("change", () => { accept(input.files, performance.now()); input.value = ""; });
+    document.body.appendChild(input);
+});
+
+EM_JS(void, dz_js_open_file_dialog, (), {
+    const input = document.getElementById("dz-open-file");
+    if (input) input.click();
+});
+
+EM_JS(void, dz_js_fetch_file, (const char* url_c, const char* kind_c), {
+    const url = UTF8ToString(url_c), kind = UTF8ToString(kind_c);
+    const t0 = performance.now();
+    const report = (path, status) =>
+        ccall("dz_on_fetched", null, ["string", "string", "string", "string", "number"], [kind, url, path, status, t0]);
+    fetch(url).then((r) => {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.arrayBuffer();
+    }).then((buffer) => {
+        const path = "/fetch/" + Math.random().toString(36).slice(2);
+        FS.writeFile(path, new Uint8Array(buffer));
+        report(path, "");
+    }).catch((e) => report("", String((e && e.message) || e)));
+});
+
+namespace {
+
+std::vector<std::uint8_t> read_and_remove(const char* path) {
+    std::ifstream f(path, std::ios::binary);
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::remove(path); // the in-memory FS copy is no longer needed
+    return bytes;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    if (s.size() < suffix.size()) return false;
+    for (size_t i = 0; i < suffix.size(); ++i) {
+        char c = s[s.size() - suffix.size() + i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != suffix[i]) return false;
+    }
+    return true;
+}
+
+std::string base_name(const std::string& url) {
+    const size_t slash = url.find_last_of('/');
+    return slash == std::string::npos ? url : url.substr(slash + 1);
+}
+
+} // namespace
+
+namespace deadzone::explorer {
+void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
+                         const std::vector<std::uint8_t>& bytes, const std::string& error);
+} // namespace deadzone::explorer
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const char* path, const char* name, double t0) {
+    using namespace deadzone::explorer;
+    std::vector<std::uint8_t> bytes = read_and_remove(path);
+    // .onnx by name; everything else is treated as an image and the decoder's sniffing decides.
+    if (ends_with(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
+    else accept_image_bytes(app_state(), name, bytes, t0);
+}
+
+EMSCRIPTEN_KEEPALIVE void dz_on_file_error(const char* name, const char* message) {
+    using namespace deadzone::explorer;
+    post_message(app_state(), std::string("could not read '") + name + "': " + message, true);
+}
+
+EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const char* kind_c, const char* url_c, const char* path, const char* error,
+                                        double t0) {
+    using namespace deadzone::explorer;
+    AppState& state = app_state();
+    const std::string kind = kind_c, url = url_c;
+    std::vector<std::uint8_t> bytes;
+    if (error[0] == '\0') bytes = read_and_remove(path);
+    if (kind == "image") {
+        if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
+        else accept_image_bytes(state, base_name(url), bytes, t0);
+    } else if (kind == "model" || kind == "test model") {
+        std::string name = base_name(url);
+        if (ends_with(name, ".onnx")) name.resize(name.size() - 5);
+        if (error[0] != '\0') post_message(state, "could not fetch model " + url + ": " + error, true);
+        else accept_model_bytes(state, name, kind == "model" ? "shipped" : kind, std::move(bytes));
+    } else {
+        on_manifest_fetched(state, kind, url, bytes, error);
+    }
+}
+
+} // extern "C"
+
+namespace deadzone::explorer {
+
+void install_file_drop() { dz_js_install_file_drop(); }
+void open_file_dialog() { dz_js_open_file_dialog(); }
+void fetch_file(const std::string& url, const std::string& kind) { dz_js_fetch_file(url.c_str(), kind.c_str()); }
+
+} // namespace deadzone::explorer

@@ -1,0 +1,170 @@
+// One model's view of the image: the picture, its boxes, scores and centre points, an optional
+// colour map of the heatmap or a wh channel, and the value under the mouse. On a panel whose model
+// has a dead channel, the other panel's (healthy) left edges are drawn as a faint dashed ghost, so the
+// collapse of x1 onto the centre is visible at a glance.
+#include "app.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace deadzone::explorer {
+
+namespace {
+
+ImU32 class_colour(int class_id, int alpha = 255) {
+    static const ImU32 rgb[] = {IM_COL32(255, 196, 61, 0), IM_COL32(90, 200, 250, 0), IM_COL32(120, 230, 120, 0),
+                                IM_COL32(240, 120, 220, 0), IM_COL32(255, 140, 90, 0), IM_COL32(160, 160, 255, 0)};
+    return rgb[class_id % 6] | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
+}
+
+void dashed_vline(ImDrawList* dl, float x, float y1, float y2, ImU32 col) {
+    for (float y = y1; y < y2; y += 8.0f) dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + 4.0f, y2)), col, 2.0f);
+}
+
+std::string class_label(const AppState& state, const Prediction& pred, int class_id) {
+    const auto& names = state.models[pred.model_index].spec.class_names;
+    return class_id < static_cast<int>(names.size()) ? names[class_id] : "class " + std::to_string(class_id);
+}
+
+void hover_tooltip(AppState& state, const Prediction& pred, int cx, int cy) {
+    const ModelOutputs& o = pred.out;
+    const size_t plane = static_cast<size_t>(o.height) * o.width, i = static_cast<size_t>(cy) * o.width + cx;
+    ImGui::BeginTooltip();
+    ImGui::Text("cell (%d, %d)", cx, cy);
+    for (int c = 0; c < o.classes; ++c)
+        ImGui::Text("%-12s score %.3f  (logit %.2f)", class_label(state, pred, c).c_str(), sigmoid(o.heatmap[c * plane + i]),
+                    o.heatmap[c * plane + i]);
+    for (int c = 0; c < 4; ++c) {
+        const float post = o.wh[c * plane + i], pre = o.wh_pre[c * plane + i];
+        ImGui::TextColored(post == 0.0f ? ImVec4(1, 0.45f, 0.4f, 1) : ImVec4(0.85f, 0.85f, 0.85f, 1),
+                           "wh %-6s %8.3f px   pre %8.4f", wh_channel_name(c), post, pre);
+    }
+    ImGui::EndTooltip();
+}
+
+} // namespace
+
+void draw_spinner(float radius, double time) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const ImVec2 c(p.x + radius, p.y + radius + 2);
+    const float a0 = static_cast<float>(time * 6.0);
+    dl->PathArcTo(c, radius, a0, a0 + 4.2f, 20);
+    dl->PathStroke(IM_COL32(110, 170, 255, 255), 0, 2.5f);
+    ImGui::Dummy(ImVec2(radius * 2 + 4, radius * 2 + 4));
+}
+
+void draw_image_panel(AppState& state, int panel_index, float width, float height) {
+    Panel& panel = state.panels[panel_index];
+    const Prediction& pred = panel.pred;
+    const bool current = pred.valid && pred.model_index == panel.model_index;
+    const Model* model = panel.model_index >= 0 ? &state.models[panel.model_index] : nullptr;
+
+    // Header: model, what it found, how long it took; a spinner while it runs.
+    ImGui::BeginGroup();
+    if (model == nullptr) {
+        ImGui::TextDisabled("no model selected");
+    } else {
+        ImGui::Text("%s", model->name.c_str());
+        ImGui::SameLine();
+        ImGui::TextDisabled("(%s%s%s, %dx%d)", model->spec.variant.empty() ? "no variant" : model->spec.variant.c_str(),
+                            model->spec.activation.empty() ? "" : ", ", model->spec.activation.c_str(),
+                            model->spec.input_size, model->spec.input_size);
+        const bool busy = panel.needs_run || panel.request_id != 0 || model->session_pending;
+        if (busy) {
+            ImGui::SameLine();
+            draw_spinner(7.0f, ImGui::GetTime());
+            ImGui::SameLine();
+            ImGui::TextDisabled(model->session_pending ? "loading model..." : "running...");
+        } else if (current) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("| %d boxes, %.1f ms run on %s", static_cast<int>(pred.decoded.detections.size()),
+                                pred.run_ms, backend_name(pred.backend));
+        }
+    }
+    if (!panel.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", panel.error.c_str());
+    ImGui::EndGroup();
+
+    const ImVec2 avail(width, std::max(40.0f, height - ImGui::GetItemRectSize().y - 6.0f));
+    const LoadedImage& img = state.image;
+    if (img.generation == 0) {
+        ImGui::Dummy(avail);
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddRect(a, b, IM_COL32(90, 100, 115, 255), 6.0f, 0, 1.5f);
+        const char* hint = "Drop an image (PNG, JPEG, BMP, GIF) or an .onnx model anywhere";
+        const ImVec2 ts = ImGui::CalcTextSize(hint);
+        ImGui::GetWindowDrawList()->AddText(ImVec2((a.x + b.x - ts.x) / 2, (a.y + b.y - ts.y) / 2),
+                                            IM_COL32(150, 160, 175, 255), hint);
+        return;
+    }
+
+    // Fit the image into the panel, keeping its aspect ratio.
+    const float s = std::min(avail.x / img.texture_width, avail.y / img.texture_height);
+    const ImVec2 size(img.texture_width * s, img.texture_height * s);
+    ImVec2 origin = ImGui::GetCursorScreenPos();
+    origin.x += (avail.x - size.x) * 0.5f;
+    origin.y += (avail.y - size.y) * 0.5f;
+    ImGui::SetCursorScreenPos(origin);
+    panel.image_rect[0] = origin.x, panel.image_rect[1] = origin.y, panel.image_rect[2] = s;
+    ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(img.texture)), size);
+    const bool hovered = ImGui::IsItemHovered();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
+    auto to_screen = [&](float x, float y) { return ImVec2(origin.x + x * s, origin.y + y * s); };
+
+    if (current) {
+        const Letterbox& lb = pred.letterbox;
+        const int stride = state.models[pred.model_index].spec.stride;
+        // Colour map: the feature map covers the whole model input; cell x is centred on x*stride.
+        if (state.overlay != kOverlayNone && pred.overlay_texture != 0 && pred.overlay_kind == state.overlay) {
+            const float half = stride * 0.5f;
+            const ImVec2 a = to_screen(lb.to_source_x(-half), lb.to_source_y(-half));
+            const ImVec2 b = to_screen(lb.to_source_x(lb.input_width - half), lb.to_source_y(lb.input_height - half));
+            dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(pred.overlay_texture)), a, b, ImVec2(0, 0),
+                         ImVec2(1, 1), IM_COL32(255, 255, 255, static_cast<int>(state.overlay_alpha * 255)));
+        }
+        // Ghost: the healthy model's left edges, over the dead one's boxes.
+        const Prediction& other = state.panels[1 - panel_index].pred;
+        if (prediction_has_dead_channel(pred) && other.valid && other.image_generation == pred.image_generation &&
+            !prediction_has_dead_channel(other)) {
+            for (const Detection& d : other.decoded.detections) {
+                const ImVec2 a = to_screen(d.x1, d.y1), b = to_screen(d.x1, d.y2);
+                dashed_vline(dl, a.x, a.y, b.y, IM_COL32(255, 255, 255, 90));
+                dl->AddLine(a, to_screen(d.center_x, d.y1), IM_COL32(255, 255, 255, 40), 1.0f);
+                dl->AddLine(b, to_screen(d.center_x, d.y2), IM_COL32(255, 255, 255, 40), 1.0f);
+            }
+        }
+        for (const Detection& d : pred.decoded.detections) {
+            const ImVec2 a = to_screen(d.x1, d.y1), b = to_screen(d.x2, d.y2), c = to_screen(d.center_x, d.center_y);
+            dl->AddRect(a, b, class_colour(d.class_id), 0.0f, 0, 2.0f);
+            dl->AddCircleFilled(c, 4.0f, class_colour(d.class_id));
+            dl->AddCircle(c, 4.0f, IM_COL32(0, 0, 0, 200), 12, 1.0f);
+            char label[96];
+            std::snprintf(label, sizeof label, "%s %.2f", class_label(state, pred, d.class_id).c_str(), d.score);
+            const ImVec2 ts = ImGui::CalcTextSize(label);
+            const ImVec2 la(a.x, std::max(origin.y, a.y - ts.y - 2));
+            dl->AddRectFilled(la, ImVec2(la.x + ts.x + 6, la.y + ts.y + 2), class_colour(d.class_id, 220));
+            dl->AddText(ImVec2(la.x + 3, la.y + 1), IM_COL32(10, 10, 10, 255), label);
+        }
+        // Hover: which feature-map cell is under the mouse, and what the model said there.
+        if (hovered) {
+            const ImVec2 m = ImGui::GetMousePos();
+            const float sx = (m.x - origin.x) / s, sy = (m.y - origin.y) / s;
+            const float ix = sx * lb.scale + lb.pad_left, iy = sy * lb.scale + lb.pad_top;
+            const int cx = static_cast<int>(std::lround(ix / stride)), cy = static_cast<int>(std::lround(iy / stride));
+            if (cx >= 0 && cy >= 0 && cx < pred.out.width && cy < pred.out.height) {
+                state.hover_panel = panel_index, state.hover_x = cx, state.hover_y = cy;
+                dl->AddRect(to_screen(lb.to_source_x(cx * stride - stride * 0.5f), lb.to_source_y(cy * stride - stride * 0.5f)),
+                            to_screen(lb.to_source_x(cx * stride + stride * 0.5f), lb.to_source_y(cy * stride + stride * 0.5f)),
+                            IM_COL32(255, 255, 255, 220));
+                hover_tooltip(state, pred, cx, cy);
+            }
+        }
+    }
+    dl->PopClipRect();
+}
+
+} // namespace deadzone::explorer

@@ -1,0 +1,125 @@
+// The bridge to ONNX Runtime Web (web/ort_bridge.js). Calls start a JS promise and return at once so
+// the frame loop never blocks; results come back through the EMSCRIPTEN_KEEPALIVE callbacks below,
+// which hand them to pipeline.cpp. Tensors are copied across the wasm heap (a few ms at most).
+#include "app.h"
+
+#include <emscripten/emscripten.h>
+
+#include <cstring>
+#include <string>
+
+namespace deadzone::explorer {
+void on_session_created(AppState& state, int session_id, bool ok, const std::string& message);
+void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms);
+} // namespace deadzone::explorer
+
+EM_JS(void, dz_js_ort_create, (int id, const unsigned char* ptr, int len, const char* backend_c), {
+    const bytes = HEAPU8.slice(ptr, ptr + len); // a copy: the heap may move before ORT reads it
+    const backend = UTF8ToString(backend_c);
+    const report = (ok, message) =>
+        ccall("dz_on_session_created", null, ["number", "number", "string"], [id, ok, message]);
+    if (!globalThis.dzOrt) {
+        setTimeout(() => report(0, "ONNX Runtime Web did not load"), 0);
+        return;
+    }
+    globalThis.dzOrt.createSession(id, bytes, backend).then(
+        () => report(1, ""),
+        (e) => report(0, String((e && e.message) || e)));
+});
+
+EM_JS(void, dz_js_ort_release, (int id), {
+    if (globalThis.dzOrt) globalThis.dzOrt.release(id);
+});
+
+EM_JS(void, dz_js_ort_run, (int session_id, int request_id, const float* ptr, int count, int size), {
+    const input = HEAPF32.slice(ptr >> 2, (ptr >> 2) + count);
+    const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
+    if (!globalThis.dzOrt) {
+        setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
+        return;
+    }
+    globalThis.dzOrt.run(session_id, input, size).then((r) => {
+        const args = [request_id];
+        const pointers = [];
+        for (const name of ["heatmap", "wh", "wh_pre"]) {
+            const t = r.outputs[name];
+            const d = t.dims.length === 4 ? t.dims : [0, 0, 0, 0];
+            const p = _malloc(Math.max(4, t.data.length * 4));
+            HEAPF32.set(t.data, p >> 2);
+            pointers.push(p);
+            args.push(p, t.data.length, d[0], d[1], d[2], d[3]);
+        }
+        args.push(r.ms);
+        try {
+            ccall("dz_on_run_done", null, new Array(args.length).fill("number"), args);
+        } finally {
+            for (const p of pointers) _free(p);
+        }
+    }, fail);
+});
+
+namespace {
+
+// Copies one output out of the JS-owned buffer; false when its dims are not [1,C,H,W] with C*H*W values.
+bool take(const float* p, int n, int d0, int d1, int d2, int d3, std::vector<float>& dst, int& c, int& h, int& w) {
+    if (d0 != 1 || d1 <= 0 || d2 <= 0 || d3 <= 0 || static_cast<long long>(d1) * d2 * d3 != n) return false;
+    dst.assign(p, p + n);
+    c = d1, h = d2, w = d3;
+    return true;
+}
+
+} // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void dz_on_session_created(int id, int ok, const char* message) {
+    deadzone::explorer::on_session_created(deadzone::explorer::app_state(), id, ok != 0, message);
+}
+
+EMSCRIPTEN_KEEPALIVE void dz_on_run_failed(int request_id, const char* message) {
+    deadzone::explorer::on_run_finished(deadzone::explorer::app_state(), request_id, nullptr, message, 0.0);
+}
+
+EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
+                                         const float* hm, int hm_n, int hm0, int hm1, int hm2, int hm3,
+                                         const float* wh, int wh_n, int wh0, int wh1, int wh2, int wh3,
+                                         const float* pre, int pre_n, int pre0, int pre1, int pre2, int pre3,
+                                         double ms) {
+    using namespace deadzone::explorer;
+    ModelOutputs out;
+    int wc = 0, wy = 0, wx = 0, pc = 0, py = 0, px = 0;
+    const bool shapes_ok = take(hm, hm_n, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
+                           take(wh, wh_n, wh0, wh1, wh2, wh3, out.wh, wc, wy, wx) &&
+                           take(pre, pre_n, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
+                           wc == 4 && pc == 4 && wy == out.height && wx == out.width && py == out.height &&
+                           px == out.width;
+    if (!shapes_ok) {
+        const std::string shapes = "heatmap [" + std::to_string(hm0) + "," + std::to_string(hm1) + "," +
+                                   std::to_string(hm2) + "," + std::to_string(hm3) + "], wh [" + std::to_string(wh0) +
+                                   "," + std::to_string(wh1) + "," + std::to_string(wh2) + "," + std::to_string(wh3) +
+                                   "], wh_pre [" + std::to_string(pre0) + "," + std::to_string(pre1) + "," +
+                                   std::to_string(pre2) + "," + std::to_string(pre3) + "]";
+        on_run_finished(app_state(), request_id, nullptr, "the model's outputs have the wrong shapes: " + shapes, ms);
+        return;
+    }
+    on_run_finished(app_state(), request_id, &out, "", ms);
+}
+
+} // extern "C"
+
+namespace deadzone::explorer {
+
+const char* backend_name(Backend b) { return b == Backend::WebGpu ? "webgpu" : "wasm"; }
+
+
+void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend) {
+    dz_js_ort_create(session_id, bytes.data(), static_cast<int>(bytes.size()), backend_name(backend));
+}
+
+void ort_release_session(int session_id) { dz_js_ort_release(session_id); }
+
+void ort_run(int session_id, int request_id, const std::vector<float>& input, int size) {
+    dz_js_ort_run(session_id, request_id, input.data(), static_cast<int>(input.size()), size);
+}
+
+} // namespace deadzone::explorer

@@ -1,0 +1,325 @@
+// The path from bytes to boxes: image bytes -> core decode_image (pixel budget) -> core
+// make_model_input (letterbox + normalisation) -> ORT Web session.run (ort_session.cpp) -> checks
+// -> core per_channel_stats + decode_ttfnet. Bad input at any step becomes a visible message and
+// leaves the previous image, models and predictions as they were.
+#include "app.h"
+
+#include <emscripten/emscripten.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <string>
+
+namespace deadzone::explorer {
+
+namespace {
+
+// The browser's pixel budget: a decoded image costs 3 bytes a pixel here, plus its texture and the
+// model input; 40 MP keeps that well under the wasm heap's 2 GB.
+constexpr std::int64_t kMaxImagePixels = 40'000'000;
+constexpr int kMaxTextureSide = 4096; // larger images are shown downscaled (the model sees them whole)
+
+bool model_ready(const Model& m) { return m.session_id != 0 && !m.session_pending && m.session_error.empty(); }
+
+void mark_panels_for_run(AppState& state) {
+    for (Panel& p : state.panels) {
+        p.needs_run = state.image.generation > 0 && p.model_index >= 0;
+        p.request_id = 0; // a result still in flight is for an old image/model/back-end: ignore it
+    }
+}
+
+int find_model(const AppState& state, const std::string& name) {
+    for (size_t i = 0; i < state.models.size(); ++i)
+        if (state.models[i].name == name) return static_cast<int>(i);
+    return -1;
+}
+
+void start_run(AppState& state, int panel_index) {
+    Panel& panel = state.panels[panel_index];
+    Model& model = state.models[panel.model_index];
+    const int size = model.spec.input_size;
+    panel.run_started_ms = emscripten_get_now();
+    ModelInput input = make_model_input(state.image.rgb, size, size, model.spec.norm);
+    panel.preprocess_ms = emscripten_get_now() - panel.run_started_ms;
+    panel.request_id = state.next_id++;
+    panel.needs_run = false;
+    panel.pending_letterbox = input.letterbox; // the current prediction stays on screen meanwhile
+    state.ort_busy = true;
+    ++state.runs_started;
+    ort_run(model.session_id, panel.request_id, input.nchw, size);
+}
+
+} // namespace
+
+void post_message(AppState& state, std::string text, bool error) {
+    if (error) emscripten_log(EM_LOG_WARN, "[deadzone] %s", text.c_str());
+    state.messages.push_back({std::move(text), error, emscripten_get_now()});
+    if (state.messages.size() > 50) state.messages.erase(state.messages.begin());
+}
+
+void start_explorer(AppState& state) {
+    install_file_drop();
+    state.model_list_source = "loading the model list...";
+    fetch_file("assets/models/manifest.json", "manifest");
+    fetch_file("assets/images/samples.json", "samples");
+}
+
+void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
+                         const std::vector<std::uint8_t>& bytes, const std::string& error) {
+    nlohmann::json j;
+    if (error.empty()) j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+    const std::string base = url.substr(0, url.find_last_of('/') + 1);
+    if (kind == "samples") {
+        if (j.is_object() && j.contains("images") && j["images"].is_array())
+            for (const auto& img : j["images"])
+                if (img.is_object() && img.contains("file") && img["file"].is_string())
+                    state.sample_images.push_back(base + img["file"].get<std::string>());
+        return;
+    }
+    const bool usable = j.is_object() && j.contains("models") && j["models"].is_array() && !j["models"].empty();
+    if (!usable) {
+        if (kind == "manifest") { // nothing shipped yet: the generated test models, if the build made them
+            fetch_file("test-models/manifest.json", "test manifest");
+        } else {
+            state.model_list_source = "no models shipped yet; drag in an .onnx";
+            post_message(state, state.model_list_source, false);
+        }
+        return;
+    }
+    state.model_list_source = kind == "manifest" ? "shipped models (assets/models)" : "test models (not trained; from make_test_models)";
+    if (j.contains("default_pair") && j["default_pair"].is_array() && j["default_pair"].size() == 2)
+        for (int i = 0; i < 2; ++i)
+            if (j["default_pair"][i].is_string()) state.default_pair[i] = j["default_pair"][i].get<std::string>();
+    for (const auto& m : j["models"])
+        if (m.is_object() && m.contains("file") && m["file"].is_string())
+            fetch_file(base + m["file"].get<std::string>(), kind == "manifest" ? "model" : "test model");
+}
+
+void accept_model_bytes(AppState& state, const std::string& file_name, const std::string& origin,
+                        std::vector<std::uint8_t> bytes) {
+    std::string name = file_name;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".onnx") == 0) name.resize(name.size() - 5);
+    Result<OnnxInfo> info = read_onnx_info(bytes.data(), bytes.size());
+    if (!info) {
+        post_message(state, "model '" + file_name + "' refused: " + info.error(), true);
+        return;
+    }
+    Result<ModelSpec> spec = check_deadzone_interface(info.value());
+    if (!spec) {
+        post_message(state, "model '" + file_name + "' refused: " + spec.error(), true);
+        return;
+    }
+    const std::string stem = name;
+    for (int n = 2; find_model(state, name) >= 0; ++n) name = stem + " (" + std::to_string(n) + ")";
+    Model m;
+    m.name = name;
+    m.origin = origin;
+    m.bytes = std::move(bytes);
+    m.spec = std::move(spec).value();
+    state.models.push_back(std::move(m));
+    const int index = static_cast<int>(state.models.size()) - 1;
+    // Shipped/test models fill their default panel; a dropped model goes where the user will look:
+    // an empty panel, else the right-hand (fix) panel.
+    for (int p = 0; p < 2; ++p)
+        if (origin != "dropped" && state.default_pair[p] == name) select_model(state, p, index);
+    if (origin == "dropped") {
+        select_model(state, state.panels[0].model_index < 0 ? 0 : 1, index);
+        post_message(state, "added model '" + name + "'", false);
+    } else {
+        for (int p = 0; p < 2; ++p)
+            if (state.panels[p].model_index < 0 && state.default_pair[p].empty() &&
+                (p == 0 || state.panels[0].model_index != index)) {
+                select_model(state, p, index);
+                break;
+            }
+    }
+}
+
+void select_model(AppState& state, int panel_index, int model_index) {
+    if (panel_index < 0 || panel_index > 1 || model_index < 0 || model_index >= static_cast<int>(state.models.size()))
+        return;
+    Panel& p = state.panels[panel_index];
+    if (p.model_index == model_index) return;
+    p.model_index = model_index;
+    p.request_id = 0;
+    p.error.clear();
+    p.needs_run = state.image.generation > 0;
+}
+
+void set_backend(AppState& state, Backend backend) {
+    if (backend == Backend::WebGpu && !state.backends.webgpu_adapter) {
+        post_message(state, "WebGPU is not available in this browser: " + state.backends.webgpu_error, true);
+        return;
+    }
+    state.backend_chosen = true;
+    if (state.backend == backend) return;
+    state.backend = backend;
+    for (Model& m : state.models) {
+        if (m.session_id != 0) ort_release_session(m.session_id);
+        m.session_id = 0;
+        m.session_pending = false;
+        m.session_error.clear();
+    }
+    mark_panels_for_run(state);
+}
+
+void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
+                        double received_ms) {
+    const double arrived_ms = emscripten_get_now();
+    Result<RgbImage> image = decode_image(bytes.data(), bytes.size(), ImageLimits{kMaxImagePixels});
+    if (!image) {
+        post_message(state, "image '" + name + "' not loaded: " + image.error() + " (keeping the previous image)", true);
+        return;
+    }
+    LoadedImage& li = state.image;
+    li.name = name;
+    li.rgb = std::move(image).value();
+    li.generation += 1;
+    li.received_ms = received_ms;
+    li.arrived_ms = arrived_ms;
+    li.decoded_ms = emscripten_get_now();
+    // Show it at once (the detections follow); a very large image is shown downscaled.
+    const int longest = li.rgb.width > li.rgb.height ? li.rgb.width : li.rgb.height;
+    if (longest > kMaxTextureSide) {
+        const float s = static_cast<float>(kMaxTextureSide) / longest;
+        const RgbImage small = resize_bilinear(li.rgb, static_cast<int>(li.rgb.width * s), static_cast<int>(li.rgb.height * s));
+        li.texture = upload_rgb_texture(li.texture, small);
+    } else {
+        li.texture = upload_rgb_texture(li.texture, li.rgb);
+    }
+    li.texture_width = li.rgb.width;
+    li.texture_height = li.rgb.height;
+    mark_panels_for_run(state);
+    pump_pipeline(state); // start now, not at the next animation frame (up to 16 ms later)
+}
+
+void on_session_created(AppState& state, int session_id, bool ok, const std::string& message) {
+    state.ort_busy = false;
+    for (Model& m : state.models) {
+        if (m.session_id != session_id) continue;
+        m.session_pending = false;
+        if (!ok) {
+            m.session_error = message;
+            post_message(state, "ONNX Runtime could not load model '" + m.name + "' on " + backend_name(state.backend) +
+                                    ": " + message, true);
+        }
+        pump_pipeline(state);
+        return;
+    }
+    if (ok) ort_release_session(session_id); // its model's session was dropped meanwhile (back-end switch)
+}
+
+void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms) {
+    state.ort_busy = false;
+    int panel_index = -1;
+    for (int p = 0; p < 2; ++p)
+        if (request_id != 0 && state.panels[p].request_id == request_id) panel_index = p;
+    if (panel_index < 0) return; // stale: the image, model or back-end changed while it ran
+    Panel& panel = state.panels[panel_index];
+    panel.request_id = 0;
+    const Model& model = state.models[panel.model_index];
+    if (outputs == nullptr) {
+        panel.error = error;
+        post_message(state, "model '" + model.name + "' failed: " + error, true);
+        return;
+    }
+    const int expect = model.spec.input_size / model.spec.stride;
+    if (outputs->height != expect || outputs->width != expect) {
+        panel.error = "outputs are " + std::to_string(outputs->height) + "x" + std::to_string(outputs->width) +
+                      ", expected " + std::to_string(expect) + "x" + std::to_string(expect) + " (input / stride)";
+        post_message(state, "model '" + model.name + "': " + panel.error, true);
+        return;
+    }
+    Prediction next;
+    next.valid = true;
+    next.model_index = panel.model_index;
+    next.image_generation = state.image.generation;
+    next.backend = state.backend;
+    next.letterbox = panel.pending_letterbox; // set by start_run for this request
+    next.out = std::move(*outputs);
+    next.run_ms = ms;
+    next.pre_stats = per_channel_stats(next.out.wh_pre_view());
+    next.post_stats = per_channel_stats(next.out.wh_view());
+    const std::vector<ChannelStats> heat = per_channel_stats(next.out.heatmap_view());
+    std::int64_t nonfinite = 0;
+    for (const std::vector<ChannelStats>& list : {heat, next.pre_stats, next.post_stats})
+        for (const ChannelStats& s : list) nonfinite += s.nan_count + s.inf_count;
+    if (nonfinite > 0) {
+        panel.error = std::to_string(nonfinite) + " NaN/Inf values in the outputs: result refused";
+        post_message(state, "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
+                                " NaN/Inf values: result refused, nothing else changed", true);
+        return;
+    }
+    DecodeParams params = state.params;
+    params.stride = model.spec.stride;
+    Result<DecodeResult> decoded = decode_ttfnet(next.out.heatmap_view(), next.out.wh_view(), params, next.letterbox);
+    if (!decoded) {
+        panel.error = decoded.error();
+        post_message(state, "model '" + model.name + "': " + decoded.error(), true);
+        return;
+    }
+    next.decoded = std::move(decoded).value();
+    next.latency_ms = emscripten_get_now() - state.image.received_ms;
+    next.file_read_ms = state.image.arrived_ms - state.image.received_ms;
+    next.decode_image_ms = state.image.decoded_ms - state.image.arrived_ms;
+    next.queue_ms = panel.run_started_ms - state.image.decoded_ms;
+    next.preprocess_ms = panel.preprocess_ms;
+    next.post_ms = next.latency_ms - next.file_read_ms - next.decode_image_ms - next.queue_ms - next.preprocess_ms - next.run_ms;
+    next.overlay_texture = panel.pred.overlay_texture; // reuse the GL texture, refilled below
+    panel.pred = std::move(next);
+    panel.error.clear();
+    update_overlay_texture(panel.pred, state.overlay);
+    pump_pipeline(state); // the other panel's run, if it waits
+}
+
+void redecode(AppState& state) {
+    for (Panel& p : state.panels) {
+        if (!p.pred.valid) continue;
+        DecodeParams params = state.params;
+        params.stride = state.models[p.pred.model_index].spec.stride;
+        Result<DecodeResult> d = decode_ttfnet(p.pred.out.heatmap_view(), p.pred.out.wh_view(), params, p.pred.letterbox);
+        if (d) p.pred.decoded = std::move(d).value();
+    }
+}
+
+bool any_run_pending(const AppState& state) {
+    for (const Panel& p : state.panels)
+        if (p.needs_run || p.request_id != 0) return true;
+    return false;
+}
+
+void pump_pipeline(AppState& state) {
+    // The back-end follows the probe until the user picks one: WebGPU when there is an adapter.
+    if (!state.backend_chosen) {
+        if (!state.backends.probed) return;
+        state.backend = state.backends.webgpu_adapter ? Backend::WebGpu : Backend::Wasm;
+        state.backend_chosen = true;
+    }
+    if (state.ort_busy) return;
+    for (const Panel& p : state.panels) { // sessions only for the models on screen
+        if (p.model_index < 0) continue;
+        Model& m = state.models[p.model_index];
+        if (m.session_id == 0 && m.session_error.empty()) {
+            m.session_id = state.next_id++;
+            m.session_pending = true;
+            state.ort_busy = true;
+            ort_create_session(m.session_id, m.bytes, state.backend);
+            return;
+        }
+    }
+    for (int i = 0; i < 2; ++i) {
+        Panel& p = state.panels[i];
+        if (p.needs_run && state.image.generation > 0 && p.model_index >= 0) {
+            const Model& m = state.models[p.model_index];
+            if (!m.session_error.empty()) {
+                p.needs_run = false;
+                p.error = "no session: " + m.session_error;
+            } else if (model_ready(m)) {
+                start_run(state, i);
+                return;
+            }
+        }
+    }
+}
+
+} // namespace deadzone::explorer

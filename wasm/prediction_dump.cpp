@@ -1,0 +1,66 @@
+// The raw prediction dump: for every wh channel, min/max/mean/fraction-zero of the pre-activation
+// and of the post-activation output, computed by core's per_channel_stats (the same code the trainer's
+// telemetry and eval CLI use). A channel whose output is exactly zero everywhere is dead: red.
+#include "app.h"
+
+#include <imgui.h>
+
+namespace deadzone::explorer {
+
+const char* wh_channel_name(int c) {
+    static const char* names[] = {"left", "top", "right", "bottom"};
+    return c >= 0 && c < 4 ? names[c] : "?";
+}
+
+bool channel_dead(const ChannelStats& post) { return post.count > 0 && post.fraction_zero >= 1.0; }
+
+bool prediction_has_dead_channel(const Prediction& pred) {
+    if (!pred.valid) return false;
+    for (const ChannelStats& s : pred.post_stats)
+        if (channel_dead(s)) return true;
+    return false;
+}
+
+void draw_prediction_dump(const AppState& state, int panel_index) {
+    const Panel& panel = state.panels[panel_index];
+    const Prediction& pred = panel.pred;
+    if (!pred.valid || pred.model_index != panel.model_index) {
+        ImGui::TextDisabled("no prediction yet");
+        return;
+    }
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame;
+    if (ImGui::BeginTable("dump", 10, flags)) {
+        ImGui::TableSetupColumn("wh", ImGuiTableColumnFlags_WidthFixed, 52.0f);
+        for (const char* h : {"pre min", "pre max", "pre mean", "pre 0s", "min", "max", "mean", "0s"})
+            ImGui::TableSetupColumn(h);
+        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 44.0f);
+        ImGui::TableHeadersRow();
+        const ImVec4 red(1.0f, 0.38f, 0.33f, 1.0f), normal(0.9f, 0.9f, 0.9f, 1.0f);
+        for (int c = 0; c < 4 && c < static_cast<int>(pred.post_stats.size()); ++c) {
+            const ChannelStats& pre = pred.pre_stats[c];
+            const ChannelStats& post = pred.post_stats[c];
+            const bool dead = channel_dead(post);
+            const ImVec4 col = dead ? red : normal;
+            ImGui::TableNextRow();
+            if (dead) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(110, 30, 30, 120));
+            ImGui::TableNextColumn();
+            ImGui::TextColored(col, "%s", wh_channel_name(c));
+            for (const ChannelStats* st : {&pre, &post}) {
+                ImGui::TableNextColumn();
+                // 4 significant digits: readable in a narrow window, exact where it matters (0, 1).
+                ImGui::TextColored(col, "%.4g", st->min);
+                ImGui::TableNextColumn();
+                ImGui::TextColored(col, "%.4g", st->max);
+                ImGui::TableNextColumn();
+                ImGui::TextColored(col, "%.4g", st->mean);
+                ImGui::TableNextColumn();
+                ImGui::TextColored(col, "%.3g", st->fraction_zero);
+            }
+            ImGui::TableNextColumn();
+            if (dead) ImGui::TextColored(red, "DEAD");
+        }
+        ImGui::EndTable();
+    }
+}
+
+} // namespace deadzone::explorer
