@@ -163,7 +163,6 @@ void fetch_file(const std::string& url, const std::string& kind); // kind: image
 // image_panel.cpp / prediction_dump.cpp / heatmap_texture.cpp
 void draw_image_panel(AppState& state, int panel_index, float width, float height);
 void draw_prediction_dump(const AppState& state, int panel_index);
-bool channel_dead(const ChannelStats& post_activation); // every value exactly zero
 bool prediction_has_dead_channel(const Prediction& pred);
 const char* wh_channel_name(int c);                     // left, top, right, bottom
 void draw_spinner(float radius, double time);

@@ -3,6 +3,8 @@
 // telemetry and eval CLI use). A channel whose output is exactly zero everywhere is dead: red.
 #include "app.h"
 
+#include "deadzone/diagnostics.h"
+
 #include <imgui.h>
 
 namespace deadzone::explorer {
@@ -12,12 +14,10 @@ const char* wh_channel_name(int c) {
     return c >= 0 && c < 4 ? names[c] : "?";
 }
 
-bool channel_dead(const ChannelStats& post) { return post.count > 0 && post.fraction_zero >= 1.0; }
-
 bool prediction_has_dead_channel(const Prediction& pred) {
     if (!pred.valid) return false;
     for (const ChannelStats& s : pred.post_stats)
-        if (channel_dead(s)) return true;
+        if (channel_is_dead(s)) return true;
     return false;
 }
 
@@ -39,7 +39,7 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
         for (int c = 0; c < 4 && c < static_cast<int>(pred.post_stats.size()); ++c) {
             const ChannelStats& pre = pred.pre_stats[c];
             const ChannelStats& post = pred.post_stats[c];
-            const bool dead = channel_dead(post);
+            const bool dead = channel_is_dead(post);
             const ImVec4 col = dead ? red : normal;
             ImGui::TableNextRow();
             if (dead) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(110, 30, 30, 120));

@@ -2,6 +2,7 @@
 // through window.deadzone.state(), plus a few setters that do what the matching widgets do (so tests
 // can drive sliders and combos without pixel-hunting). Tests assert on what the C++ side believes.
 #include "app.h"
+#include "deadzone/diagnostics.h"
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
@@ -56,7 +57,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
         channels.push_back({{"name", wh_channel_name(static_cast<int>(c))},
                             {"pre", to_json(pred.pre_stats[c])},
                             {"post", to_json(pred.post_stats[c])},
-                            {"dead", channel_dead(pred.post_stats[c])}});
+                            {"dead", deadzone::channel_is_dead(pred.post_stats[c])}});
     j["channels"] = channels;
     j["overlay_kind"] = pred.overlay_kind;
     return j;

@@ -1,10 +1,12 @@
 // ttfnet-train: train TTFNet / MobileNetV3-Small and record the telemetry DeadZone replays.
 // A thin CLI over ttfnet::train(); see native_trainer/README.md for every flag and the format.
+#include "ttfnet/onnx_export.h"
 #include "ttfnet/train.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace {
@@ -71,12 +73,18 @@ int main(int argc, char** argv) {
     app.add_option("--head-channels", c.model.hm_head_channels, "Heatmap head conv channels");
     app.add_option("--wh-channels", c.model.wh_head_channels, "wh head conv channels");
     app.add_option("--wh-convs", c.model.wh_head_convs, "Number of 3x3 convs in the wh head")->check(CLI::Range(1, 4));
+    std::vector<int> neck{c.model.neck_planes.begin(), c.model.neck_planes.end()};
+    app.add_option("--neck-channels", neck, "Neck channels at stride 16, 8 and 4 (three values)")
+        ->expected(3)
+        ->check(CLI::PositiveNumber);
 
     app.add_option("--scale-jitter", scale_jitter, "Scale jitter range MIN MAX (zoom factor)")->expected(2);
     app.add_flag("--no-augment", no_augment, "Disable flip and scale jitter");
     app.add_option("--loader-queue", c.loader_queue, "Batches prepared ahead by the loader thread")->check(CLI::Range(1, 64));
 
     app.add_option("--out", c.out_dir, "Output folder (last.pt, telemetry.jsonl)");
+    std::string onnx_path;
+    app.add_option("--onnx", onnx_path, "After training, export the final model as ONNX to this path (BN folded; outputs heatmap, wh, wh_pre)");
     app.add_option("--telemetry", c.telemetry_path, "Telemetry file (default <out>/telemetry.jsonl; 'none' disables it)");
     app.add_option("--telemetry-every", c.telemetry_every, "Write a telemetry step record every N steps");
     app.add_option("--checkpoint-every", c.checkpoint_every, "Write <out>/last.pt every N steps (0 = only at the end)");
@@ -113,6 +121,7 @@ int main(int argc, char** argv) {
     if (std_opt->count() > 0) v.init_std = init_std, custom = true;
     if (custom) v.name = preset + "+custom";
     c.model.variant = v;
+    std::copy(neck.begin(), neck.end(), c.model.neck_planes.begin());
     c.decay = decay == "step" ? ttfnet::DecayKind::Step : ttfnet::DecayKind::Cosine;
     if (!parse_fractions(lr_steps, &c.lr_step_fractions)) {
         std::cerr << "error: --lr-steps must be comma-separated fractions in (0, 1), got '" << lr_steps << "'\n";
@@ -139,7 +148,19 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        auto result = ttfnet::train(c);
+        ttfnet::TrainHooks hooks;
+        std::string export_error;
+        if (!onnx_path.empty()) {
+            hooks.on_finished = [&](ttfnet::TtfNetImpl& model, const std::vector<std::string>& classes, std::int64_t steps) {
+                ttfnet::OnnxExportOptions options;
+                options.input_size = c.input_size;
+                options.class_names = classes;
+                options.training_steps = steps;
+                auto exported = ttfnet::export_onnx(model, options, onnx_path);
+                if (!exported) export_error = exported.error();
+            };
+        }
+        auto result = ttfnet::train(c, hooks);
         if (!result.ok()) {
             std::cerr << "error: " << result.error() << "\n";
             return 1;
@@ -150,6 +171,11 @@ int main(int argc, char** argv) {
         if (std::isfinite(s.val_losses.total)) std::cerr << ", val loss " << s.val_losses.total;
         std::cerr << "\n  checkpoint: " << s.checkpoint_path << "\n";
         if (!s.telemetry_path.empty()) std::cerr << "  telemetry:  " << s.telemetry_path << "\n";
+        if (!export_error.empty()) {
+            std::cerr << "error: " << export_error << "\n";
+            return 1;
+        }
+        if (!onnx_path.empty()) std::cerr << "  onnx:       " << onnx_path << "\n";
         std::cerr << "  dead wh channels:";
         if (s.telemetry_path.empty()) std::cerr << " not tracked (--telemetry none)";
         else if (s.dead_channels.empty()) std::cerr << " none";

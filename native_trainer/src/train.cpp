@@ -454,6 +454,10 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
     end.skipped_files = static_cast<std::int64_t>(summary.skipped_files.size());
     end.dead_channels = summary.dead_channels;
     telemetry.write(end);
+    if (hooks.on_finished) {
+        model->eval();
+        hooks.on_finished(*model, data.train->class_names(), state.step);
+    }
     return summary;
 }
 

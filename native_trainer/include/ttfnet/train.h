@@ -64,6 +64,9 @@ struct TrainHooks {
     std::function<void(std::int64_t step, LossParts& losses)> after_loss;
     // Called after each step (good or skipped) with the model.
     std::function<void(std::int64_t step, bool updated, TtfNetImpl& model)> after_step;
+    // Called once at the end with the final model in eval mode, the data set's class names and the
+    // steps done: ttfnet-train exports the ONNX model here.
+    std::function<void(TtfNetImpl& model, const std::vector<std::string>& class_names, std::int64_t steps)> on_finished;
 };
 
 struct TrainSummary {

@@ -1,0 +1,90 @@
+// Prints the head-variant comparison table from real training runs (issue 4):
+//   preset | dead wh channels | step of death | mAP@0.5 | mean IoU | ms/step
+//
+//   node bench/compare_presets.mjs [--runs build/asset_runs]
+//
+// It reads what scripts/make_assets.sh left in the runs folder (every preset trained with the same
+// seed, data and schedule): each run's telemetry end record (dead channels and the step each died)
+// and ttfnet-train's log (ms/step). mAP@0.5 and mean IoU come from `ttfnet-eval --val` on each run's
+// checkpoint when that tool is built; otherwise those columns say "n/a".
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const argRuns = process.argv.indexOf("--runs");
+const runs = path.resolve(argRuns > 0 ? process.argv[argRuns + 1] : path.join(root, "build/asset_runs"));
+const evalTool = path.join(root, "build/native/native_trainer/ttfnet-eval");
+const channelNames = ["left", "top", "right", "bottom"];
+
+function endRecord(telemetryFile) {
+  const lines = fs.readFileSync(telemetryFile, "utf8").split("\n").filter((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; --i) {
+    try {
+      const r = JSON.parse(lines[i]);
+      if (r.type === "end") return r;
+    } catch { /* a run killed mid-line: keep looking */ }
+  }
+  return null;
+}
+
+function msPerStep(logFile) {
+  const m = fs.existsSync(logFile) && fs.readFileSync(logFile, "utf8").match(/done: \w+ at step \d+, ([\d.]+) ms\/step/);
+  return m ? Number(m[1]) : NaN;
+}
+
+// The training run's own settings (from its telemetry header), so evaluation sees the same input
+// size and the validation split of the same synthetic stream.
+function runConfig(telemetryFile) {
+  const first = fs.readFileSync(telemetryFile, "utf8").split("\n", 1)[0];
+  try {
+    return JSON.parse(first).config || {};
+  } catch {
+    return {};
+  }
+}
+
+function evaluate(runDir, config) {
+  if (!fs.existsSync(evalTool)) return null;
+  const args = ["--checkpoint", path.join(runDir, "last.pt"), "--val"];
+  for (const flag of ["--input-size", "--seed", "--data", "--synthetic-size", "--synthetic-val-size"])
+    if (config[flag] !== undefined) args.push(flag, String(config[flag]));
+  try {
+    const out = execFileSync(evalTool, args, { encoding: "utf8", stdio: "pipe" });
+    const map = out.match(/mAP@0\.5\s*=\s*([\d.]+)/);
+    const iou = out.match(/mean IoU.*=\s*([\d.]+) over \d+ matches/);
+    return { map50: map ? Number(map[1]) : NaN, iou: iou ? Number(iou[1]) : NaN };
+  } catch (e) {
+    return { error: String(e.stderr || e.message).split("\n")[0] };
+  }
+}
+
+if (!fs.existsSync(runs)) {
+  console.error(`no runs in ${runs}: run scripts/make_assets.sh first`);
+  process.exit(1);
+}
+const rows = [];
+for (const preset of fs.readdirSync(runs).sort()) {
+  const dir = path.join(runs, preset);
+  const telemetry = path.join(dir, "telemetry.jsonl");
+  if (!fs.statSync(dir).isDirectory() || !fs.existsSync(telemetry)) continue;
+  const end = endRecord(telemetry);
+  const dead = end ? end.dead_channels : null;
+  const ev = evaluate(dir, runConfig(telemetry));
+  rows.push({
+    preset,
+    dead: dead === null ? "run unfinished" : dead.length === 0 ? "none" : dead.map((d) => `${d.channel} (${channelNames[d.channel]})`).join(", "),
+    died: dead && dead.length ? dead.map((d) => d.since_step).join(", ") : "-",
+    map50: ev && Number.isFinite(ev.map50) ? ev.map50.toFixed(3) : "n/a",
+    iou: ev && Number.isFinite(ev.iou) ? ev.iou.toFixed(3) : "n/a",
+    ms: Number.isFinite(msPerStep(path.join(runs, preset + ".log"))) ? msPerStep(path.join(runs, preset + ".log")).toFixed(0) : "n/a",
+  });
+}
+const header = ["preset", "dead wh channels", "step of death", "mAP@0.5", "mean IoU", "ms/step"];
+const table = [header, ...rows.map((r) => [r.preset, r.dead, r.died, r.map50, r.iou, r.ms])];
+const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
+const line = (row) => "| " + row.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
+console.log(line(header));
+console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+for (const row of table.slice(1)) console.log(line(row));

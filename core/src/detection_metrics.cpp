@@ -1,0 +1,120 @@
+#include "deadzone/detection_metrics.h"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace deadzone {
+
+double box_iou(const EvalBox& a, const EvalBox& b) {
+    const double aw = static_cast<double>(a.x2) - a.x1, ah = static_cast<double>(a.y2) - a.y1;
+    const double bw = static_cast<double>(b.x2) - b.x1, bh = static_cast<double>(b.y2) - b.y1;
+    if (!(aw > 0) || !(ah > 0) || !(bw > 0) || !(bh > 0)) return 0.0;
+    const double iw = std::min<double>(a.x2, b.x2) - std::max<double>(a.x1, b.x1);
+    const double ih = std::min<double>(a.y2, b.y2) - std::max<double>(a.y1, b.y1);
+    if (iw <= 0 || ih <= 0) return 0.0;
+    const double inter = iw * ih;
+    return inter / (aw * ah + bw * bh - inter);
+}
+
+double interpolated_ap101(const std::vector<double>& recall, const std::vector<double>& precision) {
+    const std::size_t n = std::min(recall.size(), precision.size());
+    if (n == 0) return 0.0;
+    std::vector<double> p(precision.begin(), precision.begin() + static_cast<std::ptrdiff_t>(n));
+    for (std::size_t i = n - 1; i > 0; --i) p[i - 1] = std::max(p[i - 1], p[i]);
+    double sum = 0.0;
+    for (int k = 0; k <= 100; ++k) {
+        const double r = k / 100.0;
+        // First index whose recall >= r (numpy searchsorted, side='left').
+        const auto it = std::lower_bound(recall.begin(), recall.begin() + static_cast<std::ptrdiff_t>(n), r);
+        if (it == recall.begin() + static_cast<std::ptrdiff_t>(n)) break; // 0 from here on
+        sum += p[static_cast<std::size_t>(it - recall.begin())];
+    }
+    return sum / 101.0;
+}
+
+namespace {
+
+struct Ranked {
+    std::size_t image;
+    const EvalBox* box;
+};
+
+} // namespace
+
+DetectionMetrics evaluate_detections(const std::vector<ImageDetections>& images, int num_classes) {
+    DetectionMetrics m;
+    if (num_classes <= 0) return m;
+    m.ap50_per_class.assign(static_cast<std::size_t>(num_classes), -1.0);
+    m.ap50_95_per_class.assign(static_cast<std::size_t>(num_classes), -1.0);
+    double iou_sum = 0.0;
+    double sum50 = 0.0, sum50_95 = 0.0;
+
+    for (int cls = 0; cls < num_classes; ++cls) {
+        // Per image: this class's GT boxes; globally: its predictions ranked by score.
+        std::vector<std::vector<const EvalBox*>> gt(images.size());
+        std::vector<Ranked> preds;
+        std::int64_t num_gt = 0;
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            for (const EvalBox& b : images[i].ground_truth)
+                if (b.class_id == cls) gt[i].push_back(&b), ++num_gt;
+            for (const EvalBox& b : images[i].predictions)
+                if (b.class_id == cls) preds.push_back({i, &b});
+        }
+        m.ground_truth += num_gt;
+        m.predictions += static_cast<std::int64_t>(preds.size());
+        if (num_gt == 0) continue; // excluded, as COCO does (AP -1)
+        std::stable_sort(preds.begin(), preds.end(),
+                         [](const Ranked& a, const Ranked& b) { return a.box->score > b.box->score; });
+
+        double ap_sum = 0.0, ap50 = 0.0;
+        for (int t = 0; t < 10; ++t) {
+            const double threshold = 0.5 + 0.05 * t;
+            std::vector<std::vector<bool>> used(images.size());
+            for (std::size_t i = 0; i < images.size(); ++i) used[i].assign(gt[i].size(), false);
+            std::vector<double> recall, precision;
+            recall.reserve(preds.size());
+            precision.reserve(preds.size());
+            std::int64_t tp = 0, fp = 0;
+            for (const Ranked& r : preds) {
+                // pycocotools: best IoU among unmatched GT, at least min(t, 1 - 1e-10).
+                double best = std::min(threshold, 1.0 - 1e-10);
+                int best_j = -1;
+                for (std::size_t j = 0; j < gt[r.image].size(); ++j) {
+                    if (used[r.image][j]) continue;
+                    const double iou = box_iou(*r.box, *gt[r.image][j]);
+                    if (iou < best) continue;
+                    best = iou;
+                    best_j = static_cast<int>(j);
+                }
+                if (best_j >= 0) {
+                    used[r.image][static_cast<std::size_t>(best_j)] = true;
+                    ++tp;
+                    if (t == 0) {
+                        iou_sum += best;
+                        ++m.matched;
+                    }
+                } else {
+                    ++fp;
+                }
+                recall.push_back(static_cast<double>(tp) / static_cast<double>(num_gt));
+                precision.push_back(static_cast<double>(tp) / static_cast<double>(tp + fp));
+            }
+            const double ap = interpolated_ap101(recall, precision);
+            if (t == 0) ap50 = ap;
+            ap_sum += ap;
+        }
+        m.ap50_per_class[static_cast<std::size_t>(cls)] = ap50;
+        m.ap50_95_per_class[static_cast<std::size_t>(cls)] = ap_sum / 10.0;
+        sum50 += ap50;
+        sum50_95 += ap_sum / 10.0;
+        ++m.classes_evaluated;
+    }
+    if (m.classes_evaluated > 0) {
+        m.map50 = sum50 / m.classes_evaluated;
+        m.map50_95 = sum50_95 / m.classes_evaluated;
+    }
+    m.mean_iou = m.matched > 0 ? iou_sum / static_cast<double>(m.matched) : 0.0;
+    return m;
+}
+
+} // namespace deadzone

@@ -1,0 +1,150 @@
+#include "deadzone/detection_metrics.h"
+
+#include <gtest/gtest.h>
+
+namespace deadzone {
+namespace {
+
+EvalBox box(float x1, float y1, float x2, float y2, int cls, float score = 1.0f) {
+    EvalBox b;
+    b.x1 = x1, b.y1 = y1, b.x2 = x2, b.y2 = y2, b.class_id = cls, b.score = score;
+    return b;
+}
+
+TEST(DetectionMetrics, BoxIou) {
+    EXPECT_DOUBLE_EQ(box_iou(box(0, 0, 10, 10, 0), box(0, 0, 10, 10, 0)), 1.0);
+    EXPECT_DOUBLE_EQ(box_iou(box(0, 0, 10, 10, 0), box(5, 0, 15, 10, 0)), 50.0 / 150.0);
+    EXPECT_DOUBLE_EQ(box_iou(box(0, 0, 10, 10, 0), box(10, 0, 20, 10, 0)), 0.0);
+    EXPECT_DOUBLE_EQ(box_iou(box(0, 0, 0, 10, 0), box(0, 0, 0, 10, 0)), 0.0); // empty
+}
+
+TEST(DetectionMetrics, PerfectMatchIsOne) {
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0), box(20, 20, 40, 50, 0)};
+    img.predictions = {box(0, 0, 10, 10, 0, 0.9f), box(20, 20, 40, 50, 0, 0.8f)};
+    const DetectionMetrics m = evaluate_detections({img}, 1);
+    EXPECT_DOUBLE_EQ(m.map50, 1.0);
+    EXPECT_DOUBLE_EQ(m.map50_95, 1.0);
+    EXPECT_DOUBLE_EQ(m.mean_iou, 1.0);
+    EXPECT_EQ(m.matched, 2);
+    EXPECT_EQ(m.classes_evaluated, 1);
+}
+
+TEST(DetectionMetrics, FalsePositiveRankedAboveTruePositive) {
+    // Ranked: FP (0.9), TP (0.8). recall = [0, 1], precision = [0, 0.5]; monotone -> [0.5, 0.5];
+    // every one of the 101 recall points finds precision 0.5 -> AP 0.5.
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0)};
+    img.predictions = {box(50, 50, 60, 60, 0, 0.9f), box(0, 0, 10, 10, 0, 0.8f)};
+    const DetectionMetrics m = evaluate_detections({img}, 1);
+    EXPECT_NEAR(m.map50, 0.5, 1e-12);
+    EXPECT_NEAR(m.map50_95, 0.5, 1e-12);
+    // The same boxes ranked the other way round: the FP comes after full recall -> AP 1.
+    img.predictions = {box(50, 50, 60, 60, 0, 0.7f), box(0, 0, 10, 10, 0, 0.8f)};
+    EXPECT_NEAR(evaluate_detections({img}, 1).map50, 1.0, 1e-12);
+}
+
+TEST(DetectionMetrics, HalfRecallGivesFiftyOneOverHundredOne) {
+    // Two GT, one found: recall 0.5 with precision 1 covers recall points 0..0.50 (51 of 101).
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0), box(30, 30, 40, 40, 0)};
+    img.predictions = {box(0, 0, 10, 10, 0, 0.9f)};
+    EXPECT_NEAR(evaluate_detections({img}, 1).map50, 51.0 / 101.0, 1e-12);
+}
+
+TEST(DetectionMetrics, TwoClassesAreAveraged) {
+    // Class 0 perfect (AP 1), class 1 has a single FP then its TP (AP 0.5): mean 0.75.
+    ImageDetections a, b;
+    a.ground_truth = {box(0, 0, 10, 10, 0)};
+    a.predictions = {box(0, 0, 10, 10, 0, 0.9f)};
+    b.ground_truth = {box(0, 0, 20, 20, 1)};
+    b.predictions = {box(0, 0, 20, 20, 1, 0.3f)};
+    a.predictions.push_back(box(0, 0, 20, 20, 1, 0.6f)); // class 1 in an image without class-1 GT
+    const DetectionMetrics m = evaluate_detections({a, b}, 2);
+    EXPECT_NEAR(m.ap50_per_class[0], 1.0, 1e-12);
+    EXPECT_NEAR(m.ap50_per_class[1], 0.5, 1e-12);
+    EXPECT_NEAR(m.map50, 0.75, 1e-12);
+    EXPECT_EQ(m.classes_evaluated, 2);
+    EXPECT_EQ(m.predictions, 3);
+    EXPECT_EQ(m.ground_truth, 2);
+}
+
+TEST(DetectionMetrics, IouThresholdsFiftyToNinetyFive) {
+    // IoU 0.8 exactly (GT 0..10 x 0..10, prediction 0..8 x 0..10): a TP at 0.50..0.80 (7 of the 10
+    // thresholds), a FP at 0.85..0.95 -> mAP@[.5:.95] = 0.7, mAP@0.5 = 1, mean IoU 0.8.
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0)};
+    img.predictions = {box(0, 0, 8, 10, 0, 0.9f)};
+    const DetectionMetrics m = evaluate_detections({img}, 1);
+    EXPECT_NEAR(m.map50, 1.0, 1e-12);
+    EXPECT_NEAR(m.map50_95, 0.7, 1e-12);
+    EXPECT_NEAR(m.mean_iou, 0.8, 1e-6);
+}
+
+TEST(DetectionMetrics, MeanIouOfMatchedBoxesOnly) {
+    // Matches with IoU 1 and 0.6 (0..10 vs 0..6 wide), one unmatched FP (IoU 0.2 < 0.5): mean 0.8.
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0), box(100, 0, 110, 10, 0)};
+    img.predictions = {box(0, 0, 10, 10, 0, 0.9f), box(100, 0, 106, 10, 0, 0.8f), box(200, 0, 202, 10, 0, 0.7f)};
+    const DetectionMetrics m = evaluate_detections({img}, 1);
+    EXPECT_EQ(m.matched, 2);
+    EXPECT_NEAR(m.mean_iou, 0.8, 1e-6);
+}
+
+TEST(DetectionMetrics, EachGroundTruthMatchesOnce) {
+    // Two identical predictions on one GT: the second is a duplicate (FP). recall [1, 1], precision
+    // [1, 0.5] -> AP 1 (the FP comes after full recall), matched 1.
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0)};
+    img.predictions = {box(0, 0, 10, 10, 0, 0.9f), box(0, 0, 10, 10, 0, 0.8f)};
+    const DetectionMetrics m = evaluate_detections({img}, 1);
+    EXPECT_EQ(m.matched, 1);
+    EXPECT_NEAR(m.map50, 1.0, 1e-12);
+}
+
+TEST(DetectionMetrics, EmptyPredictionsGiveZero) {
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0)};
+    const DetectionMetrics m = evaluate_detections({img}, 1);
+    EXPECT_EQ(m.map50, 0.0);
+    EXPECT_EQ(m.map50_95, 0.0);
+    EXPECT_EQ(m.mean_iou, 0.0);
+    EXPECT_EQ(m.classes_evaluated, 1);
+    EXPECT_EQ(m.ap50_per_class[0], 0.0);
+}
+
+TEST(DetectionMetrics, ClassWithoutGroundTruthIsExcluded) {
+    // Class 1 has only (false) predictions and no GT: excluded, so class 0's AP 1 is the mean.
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0)};
+    img.predictions = {box(0, 0, 10, 10, 0, 0.9f), box(50, 50, 60, 60, 1, 0.95f)};
+    const DetectionMetrics m = evaluate_detections({img}, 3);
+    EXPECT_NEAR(m.map50, 1.0, 1e-12);
+    EXPECT_EQ(m.classes_evaluated, 1);
+    EXPECT_EQ(m.ap50_per_class[1], -1.0);
+    EXPECT_EQ(m.ap50_per_class[2], -1.0);
+    // No GT at all: nothing evaluated, maps 0.
+    ImageDetections none;
+    none.predictions = {box(0, 0, 1, 1, 0, 0.5f)};
+    const DetectionMetrics n = evaluate_detections({none}, 1);
+    EXPECT_EQ(n.classes_evaluated, 0);
+    EXPECT_EQ(n.map50, 0.0);
+}
+
+TEST(DetectionMetrics, PredictionsMatchOnlyWithinTheirImage) {
+    ImageDetections a, b;
+    a.ground_truth = {box(0, 0, 10, 10, 0)};
+    b.predictions = {box(0, 0, 10, 10, 0, 0.9f)}; // same place, other image: FP
+    const DetectionMetrics m = evaluate_detections({a, b}, 1);
+    EXPECT_EQ(m.matched, 0);
+    EXPECT_EQ(m.map50, 0.0);
+}
+
+TEST(DetectionMetrics, InterpolatedAp101) {
+    EXPECT_EQ(interpolated_ap101({}, {}), 0.0);
+    // recall [0.5, 1], precision [1, 0.5]: 51 points at 1, 50 at 0.5.
+    EXPECT_NEAR(interpolated_ap101({0.5, 1.0}, {1.0, 0.5}), (51.0 + 25.0) / 101.0, 1e-12);
+}
+
+} // namespace
+} // namespace deadzone

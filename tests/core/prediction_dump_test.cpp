@@ -1,0 +1,61 @@
+#include "deadzone/prediction_dump.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <vector>
+
+namespace deadzone {
+namespace {
+
+TEST(PredictionDump, DeadChannelLineIsExactlyTheIssueFormat) {
+    // Channel 0 all zeros (dead after the ReLU), the others live.
+    std::vector<float> data(4 * 2 * 2, 0.0f);
+    for (int i = 4; i < 16; ++i) data[static_cast<size_t>(i)] = static_cast<float>(i);
+    const auto stats = per_channel_stats(ChwView{data.data(), 4, 2, 2});
+    const std::string dump = format_wh_dump(stats);
+    EXPECT_EQ(dump,
+              "wh channel 0 (left): min=0.000, max=0.000, mean=0.000  <- DEAD\n"
+              "wh channel 1 (top): min=4.000, max=7.000, mean=5.500\n"
+              "wh channel 2 (right): min=8.000, max=11.000, mean=9.500\n"
+              "wh channel 3 (bottom): min=12.000, max=15.000, mean=13.500\n");
+}
+
+TEST(PredictionDump, ThreeDecimalsAndNoNegativeZero) {
+    EXPECT_EQ(format_fixed3(1.23456), "1.235");
+    EXPECT_EQ(format_fixed3(-0.0001), "0.000");
+    EXPECT_EQ(format_fixed3(-2.5), "-2.500");
+    EXPECT_EQ(format_fixed3(std::numeric_limits<double>::quiet_NaN()), "nan");
+}
+
+TEST(PredictionDump, PreActivationIsNeverMarkedDead) {
+    std::vector<float> data(4, -3.0f);
+    const auto stats = per_channel_stats(ChwView{data.data(), 4, 1, 1});
+    const std::string dump = format_wh_pre_dump(stats);
+    EXPECT_EQ(dump.find("DEAD"), std::string::npos);
+    EXPECT_NE(dump.find("wh_pre channel 3 (bottom): min=-3.000, max=-3.000, mean=-3.000\n"), std::string::npos);
+}
+
+TEST(PredictionDump, NonFiniteChannelIsBrokenNotDead) {
+    std::vector<float> data{0.0f, std::numeric_limits<float>::quiet_NaN(), 0.0f, 0.0f};
+    const auto stats = per_channel_stats(ChwView{data.data(), 1, 2, 2});
+    const std::string line = format_channel_line("wh", 0, stats[0], false);
+    EXPECT_EQ(line, "wh channel 0 (left): min=0.000, max=0.000, mean=0.000 (non-finite: 1 NaN, 0 Inf)");
+    EXPECT_EQ(format_wh_dump(stats).find("DEAD"), std::string::npos);
+}
+
+TEST(PredictionDump, FinalConvAndDetections) {
+    EXPECT_EQ(format_final_conv({0.001, 0.25}, {-5.0, 0.1}),
+              "wh_out channel 0 (left): weight std=0.001, bias=-5.000\n"
+              "wh_out channel 1 (top): weight std=0.25, bias=0.100\n");
+    Detection d;
+    d.x1 = 10, d.y1 = 20, d.x2 = 50, d.y2 = 90, d.score = 0.9f, d.class_id = 1, d.center_x = 30, d.center_y = 55;
+    EXPECT_EQ(format_detections({d}, {"person", "car"}),
+              "det 0: class=car score=0.900 box=(10.000, 20.000, 50.000, 90.000) centre=(30.000, 55.000)\n");
+    d.class_id = 5;
+    EXPECT_NE(format_detections({d}, {"person"}).find("class=class5"), std::string::npos);
+    EXPECT_EQ(wh_channel_name(7), std::string("?"));
+}
+
+} // namespace
+} // namespace deadzone
