@@ -25,8 +25,9 @@ inline ModelConfig small_config(const std::string& preset) {
     return c;
 }
 
-// As tests/trainer/onnx_parity_fixture.cpp: BN statistics and head weights away from their init so
-// BN folding and both sides of every activation are exercised.
+// BN statistics and head weights away from their init so BN folding and both sides of every
+// activation are exercised, with outputs of order 1 rather than ~0.001 (shared by the import tests
+// and the onnxruntime-node parity fixture).
 inline void randomise(TtfNetImpl& model) {
     torch::NoGradGuard no_grad;
     for (auto& m : model.modules(false)) {

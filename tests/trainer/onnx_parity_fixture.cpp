@@ -7,6 +7,8 @@
 // folding and every activation are exercised with outputs of order 1, not ~0.001.
 #include "ttfnet/onnx_export.h"
 
+#include "eval_test_util.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -14,23 +16,6 @@
 #include <string>
 
 namespace {
-
-void randomise_for_parity(ttfnet::TtfNetImpl& model) {
-    torch::NoGradGuard no_grad;
-    for (auto& m : model.modules(false)) {
-        if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
-            bn->running_mean.normal_(0.0, 0.2);
-            bn->running_var.uniform_(0.5, 2.0);
-            bn->weight.uniform_(0.5, 1.5);
-            bn->bias.normal_(0.0, 0.1);
-        }
-    }
-    for (auto* convs : {&model.hm_convs, &model.wh_convs})
-        for (auto& c : *convs) c->weight.normal_(0.0, 0.05);
-    model.hm_out->weight.normal_(0.0, 0.05);
-    model.wh_out->weight.normal_(0.0, 0.05);
-    model.wh_out->bias.normal_(0.0, 0.5); // some channels negative: both sides of the ReLU matter
-}
 
 bool write_floats(const std::string& path, const torch::Tensor& t) {
     const torch::Tensor c = t.contiguous();
@@ -55,7 +40,7 @@ int main(int argc, char** argv) {
         ttfnet::ModelConfig config;
         ttfnet::head_variant_preset(preset, &config.variant);
         ttfnet::TtfNet model = ttfnet::make_ttfnet(config);
-        randomise_for_parity(*model);
+        ttfnet::eval_testing::randomise(*model);
         model->eval();
 
         ttfnet::OnnxExportOptions options;
