@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the shipped models and telemetry from scratch: trains every head-variant preset with
+# Regenerates every shipped asset from scratch (models, telemetry, sample images): trains every head-variant preset with
 # the same seed, data and schedule, exports each to ONNX and keeps its telemetry.
 #
 #   assets/models/<preset>.onnx        exported model (BN folded; heatmap, wh, wh_pre)
@@ -7,7 +7,7 @@
 #   assets/telemetry/<preset>.jsonl    per-channel telemetry over the run (the explorer replays it)
 #
 # Usage: scripts/make_assets.sh [--steps N] [--presets "broken leaky ..."]
-# Time: see README.md (about 3 minutes a preset on 2 cores at the defaults below).
+# Time: 913 s for all five presets on the 2-core machine (2026-11-25), plus a minute for the images.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -64,4 +64,14 @@ describe() {
     echo '  ]'
     echo '}'
 } > "$models/manifest.json"
+# Sample images: two from the synthetic stream at a seed the models never saw, the generated blob
+# images the explorer's tests use, and a public-domain photo taken from Debian's python3-skimage
+# package (downloaded as a .deb and unpacked here, not installed). See assets/README.md.
+images="$DEADZONE_ROOT/assets/images"
+"$NATIVE_BUILD/native_trainer/ttfnet-synth" --seed 99 --count 2 --out "$images" >/dev/null
+"$NATIVE_BUILD/tests/fixtures/make_test_models" "$runs/test_models" --images "$images" >/dev/null
+(cd "$runs" && rm -f python3-skimage_*.deb && apt-get download -qq -o APT::Sandbox::User=root python3-skimage &&
+    dpkg-deb --fsys-tarfile python3-skimage_*.deb |
+    tar -xO ./usr/lib/python3/dist-packages/skimage/data/astronaut.png > "$images/astronaut.png")
+
 echo "[assets] done in $(( $(date +%s) - start )) s; $(du -sh "$DEADZONE_ROOT/assets" | cut -f1) in assets/"
