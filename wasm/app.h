@@ -9,6 +9,7 @@
 #include "deadzone/channel_stats.h"
 #include "deadzone/decode.h"
 #include "deadzone/image_input.h"
+#include "deadzone/prediction_dump.h" // wh_channel_name
 
 #include <cstdint>
 #include <string>
@@ -164,7 +165,6 @@ void fetch_file(const std::string& url, const std::string& kind); // kind: image
 void draw_image_panel(AppState& state, int panel_index, float width, float height);
 void draw_prediction_dump(const AppState& state, int panel_index);
 bool prediction_has_dead_channel(const Prediction& pred);
-const char* wh_channel_name(int c);                     // left, top, right, bottom
 void draw_spinner(float radius, double time);
 unsigned upload_rgb_texture(unsigned texture, const RgbImage& image);
 void update_overlay_texture(Prediction& pred, int overlay);

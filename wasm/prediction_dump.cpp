@@ -9,11 +9,6 @@
 
 namespace deadzone::explorer {
 
-const char* wh_channel_name(int c) {
-    static const char* names[] = {"left", "top", "right", "bottom"};
-    return c >= 0 && c < 4 ? names[c] : "?";
-}
-
 bool prediction_has_dead_channel(const Prediction& pred) {
     if (!pred.valid) return false;
     for (const ChannelStats& s : pred.post_stats)

@@ -54,7 +54,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     j["detections"] = dets;
     nlohmann::json channels = nlohmann::json::array();
     for (size_t c = 0; c < pred.post_stats.size(); ++c)
-        channels.push_back({{"name", wh_channel_name(static_cast<int>(c))},
+        channels.push_back({{"name", deadzone::wh_channel_name(static_cast<int>(c))},
                             {"pre", to_json(pred.pre_stats[c])},
                             {"post", to_json(pred.post_stats[c])},
                             {"dead", deadzone::channel_is_dead(pred.post_stats[c])}});

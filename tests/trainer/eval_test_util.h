@@ -3,17 +3,13 @@
 
 #include "ttfnet/model/ttfnet.h"
 
-#include <filesystem>
+#include "test_util.h"
+
 #include <string>
 
 namespace ttfnet::eval_testing {
 
-inline std::string temp_dir(const std::string& name) {
-    const auto p = std::filesystem::temp_directory_path() / ("deadzone_eval_test_" + name);
-    std::filesystem::remove_all(p);
-    std::filesystem::create_directories(p);
-    return p.string();
-}
+inline std::string temp_dir(const std::string& name) { return testing::temp_dir("eval_" + name); }
 
 // Small heads so the tests run fast; the backbone is the real one.
 inline ModelConfig small_config(const std::string& preset) {
