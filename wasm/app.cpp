@@ -37,17 +37,27 @@ void backend_details(const BackendReport& b) {
     status_line("wasm threads", b.wasm_threads, "");
     status_line("wasm SIMD", b.wasm_simd, "");
     ImGui::Text("Hardware threads: %d", b.hardware_concurrency);
+    status_line("wasm runs in a worker", ort_in_worker(), "the page stays responsive during a run");
+}
+
+// Remembers the last item's screen rectangle under `name` (see AppState::widget_rects).
+void remember_item_rect(AppState& state, const std::string& name) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    state.widget_rects[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
 }
 
 void draw_toolbar(AppState& state) {
     if (ImGui::Button("Open image or model...")) open_file_dialog();
+    remember_item_rect(state, "open");
     ImGui::SameLine();
     ImGui::TextDisabled("or drop files anywhere  |  samples:");
     for (size_t i = 0; i < state.sample_images.size(); ++i) {
         const std::string& url = state.sample_images[i];
         ImGui::SameLine();
         ImGui::PushID(static_cast<int>(i));
-        if (ImGui::SmallButton(url.substr(url.find_last_of('/') + 1).c_str())) fetch_file(url, "image");
+        const std::string file = url.substr(url.find_last_of('/') + 1);
+        if (ImGui::SmallButton(file.c_str())) fetch_file(url, "image");
+        remember_item_rect(state, "sample:" + file);
         ImGui::PopID();
     }
 
@@ -152,9 +162,9 @@ void draw_ui(AppState& state) {
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     const float line = ImGui::GetFrameHeightWithSpacing();
     const float column = (ImGui::GetContentRegionAvail().x - spacing) * 0.5f;
-    // The dump table: a header and four channel rows.
+    // The dump table (a header and four channel rows) and its "copy as text" line.
     const float row = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y + 1.0f;
-    const float dump_height = row * 5.0f + ImGui::GetStyle().ItemSpacing.y * 2.0f;
+    const float dump_height = row * 5.0f + ImGui::GetStyle().ItemSpacing.y * 2.0f + ImGui::GetFrameHeightWithSpacing();
     const float child_height = std::max(200.0f, ImGui::GetContentRegionAvail().y - line * 1.2f);
     for (int p = 0; p < 2; ++p) {
         if (p == 1) ImGui::SameLine();

@@ -11,7 +11,9 @@
 #include "deadzone/image_input.h"
 #include "deadzone/prediction_dump.h" // wh_channel_name
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -131,6 +133,11 @@ struct AppState {
 
     // Hover read-out, in the model's feature-map cells (-1 when not over an image).
     int hover_panel = -1, hover_x = -1, hover_y = -1;
+
+    // Where the clickable toolbar widgets were drawn last frame (x, y, w, h in CSS pixels), by name:
+    // "open", "sample:<file>". The test hook exports them so browser tests click what a person sees
+    // instead of guessing coordinates.
+    std::map<std::string, std::array<float, 4>> widget_rects;
 };
 
 // The one AppState of the app shell (the app is a single page with a single canvas).
@@ -155,6 +162,7 @@ bool any_run_pending(const AppState& state);
 void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend);
 void ort_release_session(int session_id);
 void ort_run(int session_id, int request_id, const std::vector<float>& input, int size);
+bool ort_in_worker(); // wasm sessions run in web/ort_worker.js, off the main thread
 
 // file_drop.cpp: files from the user (drop, Open button) and from the server (fetch).
 void install_file_drop();
@@ -165,6 +173,7 @@ void fetch_file(const std::string& url, const std::string& kind); // kind: image
 void draw_image_panel(AppState& state, int panel_index, float width, float height);
 void draw_prediction_dump(const AppState& state, int panel_index);
 bool prediction_has_dead_channel(const Prediction& pred);
+std::string prediction_dump_text(const Prediction& pred); // ttfnet-eval's wh / wh_pre lines
 void draw_spinner(float radius, double time);
 unsigned upload_rgb_texture(unsigned texture, const RgbImage& image);
 void update_overlay_texture(Prediction& pred, int overlay);

@@ -27,6 +27,10 @@ EM_JS(void, dz_js_ort_create, (int id, const unsigned char* ptr, int len, const 
         (e) => report(0, String((e && e.message) || e)));
 });
 
+EM_JS(int, dz_js_ort_in_worker, (), {
+    return globalThis.dzOrt && globalThis.dzOrt.worker ? 1 : 0;
+});
+
 EM_JS(void, dz_js_ort_release, (int id), {
     if (globalThis.dzOrt) globalThis.dzOrt.release(id);
 });
@@ -111,12 +115,13 @@ namespace deadzone::explorer {
 
 const char* backend_name(Backend b) { return b == Backend::WebGpu ? "webgpu" : "wasm"; }
 
-
 void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend) {
     dz_js_ort_create(session_id, bytes.data(), static_cast<int>(bytes.size()), backend_name(backend));
 }
 
 void ort_release_session(int session_id) { dz_js_ort_release(session_id); }
+
+bool ort_in_worker() { return dz_js_ort_in_worker() != 0; }
 
 void ort_run(int session_id, int request_id, const std::vector<float>& input, int size) {
     dz_js_ort_run(session_id, request_id, input.data(), static_cast<int>(input.size()), size);

@@ -1,13 +1,37 @@
 // The raw prediction dump: for every wh channel, min/max/mean/fraction-zero of the pre-activation
 // and of the post-activation output, computed by core's per_channel_stats (the same code the trainer's
-// telemetry and eval CLI use). A channel whose output is exactly zero everywhere is dead: red.
+// telemetry and eval CLI use). A channel whose output is exactly zero everywhere is dead: red. The
+// text form is core's prediction_dump formatting, line for line what ttfnet-eval prints.
 #include "app.h"
 
 #include "deadzone/diagnostics.h"
 
+#include "deadzone/prediction_dump.h"
+
+#include <emscripten/emscripten.h>
 #include <imgui.h>
 
+#include <string>
+
+// The browser's clipboard (SDL2's Emscripten port keeps copied text to itself). The click that
+// asked for it was at most a frame ago, so the page still has the user activation it needs.
+EM_JS(void, dz_js_copy_text, (const char* text_c), {
+    const report = (ok, why) => ccall("dz_on_text_copied", null, ["number", "string"], [ok, why]);
+    if (!navigator.clipboard) { report(0, "this page has no clipboard access"); return; }
+    navigator.clipboard.writeText(UTF8ToString(text_c)).then(() => report(1, ""), (e) => report(0, String(e)));
+});
+
+extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_text_copied(int ok, const char* why) {
+    using namespace deadzone::explorer;
+    post_message(app_state(), ok ? "dump copied to the clipboard" : std::string("could not copy the dump: ") + why, !ok);
+}
+
 namespace deadzone::explorer {
+
+std::string prediction_dump_text(const Prediction& pred) {
+    if (!pred.valid) return "";
+    return format_wh_dump(pred.post_stats) + format_wh_pre_dump(pred.pre_stats);
+}
 
 bool prediction_has_dead_channel(const Prediction& pred) {
     if (!pred.valid) return false;
@@ -55,6 +79,15 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
             if (dead) ImGui::TextColored(red, "DEAD");
         }
         ImGui::EndTable();
+    }
+    // The same numbers as ttfnet-eval's text, formatted by the same core code, to compare or paste.
+    if (ImGui::SmallButton("copy as text")) dz_js_copy_text(prediction_dump_text(pred).c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("(as ttfnet-eval prints it)");
+    if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::TextUnformatted(prediction_dump_text(pred).c_str());
+        ImGui::EndTooltip();
     }
 }
 

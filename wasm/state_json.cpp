@@ -59,6 +59,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
                             {"post", to_json(pred.post_stats[c])},
                             {"dead", deadzone::channel_is_dead(pred.post_stats[c])}});
     j["channels"] = channels;
+    j["dump_text"] = prediction_dump_text(pred);
     j["overlay_kind"] = pred.overlay_kind;
     return j;
 }
@@ -102,6 +103,8 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"hover", {{"panel", s.hover_panel}, {"x", s.hover_x}, {"y", s.hover_y}}},
         {"panels", {to_json(s, s.panels[0]), to_json(s, s.panels[1])}},
         {"messages", messages},
+        {"widgets", s.widget_rects},
+        {"ort_worker", ort_in_worker()},
     };
     buffer = j.dump();
     return buffer.c_str();

@@ -1,54 +1,86 @@
 // ONNX Runtime Web, as the C++ app sees it (wasm/ort_session.cpp calls these through EM_JS).
-// Sessions live here, keyed by the ids C++ hands out; tensors cross the wasm heap as plain copies.
+// Tensors cross the wasm heap as plain copies.
 //
 //   dzOrt.createSession(id, bytes, backend)  -> Promise<{ backend, inputNames, outputNames }>
 //   dzOrt.run(id, input, size)               -> Promise<{ outputs: {name: {data, dims}}, ms }>
 //   dzOrt.release(id)
+//   dzOrt.worker                             true while wasm sessions run in web/ort_worker.js
 //
-// Served locally from node_modules/onnxruntime-web/dist (the /ort/ route), never from a CDN.
+// The wasm back-end runs in a worker so the page stays responsive during a run; WebGPU runs here
+// (its work is on the GPU and its calls are already asynchronous). If the worker cannot start,
+// wasm falls back to this thread too. Served locally from node_modules/onnxruntime-web/dist (the
+// /ort/ route), never from a CDN.
 import * as ort from "../ort/ort.min.mjs";
+import { configureOrt, createRunner } from "./ort_runner.js";
 
-ort.env.wasm.wasmPaths = new URL("../ort/", import.meta.url).href;
-// ORT's default is half the cores (1 on a 2-core machine). Threads need cross-origin isolation.
-ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
-ort.env.logLevel = "error";
+configureOrt(ort, import.meta.url);
+const local = createRunner(ort);
 
-const sessions = new Map();
+// A promise-per-message front for the worker; null when it could not start or has failed.
+function startWorker() {
+  let worker;
+  try {
+    worker = new Worker(new URL("./ort_worker.js", import.meta.url), { type: "module" });
+  } catch (e) {
+    console.warn("[deadzone] ORT worker unavailable, wasm runs on the page: " + e);
+    return null;
+  }
+  const pending = new Map();
+  let seq = 0;
+  const front = {
+    alive: true,
+    call(message, transfer = []) {
+      if (!front.alive) return Promise.reject(new Error("the ONNX Runtime worker stopped"));
+      return new Promise((resolve, reject) => {
+        message.seq = ++seq;
+        pending.set(message.seq, { resolve, reject });
+        worker.postMessage(message, transfer);
+      });
+    },
+    post(message) { if (front.alive) worker.postMessage(message); },
+  };
+  worker.onmessage = ({ data }) => {
+    const p = pending.get(data.seq);
+    pending.delete(data.seq);
+    if (p) data.error !== undefined ? p.reject(new Error(data.error)) : p.resolve(data.value);
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    front.alive = false;
+    for (const p of pending.values()) p.reject(new Error("the ONNX Runtime worker failed: " + (e.message || "error")));
+    pending.clear();
+  };
+  return front;
+}
+
+const worker = startWorker();
+const where = new Map(); // session id -> "worker" | "page"
 
 export const dzOrt = {
   ort,
   version: ort.env.versions ? ort.env.versions.web : "",
+  get worker() { return !!(worker && worker.alive); },
 
   async createSession(id, bytes, backend) {
-    if (backend === "webgpu" && !navigator.gpu) throw new Error("this browser has no WebGPU");
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [backend],
-      graphOptimizationLevel: "all",
-    });
-    sessions.set(id, session);
-    return { backend, inputNames: session.inputNames, outputNames: session.outputNames };
+    if (backend === "wasm" && worker && worker.alive) {
+      const info = await worker.call({ op: "create", id, bytes, backend }, [bytes.buffer]);
+      where.set(id, "worker");
+      return info;
+    }
+    const info = await local.createSession(id, bytes, backend);
+    where.set(id, "page");
+    return info;
   },
 
-  async run(id, input, size) {
-    const session = sessions.get(id);
-    if (!session) throw new Error(`no session ${id}`);
-    const t0 = performance.now();
-    const result = await session.run({ image: new ort.Tensor("float32", input, [1, 3, size, size]) });
-    const outputs = {};
-    for (const name of ["heatmap", "wh", "wh_pre"]) {
-      const t = result[name];
-      if (!t) throw new Error(`the model has no output '${name}'`);
-      if (t.type !== "float32") throw new Error(`output '${name}' is ${t.type}, not float32`);
-      outputs[name] = { data: await t.getData(), dims: t.dims.map(Number) };
-    }
-    for (const t of Object.values(result)) t.dispose?.();
-    return { outputs, ms: performance.now() - t0 };
+  run(id, input, size) {
+    if (where.get(id) === "worker") return worker.call({ op: "run", id, input, size }, [input.buffer]);
+    return local.run(id, input, size);
   },
 
   release(id) {
-    const session = sessions.get(id);
-    sessions.delete(id);
-    if (session) session.release().catch(() => {});
+    if (where.get(id) === "worker") worker.post({ op: "release", id });
+    else local.release(id);
+    where.delete(id);
   },
 };
 

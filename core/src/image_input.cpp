@@ -9,6 +9,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <vector>
 
 namespace deadzone {
 
@@ -77,36 +78,68 @@ Result<RgbImage> load_image_file(const std::string& path, const ImageLimits& lim
     return image;
 }
 
+namespace {
+
+// Where one output row or column samples the source: the two neighbours and the weight of the second.
+// Pixel-centre aligned (align_corners = false), clamped at the borders.
+struct BilinearTaps {
+    std::vector<int> lo, hi;
+    std::vector<float> w;
+};
+
+BilinearTaps bilinear_taps(int source_size, int target_size) {
+    BilinearTaps t;
+    t.lo.resize(static_cast<std::size_t>(target_size));
+    t.hi.resize(t.lo.size());
+    t.w.resize(t.lo.size());
+    const float step = static_cast<float>(source_size) / static_cast<float>(target_size);
+    for (int i = 0; i < target_size; ++i) {
+        const float f = std::clamp((static_cast<float>(i) + 0.5f) * step - 0.5f, 0.0f, static_cast<float>(source_size - 1));
+        const int lo = static_cast<int>(f);
+        t.lo[static_cast<std::size_t>(i)] = lo;
+        t.hi[static_cast<std::size_t>(i)] = std::min(lo + 1, source_size - 1);
+        t.w[static_cast<std::size_t>(i)] = f - static_cast<float>(lo);
+    }
+    return t;
+}
+
+// Bilinear resize of src to width x height, calling emit(x, y, channel, value) with each output value
+// rounded to 0..255. The one resampler behind resize_bilinear() and make_model_input(), so the model
+// input is exactly the resized image, normalised. The taps are computed once per row and column:
+// this runs on every image the explorer shows, inside its latency budget.
+template <typename Emit>
+void resample_bilinear(const RgbImage& src, int width, int height, Emit emit) {
+    const BilinearTaps tx = bilinear_taps(src.width, width), ty = bilinear_taps(src.height, height);
+    const std::size_t stride = static_cast<std::size_t>(src.width) * 3;
+    for (int y = 0; y < height; ++y) {
+        const std::uint8_t* r0 = src.pixels.data() + static_cast<std::size_t>(ty.lo[static_cast<std::size_t>(y)]) * stride;
+        const std::uint8_t* r1 = src.pixels.data() + static_cast<std::size_t>(ty.hi[static_cast<std::size_t>(y)]) * stride;
+        const float wy = ty.w[static_cast<std::size_t>(y)];
+        for (int x = 0; x < width; ++x) {
+            const std::size_t a = static_cast<std::size_t>(tx.lo[static_cast<std::size_t>(x)]) * 3;
+            const std::size_t b = static_cast<std::size_t>(tx.hi[static_cast<std::size_t>(x)]) * 3;
+            const float wx = tx.w[static_cast<std::size_t>(x)];
+            for (int c = 0; c < 3; ++c) {
+                const float top = static_cast<float>(r0[a + c]) + (static_cast<float>(r0[b + c]) - static_cast<float>(r0[a + c])) * wx;
+                const float bottom = static_cast<float>(r1[a + c]) + (static_cast<float>(r1[b + c]) - static_cast<float>(r1[a + c])) * wx;
+                const float v = top + (bottom - top) * wy; // within [0, 255]: a weighted mean of bytes
+                emit(x, y, c, static_cast<std::uint8_t>(std::min(v + 0.5f, 255.0f)));
+            }
+        }
+    }
+}
+
+} // namespace
+
 RgbImage resize_bilinear(const RgbImage& src, int width, int height) {
     RgbImage dst;
     dst.width = width;
     dst.height = height;
     dst.pixels.resize(static_cast<std::size_t>(width) * height * 3);
-    // Pixel-centre aligned sampling (align_corners = false), clamped at the borders.
-    const float sx = static_cast<float>(src.width) / static_cast<float>(width);
-    const float sy = static_cast<float>(src.height) / static_cast<float>(height);
-    for (int y = 0; y < height; ++y) {
-        const float fy = std::clamp((static_cast<float>(y) + 0.5f) * sy - 0.5f, 0.0f, static_cast<float>(src.height - 1));
-        const int y0 = static_cast<int>(fy);
-        const int y1 = std::min(y0 + 1, src.height - 1);
-        const float wy = fy - static_cast<float>(y0);
-        for (int x = 0; x < width; ++x) {
-            const float fx = std::clamp((static_cast<float>(x) + 0.5f) * sx - 0.5f, 0.0f, static_cast<float>(src.width - 1));
-            const int x0 = static_cast<int>(fx);
-            const int x1 = std::min(x0 + 1, src.width - 1);
-            const float wx = fx - static_cast<float>(x0);
-            for (int c = 0; c < 3; ++c) {
-                auto px = [&](int yy, int xx) {
-                    return static_cast<float>(src.pixels[(static_cast<std::size_t>(yy) * src.width + xx) * 3 + c]);
-                };
-                const float top = px(y0, x0) + (px(y0, x1) - px(y0, x0)) * wx;
-                const float bottom = px(y1, x0) + (px(y1, x1) - px(y1, x0)) * wx;
-                const float v = top + (bottom - top) * wy;
-                dst.pixels[(static_cast<std::size_t>(y) * width + x) * 3 + c] =
-                    static_cast<std::uint8_t>(std::clamp(std::lround(v), 0L, 255L));
-            }
-        }
-    }
+    std::uint8_t* out = dst.pixels.data();
+    resample_bilinear(src, width, height, [out, width](int x, int y, int c, std::uint8_t v) {
+        out[(static_cast<std::size_t>(y) * width + x) * 3 + c] = v;
+    });
     return dst;
 }
 
@@ -114,21 +147,25 @@ ModelInput make_model_input(const RgbImage& image, int input_width, int input_he
     ModelInput input;
     input.letterbox = make_letterbox(image.width, image.height, input_width, input_height);
     const Letterbox& lb = input.letterbox;
-    const RgbImage resized = (lb.resized_width == image.width && lb.resized_height == image.height)
-                                 ? image
-                                 : resize_bilinear(image, lb.resized_width, lb.resized_height);
-
     const std::size_t plane = static_cast<std::size_t>(input_width) * input_height;
     input.nchw.assign(plane * 3, 0.0f); // 0 == mean colour after normalisation
-    for (int c = 0; c < 3; ++c) {
-        float* out = input.nchw.data() + plane * c;
-        const float scale = 1.0f / (255.0f * norm.std[c]);
-        const float shift = norm.mean[c] / norm.std[c];
-        for (int y = 0; y < lb.resized_height; ++y) {
-            const std::uint8_t* row = resized.pixels.data() + static_cast<std::size_t>(y) * resized.width * 3;
-            float* out_row = out + static_cast<std::size_t>(y + lb.pad_top) * input_width + lb.pad_left;
-            for (int x = 0; x < lb.resized_width; ++x) out_row[x] = static_cast<float>(row[x * 3 + c]) * scale - shift;
-        }
+
+    // Normalisation as a table per channel: one lookup per value instead of a multiply-add.
+    float table[3][256];
+    for (int c = 0; c < 3; ++c)
+        for (int v = 0; v < 256; ++v)
+            table[c][v] = static_cast<float>(v) * (1.0f / (255.0f * norm.std[c])) - norm.mean[c] / norm.std[c];
+    float* planes[3] = {input.nchw.data(), input.nchw.data() + plane, input.nchw.data() + 2 * plane};
+    const std::size_t origin = static_cast<std::size_t>(lb.pad_top) * input_width + lb.pad_left;
+    auto put = [&](int x, int y, int c, std::uint8_t v) {
+        planes[c][origin + static_cast<std::size_t>(y) * input_width + x] = table[c][v];
+    };
+    if (lb.resized_width == image.width && lb.resized_height == image.height) {
+        for (int y = 0; y < image.height; ++y)
+            for (int x = 0; x < image.width; ++x)
+                for (int c = 0; c < 3; ++c) put(x, y, c, image.pixels[(static_cast<std::size_t>(y) * image.width + x) * 3 + c]);
+    } else {
+        resample_bilinear(image, lb.resized_width, lb.resized_height, put);
     }
     return input;
 }

@@ -38,10 +38,19 @@ std::string format_channel_line(const std::string& label, int channel, const Cha
     return line;
 }
 
+std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats) {
+    std::string line = label + " fraction zero:";
+    for (std::size_t c = 0; c < stats.size(); ++c)
+        line += std::string(c == 0 ? " " : ", ") + wh_channel_name(static_cast<int>(c)) + "=" +
+                format_fixed3(stats[c].fraction_zero);
+    return line;
+}
+
 std::string format_wh_dump(const std::vector<ChannelStats>& wh_stats) {
     std::string out;
     for (std::size_t c = 0; c < wh_stats.size(); ++c)
         out += format_channel_line("wh", static_cast<int>(c), wh_stats[c], channel_is_dead(wh_stats[c])) + "\n";
+    if (!wh_stats.empty()) out += format_fraction_zero_line("wh", wh_stats) + "\n";
     return out;
 }
 
@@ -49,6 +58,7 @@ std::string format_wh_pre_dump(const std::vector<ChannelStats>& wh_pre_stats) {
     std::string out;
     for (std::size_t c = 0; c < wh_pre_stats.size(); ++c)
         out += format_channel_line("wh_pre", static_cast<int>(c), wh_pre_stats[c], false) + "\n";
+    if (!wh_pre_stats.empty()) out += format_fraction_zero_line("wh_pre", wh_pre_stats) + "\n";
     return out;
 }
 

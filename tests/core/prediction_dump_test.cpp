@@ -18,7 +18,16 @@ TEST(PredictionDump, DeadChannelLineIsExactlyTheIssueFormat) {
               "wh channel 0 (left): min=0.000, max=0.000, mean=0.000  <- DEAD\n"
               "wh channel 1 (top): min=4.000, max=7.000, mean=5.500\n"
               "wh channel 2 (right): min=8.000, max=11.000, mean=9.500\n"
-              "wh channel 3 (bottom): min=12.000, max=15.000, mean=13.500\n");
+              "wh channel 3 (bottom): min=12.000, max=15.000, mean=13.500\n"
+              "wh fraction zero: left=1.000, top=0.000, right=0.000, bottom=0.000\n");
+}
+
+TEST(PredictionDump, FractionZeroLineCountsExactZerosPerChannel) {
+    // Channel 0: 3 of 4 zero; channel 1: none; the pre-activation label is kept.
+    const std::vector<float> data{0.0f, 0.0f, 0.0f, 2.0f, 1.0f, -1.0f, 3.0f, 4.0f};
+    const auto stats = per_channel_stats(ChwView{data.data(), 2, 2, 2});
+    EXPECT_EQ(format_fraction_zero_line("wh_pre", stats), "wh_pre fraction zero: left=0.750, top=0.000");
+    EXPECT_NE(format_wh_pre_dump(stats).find("wh_pre fraction zero: left=0.750, top=0.000\n"), std::string::npos);
 }
 
 TEST(PredictionDump, ThreeDecimalsAndNoNegativeZero) {

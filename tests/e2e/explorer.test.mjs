@@ -10,10 +10,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { startExplorer, openPage, waitForApp, screenshot, countPixels, repoRoot } from "./harness.mjs";
 
 const SAMPLE = path.join(repoRoot, "assets/images/blobs-wide.png");
 const TEST_MODELS = path.join(repoRoot, "build/native/test_models");
+const EVAL_CLI = path.join(repoRoot, "build/native/native_trainer/ttfnet-eval");
 const RUN_TIMEOUT = 120000; // WebGPU on SwiftShader compiles its shaders on the first run: seconds
 
 // Drops files onto the page the way a user does: a DragEvent carrying a DataTransfer of Files.
@@ -55,6 +57,19 @@ async function dropSample(page) {
   const before = (await state(page)).image.generation;
   await dropFiles(page, [{ name: "blobs-wide.png", bytes: fs.readFileSync(SAMPLE) }]);
   return waitFor(page, bothDone(before + 1));
+}
+
+// Clicks a toolbar widget where the app says it drew it (state().widgets: name -> [x, y, w, h]).
+// ImGui sees input once a frame, so hover first and hold the button a little, as a person does.
+async function clickWidget(page, name) {
+  const s = await waitFor(page, `s.widgets && ${JSON.stringify(name)} in s.widgets`, 10000);
+  const [x, y, w, h] = s.widgets[name];
+  assert.ok(w > 0 && h > 0, `widget ${name} has no size`);
+  await page.mouse.move(x + w / 2, y + h / 2);
+  await page.waitForTimeout(100);
+  await page.mouse.down();
+  await page.waitForTimeout(60);
+  await page.mouse.up();
 }
 
 // A PNG whose header claims width x height; the pixel budget must refuse it before decoding.
@@ -114,17 +129,11 @@ test("a dropped sample image: broken boxes collapse onto their centre, the fix's
 test("the Open button opens the browser's file chooser, and the chosen image goes through both models", async () => {
   const { page } = await openWithModels(explorer);
   const gen = (await state(page)).image.generation;
-  // The button is the first widget of the toolbar (top-left corner of the canvas). ImGui sees input
-  // once a frame, so hover first and hold the button a little, as a person does; retry if a loaded
-  // machine dropped the frame.
+  // Retry if a loaded machine dropped the frame that saw the click.
   let chooser = null;
   for (let attempt = 0; attempt < 3 && !chooser; ++attempt) {
     const waiting = page.waitForEvent("filechooser", { timeout: 5000 }).catch(() => null);
-    await page.mouse.move(60, 17);
-    await page.waitForTimeout(100);
-    await page.mouse.down();
-    await page.waitForTimeout(60);
-    await page.mouse.up();
+    await clickWidget(page, "open");
     chooser = await waiting;
   }
   assert.ok(chooser, "the Open button never opened a file chooser");
@@ -140,12 +149,7 @@ test("the Open button opens the browser's file chooser, and the chosen image goe
 test("a sample-image button loads that sample", async () => {
   const { page } = await openWithModels(explorer);
   const gen = (await state(page)).image.generation;
-  // Toolbar: [Open image or model...] "or drop files anywhere | samples:" [blobs-wide.png] [blobs-square.png]
-  await page.mouse.move(598, 17);
-  await page.waitForTimeout(100);
-  await page.mouse.down();
-  await page.waitForTimeout(60);
-  await page.mouse.up();
+  await clickWidget(page, "sample:blobs-square.png");
   const s = await waitFor(page, bothDone(gen + 1));
   assert.equal(s.image.name, "blobs-square.png");
   await page.close();
@@ -329,6 +333,47 @@ test("WebGPU (SwiftShader) and wasm give the same boxes; the back-end can be swi
   }
 });
 
+test("the page keeps drawing while a model runs: the wasm back-end runs in a worker", async () => {
+  const { page } = await openWithModels(explorer);
+  assert.equal((await state(page)).ort_worker, true, "ONNX Runtime's worker did not start");
+  // A heavy model (1.9 GFLOP at 512x512) in the right panel: a run long enough to see frames in it.
+  await dropFiles(page, [{ name: "bench-heavy.onnx", bytes: fs.readFileSync(path.join(TEST_MODELS, "bench-heavy.onnx")) }]);
+  await waitFor(page, `s.panels[1].model === "bench-heavy"`, 30000);
+  const { runs, frames } = await page.evaluate(async (png64) => {
+    const dz = window.deadzone, bridge = globalThis.dzOrt;
+    const runs = [], frames = [];
+    const realRun = bridge.run;
+    bridge.run = (...args) => { // the app calls globalThis.dzOrt.run: note when each run starts and ends
+      const r = { start: performance.now(), end: 0 };
+      runs.push(r);
+      return realRun.apply(bridge, args).finally(() => { r.end = performance.now(); });
+    };
+    let drawing = true;
+    const tick = () => { frames.push(performance.now()); if (drawing) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    const gen = dz.state().image.generation;
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(png64), (c) => c.charCodeAt(0))], "blobs-wide.png"));
+    window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    for (let t0 = performance.now(); performance.now() - t0 < 120000;) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (dz.state().panels.every((p) => p.has_result && !p.busy && p.image_generation === gen + 1)) break;
+    }
+    drawing = false;
+    bridge.run = realRun;
+    return { runs, frames };
+  }, fs.readFileSync(SAMPLE).toString("base64"));
+  assert.equal(runs.length, 2, "expected one run per panel");
+  const heavy = runs.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+  const during = [heavy.start, ...frames.filter((t) => t > heavy.start && t < heavy.end), heavy.end];
+  const longestGap = Math.max(...during.slice(1).map((t, i) => t - during[i]));
+  const ms = heavy.end - heavy.start;
+  assert.ok(ms > 30, `the heavy run took only ${ms} ms: nothing to measure`);
+  assert.ok(during.length - 2 >= 3, `${during.length - 2} animation frames during a ${ms.toFixed(0)} ms run: the page froze`);
+  assert.ok(longestGap < ms / 2, `the page stalled ${longestGap.toFixed(0)} ms during a ${ms.toFixed(0)} ms run`);
+  await page.close();
+});
+
 test("the window can be resized and the app follows", async () => {
   const { page } = await openWithModels(explorer);
   await dropSample(page);
@@ -343,7 +388,8 @@ test("the window can be resized and the app follows", async () => {
 // The shipped, trained models (scripts/make_assets.sh) on an image from a synthetic seed they were
 // not trained on: the real training run's dead left channel shows up in the browser exactly as in
 // ttfnet-eval. The models are undertrained (scores < 0.1), hence the low threshold.
-test("shipped models: the trained broken model's left channel is dead in the browser, the fix's is not", async () => {
+// The shipped, trained models (assets/models) as the app loads them by default.
+async function openWithShippedModels(explorer) {
   const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "assets/models/manifest.json"), "utf8"));
   const names = manifest.models.map((m) => m.name);
   assert.ok(names.includes("broken") && names.includes("leaky"), `shipped models: ${names}`);
@@ -351,10 +397,21 @@ test("shipped models: the trained broken model's left channel is dead in the bro
   const status = await waitForApp(page);
   assert.equal(status.error, null);
   await waitFor(page, `s.models.length >= ${names.length} && s.panels[0].model === "broken" && s.panels[1].model === "leaky"`, 60000);
-  await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.02, 100]));
+  return { page, problems };
+}
+
+const SHIPPED_SAMPLE = path.join(repoRoot, "assets/images/synthetic-99-1.png");
+
+async function dropShippedSample(page) {
   const before = (await state(page)).image.generation;
-  await dropFiles(page, [{ name: "synthetic-99-1.png", bytes: fs.readFileSync(path.join(repoRoot, "assets/images/synthetic-99-1.png")) }]);
-  const s = await waitFor(page, bothDone(before + 1));
+  await dropFiles(page, [{ name: "synthetic-99-1.png", bytes: fs.readFileSync(SHIPPED_SAMPLE) }]);
+  return waitFor(page, bothDone(before + 1));
+}
+
+test("shipped models: the trained broken model's left channel is dead in the browser, the fix's is not", async () => {
+  const { page, problems } = await openWithShippedModels(explorer);
+  await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.02, 100]));
+  const s = await dropShippedSample(page);
   const [broken, fixed] = s.panels;
   assert.deepEqual(broken.channels.filter((c) => c.dead).map((c) => c.name), ["left"]);
   assert.deepEqual(fixed.channels.filter((c) => c.dead).map((c) => c.name), []);
@@ -363,5 +420,38 @@ test("shipped models: the trained broken model's left channel is dead in the bro
   for (const d of fixed.detections) assert.ok(d.cx - d.x1 > 1, `fix box x1 ${d.x1} too close to cx ${d.cx}`);
   await screenshot(page, "explorer-shipped-models");
   assert.deepEqual(problems.filter((p) => !/adapter/i.test(p)), []);
+  await page.close();
+});
+
+// The dump's wh / wh_pre lines (ttfnet-eval's stdout or the browser's dump_text) as {shape, numbers}:
+// the line with every number replaced by '#' (labels, channel names, DEAD marks), and the numbers.
+function dumpLines(text) {
+  return text.split("\n").filter((l) => /^wh(_pre)? (channel \d|fraction zero)/.test(l)).map((l) => ({
+    shape: l.replace(/-?\d+\.\d+/g, "#"),
+    numbers: (l.match(/-?\d+\.\d+/g) || []).map(Number),
+  }));
+}
+
+test("the browser's dump holds the numbers ttfnet-eval prints for the same image and model", async () => {
+  assert.ok(fs.existsSync(EVAL_CLI), "ttfnet-eval missing: run scripts/build.sh native");
+  const { page } = await openWithShippedModels(explorer);
+  const s = await dropShippedSample(page);
+  for (const [panel, model] of [[0, "broken"], [1, "leaky"]]) {
+    assert.equal(s.panels[panel].result_model, model);
+    // The CLI runs the same .onnx through LibTorch (onnx_import), the browser through ORT Web; both
+    // decode and letterbox the image with core/ and format the dump with core's prediction_dump.
+    const out = execFileSync(EVAL_CLI, ["--onnx", path.join(repoRoot, "assets/models", model + ".onnx"), "--image", SHIPPED_SAMPLE, "--no-png"],
+      { encoding: "utf8" });
+    const cli = dumpLines(out), web = dumpLines(s.panels[panel].dump_text);
+    assert.equal(cli.length, 10, `ttfnet-eval printed ${cli.length} dump lines:\n${out}`);
+    assert.deepEqual(web.map((l) => l.shape), cli.map((l) => l.shape), `${model}: the lines differ`);
+    cli.forEach((line, i) => line.numbers.forEach((v, k) => {
+      // Printed with 3 decimals: one unit in the last place, plus float32 noise between the engines.
+      const w = web[i].numbers[k];
+      assert.ok(Math.abs(v - w) <= 0.0015 + 1e-4 * Math.abs(v), `${model}: "${line.shape}" value ${k}: cli ${v}, browser ${w}`);
+    }));
+    const deadInCli = cli.filter((l) => / <- DEAD$/.test(l.shape)).map((l) => l.shape.match(/\((\w+)\)/)[1]);
+    assert.deepEqual(deadInCli, model === "broken" ? ["left"] : []);
+  }
   await page.close();
 });

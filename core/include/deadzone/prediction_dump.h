@@ -6,6 +6,8 @@
 //
 //   wh channel 0 (left): min=0.000, max=0.000, mean=0.000  <- DEAD
 //   wh channel 1 (top): min=0.000, max=41.211, mean=7.802
+//   ...
+//   wh fraction zero: left=1.000, top=0.000, right=0.000, bottom=0.000
 //
 // Numbers are printed with 3 decimals ("%.3f"); "-0.000" is printed as "0.000".
 #pragma once
@@ -30,8 +32,11 @@ std::string format_g4(double value);
 // One line, no trailing newline: "<label> channel <c> (<name>): min=.., max=.., mean=..[  <- DEAD]".
 std::string format_channel_line(const std::string& label, int channel, const ChannelStats& stats, bool dead);
 
+// "<label> fraction zero: left=1.000, top=0.000, ..." (the share of exact zeros per channel), no newline.
+std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats);
+
 // One line per channel of wh (post-activation, input pixels), each ending in '\n'; a channel is
-// marked "  <- DEAD" when channel_is_dead(stats) holds.
+// marked "  <- DEAD" when channel_is_dead(stats) holds. Then the fraction-zero line.
 std::string format_wh_dump(const std::vector<ChannelStats>& wh_stats);
 
 // The same lines for the pre-activation (label "wh_pre"); never marked dead (a pre-activation is

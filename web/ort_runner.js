@@ -1,0 +1,52 @@
+// The one place that talks to an ONNX Runtime Web module: sessions keyed by the ids C++ hands out,
+// runs that return the three DeadZone outputs as plain Float32Arrays. Used twice, with the same
+// code: inside web/ort_worker.js for the wasm back-end, and on the page for WebGPU (see ort_bridge.js).
+
+export function configureOrt(ort, baseUrl) {
+  ort.env.wasm.wasmPaths = new URL("../ort/", baseUrl).href;
+  // ORT's default is half the cores (1 on a 2-core machine). Threads need cross-origin isolation.
+  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  ort.env.logLevel = "error";
+}
+
+export function createRunner(ort) {
+  const sessions = new Map();
+  return {
+    async createSession(id, bytes, backend) {
+      if (backend === "webgpu" && !navigator.gpu) throw new Error("this browser has no WebGPU");
+      const session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [backend],
+        graphOptimizationLevel: "all",
+      });
+      sessions.set(id, session);
+      return { backend, inputNames: session.inputNames, outputNames: session.outputNames };
+    },
+
+    // -> { outputs: {heatmap|wh|wh_pre: {data: Float32Array, dims}}, ms }
+    async run(id, input, size) {
+      const session = sessions.get(id);
+      if (!session) throw new Error(`no session ${id}`);
+      const t0 = performance.now();
+      const result = await session.run({ image: new ort.Tensor("float32", input, [1, 3, size, size]) });
+      const outputs = {};
+      try {
+        for (const name of ["heatmap", "wh", "wh_pre"]) {
+          const t = result[name];
+          if (!t) throw new Error(`the model has no output '${name}'`);
+          if (t.type !== "float32") throw new Error(`output '${name}' is ${t.type}, not float32`);
+          // A copy: the tensor's buffer may be ORT's own memory, released below.
+          outputs[name] = { data: new Float32Array(await t.getData()), dims: t.dims.map(Number) };
+        }
+      } finally {
+        for (const t of Object.values(result)) t.dispose?.();
+      }
+      return { outputs, ms: performance.now() - t0 };
+    },
+
+    release(id) {
+      const session = sessions.get(id);
+      sessions.delete(id);
+      if (session) session.release().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// ONNX Runtime Web's wasm back-end, off the page's main thread. ORT's wasm session.run is a
+// synchronous call into wasm: on the main thread it would stop the frame loop (and every click)
+// for the whole run. Here the page keeps drawing while the model runs.
+//
+// Messages in:  {seq, op: "create", id, bytes, backend} | {seq, op: "run", id, input, size} | {op: "release", id}
+// Messages out: {seq, value} or {seq, error}; run results transfer their buffers.
+import * as ort from "../ort/ort.min.mjs";
+import { configureOrt, createRunner } from "./ort_runner.js";
+
+configureOrt(ort, import.meta.url);
+const runner = createRunner(ort);
+
+self.onmessage = async ({ data: m }) => {
+  if (m.op === "release") {
+    runner.release(m.id);
+    return;
+  }
+  try {
+    if (m.op === "create") {
+      self.postMessage({ seq: m.seq, value: await runner.createSession(m.id, m.bytes, m.backend) });
+    } else if (m.op === "run") {
+      const value = await runner.run(m.id, m.input, m.size);
+      self.postMessage({ seq: m.seq, value }, Object.values(value.outputs).map((o) => o.data.buffer));
+    } else {
+      throw new Error(`unknown op ${m.op}`);
+    }
+  } catch (e) {
+    self.postMessage({ seq: m.seq, error: String((e && e.message) || e) });
+  }
+};
