@@ -2,20 +2,26 @@
 //   preset | dead wh channels | step of death | mAP@0.5 | mean IoU | ms/step
 //
 //   node bench/compare_presets.mjs [--runs build/asset_runs]
+//   node bench/compare_presets.mjs --train [--seed S] [--steps N] [--presets broken,leaky,...] [--runs DIR]
 //
-// It reads what scripts/make_assets.sh left in the runs folder (every preset trained with the same
-// seed, data and schedule): each run's telemetry end record (dead channels and the step each died)
-// and ttfnet-train's log (ms/step). mAP@0.5 and mean IoU come from `ttfnet-eval --val` on each run's
+// Without --train it reads what scripts/make_assets.sh left in the runs folder. With --train it first
+// trains every preset itself (into build/bench_runs/seed-<S> unless --runs says otherwise) with the
+// shared recipe, scripts/preset_recipe.args, where --seed and --steps replace the recipe's values:
+// that is how the seed study in the README was made. Either way the table comes from each run's
+// telemetry end record (dead channels and the step each died) and ttfnet-train's log (ms/step). mAP@0.5 and mean IoU come from `ttfnet-eval --val` on each run's
 // checkpoint when that tool is built; otherwise those columns say "n/a".
 import fs from "node:fs";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const argRuns = process.argv.indexOf("--runs");
-const runs = path.resolve(argRuns > 0 ? process.argv[argRuns + 1] : path.join(root, "build/asset_runs"));
+const argValue = (flag) => { const i = process.argv.indexOf(flag); return i > 0 ? process.argv[i + 1] : undefined; };
+const train = process.argv.includes("--train");
+const seed = argValue("--seed") ?? "1";
+const runs = path.resolve(argValue("--runs") ?? path.join(root, train ? `build/bench_runs/seed-${seed}` : "build/asset_runs"));
 const evalTool = path.join(root, "build/native/native_trainer/ttfnet-eval");
+const trainTool = path.join(root, "build/native/native_trainer/ttfnet-train");
 const channelNames = ["left", "top", "right", "bottom"];
 
 function endRecord(telemetryFile) {
@@ -57,6 +63,39 @@ function evaluate(runDir, config) {
     return { map50: map ? Number(map[1]) : NaN, iou: iou ? Number(iou[1]) : NaN };
   } catch (e) {
     return { error: String(e.stderr || e.message).split("\n")[0] };
+  }
+}
+
+// scripts/preset_recipe.args as argv words, with --seed / --steps replaced when given.
+function recipe(overrides) {
+  const words = [];
+  for (const line of fs.readFileSync(path.join(root, "scripts/preset_recipe.args"), "utf8").split("\n")) {
+    const w = line.trim().split(/\s+/).filter(Boolean);
+    if (w.length === 0 || w[0].startsWith("#")) continue;
+    if (overrides[w[0]] !== undefined) w.splice(1, w.length - 1, String(overrides[w[0]]));
+    words.push(...w);
+  }
+  return words;
+}
+
+if (train) {
+  if (!fs.existsSync(trainTool)) {
+    console.error(`${trainTool} is missing: run scripts/build.sh native`);
+    process.exit(2);
+  }
+  const presets = (argValue("--presets") ?? "broken,leaky,bias-init,softplus,leaky-bias").split(",");
+  const overrides = { "--seed": seed };
+  if (argValue("--steps")) overrides["--steps"] = argValue("--steps");
+  fs.mkdirSync(runs, { recursive: true });
+  for (const preset of presets) {
+    const args = ["--preset", preset, ...recipe(overrides), "--out", path.join(runs, preset)];
+    process.stderr.write(`[bench] training ${preset}: ttfnet-train ${args.join(" ")}\n`);
+    const r = spawnSync(trainTool, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+    fs.writeFileSync(path.join(runs, preset + ".log"), r.stdout + r.stderr);
+    if (r.status !== 0) {
+      console.error(`ttfnet-train failed for ${preset}:\n${r.stderr}`);
+      process.exit(1);
+    }
   }
 }
 

@@ -7,11 +7,12 @@
 #   assets/telemetry/<preset>.jsonl    per-channel telemetry over the run (the explorer replays it)
 #
 # Usage: scripts/make_assets.sh [--steps N] [--presets "broken leaky ..."]
-# Time: 913 s for all five presets on the 2-core machine (2026-11-25), plus a minute for the images.
+# The recipe (seed, data, input size, schedule) is scripts/preset_recipe.args.
+# Time: see the README ("The failure, reproduced"); about 7 minutes a preset on the 2-core machine.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-steps=400
+steps=""
 presets="broken leaky bias-init softplus leaky-bias"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -22,8 +23,17 @@ while [ $# -gt 0 ]; do
 done
 
 # The recipe every preset shares; only --preset differs. Recorded in each model's telemetry header.
-COMMON=(--data synthetic --seed 1 --input-size 128 --batch 8 --steps "$steps" --lr 0.005
-        --neck-channels 64 64 32 --telemetry-every 10 --checkpoint-every 0 --no-progress)
+COMMON=()
+while read -r line; do
+    [[ -z "$line" || "$line" == \#* ]] && continue
+    read -ra words <<< "$line"
+    if [[ "${words[0]}" == --steps ]]; then
+        [ -n "$steps" ] || steps="${words[1]}"
+        continue
+    fi
+    COMMON+=("${words[@]}")
+done < "$DEADZONE_ROOT/scripts/preset_recipe.args"
+COMMON+=(--steps "$steps")
 
 bash "$DEADZONE_ROOT/scripts/build.sh" native >/dev/null
 train="$NATIVE_BUILD/native_trainer/ttfnet-train"
@@ -51,7 +61,7 @@ describe() {
 }
 {
     echo '{'
-    echo '  "source": "scripts/make_assets.sh: trained on the synthetic data set, seed 1, '"$steps"' steps, 128x128",'
+    echo '  "source": "scripts/make_assets.sh: '"${COMMON[*]}"'",'
     echo '  "default_pair": ["broken", "leaky"],'
     echo '  "models": ['
     first=1

@@ -3,6 +3,7 @@
 // whole thing is one borderless window that follows the browser window's size.
 #include "app.h"
 
+#include <emscripten/emscripten.h>
 #include <imgui.h>
 
 #include <algorithm>
@@ -12,6 +13,11 @@ namespace deadzone::explorer {
 AppState& app_state() {
     static AppState state;
     return state;
+}
+
+void request_redraw(AppState& state) {
+    // Long enough for ImGui's hover delays and for the result of the change to be drawn.
+    state.redraw_until_ms = emscripten_get_now() + 750.0;
 }
 
 namespace {

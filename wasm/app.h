@@ -109,7 +109,7 @@ enum Overlay { kOverlayNone = 0, kOverlayHeatmap = 1, kOverlayWh0 = 2 /* ..kOver
 
 struct AppState {
     BackendReport backends;
-    long long frame = 0;
+    long long frame = 0;              // frames drawn
     int framebuffer_width = 0;
     int framebuffer_height = 0;
 
@@ -138,12 +138,20 @@ struct AppState {
     // "open", "sample:<file>". The test hook exports them so browser tests click what a person sees
     // instead of guessing coordinates.
     std::map<std::string, std::array<float, 4>> widget_rects;
+
+    // Frame pacing (main.cpp): the UI is drawn at the display's rate only while something happens,
+    // so an idle tab costs nothing and a running model keeps the CPU. See request_redraw().
+    double redraw_until_ms = 0;  // draw every frame until then
+    double last_draw_ms = 0;
 };
 
 // The one AppState of the app shell (the app is a single page with a single canvas).
 AppState& app_state();
 
 void draw_ui(AppState& state);
+// Something changed outside the frame loop (a JS callback, a test setter): draw at full rate for a
+// moment. Every entry point from JS calls it; input events do the same in main.cpp.
+void request_redraw(AppState& state);
 void post_message(AppState& state, std::string text, bool error);
 
 // pipeline.cpp: the path from bytes to boxes.

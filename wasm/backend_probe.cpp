@@ -45,6 +45,7 @@ EM_JS(void, dz_js_start_backend_probe, (), {
 });
 
 extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_backend_probe(const char* json_text) {
+    deadzone::explorer::request_redraw(deadzone::explorer::app_state());
     using deadzone::explorer::BackendReport;
     const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
     BackendReport& b = deadzone::explorer::app_state().backends;

@@ -95,6 +95,7 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const char* path, const char* name, double t0) {
     using namespace deadzone::explorer;
+    request_redraw(app_state());
     std::vector<std::uint8_t> bytes = read_and_remove(path);
     // .onnx by name; everything else is treated as an image and the decoder's sniffing decides.
     if (ends_with(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
@@ -103,6 +104,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const char* path, const char* name,
 
 EMSCRIPTEN_KEEPALIVE void dz_on_file_error(const char* name, const char* message) {
     using namespace deadzone::explorer;
+    request_redraw(app_state());
     post_message(app_state(), std::string("could not read '") + name + "': " + message, true);
 }
 
@@ -110,6 +112,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const char* kind_c, const char* url_c, c
                                         double t0) {
     using namespace deadzone::explorer;
     AppState& state = app_state();
+    request_redraw(state);
     const std::string kind = kind_c, url = url_c;
     std::vector<std::uint8_t> bytes;
     if (error[0] == '\0') bytes = read_and_remove(path);

@@ -23,11 +23,25 @@ struct Shell {
 EM_JS(int, dz_js_window_width, (), { return window.innerWidth; });
 EM_JS(int, dz_js_window_height, (), { return window.innerHeight; });
 
-void follow_window_size(SDL_Window* window) {
+// True when the size changed.
+bool follow_window_size(SDL_Window* window) {
     int w = 0, h = 0;
     SDL_GetWindowSize(window, &w, &h);
     const int want_w = dz_js_window_width(), want_h = dz_js_window_height();
-    if (want_w > 0 && want_h > 0 && (want_w != w || want_h != h)) SDL_SetWindowSize(window, want_w, want_h);
+    if (want_w <= 0 || want_h <= 0 || (want_w == w && want_h == h)) return false;
+    SDL_SetWindowSize(window, want_w, want_h);
+    return true;
+}
+
+// Frame pacing. The browser calls frame() at the display's rate, but drawing (ImGui + WebGL,
+// rasterised in software where there is no GPU) is only worth it when something can change:
+//   full rate  input, a JS callback or test setter (request_redraw), a resize;
+//   10 fps     while a model runs: the spinner turns, and ONNX Runtime's threads keep the CPU;
+//   4 fps      idle, so anything that changed without a wake-up still shows up soon.
+bool should_draw(const deadzone::explorer::AppState& state, double now) {
+    if (now < state.redraw_until_ms) return true;
+    const bool busy = state.ort_busy || deadzone::explorer::any_run_pending(state);
+    return now - state.last_draw_ms >= (busy ? 100.0 : 250.0);
 }
 
 void frame(void* arg) {
@@ -35,8 +49,17 @@ void frame(void* arg) {
     deadzone::explorer::AppState& state = deadzone::explorer::app_state();
 
     SDL_Event event;
-    while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
-    follow_window_size(shell->window);
+    bool input = false;
+    while (SDL_PollEvent(&event)) {
+        ImGui_ImplSDL2_ProcessEvent(&event);
+        input = true;
+    }
+    if (follow_window_size(shell->window)) input = true;
+    if (input) deadzone::explorer::request_redraw(state);
+    deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
+    const double now = emscripten_get_now();
+    if (!should_draw(state, now)) return; // the canvas keeps showing the last frame
+    state.last_draw_ms = now;
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
@@ -44,7 +67,6 @@ void frame(void* arg) {
     ImGuiIO& io = ImGui::GetIO();
     if (io.DeltaTime <= 0.0f) io.DeltaTime = 1.0f / 1000.0f;
     ImGui::NewFrame();
-    deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
     deadzone::explorer::draw_ui(state);
     ImGui::Render();
 

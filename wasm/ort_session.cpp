@@ -77,10 +77,12 @@ bool take(const float* p, int n, int d0, int d1, int d2, int d3, std::vector<flo
 extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void dz_on_session_created(int id, int ok, const char* message) {
+    deadzone::explorer::request_redraw(deadzone::explorer::app_state());
     deadzone::explorer::on_session_created(deadzone::explorer::app_state(), id, ok != 0, message);
 }
 
 EMSCRIPTEN_KEEPALIVE void dz_on_run_failed(int request_id, const char* message) {
+    deadzone::explorer::request_redraw(deadzone::explorer::app_state());
     deadzone::explorer::on_run_finished(deadzone::explorer::app_state(), request_id, nullptr, message, 0.0);
 }
 
@@ -90,6 +92,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
                                          const float* pre, int pre_n, int pre0, int pre1, int pre2, int pre3,
                                          double ms) {
     using namespace deadzone::explorer;
+    request_redraw(app_state());
     ModelOutputs out;
     int wc = 0, wy = 0, wx = 0, pc = 0, py = 0, px = 0;
     const bool shapes_ok = take(hm, hm_n, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&

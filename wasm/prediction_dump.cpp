@@ -23,6 +23,7 @@ EM_JS(void, dz_js_copy_text, (const char* text_c), {
 
 extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_text_copied(int ok, const char* why) {
     using namespace deadzone::explorer;
+    request_redraw(app_state());
     post_message(app_state(), ok ? "dump copied to the clipboard" : std::string("could not copy the dump: ") + why, !ok);
 }
 

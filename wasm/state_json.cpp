@@ -113,6 +113,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
 // Same effect as moving the sliders.
 EMSCRIPTEN_KEEPALIVE void dz_set_decode_params(float score_threshold, int top_k) {
     AppState& s = app_state();
+    request_redraw(s);
     s.params.score_threshold = score_threshold;
     s.params.top_k = top_k;
     redecode(s);
@@ -122,18 +123,21 @@ EMSCRIPTEN_KEEPALIVE void dz_set_decode_params(float score_threshold, int top_k)
 EMSCRIPTEN_KEEPALIVE int dz_select_model(int panel, const char* name) {
     const int index = find_model(app_state(), name);
     if (index < 0) return 0;
+    request_redraw(app_state());
     select_model(app_state(), panel, index);
     return 1;
 }
 
 // Same effect as the back-end radio buttons ("wasm" or "webgpu").
 EMSCRIPTEN_KEEPALIVE void dz_set_backend(const char* name) {
+    request_redraw(app_state());
     set_backend(app_state(), std::string(name) == "webgpu" ? Backend::WebGpu : Backend::Wasm);
 }
 
 // Same effect as the "map" combo.
 EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
     AppState& s = app_state();
+    request_redraw(s);
     s.overlay = overlay < 0 || overlay > kOverlayWh0 + 3 ? kOverlayNone : overlay;
     for (Panel& p : s.panels) update_overlay_texture(p.pred, s.overlay);
 }
