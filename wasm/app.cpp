@@ -3,7 +3,6 @@
 // whole thing is one borderless window that follows the browser window's size.
 #include "app.h"
 
-#include <emscripten/emscripten.h>
 #include <imgui.h>
 
 #include <algorithm>
@@ -16,8 +15,7 @@ AppState& app_state() {
 }
 
 void request_redraw(AppState& state) {
-    // Long enough for ImGui's hover delays and for the result of the change to be drawn.
-    state.redraw_until_ms = emscripten_get_now() + 750.0;
+    state.redraw_frames = 2; // ImGui may need a second frame to settle a layout that changed
 }
 
 namespace {

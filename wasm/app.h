@@ -141,7 +141,8 @@ struct AppState {
 
     // Frame pacing (main.cpp): the UI is drawn at the display's rate only while something happens,
     // so an idle tab costs nothing and a running model keeps the CPU. See request_redraw().
-    double redraw_until_ms = 0;  // draw every frame until then
+    double input_until_ms = 0;   // input arrived: draw every frame until then
+    int redraw_frames = 0;       // a change from outside the frame loop: draw this many frames
     double last_draw_ms = 0;
 };
 
@@ -149,8 +150,8 @@ struct AppState {
 AppState& app_state();
 
 void draw_ui(AppState& state);
-// Something changed outside the frame loop (a JS callback, a test setter): draw at full rate for a
-// moment. Every entry point from JS calls it; input events do the same in main.cpp.
+// Something changed outside the frame loop (a JS callback, a test setter): draw the next frames.
+// Every entry point from JS calls it.
 void request_redraw(AppState& state);
 void post_message(AppState& state, std::string text, bool error);
 

@@ -35,11 +35,16 @@ bool follow_window_size(SDL_Window* window) {
 
 // Frame pacing. The browser calls frame() at the display's rate, but drawing (ImGui + WebGL,
 // rasterised in software where there is no GPU) is only worth it when something can change:
-//   full rate  input, a JS callback or test setter (request_redraw), a resize;
+//   full rate  for 750 ms after input or a resize (long enough for ImGui's hover delays);
+//   next two   after a JS callback or test setter (request_redraw): the change is drawn at once;
 //   10 fps     while a model runs: the spinner turns, and ONNX Runtime's threads keep the CPU;
 //   4 fps      idle, so anything that changed without a wake-up still shows up soon.
-bool should_draw(const deadzone::explorer::AppState& state, double now) {
-    if (now < state.redraw_until_ms) return true;
+bool should_draw(deadzone::explorer::AppState& state, double now) {
+    if (now < state.input_until_ms) return true;
+    if (state.redraw_frames > 0) {
+        --state.redraw_frames;
+        return true;
+    }
     const bool busy = state.ort_busy || deadzone::explorer::any_run_pending(state);
     return now - state.last_draw_ms >= (busy ? 100.0 : 250.0);
 }
@@ -55,9 +60,9 @@ void frame(void* arg) {
         input = true;
     }
     if (follow_window_size(shell->window)) input = true;
-    if (input) deadzone::explorer::request_redraw(state);
-    deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
     const double now = emscripten_get_now();
+    if (input) state.input_until_ms = now + 750.0;
+    deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
     if (!should_draw(state, now)) return; // the canvas keeps showing the last frame
     state.last_draw_ms = now;
 
