@@ -67,10 +67,12 @@ struct Prediction {
     Letterbox letterbox;
     std::vector<ChannelStats> pre_stats, post_stats; // per wh channel
     DecodeResult decoded;                            // redone whenever the sliders move
-    double run_ms = 0;       // session.run as seen from JS (incl. tensor copies)
+    double run_ms = 0;       // session.run in ORT's thread (incl. reading the output tensors)
+    double handoff_ms = 0;   // getting the input to ORT's worker and the outputs back
     double latency_ms = 0;   // image received -> boxes decoded, in the app
     // Where latency_ms went (bench/explorer_bench.mjs prints it): the browser reading the dropped
-    // File, image decode, waiting for ORT, letterbox + normalise, run incl. copies (JS), stats + decode.
+    // File, image decode, waiting for ORT, letterbox + normalise, run, worker hand-off, the copies into
+    // C++ + stats + decode.
     double file_read_ms = 0, decode_image_ms = 0, queue_ms = 0, preprocess_ms = 0, post_ms = 0;
     unsigned overlay_texture = 0; // GL texture of the current colour map (see heatmap_texture.cpp)
     int overlay_kind = -1;        // which map the texture holds

@@ -10,7 +10,8 @@
 
 namespace deadzone::explorer {
 void on_session_created(AppState& state, int session_id, bool ok, const std::string& message);
-void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms);
+void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
+                     double round_trip_ms);
 } // namespace deadzone::explorer
 
 EM_JS(void, dz_js_ort_create, (int id, const unsigned char* ptr, int len, const char* backend_c), {
@@ -53,7 +54,7 @@ EM_JS(void, dz_js_ort_run, (int session_id, int request_id, const float* ptr, in
             pointers.push(p);
             args.push(p, t.data.length, d[0], d[1], d[2], d[3]);
         }
-        args.push(r.ms);
+        args.push(r.ms, r.round_trip_ms);
         try {
             ccall("dz_on_run_done", null, new Array(args.length).fill("number"), args);
         } finally {
@@ -83,14 +84,14 @@ EMSCRIPTEN_KEEPALIVE void dz_on_session_created(int id, int ok, const char* mess
 
 EMSCRIPTEN_KEEPALIVE void dz_on_run_failed(int request_id, const char* message) {
     deadzone::explorer::request_redraw(deadzone::explorer::app_state());
-    deadzone::explorer::on_run_finished(deadzone::explorer::app_state(), request_id, nullptr, message, 0.0);
+    deadzone::explorer::on_run_finished(deadzone::explorer::app_state(), request_id, nullptr, message, 0.0, 0.0);
 }
 
 EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
                                          const float* hm, int hm_n, int hm0, int hm1, int hm2, int hm3,
                                          const float* wh, int wh_n, int wh0, int wh1, int wh2, int wh3,
                                          const float* pre, int pre_n, int pre0, int pre1, int pre2, int pre3,
-                                         double ms) {
+                                         double ms, double round_trip_ms) {
     using namespace deadzone::explorer;
     request_redraw(app_state());
     ModelOutputs out;
@@ -106,10 +107,11 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
                                    "," + std::to_string(wh1) + "," + std::to_string(wh2) + "," + std::to_string(wh3) +
                                    "], wh_pre [" + std::to_string(pre0) + "," + std::to_string(pre1) + "," +
                                    std::to_string(pre2) + "," + std::to_string(pre3) + "]";
-        on_run_finished(app_state(), request_id, nullptr, "the model's outputs have the wrong shapes: " + shapes, ms);
+        on_run_finished(app_state(), request_id, nullptr, "the model's outputs have the wrong shapes: " + shapes, ms,
+                        round_trip_ms);
         return;
     }
-    on_run_finished(app_state(), request_id, &out, "", ms);
+    on_run_finished(app_state(), request_id, &out, "", ms, round_trip_ms);
 }
 
 } // extern "C"

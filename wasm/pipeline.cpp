@@ -209,7 +209,8 @@ void on_session_created(AppState& state, int session_id, bool ok, const std::str
     if (ok) ort_release_session(session_id); // its model's session was dropped meanwhile (back-end switch)
 }
 
-void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms) {
+void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
+                     double round_trip_ms) {
     state.ort_busy = false;
     int panel_index = -1;
     for (int p = 0; p < 2; ++p)
@@ -238,6 +239,7 @@ void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, con
     next.letterbox = panel.pending_letterbox; // set by start_run for this request
     next.out = std::move(*outputs);
     next.run_ms = ms;
+    next.handoff_ms = round_trip_ms > ms ? round_trip_ms - ms : 0.0;
     next.pre_stats = per_channel_stats(next.out.wh_pre_view());
     next.post_stats = per_channel_stats(next.out.wh_view());
     const std::vector<ChannelStats> heat = per_channel_stats(next.out.heatmap_view());
@@ -264,7 +266,8 @@ void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, con
     next.decode_image_ms = state.image.decoded_ms - state.image.arrived_ms;
     next.queue_ms = panel.run_started_ms - state.image.decoded_ms;
     next.preprocess_ms = panel.preprocess_ms;
-    next.post_ms = next.latency_ms - next.file_read_ms - next.decode_image_ms - next.queue_ms - next.preprocess_ms - next.run_ms;
+    next.post_ms = next.latency_ms - next.file_read_ms - next.decode_image_ms - next.queue_ms - next.preprocess_ms -
+                   next.run_ms - next.handoff_ms;
     next.overlay_texture = panel.pred.overlay_texture; // reuse the GL texture, refilled below
     panel.pred = std::move(next);
     panel.error.clear();

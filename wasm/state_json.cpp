@@ -44,7 +44,8 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     j["run_ms"] = pred.run_ms;
     j["latency_ms"] = pred.latency_ms;
     j["stages_ms"] = {{"file_read", pred.file_read_ms}, {"decode_image", pred.decode_image_ms}, {"queue", pred.queue_ms},
-                      {"preprocess", pred.preprocess_ms}, {"run", pred.run_ms}, {"post", pred.post_ms}};
+                      {"preprocess", pred.preprocess_ms}, {"run", pred.run_ms}, {"handoff", pred.handoff_ms},
+                      {"post", pred.post_ms}};
     j["output_size"] = {pred.out.classes, pred.out.height, pred.out.width};
     nlohmann::json dets = nlohmann::json::array();
     for (const deadzone::Detection& d : pred.decoded.detections)

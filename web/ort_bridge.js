@@ -2,7 +2,7 @@
 // Tensors cross the wasm heap as plain copies.
 //
 //   dzOrt.createSession(id, bytes, backend)  -> Promise<{ backend, inputNames, outputNames }>
-//   dzOrt.run(id, input, size)               -> Promise<{ outputs: {name: {data, dims}}, ms }>
+//   dzOrt.run(id, input, size)               -> Promise<{ outputs: {name: {data, dims}}, ms, round_trip_ms }>
 //   dzOrt.release(id)
 //   dzOrt.worker                             true while wasm sessions run in web/ort_worker.js
 //
@@ -72,9 +72,13 @@ export const dzOrt = {
     return info;
   },
 
-  run(id, input, size) {
-    if (where.get(id) === "worker") return worker.call({ op: "run", id, input, size }, [input.buffer]);
-    return local.run(id, input, size);
+  // ms: the run itself; round_trip_ms: as seen from this thread (adds the worker's messaging).
+  async run(id, input, size) {
+    const t0 = performance.now();
+    const r = where.get(id) === "worker" ? await worker.call({ op: "run", id, input, size }, [input.buffer])
+                                         : await local.run(id, input, size);
+    r.round_trip_ms = performance.now() - t0;
+    return r;
   },
 
   release(id) {

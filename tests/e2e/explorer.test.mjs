@@ -197,18 +197,24 @@ test("colour maps: the dead wh channel is black, a live one is not", async () =>
   await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.999, 100])); // no boxes on top
   await page.waitForTimeout(300);
   const png = await screenshot(page, "explorer-wh-left-map");
-  // Sample a strip in the middle of each panel's image area: left panel ~x 60..580, right ~700..1220.
-  const mean = (x0, x1, y) => {
-    let sum = 0, n = 0;
-    for (let x = x0; x < x1; x += 4) { const i = (y * png.width + x) * 4; sum += png.data[i] + png.data[i + 1] + png.data[i + 2]; ++n; }
-    return sum / n / 3;
-  };
-  const y = Math.round(png.height * 0.45);
-  const deadSide = mean(60, 580, y), liveSide = mean(700, 1220, y);
-  assert.ok(liveSide > 60, `live wh map too dark: ${liveSide}`);
-  assert.ok(deadSide < liveSide / 2, `dead wh map not dark: ${deadSide} vs ${liveSide}`);
   const s = await state(page);
   assert.equal(s.panels[0].overlay_kind, 2);
+  // Mean brightness of the middle row of each panel's image, where the app says it drew it.
+  const meanOfImageRow = (panel) => {
+    const [x0, y0, scale] = s.panels[panel].image_rect;
+    const y = Math.round(y0 + (s.image.height * scale) / 2);
+    let sum = 0, n = 0;
+    for (let x = Math.ceil(x0) + 2; x < x0 + s.image.width * scale - 2; x += 4) {
+      const i = (y * png.width + x) * 4;
+      sum += png.data[i] + png.data[i + 1] + png.data[i + 2];
+      ++n;
+    }
+    assert.ok(n > 20, `panel ${panel}: no image row to sample`);
+    return sum / n / 3;
+  };
+  const deadSide = meanOfImageRow(0), liveSide = meanOfImageRow(1);
+  assert.ok(liveSide > 60, `live wh map too dark: ${liveSide}`);
+  assert.ok(deadSide < liveSide / 2, `dead wh map not dark: ${deadSide} vs ${liveSide}`);
   await page.close();
 });
 
