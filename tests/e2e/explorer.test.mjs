@@ -416,14 +416,17 @@ async function dropShippedSample(page) {
 
 test("shipped models: the trained broken model's left channel is dead in the browser, the fix's is not", async () => {
   const { page, problems } = await openWithShippedModels(explorer);
-  await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.02, 100]));
-  const s = await dropShippedSample(page);
+  const s = await dropShippedSample(page); // at the app's default score threshold
   const [broken, fixed] = s.panels;
   assert.deepEqual(broken.channels.filter((c) => c.dead).map((c) => c.name), ["left"]);
   assert.deepEqual(fixed.channels.filter((c) => c.dead).map((c) => c.name), []);
-  assert.ok(broken.detections.length > 0 && fixed.detections.length > 0, "no detections at threshold 0.02");
+  assert.ok(broken.detections.length > 0 && fixed.detections.length > 0, `no detections at threshold ${s.params.score_threshold}`);
   for (const d of broken.detections) assert.ok(Math.abs(d.x1 - d.cx) < 1e-3, `broken box x1 ${d.x1} != cx ${d.cx}`);
-  for (const d of fixed.detections) assert.ok(d.cx - d.x1 > 1, `fix box x1 ${d.x1} too close to cx ${d.cx}`);
+  // The fix's left edges come from a live channel: never exactly the centre, and mostly well left of
+  // it (LeakyReLU lets a small box's left distance go slightly negative, so not every one).
+  for (const d of fixed.detections) assert.ok(Math.abs(d.x1 - d.cx) > 1e-3, `fix box x1 ${d.x1} == cx ${d.cx}`);
+  const extended = fixed.detections.filter((d) => d.cx - d.x1 > 1).length;
+  assert.ok(extended * 2 >= fixed.detections.length, `only ${extended} of ${fixed.detections.length} fix boxes reach left of their centre`);
   await screenshot(page, "explorer-shipped-models");
   assert.deepEqual(problems.filter((p) => !/adapter/i.test(p)), []);
   await page.close();
