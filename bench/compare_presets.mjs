@@ -8,7 +8,8 @@
 // trains every preset itself (into build/bench_runs/seed-<S> unless --runs says otherwise) with the
 // shared recipe, scripts/preset_recipe.args, where --seed and --steps replace the recipe's values:
 // that is how the seed study in the README was made. Either way the table comes from each run's
-// telemetry end record (dead channels and the step each died) and ttfnet-train's log (ms/step). mAP@0.5 and mean IoU come from `ttfnet-eval --val` on each run's
+// telemetry: its end record (dead channels and the step each died) and its step records (ms/step,
+// the median). mAP@0.5 and mean IoU come from `ttfnet-eval --val` on each run's
 // checkpoint when that tool is built; otherwise those columns say "n/a".
 import fs from "node:fs";
 import path from "node:path";
@@ -35,9 +36,19 @@ function endRecord(telemetryFile) {
   return null;
 }
 
-function msPerStep(logFile) {
-  const m = fs.existsSync(logFile) && fs.readFileSync(logFile, "utf8").match(/done: \w+ at step \d+, ([\d.]+) ms\/step/);
-  return m ? Number(m[1]) : NaN;
+// The median of the step times the run recorded in its telemetry: robust to a stretch of the run
+// that shared the two cores with something else (the mean in ttfnet-train's "done" line is not).
+function msPerStep(telemetryFile) {
+  const times = [];
+  for (const line of fs.readFileSync(telemetryFile, "utf8").split("\n")) {
+    try {
+      const r = JSON.parse(line);
+      if (r.type === "step" && Number.isFinite(r.ms_per_step)) times.push(r.ms_per_step);
+    } catch { /* a run killed mid-line */ }
+  }
+  if (times.length === 0) return NaN;
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)];
 }
 
 // The training run's own settings (from its telemetry header), so evaluation sees the same input
@@ -117,7 +128,7 @@ for (const preset of fs.readdirSync(runs).sort()) {
     died: dead && dead.length ? dead.map((d) => d.since_step).join(", ") : "-",
     map50: ev && Number.isFinite(ev.map50) ? ev.map50.toFixed(3) : "n/a",
     iou: ev && Number.isFinite(ev.iou) ? ev.iou.toFixed(3) : "n/a",
-    ms: Number.isFinite(msPerStep(path.join(runs, preset + ".log"))) ? msPerStep(path.join(runs, preset + ".log")).toFixed(0) : "n/a",
+    ms: Number.isFinite(msPerStep(telemetry)) ? msPerStep(telemetry).toFixed(0) : "n/a",
   });
 }
 const header = ["preset", "dead wh channels", "step of death", "mAP@0.5", "mean IoU", "ms/step"];
