@@ -15,7 +15,7 @@ AppState& app_state() {
 }
 
 void request_redraw(AppState& state) {
-    state.redraw_frames = 2; // ImGui may need a second frame to settle a layout that changed
+    state.redraw_frames = 1; // the next frame shows the change; later ones follow the pacing
 }
 
 namespace {

@@ -36,9 +36,12 @@ bool follow_window_size(SDL_Window* window) {
 // Frame pacing. The browser calls frame() at the display's rate, but drawing (ImGui + WebGL,
 // rasterised in software where there is no GPU) is only worth it when something can change:
 //   full rate  for 750 ms after input or a resize (long enough for ImGui's hover delays);
-//   next two   after a JS callback or test setter (request_redraw): the change is drawn at once;
-//   10 fps     while a model runs: the spinner turns, and ONNX Runtime's threads keep the CPU;
-//   4 fps      idle, so anything that changed without a wake-up still shows up soon.
+//   next frame after a JS callback or test setter (request_redraw): the change is drawn at once;
+//   2 fps      while a model runs: the spinner turns, and ONNX Runtime's threads keep the CPU;
+//   1 fps      idle, so anything that changed without a wake-up still shows up.
+// Why so sparing: on the 2-core test machine (software WebGL) one frame costs 20-100 ms of CPU, and
+// every frame drawn during a run is taken from ONNX Runtime's threads. bench/explorer_bench.mjs:
+// drawing at 10 fps during runs, session.run took 129 ms against 94 ms bare; at 2 fps, 116 vs 106.
 bool should_draw(deadzone::explorer::AppState& state, double now) {
     if (now < state.input_until_ms) return true;
     if (state.redraw_frames > 0) {
@@ -46,7 +49,7 @@ bool should_draw(deadzone::explorer::AppState& state, double now) {
         return true;
     }
     const bool busy = state.ort_busy || deadzone::explorer::any_run_pending(state);
-    return now - state.last_draw_ms >= (busy ? 100.0 : 250.0);
+    return now - state.last_draw_ms >= (busy ? 500.0 : 1000.0);
 }
 
 void frame(void* arg) {
