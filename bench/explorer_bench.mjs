@@ -45,7 +45,7 @@ try {
         const s = dz.state();
         if (pred(s)) resolve(s);
         else if (performance.now() - t0 > ms) reject(new Error("timeout"));
-        else setTimeout(tick, 25); // coarse: state() costs main-thread time the app needs
+        else setTimeout(tick, 100); // coarse: state() costs main-thread time (and, on 2 cores, ORT time)
       };
       tick();
     });

@@ -19,7 +19,8 @@ export function createRunner(ort) {
         graphOptimizationLevel: "all",
       });
       sessions.set(id, session);
-      return { backend, inputNames: session.inputNames, outputNames: session.outputNames };
+      return { backend, inputNames: session.inputNames, outputNames: session.outputNames,
+               threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated };
     },
 
     // -> { outputs: {heatmap|wh|wh_pre: {data: Float32Array, dims}}, ms }
