@@ -375,8 +375,11 @@ test("the page keeps drawing while a model runs: the wasm back-end runs in a wor
   const longestGap = Math.max(...during.slice(1).map((t, i) => t - during[i]));
   const ms = heavy.end - heavy.start;
   assert.ok(ms > 30, `the heavy run took only ${ms} ms: nothing to measure`);
+  // A run on the page's own thread allows no animation frame until it ends (0 frames, one gap as
+  // long as the run). In the worker, frames go on; the longest gap is one frame the app draws
+  // (software WebGL on a 2-core machine: up to ~100 ms), never the whole run.
   assert.ok(during.length - 2 >= 3, `${during.length - 2} animation frames during a ${ms.toFixed(0)} ms run: the page froze`);
-  assert.ok(longestGap < ms / 2, `the page stalled ${longestGap.toFixed(0)} ms during a ${ms.toFixed(0)} ms run`);
+  assert.ok(longestGap < ms * 0.9, `the page stalled ${longestGap.toFixed(0)} ms during a ${ms.toFixed(0)} ms run`);
   await page.close();
 });
 
