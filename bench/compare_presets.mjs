@@ -122,13 +122,14 @@ for (const preset of fs.readdirSync(runs).sort()) {
   const end = endRecord(telemetry);
   const dead = end ? end.dead_channels : null;
   const ev = evaluate(dir, runConfig(telemetry));
+  const ms = msPerStep(telemetry);
   rows.push({
     preset,
     dead: dead === null ? "run unfinished" : dead.length === 0 ? "none" : dead.map((d) => `${d.channel} (${channelNames[d.channel]})`).join(", "),
     died: dead && dead.length ? dead.map((d) => d.since_step).join(", ") : "-",
     map50: ev && Number.isFinite(ev.map50) ? ev.map50.toFixed(3) : "n/a",
     iou: ev && Number.isFinite(ev.iou) ? ev.iou.toFixed(3) : "n/a",
-    ms: Number.isFinite(msPerStep(telemetry)) ? msPerStep(telemetry).toFixed(0) : "n/a",
+    ms: Number.isFinite(ms) ? ms.toFixed(0) : "n/a",
   });
 }
 const header = ["preset", "dead wh channels", "step of death", "mAP@0.5", "mean IoU", "ms/step"];

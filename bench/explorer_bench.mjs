@@ -72,6 +72,9 @@ try {
     // App: drop the image, wait for the left panel's boxes; latency_ms is measured in the app from
     // the drop event's timestamp to the end of decode. Round 0 is a warm-up for both.
     const app = [], appRun = [], bare = [], models = [], stages = [], blocked = [];
+    // The same pause before every measured run, app or bare, so neither starts while the other's
+    // threads are still busy (on 2 cores that showed in whichever came second).
+    const settle = () => new Promise((r) => setTimeout(r, 150));
     const image = bytes(payload.image);
     // Main-thread tasks over 50 ms while the app works on a drop: what a user would feel as a stall.
     const longTasks = [];
@@ -86,15 +89,12 @@ try {
         app.push(s.panels[0].latency_ms); appRun.push(s.panels[0].run_ms); models.push(s.panels[0].result_model); stages.push(s.panels[0].stages_ms);
         blocked.push(longTasks.filter((e) => e.startTime >= t0 && e.startTime < t1).reduce((sum, e) => sum + e.duration, 0));
       }
-      await new Promise((r) => setTimeout(r, 150)); // the same settle before the bare run
+      await settle();
       const b0 = performance.now();
       const r = await session.run({ image: new ort.Tensor("float32", input, [1, 3, 512, 512]) });
       await r.heatmap.getData(); await r.wh.getData(); await r.wh_pre.getData();
       if (i > 0) bare.push(performance.now() - b0);
-      // Let the bare session's threads go idle before the app's next run. ORT's worker threads spin
-      // for a while after a run; without this pause the bare run's spinning threads took CPU from
-      // the app's run that followed at once (2 cores), and the app's were long idle before the bare run.
-      await new Promise((r) => setTimeout(r, 150));
+      await settle();
     }
     await session.release();
     if (models.some((m) => m !== args.model)) throw new Error("the app ran another model: " + models.join(","));

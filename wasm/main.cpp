@@ -40,8 +40,9 @@ bool follow_window_size(SDL_Window* window) {
 //   2 fps      while a model runs: the spinner turns, and ONNX Runtime's threads keep the CPU;
 //   1 fps      idle, so anything that changed without a wake-up still shows up.
 // Why so sparing: on the 2-core test machine (software WebGL) one frame costs 20-100 ms of CPU, and
-// every frame drawn during a run is taken from ONNX Runtime's threads. bench/explorer_bench.mjs:
-// drawing at 10 fps during runs, session.run took 129 ms against 94 ms bare; at 2 fps, 116 vs 106.
+// every frame drawn during a run is taken from ONNX Runtime's threads. bench/explorer_bench.mjs on
+// 2026-11-26: drawing at 10 fps during runs, session.run took 129 ms against 94 ms bare; at 2 fps,
+// 116 vs 106 (both while the bench still polled the app every 25 ms).
 bool should_draw(deadzone::explorer::AppState& state, double now) {
     if (now < state.input_until_ms) return true;
     if (state.redraw_frames > 0) {

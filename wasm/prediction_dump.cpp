@@ -5,7 +5,6 @@
 #include "app.h"
 
 #include "deadzone/diagnostics.h"
-
 #include "deadzone/prediction_dump.h"
 
 #include <emscripten/emscripten.h>
