@@ -4,7 +4,7 @@
 #
 #   assets/models/<preset>.onnx        exported model (BN folded; heatmap, wh, wh_pre)
 #   assets/models/manifest.json        the list the explorer offers
-#   assets/telemetry/<preset>.jsonl    per-channel telemetry over the run (the explorer replays it)
+#   assets/telemetry/<preset>.jsonl    per-channel telemetry over the run (every 40th step; for the explorer's replay, not built yet)
 #
 # Usage: scripts/make_assets.sh [--steps N] [--presets "broken leaky ..."]
 # The recipe (seed, data, input size, schedule) is scripts/preset_recipe.args.
