@@ -146,6 +146,9 @@ struct AppState {
     double input_until_ms = 0;   // input arrived: draw every frame until then
     int redraw_frames = 0;       // a change from outside the frame loop: draw this many frames
     double last_draw_ms = 0;
+    // A new image is shown together with the first detections if they come within this hold
+    // (kFirstFrameHoldMs after the image arrived); otherwise alone when it ends. See should_draw().
+    double hold_frames_until_ms = 0;
 };
 
 // The one AppState of the app shell (the app is a single page with a single canvas).
@@ -156,6 +159,9 @@ void draw_ui(AppState& state);
 // Every entry point from JS calls it.
 void request_redraw(AppState& state);
 void post_message(AppState& state, std::string text, bool error);
+// Tells the page a panel's run finished (a "deadzone-result" event with {panel}), so tests and the
+// bench wait for it instead of polling the state (state_json.cpp).
+void announce_result(int panel_index);
 
 // pipeline.cpp: the path from bytes to boxes.
 void start_explorer(AppState& state);                   // install JS glue, fetch the model list

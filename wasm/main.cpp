@@ -39,11 +39,15 @@ bool follow_window_size(SDL_Window* window) {
 //   next frame after a JS callback or test setter (request_redraw): the change is drawn at once;
 //   2 fps      while a model runs: the spinner turns, and ONNX Runtime's threads keep the CPU;
 //   1 fps      idle, so anything that changed without a wake-up still shows up.
+//   held      for up to 100 ms after a new image arrives, until its first detections come: the
+//             image and its boxes then appear in one frame, still within what reads as "at once".
 // Why so sparing: on the 2-core test machine (software WebGL) one frame costs 20-100 ms of CPU, and
 // every frame drawn during a run is taken from ONNX Runtime's threads. bench/explorer_bench.mjs on
 // 2026-11-26: drawing at 10 fps during runs, session.run took 129 ms against 94 ms bare; at 2 fps,
-// 116 vs 106 (both while the bench still polled the app every 25 ms).
+// 116 vs 106 (both while the bench still polled the app every 25 ms); with the one frame that shows
+// the dropped image held back, the app's run took as long as the bare one (57-64 ms vs 58-68 ms).
 bool should_draw(deadzone::explorer::AppState& state, double now) {
+    if (now < state.hold_frames_until_ms) return false; // a pending redraw waits for the hold to end
     if (now < state.input_until_ms) return true;
     if (state.redraw_frames > 0) {
         --state.redraw_frames;

@@ -37,12 +37,13 @@ EM_JS(void, dz_js_ort_release, (int id), {
 });
 
 EM_JS(void, dz_js_ort_run, (int session_id, int request_id, const float* ptr, int count, int size), {
-    const input = HEAPF32.slice(ptr >> 2, (ptr >> 2) + count);
     const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
     if (!globalThis.dzOrt) {
         setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
         return;
     }
+    const input = globalThis.dzOrt.inputBuffer(count);
+    input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
     globalThis.dzOrt.run(session_id, input, size).then((r) => {
         const args = [request_id];
         const pointers = [];

@@ -18,6 +18,9 @@ namespace {
 // model input; 40 MP keeps that well under the wasm heap's 2 GB.
 constexpr std::int64_t kMaxImagePixels = 40'000'000;
 constexpr int kMaxTextureSide = 4096; // larger images are shown downscaled (the model sees them whole)
+// How long a new image's first frame may wait for its detections (see should_draw in main.cpp):
+// about the longest delay people still read as instant.
+constexpr double kFirstFrameHoldMs = 100.0;
 
 bool model_ready(const Model& m) { return m.session_id != 0 && !m.session_pending && m.session_error.empty(); }
 
@@ -190,6 +193,7 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
     li.texture_width = li.rgb.width;
     li.texture_height = li.rgb.height;
     mark_panels_for_run(state);
+    if (any_run_pending(state)) state.hold_frames_until_ms = emscripten_get_now() + kFirstFrameHoldMs;
     pump_pipeline(state); // start now, not at the next animation frame (up to 16 ms later)
 }
 
@@ -209,15 +213,12 @@ void on_session_created(AppState& state, int session_id, bool ok, const std::str
     if (ok) ort_release_session(session_id); // its model's session was dropped meanwhile (back-end switch)
 }
 
-void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
-                     double round_trip_ms) {
-    state.ort_busy = false;
-    int panel_index = -1;
-    for (int p = 0; p < 2; ++p)
-        if (request_id != 0 && state.panels[p].request_id == request_id) panel_index = p;
-    if (panel_index < 0) return; // stale: the image, model or back-end changed while it ran
+namespace {
+
+// A finished run's outputs become the panel's prediction, or its error; checks first.
+void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, const std::string& error, double ms,
+                       double round_trip_ms) {
     Panel& panel = state.panels[panel_index];
-    panel.request_id = 0;
     const Model& model = state.models[panel.model_index];
     if (outputs == nullptr) {
         panel.error = error;
@@ -272,6 +273,21 @@ void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, con
     panel.pred = std::move(next);
     panel.error.clear();
     update_overlay_texture(panel.pred, state.overlay);
+}
+
+} // namespace
+
+void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
+                     double round_trip_ms) {
+    state.ort_busy = false;
+    state.hold_frames_until_ms = 0; // whatever came back (boxes or an error) is shown now
+    int panel_index = -1;
+    for (int p = 0; p < 2; ++p)
+        if (request_id != 0 && state.panels[p].request_id == request_id) panel_index = p;
+    if (panel_index < 0) return; // stale: the image, model or back-end changed while it ran
+    state.panels[panel_index].request_id = 0;
+    accept_run_result(state, panel_index, outputs, error, ms, round_trip_ms);
+    announce_result(panel_index);
     pump_pipeline(state); // the other panel's run, if it waits
 }
 

@@ -9,6 +9,10 @@
 
 #include <string>
 
+EM_JS(void, dz_js_announce_result, (int panel), {
+    window.dispatchEvent(new CustomEvent("deadzone-result", { detail: { panel } }));
+});
+
 namespace {
 
 using namespace deadzone::explorer;
@@ -144,3 +148,9 @@ EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
 }
 
 } // extern "C"
+
+namespace deadzone::explorer {
+
+void announce_result(int panel_index) { dz_js_announce_result(panel_index); }
+
+} // namespace deadzone::explorer

@@ -2,6 +2,7 @@
 // Tensors cross the wasm heap as plain copies.
 //
 //   dzOrt.createSession(id, bytes, backend)  -> Promise<{ backend, inputNames, outputNames }>
+//   dzOrt.inputBuffer(count)                 -> a (reused) Float32Array for run()'s input
 //   dzOrt.run(id, input, size)               -> Promise<{ outputs: {name: {data, dims}}, ms, round_trip_ms }>
 //   dzOrt.release(id)
 //   dzOrt.worker                             true while wasm sessions run in web/ort_worker.js
@@ -56,6 +57,12 @@ function startWorker() {
 const worker = startWorker();
 const where = new Map(); // session id -> "worker" | "page"
 
+// Model inputs are a few MB; a fresh Float32Array per run cost 2-3 ms here (new memory is mapped
+// and zeroed), as much as the whole letterbox. So input buffers are reused: the worker hands each
+// one back with its result.
+const spareInputs = [];
+const returnInput = (buffer) => { if (buffer && spareInputs.length < 2) spareInputs.push(buffer); };
+
 export const dzOrt = {
   ort,
   version: ort.env.versions ? ort.env.versions.web : "",
@@ -72,11 +79,27 @@ export const dzOrt = {
     return info;
   },
 
+  // A Float32Array of `count` values to fill and pass to run(), which takes it over.
+  inputBuffer(count) {
+    const i = spareInputs.findIndex((b) => b.length === count);
+    return i >= 0 ? spareInputs.splice(i, 1)[0] : new Float32Array(count);
+  },
+
   // ms: the run itself; round_trip_ms: as seen from this thread (adds the worker's messaging).
   async run(id, input, size) {
     const t0 = performance.now();
-    const r = where.get(id) === "worker" ? await worker.call({ op: "run", id, input, size }, [input.buffer])
-                                         : await local.run(id, input, size);
+    let r;
+    if (where.get(id) === "worker") {
+      r = await worker.call({ op: "run", id, input, size }, [input.buffer]);
+      returnInput(r.input);
+      delete r.input;
+    } else {
+      try {
+        r = await local.run(id, input, size);
+      } finally {
+        returnInput(input);
+      }
+    }
     r.round_trip_ms = performance.now() - t0;
     return r;
   },

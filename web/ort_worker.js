@@ -3,7 +3,7 @@
 // for the whole run. Here the page keeps drawing while the model runs.
 //
 // Messages in:  {seq, op: "create", id, bytes, backend} | {seq, op: "run", id, input, size} | {op: "release", id}
-// Messages out: {seq, value} or {seq, error}; run results transfer their buffers.
+// Messages out: {seq, value} or {seq, error}; run results transfer their buffers, the input's too.
 import * as ort from "../ort/ort.min.mjs";
 import { configureOrt, createRunner } from "./ort_runner.js";
 
@@ -20,7 +20,8 @@ self.onmessage = async ({ data: m }) => {
       self.postMessage({ seq: m.seq, value: await runner.createSession(m.id, m.bytes, m.backend) });
     } else if (m.op === "run") {
       const value = await runner.run(m.id, m.input, m.size);
-      self.postMessage({ seq: m.seq, value }, Object.values(value.outputs).map((o) => o.data.buffer));
+      value.input = m.input; // back to the page for the next run (see inputBuffer in ort_bridge.js)
+      self.postMessage({ seq: m.seq, value }, [m.input.buffer, ...Object.values(value.outputs).map((o) => o.data.buffer)]);
     } else {
       throw new Error(`unknown op ${m.op}`);
     }

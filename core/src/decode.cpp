@@ -74,6 +74,13 @@ Result<DecodeResult> decode_ttfnet(const ChwView& heatmap, const ChwView& wh, co
     for (std::size_t i = 0; i < wh.size(); ++i)
         if (!std::isfinite(wh.data[i])) ++result.nonfinite_wh;
 
+    // Peaks below the score threshold are dropped after the top-K cut, and being sorted they come
+    // after every kept one, so skipping them early changes nothing. The test is on logits with a
+    // margin of 1 (sigmoid's float rounding never bridges that) and the exact sigmoid test below
+    // still decides; this keeps the 3x3 maximum test off most cells (the explorer redecodes on
+    // every slider move and on every result).
+    const float t = params.score_threshold;
+    const float skip_below = t > 0.0f && t < 1.0f ? std::log(t / (1.0f - t)) - 1.0f : -std::numeric_limits<float>::infinity();
     std::vector<Peak> peaks;
     for (int c = 0; c < heatmap.channels; ++c) {
         const float* p = heatmap.plane(c);
@@ -84,7 +91,7 @@ Result<DecodeResult> decode_ttfnet(const ChwView& heatmap, const ChwView& wh, co
                     ++result.nonfinite_heatmap;
                     continue;
                 }
-                if (is_local_max(p, heatmap.height, heatmap.width, y, x))
+                if (logit >= skip_below && is_local_max(p, heatmap.height, heatmap.width, y, x))
                     peaks.push_back({sigmoid(logit), c, y, x});
             }
         }

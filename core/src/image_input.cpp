@@ -103,29 +103,53 @@ BilinearTaps bilinear_taps(int source_size, int target_size) {
     return t;
 }
 
-// Bilinear resize of src to width x height, calling emit(x, y, channel, value) with each output value
-// rounded to 0..255. The one resampler behind resize_bilinear() and make_model_input(), so the model
-// input is exactly the resized image, normalised. The taps are computed once per row and column:
-// this runs on every image the explorer shows, inside its latency budget.
-template <typename Emit>
-void resample_bilinear(const RgbImage& src, int width, int height, Emit emit) {
+// One output row of the resampler: value i is the vertical blend of two horizontally resampled
+// source rows, rounded to a byte.
+struct BlendedRow {
+    const float* top;
+    const float* bottom;
+    float wy;
+    std::uint8_t operator[](std::size_t i) const {
+        const float v = top[i] + (bottom[i] - top[i]) * wy; // within [0, 255]: a weighted mean of bytes
+        return static_cast<std::uint8_t>(std::min(v + 0.5f, 255.0f));
+    }
+};
+
+// Bilinear resize of src to width x height, calling emit_row(y, row) with each output row
+// (row[i] for i < width * 3 is an RGB byte). The one resampler behind resize_bilinear() and
+// make_model_input(), so the model input is exactly the resized image, normalised. Separable: each
+// source row is resampled horizontally once into a float row (the last two are kept, so output
+// rows that share a source row reuse it), then each output row is one vertical blend. This runs on
+// every image the explorer shows, inside its drop-to-boxes latency budget.
+template <typename EmitRow>
+void resample_bilinear(const RgbImage& src, int width, int height, EmitRow emit_row) {
     const BilinearTaps tx = bilinear_taps(src.width, width), ty = bilinear_taps(src.height, height);
+    const std::size_t row_values = static_cast<std::size_t>(width) * 3;
     const std::size_t stride = static_cast<std::size_t>(src.width) * 3;
-    for (int y = 0; y < height; ++y) {
-        const std::uint8_t* r0 = src.pixels.data() + static_cast<std::size_t>(ty.lo[static_cast<std::size_t>(y)]) * stride;
-        const std::uint8_t* r1 = src.pixels.data() + static_cast<std::size_t>(ty.hi[static_cast<std::size_t>(y)]) * stride;
-        const float wy = ty.w[static_cast<std::size_t>(y)];
+    std::vector<float> cache[2] = {std::vector<float>(row_values), std::vector<float>(row_values)};
+    int cached_row[2] = {-1, -1};
+    // The horizontally resampled source row sy, computed into a slot that does not hold `keep`.
+    auto horizontal = [&](int sy, int keep) -> const float* {
+        for (int k = 0; k < 2; ++k)
+            if (cached_row[k] == sy) return cache[k].data();
+        const int slot = cached_row[0] == keep ? 1 : 0;
+        const std::uint8_t* in = src.pixels.data() + static_cast<std::size_t>(sy) * stride;
+        float* out = cache[slot].data();
         for (int x = 0; x < width; ++x) {
             const std::size_t a = static_cast<std::size_t>(tx.lo[static_cast<std::size_t>(x)]) * 3;
             const std::size_t b = static_cast<std::size_t>(tx.hi[static_cast<std::size_t>(x)]) * 3;
             const float wx = tx.w[static_cast<std::size_t>(x)];
-            for (int c = 0; c < 3; ++c) {
-                const float top = static_cast<float>(r0[a + c]) + (static_cast<float>(r0[b + c]) - static_cast<float>(r0[a + c])) * wx;
-                const float bottom = static_cast<float>(r1[a + c]) + (static_cast<float>(r1[b + c]) - static_cast<float>(r1[a + c])) * wx;
-                const float v = top + (bottom - top) * wy; // within [0, 255]: a weighted mean of bytes
-                emit(x, y, c, static_cast<std::uint8_t>(std::min(v + 0.5f, 255.0f)));
-            }
+            for (int c = 0; c < 3; ++c)
+                out[x * 3 + c] = static_cast<float>(in[a + c]) + (static_cast<float>(in[b + c]) - static_cast<float>(in[a + c])) * wx;
         }
+        cached_row[slot] = sy;
+        return out;
+    };
+    for (int y = 0; y < height; ++y) {
+        const int lo = ty.lo[static_cast<std::size_t>(y)], hi = ty.hi[static_cast<std::size_t>(y)];
+        const float* top = horizontal(lo, hi);
+        const float* bottom = horizontal(hi, lo);
+        emit_row(y, BlendedRow{top, bottom, ty.w[static_cast<std::size_t>(y)]});
     }
 }
 
@@ -136,9 +160,11 @@ RgbImage resize_bilinear(const RgbImage& src, int width, int height) {
     dst.width = width;
     dst.height = height;
     dst.pixels.resize(static_cast<std::size_t>(width) * height * 3);
+    const std::size_t row_bytes = static_cast<std::size_t>(width) * 3;
     std::uint8_t* out = dst.pixels.data();
-    resample_bilinear(src, width, height, [out, width](int x, int y, int c, std::uint8_t v) {
-        out[(static_cast<std::size_t>(y) * width + x) * 3 + c] = v;
+    resample_bilinear(src, width, height, [out, row_bytes](int y, const BlendedRow& row) {
+        std::uint8_t* o = out + static_cast<std::size_t>(y) * row_bytes;
+        for (std::size_t i = 0; i < row_bytes; ++i) o[i] = row[i];
     });
     return dst;
 }
@@ -157,15 +183,23 @@ ModelInput make_model_input(const RgbImage& image, int input_width, int input_he
             table[c][v] = static_cast<float>(v) * (1.0f / (255.0f * norm.std[c])) - norm.mean[c] / norm.std[c];
     float* planes[3] = {input.nchw.data(), input.nchw.data() + plane, input.nchw.data() + 2 * plane};
     const std::size_t origin = static_cast<std::size_t>(lb.pad_top) * input_width + lb.pad_left;
-    auto put = [&](int x, int y, int c, std::uint8_t v) {
-        planes[c][origin + static_cast<std::size_t>(y) * input_width + x] = table[c][v];
+    const int row_width = lb.resized_width;
+    auto put_row = [&](int y, const auto& rgb) {
+        const std::size_t at = origin + static_cast<std::size_t>(y) * input_width;
+        float* r = planes[0] + at;
+        float* g = planes[1] + at;
+        float* b = planes[2] + at;
+        for (int x = 0; x < row_width; ++x) {
+            const std::size_t i = static_cast<std::size_t>(x) * 3;
+            r[x] = table[0][rgb[i]];
+            g[x] = table[1][rgb[i + 1]];
+            b[x] = table[2][rgb[i + 2]];
+        }
     };
     if (lb.resized_width == image.width && lb.resized_height == image.height) {
-        for (int y = 0; y < image.height; ++y)
-            for (int x = 0; x < image.width; ++x)
-                for (int c = 0; c < 3; ++c) put(x, y, c, image.pixels[(static_cast<std::size_t>(y) * image.width + x) * 3 + c]);
+        for (int y = 0; y < image.height; ++y) put_row(y, image.pixels.data() + static_cast<std::size_t>(y) * image.width * 3);
     } else {
-        resample_bilinear(image, lb.resized_width, lb.resized_height, put);
+        resample_bilinear(image, lb.resized_width, lb.resized_height, put_row);
     }
     return input;
 }

@@ -86,6 +86,31 @@ TEST(ChannelStats, OnePassStaysAccurateWithLargeOffset) {
     EXPECT_NEAR(s.std, 0.5, 1e-6);
 }
 
+TEST(ChannelStats, BlockPathAgreesWithValueByValue) {
+    // add(values, n) merges whole blocks; add(v) is the per-value reference. 1000 values span
+    // several blocks and a short tail; one block holds a NaN, an Inf and zeros (the slow path).
+    std::vector<float> data;
+    for (int i = 0; i < 1000; ++i) data.push_back(i % 7 == 0 ? 0.0f : 3.0f + std::sin(0.37f * i) * (i % 13));
+    data[600] = std::numeric_limits<float>::quiet_NaN();
+    data[601] = std::numeric_limits<float>::infinity();
+    ChannelStatsAccumulator blocks, values;
+    blocks.add(data.data(), 300); // a split that is not on a block boundary
+    blocks.add(data.data() + 300, static_cast<std::int64_t>(data.size()) - 300);
+    for (float v : data) values.add(v);
+    const ChannelStats a = blocks.finish(), b = values.finish();
+    EXPECT_EQ(a.count, b.count);
+    EXPECT_EQ(a.finite_count, b.finite_count);
+    EXPECT_EQ(a.nan_count, 1);
+    EXPECT_EQ(a.inf_count, 1);
+    EXPECT_EQ(a.min, b.min);
+    EXPECT_EQ(a.max, b.max);
+    EXPECT_NEAR(a.mean, b.mean, 1e-12 * std::fabs(b.mean));
+    EXPECT_NEAR(a.std, b.std, 1e-12 * b.std);
+    EXPECT_EQ(a.fraction_zero, b.fraction_zero);
+    EXPECT_EQ(a.fraction_positive, b.fraction_positive);
+    EXPECT_GT(a.fraction_zero, 0.1); // the zeros were counted, not skipped
+}
+
 TEST(ChannelStats, BatchedViewPoolsOverSamples) {
     // [N=2, C=2, S=2]
     const std::vector<float> data = {1, 2, 10, 20,   // sample 0: c0, c1

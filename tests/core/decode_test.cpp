@@ -153,6 +153,35 @@ TEST(Decode, TopKThenThresholdInScoreOrder) {
     EXPECT_EQ(planted, 5);
 }
 
+TEST(Decode, ThresholdKeepsExactlyTheUnthresholdedPeaksAboveIt) {
+    // decode skips cells far below the threshold before the 3x3 test; the result must be the
+    // threshold-0 result cut at the threshold, including logits right at the boundary and scores
+    // that round to 1.0f.
+    Tensor hm(2, 24, 24, 0.0f);
+    for (size_t i = 0; i < hm.data.size(); ++i) hm.data[i] = 12.0f * std::sin(0.731f * static_cast<float>(i)) - 4.0f;
+    hm.at(0, 3, 3) = std::log(0.3f / 0.7f);          // sigmoid right at a threshold of 0.3
+    hm.at(1, 20, 20) = 40.0f;                        // scores 1.0f exactly
+    const Tensor wh(4, 24, 24, 2.0f);
+    for (float threshold : {0.05f, 0.3f, 0.5f, 0.97f, 0.99999994f, 1.0f}) {
+        DecodeParams all;
+        all.score_threshold = 0.0f;
+        all.top_k = 1000;
+        DecodeParams cut = all;
+        cut.score_threshold = threshold;
+        const DecodeResult every = decode_ok(hm, wh, all), kept = decode_ok(hm, wh, cut);
+        std::vector<Detection> expect;
+        for (const Detection& d : every.detections)
+            if (d.score >= threshold) expect.push_back(d);
+        ASSERT_EQ(kept.detections.size(), expect.size()) << "threshold " << threshold;
+        for (size_t i = 0; i < expect.size(); ++i) {
+            EXPECT_EQ(kept.detections[i].cell_x, expect[i].cell_x);
+            EXPECT_EQ(kept.detections[i].cell_y, expect[i].cell_y);
+            EXPECT_EQ(kept.detections[i].class_id, expect[i].class_id);
+        }
+        if (threshold == 1.0f) EXPECT_FALSE(expect.empty()); // the saturated peak
+    }
+}
+
 TEST(Decode, MapsThroughLetterboxToSourcePixels) {
     // A 200x100 source letterboxed into 32x32: scale 0.16, 32x16 image, 8 rows of padding on top.
     const Letterbox lb = make_letterbox(200, 100, 32, 32);

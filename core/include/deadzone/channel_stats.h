@@ -28,8 +28,9 @@ struct ChannelStats {
     bool has_nonfinite() const { return nan_count + inf_count > 0; }
 };
 
-// Accumulates one channel's statistics value by value. Mean and variance use Welford's update so
-// a single pass stays accurate even for millions of values with a large offset.
+// Accumulates one channel's statistics over one pass of its values. Mean and variance use Welford's
+// update (one value) or Chan's pairwise merge (a block of values), so a single pass stays accurate
+// even for millions of values with a large offset.
 class ChannelStatsAccumulator {
 public:
     void add(float v);
