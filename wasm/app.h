@@ -128,6 +128,7 @@ struct AppState {
     std::vector<std::string> sample_images; // URLs
     Panel panels[2];
     LoadedImage image;
+    ModelInput model_input; // the last run's input; its buffer is reused (copied to ORT at each run)
     DecodeParams params{4, 100, 0.3f};
     int overlay = kOverlayNone;
     float overlay_alpha = 0.65f;

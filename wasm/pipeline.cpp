@@ -42,7 +42,8 @@ void start_run(AppState& state, int panel_index) {
     Model& model = state.models[panel.model_index];
     const int size = model.spec.input_size;
     panel.run_started_ms = emscripten_get_now();
-    ModelInput input = make_model_input(state.image.rgb, size, size, model.spec.norm);
+    ModelInput& input = state.model_input;
+    fill_model_input(state.image.rgb, size, size, model.spec.norm, input);
     panel.preprocess_ms = emscripten_get_now() - panel.run_started_ms;
     panel.request_id = state.next_id++;
     panel.needs_run = false;

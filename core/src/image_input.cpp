@@ -171,10 +171,32 @@ RgbImage resize_bilinear(const RgbImage& src, int width, int height) {
 
 ModelInput make_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm) {
     ModelInput input;
+    fill_model_input(image, input_width, input_height, norm, input);
+    return input;
+}
+
+void fill_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm,
+                      ModelInput& input) {
     input.letterbox = make_letterbox(image.width, image.height, input_width, input_height);
     const Letterbox& lb = input.letterbox;
     const std::size_t plane = static_cast<std::size_t>(input_width) * input_height;
-    input.nchw.assign(plane * 3, 0.0f); // 0 == mean colour after normalisation
+    input.nchw.resize(plane * 3);
+    // Padding: 0 == the mean colour after normalisation. Above and below the image whole rows,
+    // beside it the left and right margins of its rows.
+    for (int c = 0; c < 3; ++c) {
+        float* p = input.nchw.data() + static_cast<std::size_t>(c) * plane;
+        const auto zero = [p, input_width](int y, int x0, int x1) {
+            std::fill(p + static_cast<std::size_t>(y) * input_width + x0, p + static_cast<std::size_t>(y) * input_width + x1, 0.0f);
+        };
+        for (int y = 0; y < input_height; ++y) {
+            if (y < lb.pad_top || y >= lb.pad_top + lb.resized_height) {
+                zero(y, 0, input_width);
+            } else {
+                zero(y, 0, lb.pad_left);
+                zero(y, lb.pad_left + lb.resized_width, input_width);
+            }
+        }
+    }
 
     // Normalisation as a table per channel: one lookup per value instead of a multiply-add.
     float table[3][256];
@@ -201,7 +223,6 @@ ModelInput make_model_input(const RgbImage& image, int input_width, int input_he
     } else {
         resample_bilinear(image, lb.resized_width, lb.resized_height, put_row);
     }
-    return input;
 }
 
 } // namespace deadzone

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -214,6 +215,24 @@ TEST(ModelInput, LetterboxesAndNormalisesToNchw) {
             }
         }
     }
+}
+
+TEST(ModelInput, ReusedBufferGivesTheSameInputAsAFreshOne) {
+    // fill_model_input writes padding itself instead of zeroing the buffer first: after a wide image
+    // (padding above and below) and garbage, a tall one (padding left and right) must come out as
+    // if the buffer were new.
+    RgbImage wide{6, 2, {}}, tall{3, 7, {}};
+    for (int i = 0; i < 6 * 2 * 3; ++i) wide.pixels.push_back(static_cast<std::uint8_t>(i * 13));
+    for (int i = 0; i < 3 * 7 * 3; ++i) tall.pixels.push_back(static_cast<std::uint8_t>(250 - i * 3));
+    ModelInput reused;
+    fill_model_input(wide, 8, 8, Normalization{}, reused);
+    EXPECT_EQ(reused.nchw, make_model_input(wide, 8, 8).nchw);
+    std::fill(reused.nchw.begin(), reused.nchw.end(), 42.0f);
+    fill_model_input(tall, 8, 8, Normalization{}, reused);
+    const ModelInput fresh = make_model_input(tall, 8, 8);
+    EXPECT_GT(fresh.letterbox.pad_left, 0);
+    EXPECT_EQ(reused.nchw, fresh.nchw);
+    EXPECT_EQ(reused.letterbox.pad_left, fresh.letterbox.pad_left);
 }
 
 } // namespace
