@@ -42,6 +42,13 @@ async function boot() {
     showError("this browser has no WebGL2");
     return;
   }
+  // The app is built with wasm SIMD (-msimd128): without it the module would not even compile.
+  // The bytes are a minimal module using one SIMD instruction (also in wasm/backend_probe.cpp).
+  const simdModule = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+  if (!WebAssembly.validate(simdModule)) {
+    showError("this browser has no WebAssembly SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+ have it)");
+    return;
+  }
   try {
     await import("./ort_bridge.js");
   } catch (e) {

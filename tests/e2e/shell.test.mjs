@@ -61,3 +61,18 @@ test("a wasm module that fails to load is reported, not hidden", async () => {
   await screenshot(page, "shell-wasm-missing");
   await page.close();
 });
+
+test("a browser without wasm SIMD gets a message naming it, not a broken page", async () => {
+  // Pretend to be such a browser: every SIMD module fails validation.
+  const { page } = await openPage(explorer, {
+    beforeLoad: (p) => p.addInitScript(() => {
+      const validate = WebAssembly.validate;
+      WebAssembly.validate = (bytes) => (new Uint8Array(bytes).includes(253) ? false : validate(bytes));
+    }),
+  });
+  const status = await waitForApp(page);
+  assert.equal(status.ready, false);
+  assert.match(status.error ?? "", /no WebAssembly SIMD/);
+  assert.match(await page.textContent("#status-text"), /SIMD/);
+  await page.close();
+});
