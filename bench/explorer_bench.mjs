@@ -61,7 +61,7 @@ try {
     await until((s) => s.models.some((m) => m.name === args.model));
     dz.call("dz_select_model", "number", ["number", "string"], [0, args.model]);
     dz.call("dz_select_model", "number", ["number", "string"], [1, args.model]);
-    await until((s) => s.models.find((m) => m.name === args.model).session);
+    await until((s) => s.models.find((m) => m.name === args.model).warmed && !s.busy); // session made and warmed up
 
     // Bare ORT Web: the same model, back-end and input size, its own session, tensor from a buffer.
     const ort = globalThis.dzOrt.ort;

@@ -44,6 +44,7 @@ struct Model {
     int session_id = 0;               // 0: no session yet (or it was released)
     bool session_pending = false;     // creation in flight
     std::string session_error;        // ORT refused it (shown, the model stays unusable)
+    bool warmed = false;              // its session has had its warm-up run (see pump_pipeline)
 };
 
 // Raw outputs of one run, copied out of ORT Web's tensors.
@@ -160,6 +161,9 @@ void draw_ui(AppState& state);
 // Every entry point from JS calls it.
 void request_redraw(AppState& state);
 void post_message(AppState& state, std::string text, bool error);
+// Runs the image path (decode, letterbox) once on a sample's bytes and throws the result away, so
+// the browser has optimised that code before the user's first image (pipeline.cpp).
+void warm_up_image_path(const std::vector<std::uint8_t>& bytes);
 // Tells the page a panel's run finished (a "deadzone-result" event with {panel}), so tests and the
 // bench wait for it instead of polling the state (state_json.cpp).
 void announce_result(int panel_index);

@@ -120,7 +120,9 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
     const std::string kind = kind_c, url = url_c;
     std::vector<std::uint8_t> bytes;
     if (error[0] == '\0') bytes = copy_bytes(data, size);
-    if (kind == "image") {
+    if (kind == "warm-up image") {
+        if (error[0] == '\0') warm_up_image_path(bytes);
+    } else if (kind == "image") {
         if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
         else accept_image_bytes(state, base_name(url), bytes, t0);
     } else if (kind == "model" || kind == "test model") {

@@ -87,7 +87,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     for (const Model& m : s.models)
         models.push_back({{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
                           {"activation", m.spec.activation}, {"input_size", m.spec.input_size},
-                          {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending},
+                          {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
                           {"session_error", m.session_error}});
     nlohmann::json messages = nlohmann::json::array();
     for (const Message& m : s.messages) messages.push_back({{"text", m.text}, {"error", m.error}});

@@ -339,12 +339,26 @@ test("WebGPU (SwiftShader) and wasm give the same boxes; the back-end can be swi
   }
 });
 
+test("the models on screen get a warm-up run before any image, and it shows nothing", async () => {
+  const { page, problems } = await openWithModels(explorer);
+  // First runs of a session are several times slower; the app spends them while idle.
+  const s = await waitFor(page, `["broken", "leaky"].every((n) => s.models.find((m) => m.name === n).warmed) && !s.busy`, 60000);
+  assert.equal(s.image.generation, 0, "an image appeared by itself");
+  assert.equal(s.runs_started, 0, "a warm-up counted as a run");
+  for (const p of s.panels) assert.equal(p.has_result, false, `panel ${p.model} shows a warm-up result`);
+  assert.deepEqual(s.messages.filter((m) => m.error), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("the page keeps drawing while a model runs: the wasm back-end runs in a worker", async () => {
   const { page } = await openWithModels(explorer);
   assert.equal((await state(page)).ort_worker, true, "ONNX Runtime's worker did not start");
   // A heavy model (1.9 GFLOP at 512x512) in the right panel: a run long enough to see frames in it.
   await dropFiles(page, [{ name: "bench-heavy.onnx", bytes: fs.readFileSync(path.join(TEST_MODELS, "bench-heavy.onnx")) }]);
   await waitFor(page, `s.panels[1].model === "bench-heavy"`, 30000);
+  // Its session's warm-up run (a blank input, right after creation) is not the one measured here.
+  await waitFor(page, `s.models.find((m) => m.name === "bench-heavy").warmed && !s.busy`, 60000);
   const { runs, frames } = await page.evaluate(async (png64) => {
     const dz = window.deadzone, bridge = globalThis.dzOrt;
     const runs = [], frames = [];
