@@ -371,7 +371,7 @@ void pump_pipeline(AppState& state) {
 void warm_up_image_path(const std::vector<std::uint8_t>& bytes) {
     Result<RgbImage> image = decode_image(bytes.data(), bytes.size(), ImageLimits{kMaxImagePixels});
     if (!image) return; // a broken sample is reported when the user clicks it
-    ModelInput scratch;
+    ModelInput scratch; // any input size warms the same code; 512 is a typical detector's
     fill_model_input(image.value(), 512, 512, Normalization{}, scratch);
 }
 
