@@ -22,7 +22,9 @@ EM_JS(void, dz_js_start_backend_probe, (), {
         // Threads need a SharedArrayBuffer, which browsers only expose when cross-origin isolated.
         report.wasm_threads = typeof SharedArrayBuffer !== "undefined" && !!self.crossOriginIsolated &&
             WebAssembly.validate(new Uint8Array([0,97,115,109,1,0,0,0,1,4,1,96,0,0,3,2,1,0,5,4,1,3,1,1,10,11,1,9,0,65,0,254,16,2,0,26,11]));
-        report.wasm_simd = WebAssembly.validate(new Uint8Array([0,97,115,109,1,0,0,0,1,5,1,96,0,1,123,3,2,1,0,10,10,1,8,0,65,0,253,15,253,98,11]));
+        // This module is itself built with SIMD (-msimd128), so it only runs where SIMD exists;
+        // web/app.js checks that before loading it.
+        report.wasm_simd = true;
     } catch (e) {}
     const finish = () => ccall("dz_on_backend_probe", null, ["string"], [JSON.stringify(report)]);
     if (!navigator.gpu) {

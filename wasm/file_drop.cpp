@@ -1,8 +1,9 @@
 // Files into the app: dropped anywhere on the page, picked with the Open button, or fetched from
 // the server (model manifest, shipped models, sample images). SDL2's Emscripten backend has no
-// SDL_DROPFILE, so JS copies the bytes onto the wasm heap and calls back into C++ with a pointer
-// (one copy; the in-memory FS this used before cost two more, about 1 ms per image in the drop-to-
-// boxes latency). Nothing leaves the browser: dropped files are only read locally.
+// SDL_DROPFILE, so JS copies the bytes onto the wasm heap and calls back into C++ with a pointer,
+// and C++ copies them into its own vector. (The in-memory FS used before added a file write and a
+// stream read byte by byte: about 1 ms per image in the drop-to-boxes latency.) Nothing leaves the
+// browser: dropped files are only read locally.
 #include "app.h"
 
 #include <emscripten/emscripten.h>
@@ -70,7 +71,7 @@ EM_JS(void, dz_js_fetch_file, (const char* url_c, const char* kind_c), {
 namespace {
 
 std::vector<std::uint8_t> copy_bytes(const std::uint8_t* data, int size) {
-    return size > 0 ? std::vector<std::uint8_t>(data, data + size) : std::vector<std::uint8_t>{};
+    return std::vector<std::uint8_t>(data, data + size);
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {

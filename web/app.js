@@ -8,7 +8,7 @@
 // ONNX Runtime Web is loaded first (web/ort_bridge.js); if it cannot load, the app still starts
 // and says so when a model is used.
 // Everything visible is drawn by the C++ app; this file only boots it and reports failures the
-// app cannot draw itself (a missing or broken wasm file, no WebGL2).
+// app cannot draw itself (a missing or broken wasm file, no WebGL2, no wasm SIMD).
 
 const statusBox = document.getElementById("status");
 const statusText = document.getElementById("status-text");
@@ -43,7 +43,7 @@ async function boot() {
     return;
   }
   // The app is built with wasm SIMD (-msimd128): without it the module would not even compile.
-  // The bytes are a minimal module using one SIMD instruction (also in wasm/backend_probe.cpp).
+  // The bytes are a minimal module using one SIMD instruction.
   const simdModule = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
   if (!WebAssembly.validate(simdModule)) {
     showError("this browser has no WebAssembly SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+ have it)");
