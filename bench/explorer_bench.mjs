@@ -6,7 +6,11 @@
 //
 // and prints the ratio app / bare. Target: <= 1.15 on the wasm back-end.
 //
-//   node bench/explorer_bench.mjs [--backend wasm|webgpu] [--runs 31] [--model bench-heavy]
+//   node bench/explorer_bench.mjs [--backend wasm|webgpu] [--runs 31] [--model bench-heavy] [--profile 1]
+//
+// --profile 1 also samples the page's main thread (Chrome DevTools profiler) over the measured
+// loop and prints self time per function and drop; configure the wasm build with
+// -DDEADZONE_PROFILING=ON for C++ names. Profiling slows everything: don't read its ratio.
 //
 // Needs the explorer and the native test models built (scripts/build.sh). The model is a generated
 // 1.9 GFLOP conv stack at 512x512 (tests/fixtures/make_test_models.cpp): untrained, but it costs
@@ -35,6 +39,13 @@ try {
   await page.waitForFunction(() => window.deadzone.state().backends.probed, null, { timeout: 30000 });
 
   // Put the bench model in both panels (the left one is measured: it runs first after a drop).
+  let cdp = null;
+  if (args.profile) {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await page.exposeFunction("__dzProfileStart", () => cdp.send("Profiler.start"));
+  }
   const payload = { model: fs.readFileSync(modelFile).toString("base64"), image: fs.readFileSync(imageFile).toString("base64") };
   const result = await page.evaluate(async ({ payload, args }) => {
     const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -76,6 +87,7 @@ try {
     // threads are still busy (on 2 cores that showed in whichever came second).
     const settle = () => new Promise((r) => setTimeout(r, 150));
     const image = bytes(payload.image);
+    await window.__dzProfileStart?.();
     // Main-thread tasks over 50 ms while the app works on a drop: what a user would feel as a stall.
     const longTasks = [];
     new PerformanceObserver((list) => longTasks.push(...list.getEntries())).observe({ entryTypes: ["longtask"] });
@@ -115,6 +127,21 @@ try {
     return { app, appRun, bare, stages, blocked, threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated, worker: globalThis.dzOrt.worker };
   }, { payload, args });
 
+  if (cdp) {
+    const { profile } = await cdp.send("Profiler.stop");
+    const hits = new Map();
+    for (const id of profile.samples) hits.set(id, (hits.get(id) || 0) + 1);
+    const self = new Map();
+    for (const n of profile.nodes) {
+      const k = (n.callFrame.functionName || "(anonymous)") + " " + (n.callFrame.url.split("/").pop() || "");
+      self.set(k, (self.get(k) || 0) + (hits.get(n.id) || 0));
+    }
+    const total = profile.samples.length;
+    const us = (profile.endTime - profile.startTime) / total;
+    console.log(`main-thread profile: ${total} samples of ${us.toFixed(0)} us; self time per measured drop:`);
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+      console.log(`  ${(v * us / 1000 / (args.runs + 1)).toFixed(3)} ms  ${k}`);
+  }
   const inApp = median(result.app.map((x, i) => x - result.stages[i].file_read));
   const app = median(result.app), bare = median(result.bare), appRun = median(result.appRun);
   // Each app run next to the bare run right after it: less sensitive to the machine's drift.

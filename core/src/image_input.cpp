@@ -103,30 +103,36 @@ BilinearTaps bilinear_taps(int source_size, int target_size) {
     return t;
 }
 
-// One output row of the resampler: value i is the vertical blend of two horizontally resampled
-// source rows, rounded to a byte.
+// One output row of the resampler, planar: channel c of the two horizontally resampled source rows
+// it blends starts at top + c * width and bottom + c * width. Planar, so that blending a row and
+// normalising it are loops over contiguous floats, which the compiler vectorises (wasm SIMD in the
+// browser); the RGB-interleaved layout had a gather per value.
 struct BlendedRow {
     const float* top;
     const float* bottom;
     float wy;
-    std::uint8_t operator[](std::size_t i) const {
-        const float v = top[i] + (bottom[i] - top[i]) * wy; // within [0, 255]: a weighted mean of bytes
-        return static_cast<std::uint8_t>(std::min(v + 0.5f, 255.0f));
-    }
+    int width;
 };
 
-// Bilinear resize of src to width x height, calling emit_row(y, row) with each output row
-// (row[i] for i < width * 3 is an RGB byte). The one resampler behind resize_bilinear() and
-// make_model_input(), so the model input is exactly the resized image, normalised. Separable: each
-// source row is resampled horizontally once into a float row (the last two are kept, so output
-// rows that share a source row reuse it), then each output row is one vertical blend. This runs on
-// every image the explorer shows, inside its drop-to-boxes latency budget.
+// The output value before it becomes a byte: a weighted mean of bytes, so within [0, 255] and the
+// conversion to an integer below is exact truncation of a non-negative value (round half up).
+inline float blend_rounded(float top, float bottom, float wy) {
+    return std::min(top + (bottom - top) * wy + 0.5f, 255.0f);
+}
+
+// Bilinear resize of src to width x height, calling emit_row(y, row) with each output row. The one
+// resampler behind resize_bilinear() and make_model_input(), so the model input is exactly the
+// resized image, normalised. Separable: each source row is resampled horizontally once into a
+// planar float row (the last two are kept, so output rows that share a source row reuse it), then
+// each output row is one vertical blend. The order of operations is the definition (see
+// ResizeBilinear.MatchesThePerPixelDefinitionBitForBit), so native and wasm builds agree bit for
+// bit. This runs on every image the explorer shows, inside its drop-to-boxes latency budget.
 template <typename EmitRow>
 void resample_bilinear(const RgbImage& src, int width, int height, EmitRow emit_row) {
     const BilinearTaps tx = bilinear_taps(src.width, width), ty = bilinear_taps(src.height, height);
-    const std::size_t row_values = static_cast<std::size_t>(width) * 3;
+    const std::size_t plane = static_cast<std::size_t>(width);
     const std::size_t stride = static_cast<std::size_t>(src.width) * 3;
-    std::vector<float> cache[2] = {std::vector<float>(row_values), std::vector<float>(row_values)};
+    std::vector<float> cache[2] = {std::vector<float>(plane * 3), std::vector<float>(plane * 3)};
     int cached_row[2] = {-1, -1};
     // The horizontally resampled source row sy, computed into a slot that does not hold `keep`.
     auto horizontal = [&](int sy, int keep) -> const float* {
@@ -134,22 +140,25 @@ void resample_bilinear(const RgbImage& src, int width, int height, EmitRow emit_
             if (cached_row[k] == sy) return cache[k].data();
         const int slot = cached_row[0] == keep ? 1 : 0;
         const std::uint8_t* in = src.pixels.data() + static_cast<std::size_t>(sy) * stride;
-        float* out = cache[slot].data();
-        for (int x = 0; x < width; ++x) {
-            const std::size_t a = static_cast<std::size_t>(tx.lo[static_cast<std::size_t>(x)]) * 3;
-            const std::size_t b = static_cast<std::size_t>(tx.hi[static_cast<std::size_t>(x)]) * 3;
-            const float wx = tx.w[static_cast<std::size_t>(x)];
-            for (int c = 0; c < 3; ++c)
-                out[x * 3 + c] = static_cast<float>(in[a + c]) + (static_cast<float>(in[b + c]) - static_cast<float>(in[a + c])) * wx;
+        float* r = cache[slot].data();
+        float* g = r + plane;
+        float* b = g + plane;
+        for (std::size_t x = 0; x < plane; ++x) {
+            const std::uint8_t* p = in + static_cast<std::size_t>(tx.lo[x]) * 3;
+            const std::uint8_t* q = in + static_cast<std::size_t>(tx.hi[x]) * 3;
+            const float wx = tx.w[x];
+            r[x] = static_cast<float>(p[0]) + (static_cast<float>(q[0]) - static_cast<float>(p[0])) * wx;
+            g[x] = static_cast<float>(p[1]) + (static_cast<float>(q[1]) - static_cast<float>(p[1])) * wx;
+            b[x] = static_cast<float>(p[2]) + (static_cast<float>(q[2]) - static_cast<float>(p[2])) * wx;
         }
         cached_row[slot] = sy;
-        return out;
+        return r;
     };
     for (int y = 0; y < height; ++y) {
         const int lo = ty.lo[static_cast<std::size_t>(y)], hi = ty.hi[static_cast<std::size_t>(y)];
         const float* top = horizontal(lo, hi);
         const float* bottom = horizontal(hi, lo);
-        emit_row(y, BlendedRow{top, bottom, ty.w[static_cast<std::size_t>(y)]});
+        emit_row(y, BlendedRow{top, bottom, ty.w[static_cast<std::size_t>(y)], width});
     }
 }
 
@@ -164,7 +173,12 @@ RgbImage resize_bilinear(const RgbImage& src, int width, int height) {
     std::uint8_t* out = dst.pixels.data();
     resample_bilinear(src, width, height, [out, row_bytes](int y, const BlendedRow& row) {
         std::uint8_t* o = out + static_cast<std::size_t>(y) * row_bytes;
-        for (std::size_t i = 0; i < row_bytes; ++i) o[i] = row[i];
+        for (int c = 0; c < 3; ++c) {
+            const float* t = row.top + static_cast<std::size_t>(c) * row.width;
+            const float* b = row.bottom + static_cast<std::size_t>(c) * row.width;
+            for (int x = 0; x < row.width; ++x)
+                o[static_cast<std::size_t>(x) * 3 + c] = static_cast<std::uint8_t>(blend_rounded(t[x], b[x], row.wy));
+        }
     });
     return dst;
 }
@@ -198,31 +212,39 @@ void fill_model_input(const RgbImage& image, int input_width, int input_height, 
         }
     }
 
-    // Normalisation as a table per channel: one lookup per value instead of a multiply-add.
-    float table[3][256];
-    for (int c = 0; c < 3; ++c)
-        for (int v = 0; v < 256; ++v)
-            table[c][v] = static_cast<float>(v) * (1.0f / (255.0f * norm.std[c])) - norm.mean[c] / norm.std[c];
+    // Normalisation of a byte v in channel c: v * scale[c] - offset[c], the same two float
+    // operations for every value on every platform (a table lookup would block vectorisation).
+    float scale[3], offset[3];
+    for (int c = 0; c < 3; ++c) {
+        scale[c] = 1.0f / (255.0f * norm.std[c]);
+        offset[c] = norm.mean[c] / norm.std[c];
+    }
     float* planes[3] = {input.nchw.data(), input.nchw.data() + plane, input.nchw.data() + 2 * plane};
     const std::size_t origin = static_cast<std::size_t>(lb.pad_top) * input_width + lb.pad_left;
-    const int row_width = lb.resized_width;
-    auto put_row = [&](int y, const auto& rgb) {
-        const std::size_t at = origin + static_cast<std::size_t>(y) * input_width;
-        float* r = planes[0] + at;
-        float* g = planes[1] + at;
-        float* b = planes[2] + at;
-        for (int x = 0; x < row_width; ++x) {
-            const std::size_t i = static_cast<std::size_t>(x) * 3;
-            r[x] = table[0][rgb[i]];
-            g[x] = table[1][rgb[i + 1]];
-            b[x] = table[2][rgb[i + 2]];
-        }
-    };
+    const auto row_start = [&](int c, int y) { return planes[c] + origin + static_cast<std::size_t>(y) * input_width; };
     if (lb.resized_width == image.width && lb.resized_height == image.height) {
-        for (int y = 0; y < image.height; ++y) put_row(y, image.pixels.data() + static_cast<std::size_t>(y) * image.width * 3);
-    } else {
-        resample_bilinear(image, lb.resized_width, lb.resized_height, put_row);
+        const std::size_t row_bytes = static_cast<std::size_t>(image.width) * 3;
+        for (int y = 0; y < image.height; ++y) {
+            const std::uint8_t* rgb = image.pixels.data() + static_cast<std::size_t>(y) * row_bytes;
+            for (int c = 0; c < 3; ++c) {
+                float* out = row_start(c, y);
+                for (int x = 0; x < image.width; ++x)
+                    out[x] = static_cast<float>(rgb[static_cast<std::size_t>(x) * 3 + c]) * scale[c] - offset[c];
+            }
+        }
+        return;
     }
+    resample_bilinear(image, lb.resized_width, lb.resized_height, [&](int y, const BlendedRow& row) {
+        for (int c = 0; c < 3; ++c) {
+            const float* t = row.top + static_cast<std::size_t>(c) * row.width;
+            const float* b = row.bottom + static_cast<std::size_t>(c) * row.width;
+            float* out = row_start(c, y);
+            const float s = scale[c], o = offset[c], wy = row.wy;
+            // The byte, as an integer conversion (exact: see blend_rounded), then normalised.
+            for (int x = 0; x < row.width; ++x)
+                out[x] = static_cast<float>(static_cast<int>(blend_rounded(t[x], b[x], wy))) * s - o;
+        }
+    });
 }
 
 } // namespace deadzone

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -192,6 +193,81 @@ TEST(ResizeBilinear, InterpolatesBetweenNeighbours) {
     EXPECT_EQ(dst.pixels[3], 64);   // 0.25 of the way
     EXPECT_EQ(dst.pixels[6], 191);  // 0.75 of the way
     EXPECT_EQ(dst.pixels[9], 255);
+}
+
+// The resampler's definition, one output pixel at a time and as plainly as possible: pixel-centre
+// aligned bilinear taps clamped at the borders, the two source rows blended horizontally first,
+// then vertically, rounded half up to a byte; the model input is that byte normalised. The fast
+// paths in image_input.cpp (separable, row-cached, vectorisable) must agree with it bit for bit,
+// because the browser's prediction dump is checked against ttfnet-eval's.
+struct Tap {
+    int lo, hi;
+    float w;
+};
+
+Tap reference_tap(int i, int source_size, int target_size) {
+    const float step = static_cast<float>(source_size) / static_cast<float>(target_size);
+    const float f = std::clamp((static_cast<float>(i) + 0.5f) * step - 0.5f, 0.0f, static_cast<float>(source_size - 1));
+    const int lo = static_cast<int>(f);
+    return {lo, std::min(lo + 1, source_size - 1), f - static_cast<float>(lo)};
+}
+
+std::uint8_t reference_byte(const RgbImage& src, int width, int height, int x, int y, int c) {
+    const Tap tx = reference_tap(x, src.width, width), ty = reference_tap(y, src.height, height);
+    const auto at = [&](int sx, int sy) { return static_cast<float>(src.pixels[(static_cast<size_t>(sy) * src.width + sx) * 3 + c]); };
+    const float top = at(tx.lo, ty.lo) + (at(tx.hi, ty.lo) - at(tx.lo, ty.lo)) * tx.w;
+    const float bottom = at(tx.lo, ty.hi) + (at(tx.hi, ty.hi) - at(tx.lo, ty.hi)) * tx.w;
+    return static_cast<std::uint8_t>(std::min(top + (bottom - top) * ty.w + 0.5f, 255.0f));
+}
+
+float reference_normalised(std::uint8_t v, const Normalization& norm, int c) {
+    return static_cast<float>(v) * (1.0f / (255.0f * norm.std[c])) - norm.mean[c] / norm.std[c];
+}
+
+TEST(ResizeBilinear, MatchesThePerPixelDefinitionBitForBit) {
+    const int sizes[][4] = {{640, 400, 512, 320}, {37, 23, 64, 40}, {301, 17, 97, 5}, {1, 9, 3, 27},
+                            {50, 50, 50, 50}, {9, 1, 4, 1}, {383, 127, 128, 43}};
+    unsigned seed = 7;
+    for (const auto& s : sizes) {
+        const RgbImage src = noise_image(s[0], s[1], seed++);
+        const RgbImage dst = resize_bilinear(src, s[2], s[3]);
+        int mismatches = 0;
+        for (int y = 0; y < s[3]; ++y)
+            for (int x = 0; x < s[2]; ++x)
+                for (int c = 0; c < 3; ++c)
+                    mismatches += dst.pixels[(static_cast<size_t>(y) * s[2] + x) * 3 + c] != reference_byte(src, s[2], s[3], x, y, c);
+        EXPECT_EQ(mismatches, 0) << s[0] << "x" << s[1] << " -> " << s[2] << "x" << s[3];
+    }
+}
+
+TEST(ModelInput, MatchesThePerPixelDefinitionBitForBit) {
+    // Wide, tall, upscaled, same size (no resampling) and a 1-pixel source, with a non-default
+    // normalisation so each channel's constants are used where they belong.
+    const int sizes[][4] = {{640, 400, 512, 512}, {400, 640, 512, 512}, {23, 37, 64, 64}, {64, 32, 64, 64},
+                            {32, 32, 32, 32}, {1, 1, 8, 8}, {299, 374, 128, 128}};
+    Normalization norm;
+    norm.mean[0] = 0.3f, norm.mean[1] = 0.6f, norm.mean[2] = 0.1f;
+    norm.std[0] = 0.2f, norm.std[1] = 0.5f, norm.std[2] = 0.3f;
+    unsigned seed = 11;
+    for (const auto& s : sizes) {
+        const RgbImage src = noise_image(s[0], s[1], seed++);
+        const ModelInput in = make_model_input(src, s[2], s[3], norm);
+        const Letterbox& lb = in.letterbox;
+        int mismatches = 0;
+        for (int c = 0; c < 3; ++c) {
+            for (int y = 0; y < s[3]; ++y) {
+                for (int x = 0; x < s[2]; ++x) {
+                    const int rx = x - lb.pad_left, ry = y - lb.pad_top;
+                    const bool inside = rx >= 0 && ry >= 0 && rx < lb.resized_width && ry < lb.resized_height;
+                    const float expected =
+                        inside ? reference_normalised(reference_byte(src, lb.resized_width, lb.resized_height, rx, ry, c), norm, c) : 0.0f;
+                    const float got = in.nchw[(static_cast<size_t>(c) * s[3] + y) * s[2] + x];
+                    mismatches += std::memcmp(&got, &expected, sizeof got) != 0;
+                }
+            }
+        }
+        EXPECT_EQ(mismatches, 0) << s[0] << "x" << s[1] << " -> " << s[2] << "x" << s[3];
+    }
 }
 
 TEST(ModelInput, LetterboxesAndNormalisesToNchw) {

@@ -20,6 +20,8 @@ function chromiumArgs({ webgpu }) {
     "--ignore-gpu-blocklist", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
   ];
   if (webgpu) args.push("--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader");
+  // Extra flags for experiments, e.g. DEADZONE_CHROMIUM_FLAGS="--js-flags=--no-liftoff".
+  if (process.env.DEADZONE_CHROMIUM_FLAGS) args.push(...process.env.DEADZONE_CHROMIUM_FLAGS.split(" ").filter(Boolean));
   return args;
 }
 
