@@ -1,4 +1,5 @@
-# Header-only libraries (stb, nlohmann::json) come from Debian packages under /usr/include.
+# Header-only libraries: nlohmann::json from its Debian package under /usr/include, stb from the
+# Debian source package that scripts/setup.sh unpacks (DEADZONE_STB_DIR, set by scripts/build.sh).
 #
 # The wasm build cannot simply add -I/usr/include: that would pull the host's libc headers into an
 # Emscripten compile. Instead each library's own folder is linked into a private include root in
@@ -18,10 +19,11 @@ function(deadzone_host_header_dir target_name link_name host_dir probe_file)
   target_include_directories(${target_name} SYSTEM INTERFACE ${link})
 endfunction()
 
-# stb: #include <stb_image.h>  ->  /usr/include/stb/stb_image.h
-set(DEADZONE_STB_DIR /usr/include/stb CACHE PATH "Folder holding stb_image.h")
+# stb: #include <stb_image.h>  ->  ${DEADZONE_STB_DIR}/stb_image.h. The native and wasm builds must
+# use the same stb_image, or the browser's prediction dump could differ from ttfnet-eval's.
+set(DEADZONE_STB_DIR ${CMAKE_SOURCE_DIR}/build/third_party/stb CACHE PATH "Folder holding stb_image.h (scripts/setup.sh unpacks it)")
 if(NOT EXISTS ${DEADZONE_STB_DIR}/stb_image.h)
-  message(FATAL_ERROR "stb_image.h not found in ${DEADZONE_STB_DIR}: run scripts/setup.sh (libstb-dev)")
+  message(FATAL_ERROR "stb_image.h not found in ${DEADZONE_STB_DIR}: run scripts/setup.sh")
 endif()
 set(stb_link ${DEADZONE_HOST_INCLUDE_ROOT}/stb_headers)
 file(MAKE_DIRECTORY ${stb_link})

@@ -8,18 +8,27 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 what="${1:-all}"
 jobs="${DEADZONE_JOBS:-$(nproc)}"
 
+# Configures a build folder once; again when it was configured with another stb (older checkouts
+# used Debian's /usr/include/stb).
+needs_configure() {
+    [ -f "$1/CMakeCache.txt" ] && grep -qx "DEADZONE_STB_DIR:PATH=$STB_DIR" "$1/CMakeCache.txt" && return 1
+    return 0
+}
+
 build_native() {
     echo "[build] native -> $NATIVE_BUILD"
-    [ -f "$NATIVE_BUILD/CMakeCache.txt" ] ||
-        cmake -S "$DEADZONE_ROOT" -B "$NATIVE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    if needs_configure "$NATIVE_BUILD"; then
+        cmake -S "$DEADZONE_ROOT" -B "$NATIVE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDEADZONE_STB_DIR="$STB_DIR" >/dev/null
+    fi
     cmake --build "$NATIVE_BUILD" -j "$jobs"
 }
 
 build_wasm() {
     echo "[build] wasm -> $WASM_BUILD"
-    [ -f "$WASM_BUILD/CMakeCache.txt" ] ||
-        emcmake cmake -S "$DEADZONE_ROOT" -B "$WASM_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    if needs_configure "$WASM_BUILD"; then
+        emcmake cmake -S "$DEADZONE_ROOT" -B "$WASM_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDEADZONE_STB_DIR="$STB_DIR" \
             -DSDL2_DIR="$SDL2_WASM_PREFIX/lib/cmake/SDL2" -DDEADZONE_IMGUI_DIR="$IMGUI_DIR" >/dev/null
+    fi
     cmake --build "$WASM_BUILD" -j "$jobs"
 }
 

@@ -3,6 +3,7 @@ DEADZONE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TP="$DEADZONE_ROOT/build/third_party"
 IMGUI_DIR="$TP/imgui-1.90.1"
 SDL2_SRC_DIR="$TP/SDL2-2.26.5"
+STB_DIR="$TP/stb" # from trixie's libstb source package: stb_image 2.30, stb_image_write 1.16
 SDL2_WASM_PREFIX="$TP/sdl2-wasm"
 NATIVE_BUILD="$DEADZONE_ROOT/build/native"
 WASM_BUILD="$DEADZONE_ROOT/build/wasm"

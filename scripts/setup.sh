@@ -3,8 +3,9 @@
 # npm registry. Idempotent: with everything present it only checks, in a few seconds.
 #
 #   1. Debian packages (compilers, LibTorch, ONNX, Emscripten, Chromium, ...)
-#   2. Dear ImGui 1.90.1 and SDL2 2.26.5 *sources* from Debian source packages, fetched with a
-#      private apt configuration (the system's apt sources are left untouched) into build/third_party
+#   2. Dear ImGui 1.90.1, SDL2 2.26.5 and stb (stb_image 2.30) *sources* from Debian source packages,
+#      fetched with a private apt configuration (the system's apt sources are left untouched) into
+#      build/third_party
 #   3. SDL2 compiled once for wasm with emcmake, cached in build/third_party/sdl2-wasm
 #   4. npm packages pinned by package-lock.json (onnxruntime-web/-node, playwright-core, pngjs)
 set -euo pipefail
@@ -20,7 +21,7 @@ APT_PACKAGES=(
     build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev xz-utils
     libgtest-dev libgmock-dev
     libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
-    nlohmann-json3-dev libstb-dev libcli11-dev zlib1g-dev
+    nlohmann-json3-dev libcli11-dev zlib1g-dev
     emscripten nodejs npm
     chromium fonts-dejavu-core
     debian-archive-keyring
@@ -42,7 +43,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# --- 2. ImGui + SDL2 sources (Debian source packages, private apt config) ------------------------
+# --- 2. ImGui, SDL2 and stb sources (Debian source packages, private apt config) -----------------
+# stb comes from trixie's source package, not bookworm's libstb-dev: its stb_image 2.30 unfilters
+# PNG rows about 20% faster (branch-free Paeth), which the explorer's drop-to-boxes latency feels.
 fetch_sources() {
     local apt_dir="$TP/apt"
     mkdir -p "$apt_dir/lists/partial" "$TP/src"
@@ -56,22 +59,27 @@ SRC
     # APT::Sandbox::User=root: the cache folder belongs to us, not to the _apt user.
     local o=(-o "Dir::Etc::sourcelist=$apt_dir/src.sources" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt_dir/lists"
              -o APT::Sandbox::User=root)
-    log "fetching ImGui and SDL2 source packages"
+    log "fetching ImGui, SDL2 and stb source packages"
     apt-get "${o[@]}" update -qq
-    (cd "$TP/src" && apt-get "${o[@]}" source --download-only imgui/trixie libsdl2/bookworm)
+    (cd "$TP/src" && apt-get "${o[@]}" source --download-only imgui/trixie libsdl2/bookworm libstb/trixie)
 }
 unpack_orig() { # $1 glob of the orig tarball, $2 destination folder
     local tarball dest="$2"
     tarball=$(ls "$TP"/src/$1 | head -n 1)
     rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
-    tar -xf "$tarball" -C "$dest.tmp" --strip-components=1
+    # -m: files get the time of unpacking, so objects built against an older copy are rebuilt.
+    tar -xmf "$tarball" -C "$dest.tmp" --strip-components=1
     rm -rf "$dest" && mv "$dest.tmp" "$dest"
 }
-if [ ! -f "$IMGUI_DIR/imgui.cpp" ] || [ ! -f "$SDL2_SRC_DIR/CMakeLists.txt" ]; then
-    ls "$TP"/src/imgui_1.90.1*.orig.tar.* "$TP"/src/libsdl2_2.26.5*.orig.tar.* >/dev/null 2>&1 || fetch_sources
-    unpack_orig 'imgui_1.90.1*.orig.tar.*' "$IMGUI_DIR"
-    unpack_orig 'libsdl2_2.26.5*.orig.tar.*' "$SDL2_SRC_DIR"
-fi
+# Each source once: a checkout that has ImGui and SDL2 already only fetches what is new.
+unpack_missing() { # $1 probe file, $2 orig tarball glob, $3 destination folder
+    [ -f "$1" ] && return
+    ls "$TP"/src/$2 >/dev/null 2>&1 || fetch_sources
+    unpack_orig "$2" "$3"
+}
+unpack_missing "$IMGUI_DIR/imgui.cpp" 'imgui_1.90.1*.orig.tar.*' "$IMGUI_DIR"
+unpack_missing "$SDL2_SRC_DIR/CMakeLists.txt" 'libsdl2_2.26.5*.orig.tar.*' "$SDL2_SRC_DIR"
+unpack_missing "$STB_DIR/stb_image.h" 'libstb_*.orig.tar.*' "$STB_DIR"
 
 # --- 3. SDL2 for wasm (once) ---------------------------------------------------------------------
 if [ ! -f "$SDL2_WASM_PREFIX/lib/libSDL2.a" ]; then
