@@ -1,6 +1,8 @@
 #include "deadzone/channel_stats.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace deadzone {
 
@@ -29,47 +31,61 @@ void ChannelStatsAccumulator::add(float v) {
     m2_ += delta * (v - mean_);
 }
 
-// Blocks of finite values take a fast path: plain min/max/sum loops over the block, its own mean and
-// M2 in a second (cache-hot) pass, then one merge into the running totals (Chan et al.'s pairwise
-// update). Same accuracy as Welford's per-value update without its division per value; the explorer
-// computes these for every model output inside its drop-to-boxes latency budget. A block with a NaN
-// or Inf in it goes value by value.
+// Blocks of finite values take a fast path: one pass for min/max/sum/counts, the block's own M2 in a
+// second (cache-hot) pass, then one merge into the running totals (Chan et al.'s pairwise update).
+// Same accuracy as Welford's per-value update without its division per value. Each pass keeps
+// kLanes independent partial results (value i goes to lane i % kLanes), combined in a fixed order at
+// the end: the loops have no chain of dependent additions, the compiler turns them into SIMD, and
+// the result is the same on every platform. The explorer computes these for every model output
+// inside its drop-to-boxes latency budget. A block with a NaN or Inf in it goes value by value.
 void ChannelStatsAccumulator::add(const float* values, std::int64_t n) {
     constexpr std::int64_t kBlock = 256;
+    constexpr int kLanes = 4;
     for (std::int64_t start = 0; start < n; start += kBlock) {
         const float* v = values + start;
         const std::int64_t len = n - start < kBlock ? n - start : kBlock;
-        bool finite = true;
-        for (std::int64_t i = 0; i < len; ++i) finite &= std::isfinite(v[i]);
-        if (!finite) {
+        float lo[kLanes], hi[kLanes];
+        double sum[kLanes] = {};
+        int zero = 0, positive = 0, nonfinite = 0; // at most kBlock each: 32-bit lanes
+        for (int k = 0; k < kLanes; ++k) lo[k] = hi[k] = v[0];
+        // Value i in lane i % kLanes: whole groups of kLanes, then the tail.
+        const auto lane_pass = [&](const float* x, int k) {
+            nonfinite += !(std::fabs(x[k]) <= std::numeric_limits<float>::max()); // NaN or +-Inf
+            lo[k] = x[k] < lo[k] ? x[k] : lo[k];
+            hi[k] = x[k] > hi[k] ? x[k] : hi[k];
+            zero += x[k] == 0.0f;
+            positive += x[k] > 0.0f;
+            sum[k] += x[k];
+        };
+        const std::int64_t groups = len / kLanes * kLanes;
+        for (std::int64_t i = 0; i < groups; i += kLanes)
+            for (int k = 0; k < kLanes; ++k) lane_pass(v + i, k);
+        for (std::int64_t i = groups; i < len; ++i) lane_pass(v + groups, static_cast<int>(i - groups));
+        if (nonfinite > 0) {
             for (std::int64_t i = 0; i < len; ++i) add(v[i]);
             continue;
         }
-        float lo = v[0], hi = v[0];
-        std::int64_t zero = 0, positive = 0;
-        double sum = 0.0;
-        for (std::int64_t i = 0; i < len; ++i) {
-            lo = v[i] < lo ? v[i] : lo;
-            hi = v[i] > hi ? v[i] : hi;
-            zero += v[i] == 0.0f;
-            positive += v[i] > 0.0f;
-            sum += v[i];
-        }
-        const double block_mean = sum / static_cast<double>(len);
-        double block_m2 = 0.0;
-        for (std::int64_t i = 0; i < len; ++i) {
-            const double d = v[i] - block_mean;
-            block_m2 += d * d;
-        }
+        const float block_lo = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+        const float block_hi = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+        const double block_mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / static_cast<double>(len);
+        double m2[kLanes] = {};
+        const auto lane_m2 = [&](const float* x, int k) {
+            const double d = x[k] - block_mean;
+            m2[k] += d * d;
+        };
+        for (std::int64_t i = 0; i < groups; i += kLanes)
+            for (int k = 0; k < kLanes; ++k) lane_m2(v + i, k);
+        for (std::int64_t i = groups; i < len; ++i) lane_m2(v + groups, static_cast<int>(i - groups));
+        const double block_m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
         count_ += len;
         zero_ += zero;
         positive_ += positive;
         if (finite_ == 0) {
-            min_ = lo;
-            max_ = hi;
+            min_ = block_lo;
+            max_ = block_hi;
         } else {
-            min_ = lo < min_ ? lo : min_;
-            max_ = hi > max_ ? hi : max_;
+            min_ = block_lo < min_ ? block_lo : min_;
+            max_ = block_hi > max_ ? block_hi : max_;
         }
         const double total = static_cast<double>(finite_ + len);
         const double delta = block_mean - mean_;

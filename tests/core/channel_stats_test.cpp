@@ -111,6 +111,29 @@ TEST(ChannelStats, BlockPathAgreesWithValueByValue) {
     EXPECT_GT(a.fraction_zero, 0.1); // the zeros were counted, not skipped
 }
 
+TEST(ChannelStats, BlockPathAgreesWithValueByValueForEveryTailLength) {
+    // The block path keeps four lanes and finishes a block's last len % 4 values separately: every
+    // tail length, single values and a block plus one must match the per-value reference.
+    for (std::int64_t n : {1, 2, 3, 4, 5, 6, 7, 255, 257, 1001}) {
+        std::vector<float> data;
+        for (std::int64_t i = 0; i < n; ++i)
+            data.push_back(i % 5 == 3 ? 0.0f : -2.0f + std::cos(0.71f * static_cast<float>(i)) * static_cast<float>(i % 11));
+        data.back() = 50.0f + static_cast<float>(n); // the maximum sits in the tail
+        data.front() = -60.0f;                        // the minimum in the first lane
+        ChannelStatsAccumulator blocks, values;
+        blocks.add(data.data(), n);
+        for (float v : data) values.add(v);
+        const ChannelStats a = blocks.finish(), b = values.finish();
+        EXPECT_EQ(a.count, n);
+        EXPECT_EQ(a.min, -60.0f) << n;
+        EXPECT_EQ(a.max, n > 1 ? 50.0f + static_cast<float>(n) : -60.0f) << n; // n == 1: one value, both
+        EXPECT_NEAR(a.mean, b.mean, 1e-12 * std::fabs(b.mean) + 1e-15) << n;
+        EXPECT_NEAR(a.std, b.std, 1e-12 * b.std + 1e-15) << n;
+        EXPECT_EQ(a.fraction_zero, b.fraction_zero) << n;
+        EXPECT_EQ(a.fraction_positive, b.fraction_positive) << n;
+    }
+}
+
 TEST(ChannelStats, BatchedViewPoolsOverSamples) {
     // [N=2, C=2, S=2]
     const std::vector<float> data = {1, 2, 10, 20,   // sample 0: c0, c1
