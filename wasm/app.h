@@ -122,6 +122,7 @@ struct AppState {
     bool ort_busy = false;            // one ORT call (create or run) at a time
     int next_id = 1;                  // session and request ids
     long long runs_started = 0;       // session.run calls made (tests: sliders must not add any)
+    long long inputs_made = 0;        // images letterboxed for a run (tests: one per image and input size)
 
     std::vector<Model> models;
     std::string model_list_source;    // where the model list came from, or why there is none
@@ -130,6 +131,12 @@ struct AppState {
     Panel panels[2];
     LoadedImage image;
     ModelInput model_input; // the last run's input; its buffer is reused (copied to ORT at each run)
+    // What model_input holds: the other panel's model reuses it when it takes the same input.
+    struct {
+        std::int64_t image_generation = 0;
+        int size = 0;
+        Normalization norm;
+    } model_input_of;
     DecodeParams params{4, 100, 0.3f};
     int overlay = kOverlayNone;
     float overlay_alpha = 0.65f;

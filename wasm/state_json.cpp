@@ -98,6 +98,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"backend", s.backend_chosen ? backend_name(s.backend) : ""},
         {"busy", s.ort_busy || any_run_pending(s)},
         {"runs_started", s.runs_started},
+        {"inputs_made", s.inputs_made},
         {"models", models},
         {"model_list_source", s.model_list_source},
         {"sample_images", s.sample_images},

@@ -104,8 +104,11 @@ after(async () => { await explorer?.close(); });
 
 test("a dropped sample image: broken boxes collapse onto their centre, the fix's do not, the dump flags the dead channel", async () => {
   const { page, problems } = await openWithModels(explorer);
+  const inputsBefore = (await state(page)).inputs_made;
   const s = await dropSample(page);
   const [broken, fixed] = s.panels;
+  // Both test models take the same input size and normalisation: the image is letterboxed once.
+  assert.equal(s.inputs_made - inputsBefore, 1, "the second panel letterboxed the image again");
   assert.equal(broken.result_model, "broken");
   assert.equal(fixed.result_model, "leaky");
   assert.equal(s.image.width, 640);
