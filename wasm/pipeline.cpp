@@ -211,7 +211,12 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
     li.received_ms = received_ms;
     li.arrived_ms = arrived_ms;
     li.decoded_ms = emscripten_get_now();
-    // Show it at once (the detections follow); a very large image is shown downscaled.
+    mark_panels_for_run(state);
+    if (any_run_pending(state)) state.hold_frames_until_ms = emscripten_get_now() + kFirstFrameHoldMs;
+    // The first run starts now, not at the next animation frame (up to 16 ms later), and before the
+    // texture upload below: the model needs the pixels, the screen only at the next frame drawn.
+    pump_pipeline(state);
+    // A very large image is shown downscaled.
     const int longest = li.rgb.width > li.rgb.height ? li.rgb.width : li.rgb.height;
     if (longest > kMaxTextureSide) {
         const float s = static_cast<float>(kMaxTextureSide) / longest;
@@ -222,9 +227,6 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
     }
     li.texture_width = li.rgb.width;
     li.texture_height = li.rgb.height;
-    mark_panels_for_run(state);
-    if (any_run_pending(state)) state.hold_frames_until_ms = emscripten_get_now() + kFirstFrameHoldMs;
-    pump_pipeline(state); // start now, not at the next animation frame (up to 16 ms later)
 }
 
 void on_session_created(AppState& state, int session_id, bool ok, const std::string& message) {
@@ -273,10 +275,10 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.handoff_ms = round_trip_ms > ms ? round_trip_ms - ms : 0.0;
     next.pre_stats = per_channel_stats(next.out.wh_pre_view());
     next.post_stats = per_channel_stats(next.out.wh_view());
-    const std::vector<ChannelStats> heat = per_channel_stats(next.out.heatmap_view());
-    std::int64_t nonfinite = 0;
-    for (const std::vector<ChannelStats>& list : {heat, next.pre_stats, next.post_stats})
-        for (const ChannelStats& s : list) nonfinite += s.nan_count + s.inf_count;
+    // The heatmap's statistics are not shown; it only has to be finite.
+    std::int64_t nonfinite = count_nonfinite(next.out.heatmap.data(), static_cast<std::int64_t>(next.out.heatmap.size()));
+    for (const std::vector<ChannelStats>* list : {&next.pre_stats, &next.post_stats})
+        for (const ChannelStats& s : *list) nonfinite += s.nan_count + s.inf_count;
     if (nonfinite > 0) {
         panel.error = std::to_string(nonfinite) + " NaN/Inf values in the outputs: result refused";
         post_message(state, "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
