@@ -9,9 +9,14 @@ what="${1:-all}"
 jobs="${DEADZONE_JOBS:-$(nproc)}"
 
 # Configures a build folder once; again when it was configured with another stb (older checkouts
-# used Debian's /usr/include/stb).
+# used Debian's /usr/include/stb). Such a folder is also cleaned: GCC's dependency files name the
+# header's resolved path, so objects built against the old stb would otherwise be kept.
 needs_configure() {
     [ -f "$1/CMakeCache.txt" ] && grep -qx "DEADZONE_STB_DIR:PATH=$STB_DIR" "$1/CMakeCache.txt" && return 1
+    if [ -f "$1/build.ninja" ]; then
+        echo "[build] $1 was built with another stb: cleaning it"
+        cmake --build "$1" --target clean >/dev/null
+    fi
     return 0
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (if needed), builds both targets and runs every test: the GoogleTest suites through
-# ctest, then the browser end-to-end tests (playwright-core driving Debian's Chromium).
+# ctest, core's suites again compiled to wasm (under Node), then the browser end-to-end tests
+# (playwright-core driving Debian's Chromium).
 # Ends with one summary line "tests: N passed, N failed" and a non-zero exit on any failure.
 # Screenshots and logs go to test-output/.
 set -uo pipefail
@@ -22,6 +23,14 @@ ctest_failed=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$out/ctest.
 ctest_total=${ctest_total:-0}; ctest_failed=${ctest_failed:-$ctest_total}
 [ "$ctest_rc" = 0 ] || [ "$ctest_failed" != 0 ] || ctest_failed=1
 
+# core/ as the browser runs it: the same GoogleTest suites compiled to wasm (SIMD paths included).
+echo "== core tests as wasm (GoogleTest under Node) =="
+(cd "$DEADZONE_ROOT" && node --no-experimental-fetch "$WASM_BUILD/tests/core_tests_wasm.cjs") 2>&1 | tee "$out/core_wasm.log"
+wasm_rc=${PIPESTATUS[0]}
+wasm_passed=$(grep -c '^\[       OK \]' "$out/core_wasm.log")
+wasm_failed=$(grep -c '^\[  FAILED  \] [A-Za-z].* (' "$out/core_wasm.log")
+[ "$wasm_rc" = 0 ] || [ "$wasm_failed" != 0 ] || wasm_failed=1
+
 echo "== ONNX parity and browser end-to-end tests (node --test) =="
 (cd "$DEADZONE_ROOT" && DEADZONE_TEST_OUTPUT="$out/e2e" node --test --test-reporter=spec tests/onnx/ tests/e2e/) 2>&1 | tee "$out/e2e.log"
 e2e_rc=${PIPESTATUS[0]}
@@ -30,9 +39,9 @@ e2e_failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$out/e2e.log" | tail -n 1)
 e2e_passed=${e2e_passed:-0}; e2e_failed=${e2e_failed:-0}
 [ "$e2e_rc" = 0 ] || [ "$e2e_failed" != 0 ] || e2e_failed=1
 
-passed=$(( ctest_total - ctest_failed + e2e_passed ))
-failed=$(( ctest_failed + e2e_failed ))
+passed=$(( ctest_total - ctest_failed + wasm_passed + e2e_passed ))
+failed=$(( ctest_failed + wasm_failed + e2e_failed ))
 echo
-echo "ctest: $(( ctest_total - ctest_failed )) passed, $ctest_failed failed; browser: $e2e_passed passed, $e2e_failed failed; $(( $(date +%s) - start )) s"
+echo "ctest: $(( ctest_total - ctest_failed )) passed, $ctest_failed failed; core as wasm: $wasm_passed passed, $wasm_failed failed; browser: $e2e_passed passed, $e2e_failed failed; $(( $(date +%s) - start )) s"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

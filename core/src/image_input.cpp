@@ -11,6 +11,10 @@
 #include <memory>
 #include <vector>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 namespace deadzone {
 
 const char* image_format_name(ImageFormat format) {
@@ -120,6 +124,38 @@ inline float blend_rounded(float top, float bottom, float wy) {
     return std::min(top + (bottom - top) * wy + 0.5f, 255.0f);
 }
 
+#if defined(__wasm_simd128__)
+// The horizontal pass for output pixels [0, end) (end from resample_bilinear: each left tap lo has
+// lo + 1 as its right tap and lo * 3 + 8 <= the row's bytes), four pixels at a time with wasm SIMD;
+// returns where it stopped (a multiple of 4). Per pixel, one 8-byte load holds both neighbours'
+// RGB; the lanes compute exactly the scalar loop's a + (b - a) * w, and a 4x4 transpose turns four
+// [r g b -] results into the planar rows. This is the explorer's letterbox (wasm only; native
+// builds use the scalar loop, and core_tests_wasm checks both agree with the per-pixel definition).
+std::size_t horizontal_simd(const std::uint8_t* in, const BilinearTaps& tx, std::size_t end, float* r, float* g, float* b) {
+    const v128_t left_rgb = wasm_i8x16_const(0, 16, 16, 16, 1, 16, 16, 16, 2, 16, 16, 16, 16, 16, 16, 16);
+    const v128_t right_rgb = wasm_i8x16_const(3, 16, 16, 16, 4, 16, 16, 16, 5, 16, 16, 16, 16, 16, 16, 16);
+    std::size_t x = 0;
+    for (; x + 4 <= end; x += 4) {
+        v128_t px[4]; // [r g b 0] of output pixels x .. x + 3
+        for (std::size_t k = 0; k < 4; ++k) {
+            const v128_t bytes = wasm_v128_load64_zero(in + static_cast<std::size_t>(tx.lo[x + k]) * 3);
+            // swizzle: lane indices >= 16 give 0, so each byte lands zero-extended in a 32-bit lane
+            const v128_t a = wasm_f32x4_convert_u32x4(wasm_i8x16_swizzle(bytes, left_rgb));
+            const v128_t c = wasm_f32x4_convert_u32x4(wasm_i8x16_swizzle(bytes, right_rgb));
+            px[k] = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_f32x4_sub(c, a), wasm_f32x4_splat(tx.w[x + k])));
+        }
+        const v128_t rg01 = wasm_i32x4_shuffle(px[0], px[1], 0, 4, 1, 5);
+        const v128_t rg23 = wasm_i32x4_shuffle(px[2], px[3], 0, 4, 1, 5);
+        const v128_t b01 = wasm_i32x4_shuffle(px[0], px[1], 2, 6, 3, 7);
+        const v128_t b23 = wasm_i32x4_shuffle(px[2], px[3], 2, 6, 3, 7);
+        wasm_v128_store(r + x, wasm_i32x4_shuffle(rg01, rg23, 0, 1, 4, 5));
+        wasm_v128_store(g + x, wasm_i32x4_shuffle(rg01, rg23, 2, 3, 6, 7));
+        wasm_v128_store(b + x, wasm_i32x4_shuffle(b01, b23, 0, 1, 4, 5));
+    }
+    return x;
+}
+#endif
+
 // Bilinear resize of src to width x height, calling emit_row(y, row) with each output row. The one
 // resampler behind resize_bilinear() and make_model_input(), so the model input is exactly the
 // resized image, normalised. Separable: each source row is resampled horizontally once into a
@@ -134,6 +170,12 @@ void resample_bilinear(const RgbImage& src, int width, int height, EmitRow emit_
     const std::size_t stride = static_cast<std::size_t>(src.width) * 3;
     std::vector<float> cache[2] = {std::vector<float>(plane * 3), std::vector<float>(plane * 3)};
     int cached_row[2] = {-1, -1};
+#if defined(__wasm_simd128__)
+    // Taps are non-decreasing: up to simd_end every left tap has its right neighbour and one more
+    // byte after it within the row (lo <= width - 3), so an 8-byte load at it stays in the image.
+    std::size_t simd_end = 0;
+    while (simd_end < plane && tx.lo[simd_end] <= src.width - 3) ++simd_end;
+#endif
     // The horizontally resampled source row sy, computed into a slot that does not hold `keep`.
     auto horizontal = [&](int sy, int keep) -> const float* {
         for (int k = 0; k < 2; ++k)
@@ -143,7 +185,11 @@ void resample_bilinear(const RgbImage& src, int width, int height, EmitRow emit_
         float* r = cache[slot].data();
         float* g = r + plane;
         float* b = g + plane;
-        for (std::size_t x = 0; x < plane; ++x) {
+        std::size_t x = 0;
+#if defined(__wasm_simd128__)
+        x = horizontal_simd(in, tx, simd_end, r, g, b);
+#endif
+        for (; x < plane; ++x) {
             const std::uint8_t* p = in + static_cast<std::size_t>(tx.lo[x]) * 3;
             const std::uint8_t* q = in + static_cast<std::size_t>(tx.hi[x]) * 3;
             const float wx = tx.w[x];

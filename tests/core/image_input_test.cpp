@@ -43,7 +43,8 @@ void put_be32(Bytes& b, std::uint32_t v) {
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
 }
 
-// A PNG signature and IHDR chunk only: enough for a header read, no pixel data at all.
+// A PNG signature, an IHDR chunk and an empty IDAT: enough for a header read (stb_image reads the
+// header up to the first IDAT), no pixel data at all.
 Bytes png_header_only(std::uint32_t w, std::uint32_t h) {
     Bytes b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     put_be32(b, 13);
@@ -52,6 +53,9 @@ Bytes png_header_only(std::uint32_t w, std::uint32_t h) {
     put_be32(b, h);
     b.insert(b.end(), {8, 2, 0, 0, 0}); // 8-bit RGB
     put_be32(b, 0);                     // CRC (not checked by the header read)
+    put_be32(b, 0);                     // an IDAT of 0 bytes
+    for (char c : std::string("IDAT")) b.push_back(static_cast<std::uint8_t>(c));
+    put_be32(b, 0);
     return b;
 }
 
