@@ -40,7 +40,8 @@ void ChannelStatsAccumulator::add(float v) {
 // inside its drop-to-boxes latency budget. A block with a NaN or Inf in it goes value by value.
 void ChannelStatsAccumulator::add(const float* values, std::int64_t n) {
     constexpr std::int64_t kBlock = 256;
-    constexpr int kLanes = 4;
+    constexpr int kLanes = 4; // the combines below name the four lanes
+    static_assert(kLanes == 4);
     for (std::int64_t start = 0; start < n; start += kBlock) {
         const float* v = values + start;
         const std::int64_t len = n - start < kBlock ? n - start : kBlock;
