@@ -2,7 +2,9 @@
 //
 //   app   drop-to-boxes latency in the app: from the page's `drop` event to decoded boxes in C++
 //         (file read, PNG decode, letterbox + normalise, heap copies, session.run, stats, decode)
-//   bare  session.run from plain JS on the same page, same ORT Web build, same model, same input size
+//   bare  session.run from plain JS on the same page, same ORT Web build, same model, the same
+//         input tensor the app made; and (wasm) the same from plain JS through the app's ORT worker,
+//         i.e. in the same ONNX Runtime instance as the app's runs
 //
 // and prints the ratio app / bare. Target: <= 1.15 on the wasm back-end.
 //
@@ -23,7 +25,10 @@ const args = { backend: "wasm", runs: 31, model: "bench-heavy" };
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
 args.runs = Number(args.runs);
 
-const modelFile = path.join(repoRoot, "build/native/test_models", args.model + ".onnx");
+// --model NAME: a generated test model; --model path/to/file.onnx: any model of the same interface
+// (e.g. assets/models/broken.onnx, the shipped one).
+const modelFile = args.model.endsWith(".onnx") ? path.resolve(args.model) : path.join(repoRoot, "build/native/test_models", args.model + ".onnx");
+if (args.model.endsWith(".onnx")) args.model = path.basename(args.model, ".onnx");
 const imageFile = path.join(repoRoot, "assets/images/blobs-wide.png");
 if (!fs.existsSync(modelFile)) {
   console.error(`bench: ${modelFile} is missing: run scripts/build.sh native`);
@@ -77,12 +82,23 @@ try {
     // Bare ORT Web: the same model, back-end and input size, its own session, tensor from a buffer.
     const ort = globalThis.dzOrt.ort;
     const session = await ort.InferenceSession.create(bytes(payload.model), { executionProviders: [args.backend], graphOptimizationLevel: "all" });
-    const input = new Float32Array(3 * 512 * 512).map((_, i) => Math.sin(i) * 0.5);
+    const size = dz.state().models.find((m) => m.name === args.model).input_size;
+    // The bare runs get exactly the tensor the app made from the image (taken after round 0): the
+    // same data, so data-dependent costs (a trained model's denormals) hit both alike.
+    let input = null;
+    // A second bare baseline inside the app's ONNX Runtime instance: a session of its own in the
+    // app's ORT worker, run from plain JS through dzOrt (no app C++ involved), timed in the worker
+    // around session.run. Two ORT Web instances (page and worker) differ by a few ms per run from
+    // one browser launch to the next (thread placement, memory layout); against the same instance,
+    // that noise cancels and what remains is the app's own overhead.
+    const workerBareId = 1e9;
+    const inWorker = globalThis.dzOrt.worker && args.backend === "wasm";
+    if (inWorker) await globalThis.dzOrt.createSession(workerBareId, bytes(payload.model), args.backend);
 
     // Interleaved (app, bare, app, bare...) so drift in a shared machine's load hits both alike.
     // App: drop the image, wait for the left panel's boxes; latency_ms is measured in the app from
     // the drop event's timestamp to the end of decode. Round 0 is a warm-up for both.
-    const app = [], appRun = [], bare = [], models = [], stages = [], blocked = [];
+    const app = [], appRun = [], bare = [], bareWorker = [], models = [], stages = [], blocked = [];
     // The same pause before every measured run, app or bare, so neither starts while the other's
     // threads are still busy (on 2 cores that showed in whichever came second).
     const settle = () => new Promise((r) => setTimeout(r, 150));
@@ -111,20 +127,30 @@ try {
       await done;
       const s = await until((s) => s.panels.every((p) => p.has_result && !p.busy && p.image_generation === gen + 1));
       const t1 = performance.now();
+      if (i === 0) {
+        input = dz.modelInput();
+        if (input.length !== 3 * size * size) throw new Error(`the app's model input has ${input.length} values, not 3x${size}x${size}`);
+      }
       if (i > 0) {
         app.push(s.panels[0].latency_ms); appRun.push(s.panels[0].run_ms); models.push(s.panels[0].result_model); stages.push(s.panels[0].stages_ms);
         blocked.push(longTasks.filter((e) => e.startTime >= t0 && e.startTime < t1).reduce((sum, e) => sum + e.duration, 0));
       }
       await settle();
       const b0 = performance.now();
-      const r = await session.run({ image: new ort.Tensor("float32", input, [1, 3, 512, 512]) });
+      const r = await session.run({ image: new ort.Tensor("float32", input, [1, 3, size, size]) });
       await r.heatmap.getData(); await r.wh.getData(); await r.wh_pre.getData();
       if (i > 0) bare.push(performance.now() - b0);
       await settle();
+      if (inWorker) {
+        const w = await globalThis.dzOrt.run(workerBareId, input.slice(), size); // run() takes its input over
+        if (i > 0) bareWorker.push(w.ms);
+        await settle();
+      }
     }
     await session.release();
+    if (inWorker) globalThis.dzOrt.release(workerBareId);
     if (models.some((m) => m !== args.model)) throw new Error("the app ran another model: " + models.join(","));
-    return { app, appRun, bare, stages, blocked, threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated, worker: globalThis.dzOrt.worker };
+    return { app, appRun, bare, bareWorker, stages, blocked, threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated, worker: globalThis.dzOrt.worker };
   }, { payload, args });
 
   if (cdp) {
@@ -155,6 +181,9 @@ try {
     ratio_paired_median: +paired.toFixed(3),
     app_bytes_to_boxes_ms_median: +inApp.toFixed(2), ratio_without_browser_file_read: +(inApp / bare).toFixed(3),
     app_ms: result.app.map((x) => +x.toFixed(2)), bare_ms: result.bare.map((x) => +x.toFixed(2)),
+    bare_in_app_worker_ms: result.bareWorker.map((x) => +x.toFixed(2)),
+    bare_in_app_worker_ms_median: result.bareWorker.length ? +median(result.bareWorker).toFixed(2) : null,
+    ratio_app_over_bare_in_app_worker: result.bareWorker.length ? +(app / median(result.bareWorker)).toFixed(3) : null,
     ort_in_worker: result.worker, main_thread_long_tasks_ms_median: +median(result.blocked).toFixed(2),
   };
   console.log(`explorer bench: ${args.model} on ${args.backend} (${result.threads} wasm threads, ${args.runs} runs, medians)`);
@@ -164,6 +193,10 @@ try {
   console.log(`  main thread blocked    ${report.main_thread_long_tasks_ms_median} ms of long tasks per app run (ORT in a worker: ${result.worker})`);
   console.log(`  ratio app / bare       ${(app / bare).toFixed(3)}  (target <= 1.15 on wasm; median of per-pair ratios ${paired.toFixed(3)})`);
   console.log(`  without the browser's File read (bytes in C++ -> boxes): ${inApp.toFixed(1)} ms, ratio ${(inApp / bare).toFixed(3)}`);
+  if (result.bareWorker.length) {
+    console.log(`  bare session.run in the app's ORT worker (same ORT instance as the app): ${report.bare_in_app_worker_ms_median} ms, ` +
+                `ratio app / that ${report.ratio_app_over_bare_in_app_worker}`);
+  }
   const outDir = path.join(repoRoot, "test-output/bench");
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, `explorer-${args.backend}.json`), JSON.stringify(report, null, 2) + "\n");

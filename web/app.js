@@ -4,6 +4,8 @@
 //   window.deadzone.error      a message when loading failed (also shown on the page)
 //   window.deadzone.state()    the C++ app state as a parsed JSON object
 //   window.deadzone.call(name, returnType, argTypes, args)   ccall into the app's test setters
+//   window.deadzone.modelInput()   a copy of the last model input the app letterboxed (Float32Array;
+//                                  the bench feeds bare ORT exactly what the app fed it)
 //
 // ONNX Runtime Web is loaded first (web/ort_bridge.js); if it cannot load, the app still starts
 // and says so when a model is used.
@@ -69,6 +71,10 @@ async function boot() {
   });
   hook.state = () => JSON.parse(module.ccall("dz_state_json", "string", [], []));
   hook.call = (name, returnType, argTypes, args) => module.ccall(name, returnType, argTypes, args);
+  hook.modelInput = () => {
+    const p = module.ccall("dz_model_input_data", "number", [], []) >> 2;
+    return module.HEAPF32.slice(p, p + module.ccall("dz_model_input_size", "number", [], []));
+  };
   const waitForFirstFrame = () => {
     if (hook.error) return;
     if (hook.state().frame > 0) {
