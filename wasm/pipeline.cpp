@@ -275,22 +275,22 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.handoff_ms = round_trip_ms > ms ? round_trip_ms - ms : 0.0;
     next.pre_stats = per_channel_stats(next.out.wh_pre_view());
     next.post_stats = per_channel_stats(next.out.wh_view());
-    // The heatmap's statistics are not shown; it only has to be finite.
-    std::int64_t nonfinite = count_nonfinite(next.out.heatmap.data(), static_cast<std::int64_t>(next.out.heatmap.size()));
-    for (const std::vector<ChannelStats>* list : {&next.pre_stats, &next.post_stats})
-        for (const ChannelStats& s : *list) nonfinite += s.nan_count + s.inf_count;
-    if (nonfinite > 0) {
-        panel.error = std::to_string(nonfinite) + " NaN/Inf values in the outputs: result refused";
-        post_message(state, "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
-                                " NaN/Inf values: result refused, nothing else changed", true);
-        return;
-    }
     DecodeParams params = state.params;
     params.stride = model.spec.stride;
     Result<DecodeResult> decoded = decode_ttfnet(next.out.heatmap_view(), next.out.wh_view(), params, next.letterbox);
     if (!decoded) {
         panel.error = decoded.error();
         post_message(state, "model '" + model.name + "': " + decoded.error(), true);
+        return;
+    }
+    // The heatmap's statistics are not shown; decode already counted its NaN/Inf cells.
+    std::int64_t nonfinite = decoded.value().nonfinite_heatmap;
+    for (const std::vector<ChannelStats>* list : {&next.pre_stats, &next.post_stats})
+        for (const ChannelStats& s : *list) nonfinite += s.nan_count + s.inf_count;
+    if (nonfinite > 0) {
+        panel.error = std::to_string(nonfinite) + " NaN/Inf values in the outputs: result refused";
+        post_message(state, "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
+                                " NaN/Inf values: result refused, nothing else changed", true);
         return;
     }
     next.decoded = std::move(decoded).value();

@@ -116,11 +116,11 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     return buffer.c_str();
 }
 
-// Same effect as moving the sliders.
 // The last model input (letterboxed, normalised, NCHW): the bench runs bare ORT on the same tensor.
 EMSCRIPTEN_KEEPALIVE const float* dz_model_input_data() { return app_state().model_input.nchw.data(); }
 EMSCRIPTEN_KEEPALIVE int dz_model_input_size() { return static_cast<int>(app_state().model_input.nchw.size()); }
 
+// Same effect as moving the sliders.
 EMSCRIPTEN_KEEPALIVE void dz_set_decode_params(float score_threshold, int top_k) {
     AppState& s = app_state();
     request_redraw(s);

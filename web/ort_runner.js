@@ -12,7 +12,7 @@ export function configureOrt(ort, baseUrl) {
 // An output's data as an array that owns its whole buffer (the worker transfers that buffer to the
 // page). ORT Web's wasm back-end already returns a fresh array per output, so that one is kept as
 // it is; anything else (a view into a larger or shared buffer) is copied.
-function ownedCopy(data) {
+function owningArray(data) {
   const whole = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength &&
     !(typeof SharedArrayBuffer !== "undefined" && data.buffer instanceof SharedArrayBuffer);
   return whole ? data : new Float32Array(data);
@@ -44,7 +44,7 @@ export function createRunner(ort) {
           const t = result[name];
           if (!t) throw new Error(`the model has no output '${name}'`);
           if (t.type !== "float32") throw new Error(`output '${name}' is ${t.type}, not float32`);
-          outputs[name] = { data: ownedCopy(await t.getData()), dims: t.dims.map(Number) };
+          outputs[name] = { data: owningArray(await t.getData()), dims: t.dims.map(Number) };
         }
       } finally {
         for (const t of Object.values(result)) t.dispose?.();

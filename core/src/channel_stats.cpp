@@ -115,12 +115,6 @@ ChannelStats ChannelStatsAccumulator::finish() const {
     return s;
 }
 
-std::int64_t count_nonfinite(const float* values, std::int64_t n) {
-    std::int64_t count = 0;
-    for (std::int64_t i = 0; i < n; ++i) count += !(std::fabs(values[i]) <= std::numeric_limits<float>::max());
-    return count;
-}
-
 std::vector<ChannelStats> per_channel_stats(const ChwView& tensor) {
     return per_channel_stats(NcsView{tensor.data, 1, tensor.channels,
                                      static_cast<std::int64_t>(tensor.plane_size())});

@@ -43,9 +43,6 @@ private:
     double mean_ = 0.0, m2_ = 0.0;
 };
 
-// How many of n values are NaN or +-Inf (a whole tensor's check when its statistics aren't needed).
-std::int64_t count_nonfinite(const float* values, std::int64_t n);
-
 // One ChannelStats per channel of a [C,H,W] tensor.
 std::vector<ChannelStats> per_channel_stats(const ChwView& tensor);
 
