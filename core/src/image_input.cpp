@@ -1,5 +1,7 @@
 #include "deadzone/image_input.h"
 
+#include "png_decode.h"
+
 #include <stb_image.h>
 
 #include <algorithm>
@@ -37,14 +39,24 @@ ImageFormat sniff_image_format(const std::uint8_t* b, std::size_t n) {
     return ImageFormat::Unknown;
 }
 
+std::string pixel_budget_error(std::int64_t width, std::int64_t height, const ImageLimits& limits) {
+    const std::int64_t pixels = width * height;
+    if (pixels <= limits.max_pixels) return {};
+    return "the image is " + std::to_string(width) + "x" + std::to_string(height) + " (" +
+           std::to_string(pixels / 1'000'000) + " MP), over the limit of " +
+           std::to_string(limits.max_pixels / 1'000'000) + " MP";
+}
+
 Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const ImageLimits& limits) {
     if (bytes == nullptr || size == 0) return Error{"the file is empty"};
     if (size > static_cast<std::size_t>(std::numeric_limits<int>::max())) return Error{"the file is larger than 2 GB"};
     const ImageFormat format = sniff_image_format(bytes, size);
     if (format == ImageFormat::Unknown)
         return Error{"not a supported image (expected PNG, JPEG, BMP or GIF)"};
+    if (format == ImageFormat::Png) return decode_png(bytes, size, limits);
 
-    // Read the header only, so an oversized image is refused before a single pixel is allocated.
+    // JPEG, BMP and GIF: stb_image. The header first, so an oversized image is refused before a
+    // single pixel is allocated.
     int width = 0, height = 0, channels = 0;
     const int len = static_cast<int>(size);
     // stbi_info tries every format in turn, so its failure reason names the last one tried, not
@@ -55,11 +67,8 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     if (width <= 0 || height <= 0)
         return Error{std::string("the ") + image_format_name(format) + " image has no pixels (" +
                      std::to_string(width) + "x" + std::to_string(height) + ")"};
+    if (std::string refusal = pixel_budget_error(width, height, limits); !refusal.empty()) return Error{refusal};
     const std::int64_t pixels = static_cast<std::int64_t>(width) * height;
-    if (pixels > limits.max_pixels)
-        return Error{"the image is " + std::to_string(width) + "x" + std::to_string(height) + " (" +
-                     std::to_string(pixels / 1'000'000) + " MP), over the limit of " +
-                     std::to_string(limits.max_pixels / 1'000'000) + " MP"};
 
     std::unique_ptr<stbi_uc, void (*)(void*)> data(stbi_load_from_memory(bytes, len, &width, &height, &channels, 3),
                                                     stbi_image_free);

@@ -1,7 +1,6 @@
-// The one translation unit that compiles stb_image. Only the formats DeadZone accepts are built,
-// which also keeps the wasm binary small.
+// The one translation unit that compiles stb_image. Only the formats DeadZone gives it are built,
+// which also keeps the wasm binary small; PNG goes to libspng (png_decode.cpp).
 #define STB_IMAGE_IMPLEMENTATION
-#define STBI_ONLY_PNG
 #define STBI_ONLY_JPEG
 #define STBI_ONLY_BMP
 #define STBI_ONLY_GIF

@@ -4,6 +4,7 @@
 #include <stb_image_write.h>
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -43,19 +44,24 @@ void put_be32(Bytes& b, std::uint32_t v) {
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
 }
 
-// A PNG signature, an IHDR chunk and an empty IDAT: enough for a header read (stb_image reads the
-// header up to the first IDAT), no pixel data at all.
+// One PNG chunk: length, type, data and the CRC over type and data.
+void put_chunk(Bytes& b, const char* type, const Bytes& data) {
+    put_be32(b, static_cast<std::uint32_t>(data.size()));
+    const std::size_t start = b.size();
+    b.insert(b.end(), type, type + 4);
+    b.insert(b.end(), data.begin(), data.end());
+    put_be32(b, static_cast<std::uint32_t>(crc32(0L, b.data() + start, static_cast<uInt>(b.size() - start))));
+}
+
+// A PNG signature, an IHDR chunk and an empty IDAT: a valid header with no pixel data at all.
 Bytes png_header_only(std::uint32_t w, std::uint32_t h) {
     Bytes b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    put_be32(b, 13);
-    for (char c : std::string("IHDR")) b.push_back(static_cast<std::uint8_t>(c));
-    put_be32(b, w);
-    put_be32(b, h);
-    b.insert(b.end(), {8, 2, 0, 0, 0}); // 8-bit RGB
-    put_be32(b, 0);                     // CRC (not checked by the header read)
-    put_be32(b, 0);                     // an IDAT of 0 bytes
-    for (char c : std::string("IDAT")) b.push_back(static_cast<std::uint8_t>(c));
-    put_be32(b, 0);
+    Bytes ihdr;
+    put_be32(ihdr, w);
+    put_be32(ihdr, h);
+    ihdr.insert(ihdr.end(), {8, 2, 0, 0, 0}); // 8-bit RGB
+    put_chunk(b, "IHDR", ihdr);
+    put_chunk(b, "IDAT", {});
     return b;
 }
 

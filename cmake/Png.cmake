@@ -1,0 +1,47 @@
+# PNG decoding: libspng 0.7.3 over zlib 1.2.13, the versions Debian 12 ships.
+#
+#   deadzone_spng   libspng (#include <spng.h>)
+#   deadzone_zlib   zlib    (#include <zlib.h>; the tests use its crc32 to write PNG fixtures)
+#
+# Native builds link Debian's libspng-dev and zlib1g-dev. The wasm build compiles the same versions
+# from their Debian source packages (scripts/setup.sh unpacks them; scripts/build.sh passes the
+# folders), since Emscripten's own zlib port would be downloaded at build time.
+#
+# Why not stb_image for PNG (it still decodes JPEG, BMP and GIF): PNG decoding is the largest part of
+# the explorer's own work per dropped image. libspng's row filters are SSE2 code; Emscripten compiles
+# SSE2 intrinsics to wasm SIMD, which made a 640x400 PNG decode in about 3 ms instead of stb's 5.
+if(EMSCRIPTEN)
+  set(DEADZONE_SPNG_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/libspng-0.7.3 CACHE PATH "libspng source folder (scripts/setup.sh unpacks it)")
+  set(DEADZONE_ZLIB_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/zlib-1.2.13 CACHE PATH "zlib source folder (scripts/setup.sh unpacks it)")
+  foreach(probe ${DEADZONE_SPNG_SRC_DIR}/spng/spng.c ${DEADZONE_ZLIB_SRC_DIR}/inflate.c)
+    if(NOT EXISTS ${probe})
+      message(FATAL_ERROR "${probe} not found: run scripts/setup.sh")
+    endif()
+  endforeach()
+
+  # libspng needs inflate to decode, deflate and compress for its encoder (the tests write PNGs with it).
+  set(z ${DEADZONE_ZLIB_SRC_DIR})
+  add_library(deadzone_zlib STATIC
+    ${z}/adler32.c ${z}/compress.c ${z}/crc32.c ${z}/deflate.c ${z}/inffast.c ${z}/inflate.c ${z}/inftrees.c
+    ${z}/trees.c ${z}/zutil.c)
+  target_include_directories(deadzone_zlib SYSTEM PUBLIC ${z})
+  target_compile_options(deadzone_zlib PRIVATE -w)
+
+  add_library(deadzone_spng STATIC ${DEADZONE_SPNG_SRC_DIR}/spng/spng.c)
+  target_include_directories(deadzone_spng SYSTEM PUBLIC ${DEADZONE_SPNG_SRC_DIR}/spng)
+  target_link_libraries(deadzone_spng PUBLIC deadzone_zlib)
+  # spng.c picks its SIMD row filters by architecture macro and has none for wasm. Declaring the
+  # target x86 (32-bit, so no x86-64 extras) with -msse2 selects its SSE2 filters, which
+  # Emscripten's <emmintrin.h> maps onto wasm SIMD; nothing else in spng.c tests the macro. The
+  # tests (core_tests_wasm) decode every filter type through them.
+  target_compile_definitions(deadzone_spng PRIVATE __i386__=1)
+  target_compile_options(deadzone_spng PRIVATE -msse2 -w)
+else()
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(SPNG REQUIRED IMPORTED_TARGET spng)
+  find_package(ZLIB REQUIRED)
+  add_library(deadzone_zlib INTERFACE)
+  target_link_libraries(deadzone_zlib INTERFACE ZLIB::ZLIB)
+  add_library(deadzone_spng INTERFACE)
+  target_link_libraries(deadzone_spng INTERFACE PkgConfig::SPNG deadzone_zlib)
+endif()
