@@ -1,19 +1,21 @@
-# PNG decoding: libspng 0.7.3 over zlib 1.2.13, the versions Debian 12 ships.
+# PNG decoding: libspng 0.7.3 over zlib 1.2.13, and libdeflate 1.14: the versions Debian 12 ships.
 #
-#   deadzone_spng   libspng (#include <spng.h>)
-#   deadzone_zlib   zlib    (#include <zlib.h>; the tests use its crc32 to write PNG fixtures)
+#   deadzone_spng        libspng    (#include <spng.h>)
+#   deadzone_libdeflate  libdeflate (#include <libdeflate.h>)
+#   deadzone_zlib        zlib       (#include <zlib.h>; the tests use its crc32 to write PNG fixtures)
 #
-# Native builds link Debian's libspng-dev and zlib1g-dev. The wasm build compiles the same versions
-# from their Debian source packages (scripts/setup.sh unpacks them; scripts/build.sh passes the
-# folders), since Emscripten's own zlib port would be downloaded at build time.
+# Native builds link Debian's libspng-dev, libdeflate-dev and zlib1g-dev. The wasm build compiles
+# the same versions from their Debian source packages (scripts/setup.sh unpacks them;
+# scripts/build.sh passes the folders), since Emscripten's own zlib port would be downloaded.
 #
-# Why not stb_image for PNG (it still decodes JPEG, BMP and GIF): PNG decoding is the largest part of
-# the explorer's own work per dropped image. libspng's row filters are SSE2 code; Emscripten compiles
-# SSE2 intrinsics to wasm SIMD, which made a 640x400 PNG decode in about 3 ms instead of stb's 5.
+# Why not stb_image for PNG (it still decodes JPEG, BMP and GIF): PNG decoding was the largest part
+# of the explorer's own work per dropped image. core/src/png_decode.cpp says how the two libraries
+# share the work.
 if(EMSCRIPTEN)
   set(DEADZONE_SPNG_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/libspng-0.7.3 CACHE PATH "libspng source folder (scripts/setup.sh unpacks it)")
   set(DEADZONE_ZLIB_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/zlib-1.2.13 CACHE PATH "zlib source folder (scripts/setup.sh unpacks it)")
-  foreach(probe ${DEADZONE_SPNG_SRC_DIR}/spng/spng.c ${DEADZONE_ZLIB_SRC_DIR}/inflate.c)
+  set(DEADZONE_LIBDEFLATE_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/libdeflate-1.14 CACHE PATH "libdeflate source folder (scripts/setup.sh unpacks it)")
+  foreach(probe ${DEADZONE_SPNG_SRC_DIR}/spng/spng.c ${DEADZONE_ZLIB_SRC_DIR}/inflate.c ${DEADZONE_LIBDEFLATE_SRC_DIR}/libdeflate.h)
     if(NOT EXISTS ${probe})
       message(FATAL_ERROR "${probe} not found: run scripts/setup.sh")
     endif()
@@ -27,6 +29,13 @@ if(EMSCRIPTEN)
   target_include_directories(deadzone_zlib SYSTEM PUBLIC ${z})
   target_compile_options(deadzone_zlib PRIVATE -w)
 
+  # Decompression and checksums only (x86/ and arm/ hold its CPU-specific variants, none for wasm).
+  set(d ${DEADZONE_LIBDEFLATE_SRC_DIR}/lib)
+  add_library(deadzone_libdeflate STATIC
+    ${d}/adler32.c ${d}/crc32.c ${d}/deflate_decompress.c ${d}/utils.c ${d}/zlib_decompress.c)
+  target_include_directories(deadzone_libdeflate SYSTEM PUBLIC ${DEADZONE_LIBDEFLATE_SRC_DIR})
+  target_compile_options(deadzone_libdeflate PRIVATE -w)
+
   add_library(deadzone_spng STATIC ${DEADZONE_SPNG_SRC_DIR}/spng/spng.c)
   target_include_directories(deadzone_spng SYSTEM PUBLIC ${DEADZONE_SPNG_SRC_DIR}/spng)
   target_link_libraries(deadzone_spng PUBLIC deadzone_zlib)
@@ -39,6 +48,9 @@ if(EMSCRIPTEN)
 else()
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(SPNG REQUIRED IMPORTED_TARGET spng)
+  pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+  add_library(deadzone_libdeflate INTERFACE)
+  target_link_libraries(deadzone_libdeflate INTERFACE PkgConfig::LIBDEFLATE)
   find_package(ZLIB REQUIRED)
   add_library(deadzone_zlib INTERFACE)
   target_link_libraries(deadzone_zlib INTERFACE ZLIB::ZLIB)

@@ -4,9 +4,10 @@ TP="$DEADZONE_ROOT/build/third_party"
 IMGUI_DIR="$TP/imgui-1.90.1"
 SDL2_SRC_DIR="$TP/SDL2-2.26.5"
 STB_DIR="$TP/stb" # from trixie's libstb source package: stb_image 2.30, stb_image_write 1.16
-# PNG decoding in the wasm build: the libspng and zlib that Debian 12 ships as libspng-dev and zlib1g-dev
-# (the native build links those packages), compiled from their source packages.
+# PNG decoding in the wasm build: the libspng, libdeflate and zlib that Debian 12 ships as libspng-dev,
+# libdeflate-dev and zlib1g-dev (the native build links those packages), compiled from their sources.
 SPNG_SRC_DIR="$TP/libspng-0.7.3"
+LIBDEFLATE_SRC_DIR="$TP/libdeflate-1.14"
 ZLIB_SRC_DIR="$TP/zlib-1.2.13"
 SDL2_WASM_PREFIX="$TP/sdl2-wasm"
 NATIVE_BUILD="$DEADZONE_ROOT/build/native"

@@ -8,10 +8,13 @@
 #include <spng.h>
 #include <zlib.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace deadzone {
@@ -186,6 +189,56 @@ TEST(DecodePng, ADamagedChunkIsRefusedNotShown) {
     Result<RgbImage> r = decode_image(png.data(), png.size());
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().find("corrupt or truncated PNG data"), std::string::npos) << r.error();
+}
+
+// The PNG with its image data re-cut into IDAT chunks of at most `piece` bytes, and (when
+// `damage_at` is set) one byte of that data changed, with valid CRCs: what a decoder sees is then
+// exactly what the chunk layout or the compressed stream says.
+Bytes recut_image_data(const Bytes& png, std::size_t piece, std::ptrdiff_t damage_at = -1) {
+    Bytes head(png.begin(), png.begin() + 8), data, tail; // head: the signature and chunks before IDAT
+    std::size_t at = 8;
+    while (at + 12 <= png.size()) {
+        const std::size_t len = (std::size_t{png[at]} << 24) | (std::size_t{png[at + 1]} << 16) |
+                                (std::size_t{png[at + 2]} << 8) | png[at + 3];
+        const bool idat = std::equal(png.begin() + at + 4, png.begin() + at + 8, "IDAT");
+        Bytes& dst = idat ? data : (data.empty() ? head : tail);
+        if (idat) dst.insert(dst.end(), png.begin() + at + 8, png.begin() + at + 8 + len);
+        else dst.insert(dst.end(), png.begin() + at, png.begin() + at + 12 + len);
+        at += len + 12;
+    }
+    if (damage_at >= 0) data[static_cast<std::size_t>(damage_at)] ^= 0x5a;
+    Bytes out = std::move(head);
+    for (std::size_t i = 0; i < data.size(); i += piece) {
+        const std::size_t n = std::min(piece, data.size() - i);
+        for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(n >> s));
+        const std::size_t start = out.size();
+        out.insert(out.end(), {'I', 'D', 'A', 'T'});
+        out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(i), data.begin() + static_cast<std::ptrdiff_t>(i + n));
+        const auto crc = static_cast<std::uint32_t>(crc32(0L, out.data() + start, static_cast<uInt>(out.size() - start)));
+        for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(crc >> s));
+    }
+    out.insert(out.end(), tail.begin(), tail.end());
+    return out;
+}
+
+TEST(DecodePng, ImageDataSplitOverManyChunksDecodesExactly) {
+    // 300x300 RGB: 270 KB of image data once inflated, more than 64 KB (the decoder's unit).
+    const Source s = make_source(kLayouts[0], 300, 300, false, 21);
+    const Bytes png = encode(s, SPNG_FILTER_CHOICE_ALL);
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{8192}, png.size()})
+        expect_decodes_to_source(s, recut_image_data(png, piece), "IDAT chunks of " + std::to_string(piece) + " bytes");
+}
+
+TEST(DecodePng, DamagedCompressedDataIsRefused) {
+    // Valid CRCs around a damaged deflate stream: the inflater or its checksum must catch it.
+    const Source s = make_source(kLayouts[1], 64, 64, false, 4);
+    const Bytes png = encode(s, SPNG_FILTER_CHOICE_ALL);
+    for (const std::ptrdiff_t at : {2, 40, 400}) {
+        const Bytes damaged = recut_image_data(png, 8192, at);
+        Result<RgbImage> r = decode_image(damaged.data(), damaged.size());
+        ASSERT_FALSE(r.ok()) << "damage at " << at;
+        EXPECT_NE(r.error().find("corrupt or truncated PNG data"), std::string::npos) << r.error();
+    }
 }
 
 TEST(DecodePng, TheBudgetIsCheckedOnTheHeader) {
