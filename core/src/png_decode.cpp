@@ -29,7 +29,7 @@ using Bytes = std::vector<std::uint8_t>;
 // Ancillary chunks (text, ICC profiles) are parsed and kept by libspng; a file cannot make it hold
 // more than this for them. The pixel data is bounded by the pixel budget instead.
 constexpr std::size_t kMaxAncillaryBytes = 16u << 20;
-constexpr std::uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+constexpr std::size_t kSignatureSize = 8; // libspng has checked the signature itself
 constexpr std::size_t kMaxStoredBlock = 65535; // deflate's limit for one stored block
 
 std::string corrupt(const char* what, const std::string& reason) {
@@ -58,7 +58,7 @@ struct ChunkWalk {
 // not needed to decode). The signature and IHDR were read by libspng already.
 Result<ChunkWalk> walk_chunks(const std::uint8_t* bytes, std::size_t size) {
     ChunkWalk walk;
-    std::size_t at = sizeof(kSignature);
+    std::size_t at = kSignatureSize;
     while (true) {
         if (size - at < 12) {
             if (!walk.image_data.empty()) return walk; // IDATs ran to the end of the file, no IEND

@@ -1,4 +1,4 @@
-// PNG decoding for decode_image() (image_input.cpp), with libspng. Private to core/.
+// PNG decoding for decode_image() (image_input.cpp), with libdeflate and libspng. Private to core/.
 #pragma once
 
 #include "deadzone/image_input.h"

@@ -35,30 +35,22 @@ struct Layout {
     const char* name;
     std::uint8_t color_type;
     std::uint8_t bit_depth;
+    int channels; // samples per pixel (a palette index is one)
 };
 
 constexpr Layout kLayouts[] = {
-    {"rgb8", SPNG_COLOR_TYPE_TRUECOLOR, 8},
-    {"rgba8", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 8},
-    {"grey8", SPNG_COLOR_TYPE_GRAYSCALE, 8},
-    {"grey-alpha8", SPNG_COLOR_TYPE_GRAYSCALE_ALPHA, 8},
-    {"palette8", SPNG_COLOR_TYPE_INDEXED, 8},
-    {"palette4", SPNG_COLOR_TYPE_INDEXED, 4},
-    {"grey1", SPNG_COLOR_TYPE_GRAYSCALE, 1},
-    {"grey2", SPNG_COLOR_TYPE_GRAYSCALE, 2},
-    {"rgb16", SPNG_COLOR_TYPE_TRUECOLOR, 16},
-    {"rgba16", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 16},
-    {"grey16", SPNG_COLOR_TYPE_GRAYSCALE, 16},
+    {"rgb8", SPNG_COLOR_TYPE_TRUECOLOR, 8, 3},
+    {"rgba8", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 8, 4},
+    {"grey8", SPNG_COLOR_TYPE_GRAYSCALE, 8, 1},
+    {"grey-alpha8", SPNG_COLOR_TYPE_GRAYSCALE_ALPHA, 8, 2},
+    {"palette8", SPNG_COLOR_TYPE_INDEXED, 8, 1},
+    {"palette4", SPNG_COLOR_TYPE_INDEXED, 4, 1},
+    {"grey1", SPNG_COLOR_TYPE_GRAYSCALE, 1, 1},
+    {"grey2", SPNG_COLOR_TYPE_GRAYSCALE, 2, 1},
+    {"rgb16", SPNG_COLOR_TYPE_TRUECOLOR, 16, 3},
+    {"rgba16", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 16, 4},
+    {"grey16", SPNG_COLOR_TYPE_GRAYSCALE, 16, 1},
 };
-
-int channels_of(std::uint8_t color_type) {
-    switch (color_type) {
-    case SPNG_COLOR_TYPE_TRUECOLOR: return 3;
-    case SPNG_COLOR_TYPE_TRUECOLOR_ALPHA: return 4;
-    case SPNG_COLOR_TYPE_GRAYSCALE_ALPHA: return 2;
-    default: return 1; // grey, palette index
-    }
-}
 
 Source make_source(const Layout& layout, int width, int height, bool interlaced, unsigned seed) {
     Source s;
@@ -72,7 +64,7 @@ Source make_source(const Layout& layout, int width, int height, bool interlaced,
         return static_cast<unsigned>(seed >> (32 - bits));
     };
     const int depth = layout.bit_depth;
-    const int channels = channels_of(layout.color_type);
+    const int channels = layout.channels;
     const bool indexed = layout.color_type == SPNG_COLOR_TYPE_INDEXED;
     if (indexed)
         for (int i = 0; i < (1 << depth); ++i)

@@ -36,7 +36,8 @@ struct RgbImage {
 // The refusal of a width x height image over the pixel budget, or "" when it fits.
 std::string pixel_budget_error(std::int64_t width, std::int64_t height, const ImageLimits& limits);
 
-// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB: PNG with libspng, the others with stb_image.
+// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB: PNG with libdeflate +
+// libspng (core/src/png_decode.cpp), the others with stb_image.
 Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const ImageLimits& limits = {});
 
 // Reads a file and decodes it; the error names the path.
