@@ -29,10 +29,11 @@ if(EMSCRIPTEN)
   target_include_directories(deadzone_zlib SYSTEM PUBLIC ${z})
   target_compile_options(deadzone_zlib PRIVATE -w)
 
-  # Decompression and checksums only (x86/ and arm/ hold its CPU-specific variants, none for wasm).
+  # Decompression (zlib for PNG, gzip for telemetry) and checksums only (x86/ and arm/ hold its CPU-specific variants, none for wasm).
   set(d ${DEADZONE_LIBDEFLATE_SRC_DIR}/lib)
   add_library(deadzone_libdeflate STATIC
-    ${d}/adler32.c ${d}/crc32.c ${d}/deflate_decompress.c ${d}/utils.c ${d}/zlib_decompress.c)
+    ${d}/adler32.c ${d}/crc32.c ${d}/deflate_decompress.c ${d}/utils.c ${d}/zlib_decompress.c ${d}/gzip_decompress.c
+    ${d}/deflate_compress.c ${d}/gzip_compress.c) # compressors: only the tests call them (.jsonl.gz fixtures)
   target_include_directories(deadzone_libdeflate SYSTEM PUBLIC ${DEADZONE_LIBDEFLATE_SRC_DIR})
   target_compile_options(deadzone_libdeflate PRIVATE -w)
 

@@ -9,6 +9,8 @@ STB_DIR="$TP/stb" # from trixie's libstb source package: stb_image 2.30, stb_ima
 SPNG_SRC_DIR="$TP/libspng-0.7.3"
 LIBDEFLATE_SRC_DIR="$TP/libdeflate-1.14"
 ZLIB_SRC_DIR="$TP/zlib-1.2.13"
+# Telemetry parsing (core/): simdjson 3.0.1 as Debian 12 ships it, from its source package, both builds.
+SIMDJSON_SRC_DIR="$TP/simdjson-3.0.1"
 SDL2_WASM_PREFIX="$TP/sdl2-wasm"
 NATIVE_BUILD="$DEADZONE_ROOT/build/native"
 WASM_BUILD="$DEADZONE_ROOT/build/wasm"

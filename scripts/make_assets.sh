@@ -4,9 +4,11 @@
 #
 #   assets/models/<preset>.onnx        exported model (BN folded; heatmap, wh, wh_pre)
 #   assets/models/manifest.json        the list the explorer offers
-#   assets/telemetry/<preset>.jsonl    per-channel telemetry over the run (every 40th step; for the explorer's replay, not built yet)
+#   assets/telemetry/<preset>.jsonl.gz per-channel telemetry for the explorer's Replay view: every step up to 200,
+#                                      then every 40th (gzip; core/ and the explorer read it as is)
 #
-# Usage: scripts/make_assets.sh [--steps N] [--presets "broken leaky ..."]
+# Usage: scripts/make_assets.sh [--steps N] [--presets "broken leaky ..."] [--no-build]
+#   --no-build  use the ttfnet-train already in build/native (while another build runs there)
 # The recipe (seed, data, input size, schedule) is scripts/preset_recipe.args.
 # Time: 2589 s for the five presets on the 2-core machine (2026-11-26), about 8.5 minutes each.
 set -euo pipefail
@@ -14,11 +16,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 steps=""
 presets="broken leaky bias-init softplus leaky-bias"
+build=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --steps) steps="$2"; shift 2 ;;
         --presets) presets="$2"; shift 2 ;;
-        *) echo "usage: scripts/make_assets.sh [--steps N] [--presets \"broken leaky ...\"]" >&2; exit 2 ;;
+        --no-build) build=0; shift ;;
+        *) echo "usage: scripts/make_assets.sh [--steps N] [--presets \"broken leaky ...\"] [--no-build]" >&2; exit 2 ;;
     esac
 done
 
@@ -35,7 +39,7 @@ while read -r line; do
 done < "$DEADZONE_ROOT/scripts/preset_recipe.args"
 COMMON+=(--steps "$steps")
 
-bash "$DEADZONE_ROOT/scripts/build.sh" native >/dev/null
+[ "$build" = 0 ] || bash "$DEADZONE_ROOT/scripts/build.sh" native >/dev/null
 train="$NATIVE_BUILD/native_trainer/ttfnet-train"
 models="$DEADZONE_ROOT/assets/models"
 telemetry="$DEADZONE_ROOT/assets/telemetry"
@@ -46,8 +50,10 @@ start=$(date +%s)
 for p in $presets; do
     echo "[assets] training $p ($steps steps)"
     "$train" --preset "$p" "${COMMON[@]}" --out "$runs/$p" --onnx "$models/$p.onnx" 2>&1 | tee "$runs/$p.log" | grep -E "^(done|  dead|error)"
-    # The shipped copy keeps every 40th step (the run records every 10th): see scripts/thin_telemetry.mjs.
-    node "$DEADZONE_ROOT/scripts/thin_telemetry.mjs" "$runs/$p/telemetry.jsonl" "$telemetry/$p.jsonl" 40
+    # The shipped copy keeps the dense first steps and then every 40th (the run records every 10th):
+    # see scripts/thin_telemetry.mjs.
+    rm -f "$telemetry/$p.jsonl"
+    node "$DEADZONE_ROOT/scripts/thin_telemetry.mjs" "$runs/$p/telemetry.jsonl" "$telemetry/$p.jsonl.gz" 40
 done
 
 describe() {
@@ -69,7 +75,7 @@ describe() {
     for p in $presets; do
         [ $first = 1 ] || echo ','
         first=0
-        printf '    {"name": "%s", "file": "%s.onnx", "telemetry": "../telemetry/%s.jsonl", "description": "%s"}' "$p" "$p" "$p" "$(describe "$p")"
+        printf '    {"name": "%s", "file": "%s.onnx", "telemetry": "../telemetry/%s.jsonl.gz", "description": "%s"}' "$p" "$p" "$p" "$(describe "$p")"
     done
     echo
     echo '  ]'

@@ -3,8 +3,8 @@
 # npm registry. Idempotent: with everything present it only checks, in a few seconds.
 #
 #   1. Debian packages (compilers, LibTorch, ONNX, Emscripten, Chromium, ...)
-#   2. Dear ImGui 1.90.1, SDL2 2.26.5, stb (stb_image 2.30), libspng 0.7.3, libdeflate 1.14 and
-#      zlib 1.2.13 *sources* from Debian source packages,
+#   2. Dear ImGui 1.90.1, SDL2 2.26.5, stb (stb_image 2.30), libspng 0.7.3, libdeflate 1.14,
+#      zlib 1.2.13 and simdjson 3.0.1 *sources* from Debian source packages,
 #      fetched with a private apt configuration (the system's apt sources are left untouched) into
 #      build/third_party
 #   3. SDL2 compiled once for wasm with emcmake, cached in build/third_party/sdl2-wasm
@@ -44,7 +44,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# --- 2. Third-party sources: ImGui, SDL2, stb, libspng, libdeflate, zlib (private apt config) ------
+# --- 2. Third-party sources: ImGui, SDL2, stb, libspng, libdeflate, zlib, simdjson (private apt config)
 # stb (JPEG, BMP, GIF) comes from trixie's source package, the same copy for native and wasm builds.
 # PNG goes through libdeflate and libspng instead (see cmake/Png.cmake and core/src/png_decode.cpp).
 # Those and zlib are bookworm's: the versions of the -dev packages the native build links.
@@ -61,10 +61,10 @@ SRC
     # APT::Sandbox::User=root: the cache folder belongs to us, not to the _apt user.
     local o=(-o "Dir::Etc::sourcelist=$apt_dir/src.sources" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt_dir/lists"
              -o APT::Sandbox::User=root)
-    log "fetching ImGui, SDL2, stb, libspng, libdeflate and zlib source packages"
+    log "fetching ImGui, SDL2, stb, libspng, libdeflate, zlib and simdjson source packages"
     apt-get "${o[@]}" update -qq
     (cd "$TP/src" && apt-get "${o[@]}" source --download-only imgui/trixie libsdl2/bookworm libstb/trixie \
-        libspng/bookworm libdeflate/bookworm zlib/bookworm)
+        libspng/bookworm libdeflate/bookworm zlib/bookworm simdjson/bookworm)
 }
 unpack_orig() { # $1 glob of the orig tarball, $2 destination folder
     local tarball dest="$2"
@@ -86,6 +86,7 @@ unpack_missing "$STB_DIR/stb_image.h" 'libstb_*.orig.tar.*' "$STB_DIR"
 unpack_missing "$SPNG_SRC_DIR/spng/spng.c" 'libspng_0.7.3*.orig.tar.*' "$SPNG_SRC_DIR"
 unpack_missing "$ZLIB_SRC_DIR/inflate.c" 'zlib_1.2.13*.orig.tar.*' "$ZLIB_SRC_DIR"
 unpack_missing "$LIBDEFLATE_SRC_DIR/libdeflate.h" 'libdeflate_1.14*.orig.tar.*' "$LIBDEFLATE_SRC_DIR"
+unpack_missing "$SIMDJSON_SRC_DIR/singleheader/simdjson.cpp" 'simdjson_3.0.1*.orig.tar.*' "$SIMDJSON_SRC_DIR"
 
 # --- 3. SDL2 for wasm (once) ---------------------------------------------------------------------
 if [ ! -f "$SDL2_WASM_PREFIX/lib/libSDL2.a" ]; then

@@ -4,7 +4,12 @@
 // and C++ copies them into its own vector. (The in-memory FS used before added a file write and a
 // stream read byte by byte: about 1 ms per image in the drop-to-boxes latency.) Nothing leaves the
 // browser: dropped files are only read locally.
+#include "file_drop.h"
+
 #include "app.h"
+#include "pipeline.h"
+#include "telemetry_loader.h"
+#include "js_bindings.h"
 
 #include <emscripten/emscripten.h>
 
@@ -12,61 +17,9 @@
 #include <string>
 #include <vector>
 
-// Calls C++ export `fn` with (pointer, length) of a heap copy of `buffer` followed by `rest`
-// (strings and numbers); the copy is freed when the call returns (C++ keeps its own).
-EM_JS(void, dz_js_install_heap_call, (), {
-    globalThis.dzCallWithBytes = (fn, buffer, restTypes, rest) => {
-        const bytes = new Uint8Array(buffer);
-        const p = _malloc(Math.max(1, bytes.length));
-        if (!p) throw new Error("out of memory for " + bytes.length + " bytes");
-        try {
-            HEAPU8.set(bytes, p);
-            ccall(fn, null, ["number", "number", ...restTypes], [p, bytes.length, ...rest]);
-        } finally {
-            _free(p);
-        }
-    };
-});
 
-EM_JS(void, dz_js_install_file_drop, (), {
-    // Hand one File to C++: bytes -> dz_on_file_dropped(bytes, size, name, t0).
-    const deliver = (file, t0) => file.arrayBuffer().then((buffer) => {
-        dzCallWithBytes("dz_on_file_dropped", buffer, ["string", "number"], [file.name, t0]);
-    }).catch((e) => ccall("dz_on_file_error", null, ["string", "string"], [file.name, String(e)]));
-    const accept = (files, t0) => { for (const f of files) deliver(f, t0); };
-    window.addEventListener("dragover", (e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; });
-    window.addEventListener("drop", (e) => {
-        e.preventDefault();
-        const t0 = performance.now();
-        if (e.dataTransfer && e.dataTransfer.files) accept(e.dataTransfer.files, t0);
-    });
-    // The Open button clicks this hidden input (allowed: it follows the user's click).
-    const input = document.createElement("input");
-    input.type = "file";
-    input.multiple = true;
-    input.accept = ".png,.jpg,.jpeg,.bmp,.gif,.onnx";
-    input.style.display = "none";
-    input.id = "dz-open-file";
-    input.addEventListener("change", () => { accept(input.files, performance.now()); input.value = ""; });
-    document.body.appendChild(input);
-});
 
-EM_JS(void, dz_js_open_file_dialog, (), {
-    const input = document.getElementById("dz-open-file");
-    if (input) input.click();
-});
 
-EM_JS(void, dz_js_fetch_file, (const char* url_c, const char* kind_c), {
-    const url = UTF8ToString(url_c), kind = UTF8ToString(kind_c);
-    const t0 = performance.now();
-    const report = (buffer, status) =>
-        dzCallWithBytes("dz_on_fetched", buffer, ["string", "string", "string", "number"], [kind, url, status, t0]);
-    fetch(url).then((r) => {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.arrayBuffer();
-    }).then((buffer) => report(buffer, ""))
-      .catch((e) => report(new ArrayBuffer(0), String((e && e.message) || e)));
-});
 
 namespace {
 
@@ -84,6 +37,14 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return true;
 }
 
+// JSON Lines text (first non-blank byte '{') or gzip data: no image format starts like that.
+bool looks_like_telemetry(const std::uint8_t* data, int size) {
+    int i = 0;
+    while (i < size && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) ++i;
+    if (i < size && data[i] == '{') return true;
+    return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+}
+
 std::string base_name(const std::string& url) {
     const size_t slash = url.find_last_of('/');
     return slash == std::string::npos ? url : url.substr(slash + 1);
@@ -91,18 +52,19 @@ std::string base_name(const std::string& url) {
 
 } // namespace
 
-namespace deadzone::explorer {
-void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
-                         const std::vector<std::uint8_t>& bytes, const std::string& error);
-} // namespace deadzone::explorer
-
 extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size, const char* name, double t0) {
     using namespace deadzone::explorer;
     request_redraw(app_state());
+    // Telemetry by name or content (JSON text or gzip: never an image) goes to the Replay view; .onnx
+    // by name; everything else is treated as an image and the decoder's sniffing decides.
+    if (is_telemetry_name(name) || looks_like_telemetry(data, size)) {
+        app_state().view = View::Replay;
+        load_telemetry_bytes(app_state(), name, "", RunOrigin::Dropped, data, static_cast<std::size_t>(size));
+        return;
+    }
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
-    // .onnx by name; everything else is treated as an image and the decoder's sniffing decides.
     if (ends_with(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
     else accept_image_bytes(app_state(), name, bytes, t0);
 }
@@ -126,6 +88,8 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
     } else if (kind == "image") {
         if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
         else accept_image_bytes(state, base_name(url), bytes, t0);
+    } else if (kind == "runs") {
+        on_runs_index(state, bytes, error);
     } else if (kind == "model" || kind == "test model") {
         std::string name = base_name(url);
         if (ends_with(name, ".onnx")) name.resize(name.size() - 5);
@@ -134,6 +98,13 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
     } else {
         on_manifest_fetched(state, kind, url, bytes, error);
     }
+}
+
+// flags: 1 = no more bytes will come, 2 = the file was rewritten and these bytes start it again.
+EMSCRIPTEN_KEEPALIVE void dz_on_telemetry_bytes(const std::uint8_t* data, int size, int run, int flags, const char* error) {
+    using namespace deadzone::explorer;
+    request_redraw(app_state());
+    on_telemetry_bytes(app_state(), run, data, static_cast<std::size_t>(size), (flags & 1) != 0, (flags & 2) != 0, error);
 }
 
 } // extern "C"

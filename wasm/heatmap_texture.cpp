@@ -1,7 +1,7 @@
 // GL textures: the loaded image, and the colour-mapped model maps drawn over it (the heatmap's best
 // class score, or one wh channel). A wh channel is scaled by the largest value of all four wh
 // channels, so a dead channel (all zeros) is visibly black next to its live neighbours.
-#include "app.h"
+#include "textures.h"
 
 #include <GLES3/gl3.h>
 

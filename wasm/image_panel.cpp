@@ -2,7 +2,11 @@
 // colour map of the heatmap or a wh channel, and the value under the mouse. On a panel whose model
 // has a dead channel, the other panel's (healthy) left edges are drawn as a faint dashed ghost, so the
 // collapse of x1 onto the centre is visible at a glance.
-#include "app.h"
+#include "detect_view.h"
+
+#include "textures.h"
+
+#include "deadzone/prediction_dump.h" // wh_channel_name
 
 #include <imgui.h>
 
@@ -25,7 +29,7 @@ void dashed_vline(ImDrawList* dl, float x, float y1, float y2, ImU32 col) {
 }
 
 std::string class_label(const AppState& state, const Prediction& pred, int class_id) {
-    const auto& names = state.models[pred.model_index].spec.class_names;
+    const auto& names = state.detect.models[pred.model_index].spec.class_names;
     return class_id < static_cast<int>(names.size()) ? names[class_id] : "class " + std::to_string(class_id);
 }
 
@@ -58,10 +62,10 @@ void draw_spinner(float radius, double time) {
 }
 
 void draw_image_panel(AppState& state, int panel_index, float width, float height) {
-    Panel& panel = state.panels[panel_index];
+    Panel& panel = state.detect.panels[panel_index];
     const Prediction& pred = panel.pred;
     const bool current = pred.valid && pred.model_index == panel.model_index;
-    const Model* model = panel.model_index >= 0 ? &state.models[panel.model_index] : nullptr;
+    const Model* model = panel.model_index >= 0 ? &state.detect.models[panel.model_index] : nullptr;
 
     // Header: model, what it found, how long it took; a spinner while it runs.
     ImGui::BeginGroup();
@@ -89,7 +93,7 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
     ImGui::EndGroup();
 
     const ImVec2 avail(width, std::max(40.0f, height - ImGui::GetItemRectSize().y - 6.0f));
-    const LoadedImage& img = state.image;
+    const LoadedImage& img = state.detect.image;
     if (img.generation == 0) {
         ImGui::Dummy(avail);
         const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -117,17 +121,17 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
 
     if (current) {
         const Letterbox& lb = pred.letterbox;
-        const int stride = state.models[pred.model_index].spec.stride;
+        const int stride = state.detect.models[pred.model_index].spec.stride;
         // Colour map: the feature map covers the whole model input; cell x is centred on x*stride.
-        if (state.overlay != kOverlayNone && pred.overlay_texture != 0 && pred.overlay_kind == state.overlay) {
+        if (state.detect.overlay != kOverlayNone && pred.overlay_texture != 0 && pred.overlay_kind == state.detect.overlay) {
             const float half = stride * 0.5f;
             const ImVec2 a = to_screen(lb.to_source_x(-half), lb.to_source_y(-half));
             const ImVec2 b = to_screen(lb.to_source_x(lb.input_width - half), lb.to_source_y(lb.input_height - half));
             dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(pred.overlay_texture)), a, b, ImVec2(0, 0),
-                         ImVec2(1, 1), IM_COL32(255, 255, 255, static_cast<int>(state.overlay_alpha * 255)));
+                         ImVec2(1, 1), IM_COL32(255, 255, 255, static_cast<int>(state.detect.overlay_alpha * 255)));
         }
         // Ghost: the healthy model's left edges, over the dead one's boxes.
-        const Prediction& other = state.panels[1 - panel_index].pred;
+        const Prediction& other = state.detect.panels[1 - panel_index].pred;
         if (prediction_has_dead_channel(pred) && other.valid && other.image_generation == pred.image_generation &&
             !prediction_has_dead_channel(other)) {
             for (const Detection& d : other.decoded.detections) {
@@ -156,7 +160,7 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
             const float ix = sx * lb.scale + lb.pad_left, iy = sy * lb.scale + lb.pad_top;
             const int cx = static_cast<int>(std::lround(ix / stride)), cy = static_cast<int>(std::lround(iy / stride));
             if (cx >= 0 && cy >= 0 && cx < pred.out.width && cy < pred.out.height) {
-                state.hover_panel = panel_index, state.hover_x = cx, state.hover_y = cy;
+                state.detect.hover_panel = panel_index, state.detect.hover_x = cx, state.detect.hover_y = cy;
                 dl->AddRect(to_screen(lb.to_source_x(cx * stride - stride * 0.5f), lb.to_source_y(cy * stride - stride * 0.5f)),
                             to_screen(lb.to_source_x(cx * stride + stride * 0.5f), lb.to_source_y(cy * stride + stride * 0.5f)),
                             IM_COL32(255, 255, 255, 220));

@@ -1,7 +1,11 @@
 // DeadZone explorer: the platform shell. SDL2 window + WebGL2 context + Dear ImGui, driven by the
 // browser's animation frames. Everything the user sees is drawn by app.cpp.
 #include "app.h"
+#include "js_bindings.h"
 #include "backend_probe.h"
+#include "pipeline.h"
+#include "replay_view.h"
+#include "telemetry_loader.h"
 
 #include <SDL.h>
 #include <SDL_opengles2.h>
@@ -11,6 +15,7 @@
 #include <imgui_impl_sdl2.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -20,9 +25,6 @@ struct Shell {
 };
 
 // The page owns the layout: the canvas fills the window, so follow the window's CSS size.
-EM_JS(int, dz_js_window_width, (), { return window.innerWidth; });
-EM_JS(int, dz_js_window_height, (), { return window.innerHeight; });
-
 // True when the size changed.
 bool follow_window_size(SDL_Window* window) {
     int w = 0, h = 0;
@@ -53,6 +55,7 @@ bool should_draw(deadzone::explorer::AppState& state, double now) {
         --state.redraw_frames;
         return true;
     }
+    if (state.view == deadzone::explorer::View::Replay && state.replay.timeline.playing) return true; // playback
     const bool busy = state.ort_busy || deadzone::explorer::any_run_pending(state);
     return now - state.last_draw_ms >= (busy ? 500.0 : 1000.0);
 }
@@ -71,8 +74,12 @@ void frame(void* arg) {
     const double now = emscripten_get_now();
     if (input) state.input_until_ms = now + 750.0;
     deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
+    deadzone::explorer::advance_replay(state, now);
+    if (state.view == deadzone::explorer::View::Replay && state.replay.live_listed)
+        deadzone::explorer::poll_runs_index(state, now);
     if (!should_draw(state, now)) return; // the canvas keeps showing the last frame
     state.last_draw_ms = now;
+    const double draw_start = emscripten_get_now();
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
@@ -89,11 +96,20 @@ void frame(void* arg) {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++state.frame;
+    state.counters.frame_ms[state.counters.frame_times++ % deadzone::explorer::Counters::kFrameTimes] =
+        static_cast<float>(emscripten_get_now() - draw_start);
+}
+
+// Page options arrive as arguments (web/app.js turns the URL's query into them):
+//   --first-sample=none   start without the first sample image (tests and the bench start empty)
+void apply_arguments(int argc, char** argv, deadzone::explorer::AppState& state) {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--first-sample=none") == 0) state.detect.show_first_sample = false;
 }
 
 } // namespace
 
-int main() {
+int main(int argc, char** argv) {
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
         std::fprintf(stderr, "SDL_Init failed: %s\n", SDL_GetError());
         return 1;
@@ -122,6 +138,7 @@ int main() {
     ImGui_ImplOpenGL3_Init("#version 300 es");
 
     deadzone::explorer::start_backend_probe();
+    apply_arguments(argc, argv, deadzone::explorer::app_state());
     deadzone::explorer::start_explorer(deadzone::explorer::app_state());
     emscripten_set_main_loop_arg(frame, &shell, 0, true);
     return 0;

@@ -1,68 +1,20 @@
 // The bridge to ONNX Runtime Web (web/ort_bridge.js). Calls start a JS promise and return at once so
 // the frame loop never blocks; results come back through the EMSCRIPTEN_KEEPALIVE callbacks below,
 // which hand them to pipeline.cpp. Tensors are copied across the wasm heap (a few ms at most).
+#include "ort_session.h"
+
 #include "app.h"
+#include "pipeline.h"
+#include "js_bindings.h"
 
 #include <emscripten/emscripten.h>
 
 #include <cstring>
 #include <string>
 
-namespace deadzone::explorer {
-void on_session_created(AppState& state, int session_id, bool ok, const std::string& message);
-void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
-                     double round_trip_ms);
-} // namespace deadzone::explorer
 
-EM_JS(void, dz_js_ort_create, (int id, const unsigned char* ptr, int len, const char* backend_c), {
-    const bytes = HEAPU8.slice(ptr, ptr + len); // a copy: the heap may move before ORT reads it
-    const backend = UTF8ToString(backend_c);
-    const report = (ok, message) =>
-        ccall("dz_on_session_created", null, ["number", "number", "string"], [id, ok, message]);
-    if (!globalThis.dzOrt) {
-        setTimeout(() => report(0, "ONNX Runtime Web did not load"), 0);
-        return;
-    }
-    globalThis.dzOrt.createSession(id, bytes, backend).then(
-        () => report(1, ""),
-        (e) => report(0, String((e && e.message) || e)));
-});
 
-EM_JS(int, dz_js_ort_in_worker, (), {
-    return globalThis.dzOrt && globalThis.dzOrt.worker ? 1 : 0;
-});
 
-EM_JS(void, dz_js_ort_release, (int id), {
-    if (globalThis.dzOrt) globalThis.dzOrt.release(id);
-});
-
-EM_JS(void, dz_js_ort_run, (int session_id, int request_id, const float* ptr, int count, int size), {
-    const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
-    if (!globalThis.dzOrt) {
-        setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
-        return;
-    }
-    const input = globalThis.dzOrt.inputBuffer(count);
-    input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
-    globalThis.dzOrt.run(session_id, input, size).then((r) => {
-        const args = [request_id];
-        const pointers = [];
-        for (const name of ["heatmap", "wh", "wh_pre"]) {
-            const t = r.outputs[name];
-            const d = t.dims.length === 4 ? t.dims : [0, 0, 0, 0];
-            const p = _malloc(Math.max(4, t.data.length * 4));
-            HEAPF32.set(t.data, p >> 2);
-            pointers.push(p);
-            args.push(p, t.data.length, d[0], d[1], d[2], d[3]);
-        }
-        args.push(r.ms, r.round_trip_ms);
-        try {
-            ccall("dz_on_run_done", null, new Array(args.length).fill("number"), args);
-        } finally {
-            for (const p of pointers) _free(p);
-        }
-    }, fail);
-});
 
 namespace {
 

@@ -2,7 +2,12 @@
 // make_model_input (letterbox + normalisation) -> ORT Web session.run (ort_session.cpp) -> checks
 // -> core per_channel_stats + decode_ttfnet. Bad input at any step becomes a visible message and
 // leaves the previous image, models and predictions as they were.
-#include "app.h"
+#include "pipeline.h"
+
+#include "file_drop.h"
+#include "ort_session.h"
+#include "telemetry_loader.h"
+#include "textures.h"
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
@@ -26,16 +31,10 @@ constexpr double kFirstFrameHoldMs = 100.0;
 bool model_ready(const Model& m) { return m.session_id != 0 && !m.session_pending && m.session_error.empty(); }
 
 void mark_panels_for_run(AppState& state) {
-    for (Panel& p : state.panels) {
-        p.needs_run = state.image.generation > 0 && p.model_index >= 0;
+    for (Panel& p : state.detect.panels) {
+        p.needs_run = state.detect.image.generation > 0 && p.model_index >= 0;
         p.request_id = 0; // a result still in flight is for an old image/model/back-end: ignore it
     }
-}
-
-int find_model(const AppState& state, const std::string& name) {
-    for (size_t i = 0; i < state.models.size(); ++i)
-        if (state.models[i].name == name) return static_cast<int>(i);
-    return -1;
 }
 
 // A run of a fresh session on a blank input whose result nobody waits for (its request id belongs
@@ -50,37 +49,43 @@ void start_warm_up_run(AppState& state, Model& model) {
     ort_run(model.session_id, state.next_id++, blank, size);
 }
 
-// Whether state.model_input already is this image letterboxed for a model of this input size and
+// Whether state.detect.model_input already is this image letterboxed for a model of this input size and
 // normalisation (both panels usually are: the second run then skips the letterbox).
 bool holds_input_for(const AppState& state, int size, const Normalization& norm) {
-    const auto& of = state.model_input_of;
+    const auto& of = state.detect.model_input_of;
     const auto same = [](const float (&a)[3], const float (&b)[3]) { return std::equal(a, a + 3, b); };
-    return of.image_generation == state.image.generation && of.size == size && same(of.norm.mean, norm.mean) &&
+    return of.image_generation == state.detect.image.generation && of.size == size && same(of.norm.mean, norm.mean) &&
            same(of.norm.std, norm.std);
 }
 
 void start_run(AppState& state, int panel_index) {
-    Panel& panel = state.panels[panel_index];
-    Model& model = state.models[panel.model_index];
+    Panel& panel = state.detect.panels[panel_index];
+    Model& model = state.detect.models[panel.model_index];
     const int size = model.spec.input_size;
     model.warmed = true; // this run is its warm-up
     panel.run_started_ms = emscripten_get_now();
-    ModelInput& input = state.model_input;
+    ModelInput& input = state.detect.model_input;
     if (!holds_input_for(state, size, model.spec.norm)) {
-        fill_model_input(state.image.rgb, size, size, model.spec.norm, input);
-        state.model_input_of = {state.image.generation, size, model.spec.norm};
-        ++state.inputs_made;
+        fill_model_input(state.detect.image.rgb, size, size, model.spec.norm, input);
+        state.detect.model_input_of = {state.detect.image.generation, size, model.spec.norm};
+        ++state.counters.inputs_made;
     }
     panel.preprocess_ms = emscripten_get_now() - panel.run_started_ms;
     panel.request_id = state.next_id++;
     panel.needs_run = false;
     panel.pending_letterbox = input.letterbox; // the current prediction stays on screen meanwhile
     state.ort_busy = true;
-    ++state.runs_started;
+    ++state.counters.runs_started;
     ort_run(model.session_id, panel.request_id, input.nchw, size);
 }
 
 } // namespace
+
+int find_model(const DetectState& detect, const std::string& name) {
+    for (size_t i = 0; i < detect.models.size(); ++i)
+        if (detect.models[i].name == name) return static_cast<int>(i);
+    return -1;
+}
 
 void post_message(AppState& state, std::string text, bool error) {
     if (error) emscripten_log(EM_LOG_WARN, "[deadzone] %s", text.c_str());
@@ -90,9 +95,10 @@ void post_message(AppState& state, std::string text, bool error) {
 
 void start_explorer(AppState& state) {
     install_file_drop();
-    state.model_list_source = "loading the model list...";
+    state.detect.model_list_source = "loading the model list...";
     fetch_file("assets/models/manifest.json", "manifest");
     fetch_file("assets/images/samples.json", "samples");
+    fetch_file("runs/index.json", "runs"); // answered only by `scripts/explore.sh --runs DIR`
 }
 
 void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
@@ -104,8 +110,12 @@ void on_manifest_fetched(AppState& state, const std::string& kind, const std::st
         if (j.is_object() && j.contains("images") && j["images"].is_array())
             for (const auto& img : j["images"])
                 if (img.is_object() && img.contains("file") && img["file"].is_string())
-                    state.sample_images.push_back(base + img["file"].get<std::string>());
-        if (!state.sample_images.empty()) fetch_file(state.sample_images.front(), "warm-up image");
+                    state.detect.sample_images.push_back(base + img["file"].get<std::string>());
+        // The first sample is shown at once (a newcomer sees broken vs fixed without doing anything),
+        // unless the page was opened with ?first-sample=none (tests and the bench start empty): then
+        // it is only decoded unseen, to warm up the image path.
+        if (!state.detect.sample_images.empty())
+            fetch_file(state.detect.sample_images.front(), state.detect.show_first_sample ? "image" : "warm-up image");
         return;
     }
     const bool usable = j.is_object() && j.contains("models") && j["models"].is_array() && !j["models"].empty();
@@ -113,18 +123,22 @@ void on_manifest_fetched(AppState& state, const std::string& kind, const std::st
         if (kind == "manifest") { // nothing shipped yet: the generated test models, if the build made them
             fetch_file("test-models/manifest.json", "test manifest");
         } else {
-            state.model_list_source = "no models shipped yet; drag in an .onnx";
-            post_message(state, state.model_list_source, false);
+            state.detect.model_list_source = "no models shipped yet; drag in an .onnx";
+            post_message(state, state.detect.model_list_source, false);
         }
         return;
     }
-    state.model_list_source = kind == "manifest" ? "shipped models (assets/models)" : "test models (not trained; from make_test_models)";
+    state.detect.model_list_source = kind == "manifest" ? "shipped models (assets/models)" : "test models (not trained; from make_test_models)";
     if (j.contains("default_pair") && j["default_pair"].is_array() && j["default_pair"].size() == 2)
         for (int i = 0; i < 2; ++i)
-            if (j["default_pair"][i].is_string()) state.default_pair[i] = j["default_pair"][i].get<std::string>();
-    for (const auto& m : j["models"])
-        if (m.is_object() && m.contains("file") && m["file"].is_string())
-            fetch_file(base + m["file"].get<std::string>(), kind == "manifest" ? "model" : "test model");
+            if (j["default_pair"][i].is_string()) state.detect.default_pair[i] = j["default_pair"][i].get<std::string>();
+    for (const auto& m : j["models"]) {
+        if (!m.is_object() || !m.contains("file") || !m["file"].is_string()) continue;
+        fetch_file(base + m["file"].get<std::string>(), kind == "manifest" ? "model" : "test model");
+        // Its training run, for the Replay view (fetched when the user asks for it).
+        if (m.contains("telemetry") && m["telemetry"].is_string() && m.contains("name") && m["name"].is_string())
+            state.replay.shipped.emplace_back(m["name"].get<std::string>(), base + m["telemetry"].get<std::string>());
+    }
 }
 
 void accept_model_bytes(AppState& state, const std::string& file_name, const std::string& origin,
@@ -142,25 +156,25 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
         return;
     }
     const std::string stem = name;
-    for (int n = 2; find_model(state, name) >= 0; ++n) name = stem + " (" + std::to_string(n) + ")";
+    for (int n = 2; find_model(state.detect, name) >= 0; ++n) name = stem + " (" + std::to_string(n) + ")";
     Model m;
     m.name = name;
     m.origin = origin;
     m.bytes = std::move(bytes);
     m.spec = std::move(spec).value();
-    state.models.push_back(std::move(m));
-    const int index = static_cast<int>(state.models.size()) - 1;
+    state.detect.models.push_back(std::move(m));
+    const int index = static_cast<int>(state.detect.models.size()) - 1;
     // Shipped/test models fill their default panel; a dropped model goes where the user will look:
     // an empty panel, else the right-hand (fix) panel.
     for (int p = 0; p < 2; ++p)
-        if (origin != "dropped" && state.default_pair[p] == name) select_model(state, p, index);
+        if (origin != "dropped" && state.detect.default_pair[p] == name) select_model(state, p, index);
     if (origin == "dropped") {
-        select_model(state, state.panels[0].model_index < 0 ? 0 : 1, index);
+        select_model(state, state.detect.panels[0].model_index < 0 ? 0 : 1, index);
         post_message(state, "added model '" + name + "'", false);
     } else {
         for (int p = 0; p < 2; ++p)
-            if (state.panels[p].model_index < 0 && state.default_pair[p].empty() &&
-                (p == 0 || state.panels[0].model_index != index)) {
+            if (state.detect.panels[p].model_index < 0 && state.detect.default_pair[p].empty() &&
+                (p == 0 || state.detect.panels[0].model_index != index)) {
                 select_model(state, p, index);
                 break;
             }
@@ -168,14 +182,14 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
 }
 
 void select_model(AppState& state, int panel_index, int model_index) {
-    if (panel_index < 0 || panel_index > 1 || model_index < 0 || model_index >= static_cast<int>(state.models.size()))
+    if (panel_index < 0 || panel_index > 1 || model_index < 0 || model_index >= static_cast<int>(state.detect.models.size()))
         return;
-    Panel& p = state.panels[panel_index];
+    Panel& p = state.detect.panels[panel_index];
     if (p.model_index == model_index) return;
     p.model_index = model_index;
     p.request_id = 0;
     p.error.clear();
-    p.needs_run = state.image.generation > 0;
+    p.needs_run = state.detect.image.generation > 0;
 }
 
 void set_backend(AppState& state, Backend backend) {
@@ -186,7 +200,7 @@ void set_backend(AppState& state, Backend backend) {
     state.backend_chosen = true;
     if (state.backend == backend) return;
     state.backend = backend;
-    for (Model& m : state.models) {
+    for (Model& m : state.detect.models) {
         if (m.session_id != 0) ort_release_session(m.session_id);
         m.session_id = 0;
         m.session_pending = false;
@@ -204,7 +218,7 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
         post_message(state, "image '" + name + "' not loaded: " + image.error() + " (keeping the previous image)", true);
         return;
     }
-    LoadedImage& li = state.image;
+    LoadedImage& li = state.detect.image;
     li.name = name;
     li.rgb = std::move(image).value();
     li.generation += 1;
@@ -231,7 +245,7 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
 
 void on_session_created(AppState& state, int session_id, bool ok, const std::string& message) {
     state.ort_busy = false;
-    for (Model& m : state.models) {
+    for (Model& m : state.detect.models) {
         if (m.session_id != session_id) continue;
         m.session_pending = false;
         if (!ok) {
@@ -250,8 +264,8 @@ namespace {
 // A finished run's outputs become the panel's prediction, or its error; checks first.
 void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, const std::string& error, double ms,
                        double round_trip_ms) {
-    Panel& panel = state.panels[panel_index];
-    const Model& model = state.models[panel.model_index];
+    Panel& panel = state.detect.panels[panel_index];
+    const Model& model = state.detect.models[panel.model_index];
     if (outputs == nullptr) {
         panel.error = error;
         post_message(state, "model '" + model.name + "' failed: " + error, true);
@@ -267,7 +281,7 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     Prediction next;
     next.valid = true;
     next.model_index = panel.model_index;
-    next.image_generation = state.image.generation;
+    next.image_generation = state.detect.image.generation;
     next.backend = state.backend;
     next.letterbox = panel.pending_letterbox; // set by start_run for this request
     next.out = std::move(*outputs);
@@ -275,7 +289,7 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.handoff_ms = round_trip_ms > ms ? round_trip_ms - ms : 0.0;
     next.pre_stats = per_channel_stats(next.out.wh_pre_view());
     next.post_stats = per_channel_stats(next.out.wh_view());
-    DecodeParams params = state.params;
+    DecodeParams params = state.detect.params;
     params.stride = model.spec.stride;
     Result<DecodeResult> decoded = decode_ttfnet(next.out.heatmap_view(), next.out.wh_view(), params, next.letterbox);
     if (!decoded) {
@@ -294,17 +308,17 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
         return;
     }
     next.decoded = std::move(decoded).value();
-    next.latency_ms = emscripten_get_now() - state.image.received_ms;
-    next.file_read_ms = state.image.arrived_ms - state.image.received_ms;
-    next.decode_image_ms = state.image.decoded_ms - state.image.arrived_ms;
-    next.queue_ms = panel.run_started_ms - state.image.decoded_ms;
+    next.latency_ms = emscripten_get_now() - state.detect.image.received_ms;
+    next.file_read_ms = state.detect.image.arrived_ms - state.detect.image.received_ms;
+    next.decode_image_ms = state.detect.image.decoded_ms - state.detect.image.arrived_ms;
+    next.queue_ms = panel.run_started_ms - state.detect.image.decoded_ms;
     next.preprocess_ms = panel.preprocess_ms;
     next.post_ms = next.latency_ms - next.file_read_ms - next.decode_image_ms - next.queue_ms - next.preprocess_ms -
                    next.run_ms - next.handoff_ms;
     next.overlay_texture = panel.pred.overlay_texture; // reuse the GL texture, refilled below
     panel.pred = std::move(next);
     panel.error.clear();
-    update_overlay_texture(panel.pred, state.overlay);
+    update_overlay_texture(panel.pred, state.detect.overlay);
 }
 
 } // namespace
@@ -314,12 +328,12 @@ void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, con
     state.ort_busy = false;
     int panel_index = -1;
     for (int p = 0; p < 2; ++p)
-        if (request_id != 0 && state.panels[p].request_id == request_id) panel_index = p;
+        if (request_id != 0 && state.detect.panels[p].request_id == request_id) panel_index = p;
     if (panel_index < 0) { // a warm-up run, or stale: the image, model or back-end changed while it ran
         pump_pipeline(state);
         return;
     }
-    state.panels[panel_index].request_id = 0;
+    state.detect.panels[panel_index].request_id = 0;
     state.hold_frames_until_ms = 0; // whatever came back (boxes or an error) is shown now
     accept_run_result(state, panel_index, outputs, error, ms, round_trip_ms);
     announce_result(panel_index);
@@ -327,17 +341,17 @@ void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, con
 }
 
 void redecode(AppState& state) {
-    for (Panel& p : state.panels) {
+    for (Panel& p : state.detect.panels) {
         if (!p.pred.valid) continue;
-        DecodeParams params = state.params;
-        params.stride = state.models[p.pred.model_index].spec.stride;
+        DecodeParams params = state.detect.params;
+        params.stride = state.detect.models[p.pred.model_index].spec.stride;
         Result<DecodeResult> d = decode_ttfnet(p.pred.out.heatmap_view(), p.pred.out.wh_view(), params, p.pred.letterbox);
         if (d) p.pred.decoded = std::move(d).value();
     }
 }
 
 bool any_run_pending(const AppState& state) {
-    for (const Panel& p : state.panels)
+    for (const Panel& p : state.detect.panels)
         if (p.needs_run || p.request_id != 0) return true;
     return false;
 }
@@ -350,9 +364,9 @@ void pump_pipeline(AppState& state) {
         state.backend_chosen = true;
     }
     if (state.ort_busy) return;
-    for (const Panel& p : state.panels) { // sessions only for the models on screen
+    for (const Panel& p : state.detect.panels) { // sessions only for the models on screen
         if (p.model_index < 0) continue;
-        Model& m = state.models[p.model_index];
+        Model& m = state.detect.models[p.model_index];
         if (m.session_id == 0 && m.session_error.empty()) {
             m.session_id = state.next_id++;
             m.session_pending = true;
@@ -362,9 +376,9 @@ void pump_pipeline(AppState& state) {
         }
     }
     for (int i = 0; i < 2; ++i) {
-        Panel& p = state.panels[i];
-        if (p.needs_run && state.image.generation > 0 && p.model_index >= 0) {
-            const Model& m = state.models[p.model_index];
+        Panel& p = state.detect.panels[i];
+        if (p.needs_run && state.detect.image.generation > 0 && p.model_index >= 0) {
+            const Model& m = state.detect.models[p.model_index];
             if (!m.session_error.empty()) {
                 p.needs_run = false;
                 p.error = "no session: " + m.session_error;
@@ -374,9 +388,9 @@ void pump_pipeline(AppState& state) {
             }
         }
     }
-    for (const Panel& p : state.panels) { // nothing waits: warm up the sessions on screen
+    for (const Panel& p : state.detect.panels) { // nothing waits: warm up the sessions on screen
         if (p.model_index < 0) continue;
-        Model& m = state.models[p.model_index];
+        Model& m = state.detect.models[p.model_index];
         if (model_ready(m) && !m.warmed) {
             start_warm_up_run(state, m);
             return;

@@ -2,7 +2,8 @@
 // and of the post-activation output, computed by core's per_channel_stats (the same code the trainer's
 // telemetry and eval CLI use). A channel whose output is exactly zero everywhere is dead: red. The
 // text form is core's prediction_dump formatting, line for line what ttfnet-eval prints.
-#include "app.h"
+#include "detect_view.h"
+#include "js_bindings.h"
 
 #include "deadzone/diagnostics.h"
 #include "deadzone/prediction_dump.h"
@@ -12,13 +13,6 @@
 
 #include <string>
 
-// The browser's clipboard (SDL2's Emscripten port keeps copied text to itself). The click that
-// asked for it was at most a frame ago, so the page still has the user activation it needs.
-EM_JS(void, dz_js_copy_text, (const char* text_c), {
-    const report = (ok, why) => ccall("dz_on_text_copied", null, ["number", "string"], [ok, why]);
-    if (!navigator.clipboard) { report(0, "this page has no clipboard access"); return; }
-    navigator.clipboard.writeText(UTF8ToString(text_c)).then(() => report(1, ""), (e) => report(0, String(e)));
-});
 
 extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_text_copied(int ok, const char* why) {
     using namespace deadzone::explorer;
@@ -41,7 +35,7 @@ bool prediction_has_dead_channel(const Prediction& pred) {
 }
 
 void draw_prediction_dump(const AppState& state, int panel_index) {
-    const Panel& panel = state.panels[panel_index];
+    const Panel& panel = state.detect.panels[panel_index];
     const Prediction& pred = panel.pred;
     if (!pred.valid || pred.model_index != panel.model_index) {
         ImGui::TextDisabled("no prediction yet");

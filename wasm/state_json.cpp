@@ -2,16 +2,25 @@
 // through window.deadzone.state(), plus a few setters that do what the matching widgets do (so tests
 // can drive sliders and combos without pixel-hunting). Tests assert on what the C++ side believes.
 #include "app.h"
+
+#include "detect_view.h"
+#include "ort_session.h"
+#include "pipeline.h"
+#include "replay_view.h"
+#include "telemetry_loader.h"
+#include "textures.h"
+#include "js_bindings.h"
 #include "deadzone/diagnostics.h"
+#include "deadzone/prediction_dump.h" // wh_channel_name
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <string>
 
-EM_JS(void, dz_js_announce_result, (int panel), {
-    window.dispatchEvent(new CustomEvent("deadzone-result", { detail: { panel } }));
-});
 
 namespace {
 
@@ -35,14 +44,14 @@ nlohmann::json to_json(const deadzone::ChannelStats& s) {
 }
 
 nlohmann::json to_json(const AppState& state, const Panel& p) {
-    nlohmann::json j = {{"model", p.model_index >= 0 ? state.models[p.model_index].name : ""},
+    nlohmann::json j = {{"model", p.model_index >= 0 ? state.detect.models[p.model_index].name : ""},
                         {"busy", p.needs_run || p.request_id != 0},
                         {"error", p.error},
                         {"image_rect", {p.image_rect[0], p.image_rect[1], p.image_rect[2]}}};
     const Prediction& pred = p.pred;
     j["has_result"] = pred.valid && pred.model_index == p.model_index;
     if (!pred.valid) return j;
-    j["result_model"] = state.models[pred.model_index].name;
+    j["result_model"] = state.detect.models[pred.model_index].name;
     j["image_generation"] = pred.image_generation;
     j["backend"] = backend_name(pred.backend);
     j["run_ms"] = pred.run_ms;
@@ -69,10 +78,58 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     return j;
 }
 
-int find_model(const AppState& state, const std::string& name) {
-    for (size_t i = 0; i < state.models.size(); ++i)
-        if (state.models[i].name == name) return static_cast<int>(i);
-    return -1;
+// The recorded frame times, oldest first.
+std::vector<float> recent_frame_ms(const Counters& c) {
+    std::vector<float> out;
+    const long long n = std::min<long long>(c.frame_times, Counters::kFrameTimes);
+    for (long long i = c.frame_times - n; i < c.frame_times; ++i) out.push_back(c.frame_ms[i % Counters::kFrameTimes]);
+    return out;
+}
+
+// Bytes in use on the wasm heap (what a loaded run costs: bench/replay_bench.mjs).
+double heap_used_bytes() {
+    const struct mallinfo m = mallinfo();
+    return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
+}
+
+nlohmann::json to_json(const ReplayRun& r, std::int64_t step) {
+    const deadzone::telemetry::Run& run = r.run();
+    nlohmann::json deaths = nlohmann::json::array();
+    for (std::size_t i = 0; i < r.deaths.size(); ++i)
+        deaths.push_back({{"channel", r.deaths[i].channel}, {"died_at", r.deaths[i].died_at},
+                          {"revived_at", r.deaths[i].revived_at}, {"caption", r.death_captions[i]}});
+    nlohmann::json j = {{"id", r.id}, {"name", r.name}, {"url", r.url}, {"origin", run_origin_name(r.origin)},
+                        {"loading", r.loading}, {"following", r.following}, {"records", run.steps.size()},
+                        {"events", run.events.size()}, {"truncated", run.truncated}, {"skipped_lines", run.skipped_lines},
+                        {"first_skipped_line", run.first_skipped_line}, {"warnings", run.warnings},
+                        {"variant", run.header.variant.name}, {"input_size", run.header.input_width},
+                        {"bytes", r.reader.bytes_fed()}, {"last_append_ms", r.last_append_ms}, {"deaths", deaths}};
+    if (!run.steps.empty()) {
+        j["first_step"] = run.steps.front().step;
+        j["last_step"] = run.steps.back().step;
+        // The record the views show at the timeline's step: its wh channels as the file has them.
+        const deadzone::telemetry::StepRecord& rec = run.steps[deadzone::telemetry::record_at(run.steps, step)];
+        nlohmann::json channels = nlohmann::json::array();
+        for (const auto& w : rec.wh_channels)
+            channels.push_back({{"channel", w.channel}, {"pre_min", w.pre_min}, {"pre_max", w.pre_max}, {"pre_mean", w.pre_mean},
+                                {"frac_pos", w.pre_frac_pos}, {"post_max", w.post_max}, {"bias", w.bias},
+                                {"grad_norm", w.grad_norm}, {"dead", channel_dead_at(r.deaths, w.channel, step)}});
+        j["at_step"] = {{"record_step", rec.step}, {"loss_total", rec.losses.total}, {"wh_channels", channels}};
+    }
+    return j;
+}
+
+nlohmann::json to_json(const ReplayState& replay) {
+    nlohmann::json runs = nlohmann::json::array();
+    for (const ReplayRun& r : replay.runs) runs.push_back(to_json(r, replay.timeline.step));
+    nlohmann::json live = nlohmann::json::array();
+    for (const LiveRunEntry& e : replay.live_runs) live.push_back({{"name", e.name}, {"url", e.url}, {"bytes", e.bytes}});
+    nlohmann::json shipped = nlohmann::json::array();
+    for (const auto& [name, url] : replay.shipped) shipped.push_back({{"name", name}, {"url", url}});
+    return {{"runs", runs}, {"primary", replay.primary}, {"channel", replay.channel},
+            {"step", replay.timeline.step}, {"playing", replay.timeline.playing},
+            {"x_range", {replay.x_min, replay.x_max}}, {"load_error", replay.load_error},
+            {"live_listed", replay.live_listed}, {"live_runs", live}, {"shipped", shipped}};
 }
 
 } // namespace
@@ -84,7 +141,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     static std::string buffer;
     const AppState& s = app_state();
     nlohmann::json models = nlohmann::json::array();
-    for (const Model& m : s.models)
+    for (const Model& m : s.detect.models)
         models.push_back({{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
                           {"activation", m.spec.activation}, {"input_size", m.spec.input_size},
                           {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
@@ -97,41 +154,45 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"backends", to_json(s.backends)},
         {"backend", s.backend_chosen ? backend_name(s.backend) : ""},
         {"busy", s.ort_busy || any_run_pending(s)},
-        {"runs_started", s.runs_started},
-        {"inputs_made", s.inputs_made},
+        {"runs_started", s.counters.runs_started},
+        {"inputs_made", s.counters.inputs_made},
+        {"frame_ms", recent_frame_ms(s.counters)},
+        {"heap_used_bytes", heap_used_bytes()},
         {"models", models},
-        {"model_list_source", s.model_list_source},
-        {"sample_images", s.sample_images},
-        {"image", {{"name", s.image.name}, {"width", s.image.rgb.width}, {"height", s.image.rgb.height},
-                   {"generation", s.image.generation}}},
-        {"params", {{"score_threshold", s.params.score_threshold}, {"top_k", s.params.top_k}}},
-        {"overlay", s.overlay},
-        {"hover", {{"panel", s.hover_panel}, {"x", s.hover_x}, {"y", s.hover_y}}},
-        {"panels", {to_json(s, s.panels[0]), to_json(s, s.panels[1])}},
+        {"model_list_source", s.detect.model_list_source},
+        {"sample_images", s.detect.sample_images},
+        {"image", {{"name", s.detect.image.name}, {"width", s.detect.image.rgb.width}, {"height", s.detect.image.rgb.height},
+                   {"generation", s.detect.image.generation}}},
+        {"params", {{"score_threshold", s.detect.params.score_threshold}, {"top_k", s.detect.params.top_k}}},
+        {"overlay", s.detect.overlay},
+        {"hover", {{"panel", s.detect.hover_panel}, {"x", s.detect.hover_x}, {"y", s.detect.hover_y}}},
+        {"panels", {to_json(s, s.detect.panels[0]), to_json(s, s.detect.panels[1])}},
         {"messages", messages},
         {"widgets", s.widget_rects},
         {"ort_worker", ort_in_worker()},
+        {"view", s.view == View::Replay ? "replay" : "detect"},
+        {"replay", to_json(s.replay)},
     };
     buffer = j.dump();
     return buffer.c_str();
 }
 
 // The last model input (letterboxed, normalised, NCHW): the bench runs bare ORT on the same tensor.
-EMSCRIPTEN_KEEPALIVE const float* dz_model_input_data() { return app_state().model_input.nchw.data(); }
-EMSCRIPTEN_KEEPALIVE int dz_model_input_size() { return static_cast<int>(app_state().model_input.nchw.size()); }
+EMSCRIPTEN_KEEPALIVE const float* dz_model_input_data() { return app_state().detect.model_input.nchw.data(); }
+EMSCRIPTEN_KEEPALIVE int dz_model_input_size() { return static_cast<int>(app_state().detect.model_input.nchw.size()); }
 
 // Same effect as moving the sliders.
 EMSCRIPTEN_KEEPALIVE void dz_set_decode_params(float score_threshold, int top_k) {
     AppState& s = app_state();
     request_redraw(s);
-    s.params.score_threshold = score_threshold;
-    s.params.top_k = top_k;
+    s.detect.params.score_threshold = score_threshold;
+    s.detect.params.top_k = top_k;
     redecode(s);
 }
 
 // Same effect as picking a model in a panel's combo; returns 0 when there is no such model.
 EMSCRIPTEN_KEEPALIVE int dz_select_model(int panel, const char* name) {
-    const int index = find_model(app_state(), name);
+    const int index = find_model(app_state().detect, name);
     if (index < 0) return 0;
     request_redraw(app_state());
     select_model(app_state(), panel, index);
@@ -148,8 +209,39 @@ EMSCRIPTEN_KEEPALIVE void dz_set_backend(const char* name) {
 EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
     AppState& s = app_state();
     request_redraw(s);
-    s.overlay = overlay < 0 || overlay > kOverlayWh0 + 3 ? kOverlayNone : overlay;
-    for (Panel& p : s.panels) update_overlay_texture(p.pred, s.overlay);
+    s.detect.overlay = overlay < 0 || overlay > kOverlayWh0 + 3 ? kOverlayNone : overlay;
+    for (Panel& p : s.detect.panels) update_overlay_texture(p.pred, s.detect.overlay);
+}
+
+// Same effect as clicking a view's tab ("detect" or "replay").
+EMSCRIPTEN_KEEPALIVE void dz_set_view(const char* name) {
+    request_redraw(app_state());
+    app_state().view = std::string(name) == "replay" ? View::Replay : View::Detect;
+}
+
+// Same effect as scrubbing the timeline to `step`.
+EMSCRIPTEN_KEEPALIVE void dz_replay_set_step(double step) {
+    request_redraw(app_state());
+    set_replay_step(app_state(), static_cast<std::int64_t>(step));
+}
+
+// Same effect as the Replay view's shipped-run buttons (live = 0) or its live-runs list (live = 1).
+EMSCRIPTEN_KEEPALIVE void dz_replay_load_url(const char* name, const char* url, int live) {
+    request_redraw(app_state());
+    app_state().view = View::Replay;
+    load_telemetry_url(app_state(), name, url, live ? RunOrigin::Live : RunOrigin::Shipped);
+}
+
+// Same effect as a run's close button.
+EMSCRIPTEN_KEEPALIVE void dz_replay_remove(int index) {
+    request_redraw(app_state());
+    remove_replay_run(app_state(), index);
+}
+
+// Same effect as the Detect view's "Replay training" button.
+EMSCRIPTEN_KEEPALIVE void dz_open_shipped_replay() {
+    request_redraw(app_state());
+    open_shipped_replay(app_state());
 }
 
 } // extern "C"

@@ -57,8 +57,11 @@ async function boot() {
     console.warn("[deadzone] ONNX Runtime Web did not load: " + (e && e.message ? e.message : e));
   }
   await loadScript("app/deadzone.js");
+  // The URL's query becomes the app's arguments: ?first-sample=none -> --first-sample=none.
+  const args = [...new URLSearchParams(location.search)].map(([k, v]) => (v ? `--${k}=${v}` : `--${k}`));
   const module = await createDeadZone({
     canvas,
+    arguments: args,
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     setStatus: (text) => {

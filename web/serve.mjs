@@ -1,7 +1,12 @@
 // Static server for the explorer: the page, the wasm build, ONNX Runtime Web and the assets, all
 // from this machine (no CDN), with the headers multi-threaded wasm needs.
 //
-//   node web/serve.mjs [--port 8080] [--host 127.0.0.1] [--root <repo>]
+//   node web/serve.mjs [--port 8080] [--host 127.0.0.1] [--root <repo>] [--runs <dir>]
+//
+// --runs serves a folder of training runs for the explorer's Replay view to follow live:
+// runs/index.json lists every telemetry file in it (without --runs it answers an empty list) (<dir>/*.jsonl and <dir>/<run>/telemetry.jsonl),
+// and the files themselves answer HTTP Range requests, so the page fetches only what a still-running
+// ttfnet-train appended since its last poll.
 //
 // Cross-origin isolation (COOP + COEP) is what makes SharedArrayBuffer, and so ORT Web's wasm
 // threads, available; without it numThreads > 1 silently runs on one thread.
@@ -24,6 +29,7 @@ const MIME = {
   ".jpg": "image/jpeg",
   ".jpeg": "image/jpeg",
   ".gif": "image/gif",
+  ".gz": "application/gzip",
   ".bmp": "image/bmp",
   ".svg": "image/svg+xml",
   ".txt": "text/plain; charset=utf-8",
@@ -44,9 +50,10 @@ export function routes(root) {
   ];
 }
 
-function resolve(root, urlPath) {
+function resolve(root, urlPath, runsDir) {
   if (urlPath === "/" || urlPath === "/index.html") return path.join(root, "index.html");
-  for (const [prefix, dir] of routes(root)) {
+  const table = runsDir ? [["/runs/", runsDir], ...routes(root)] : routes(root);
+  for (const [prefix, dir] of table) {
     if (!urlPath.startsWith(prefix)) continue;
     const file = path.normalize(path.join(dir, urlPath.slice(prefix.length)));
     // Refuse anything that escapes its folder (../ tricks).
@@ -55,7 +62,38 @@ function resolve(root, urlPath) {
   return null;
 }
 
-export function createServer(root) {
+// The telemetry files of a runs folder: <dir>/*.jsonl[.gz] and <dir>/<run>/telemetry.jsonl, newest first.
+export function listRuns(runsDir) {
+  const runs = [];
+  const add = (name, rel) => {
+    try {
+      const stat = fs.statSync(path.join(runsDir, rel));
+      if (stat.isFile()) runs.push({ name, url: "runs/" + rel.split(path.sep).map(encodeURIComponent).join("/"), bytes: stat.size, age_s: (Date.now() - stat.mtimeMs) / 1000 });
+    } catch { /* vanished while listing */ }
+  };
+  let entries = [];
+  try {
+    entries = fs.readdirSync(runsDir, { withFileTypes: true });
+  } catch {
+    return runs;
+  }
+  for (const e of entries) {
+    if (e.isFile() && /\.(jsonl|ndjson)(\.gz)?$/i.test(e.name)) add(e.name.replace(/\.(jsonl|ndjson)(\.gz)?$/i, ""), e.name);
+    else if (e.isDirectory()) add(e.name, path.join(e.name, "telemetry.jsonl"));
+  }
+  return runs.sort((a, b) => a.age_s - b.age_s);
+}
+
+// "bytes=N-" or "bytes=N-M" -> [start, end] (inclusive) within size, "unsatisfiable", or null (whole file).
+function parseRange(header, size) {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(header || "");
+  if (!m) return null;
+  const start = Number(m[1]);
+  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return start >= size || end < start ? "unsatisfiable" : [start, end];
+}
+
+export function createServer(root, { runsDir = null } = {}) {
   return http.createServer((req, res) => {
     const headers = {
       "Cross-Origin-Opener-Policy": "same-origin",
@@ -70,7 +108,12 @@ export function createServer(root) {
       res.writeHead(400, headers).end("bad request");
       return;
     }
-    const file = resolve(root, urlPath);
+    if (urlPath === "/runs/index.json") { // answered without --runs too (folder null): no 404 in the console
+      const body = runsDir ? { folder: path.basename(runsDir), runs: listRuns(runsDir) } : { folder: null, runs: [] };
+      res.writeHead(200, { ...headers, "Content-Type": MIME[".json"] }).end(JSON.stringify(body));
+      return;
+    }
+    const file = resolve(root, urlPath, runsDir);
     if (!file || (req.method !== "GET" && req.method !== "HEAD")) {
       res.writeHead(file ? 405 : 404, headers).end(file ? "method not allowed" : "not found");
       return;
@@ -81,16 +124,23 @@ export function createServer(root) {
         return;
       }
       const type = MIME[path.extname(file).toLowerCase()] || "application/octet-stream";
-      res.writeHead(200, { ...headers, "Content-Type": type, "Content-Length": stat.size });
-      if (req.method === "HEAD") res.end();
-      else fs.createReadStream(file).pipe(res);
+      const range = parseRange(req.headers.range, stat.size);
+      if (range === "unsatisfiable") {
+        res.writeHead(416, { ...headers, "Content-Range": `bytes */${stat.size}` }).end();
+        return;
+      }
+      const [start, end] = range || [0, stat.size - 1];
+      const partial = range ? { "Content-Range": `bytes ${start}-${end}/${stat.size}` } : {};
+      res.writeHead(range ? 206 : 200, { ...headers, ...partial, "Accept-Ranges": "bytes", "Content-Type": type, "Content-Length": Math.max(0, end - start + 1) });
+      if (req.method === "HEAD" || end < start) res.end();
+      else fs.createReadStream(file, { start, end }).pipe(res);
     });
   });
 }
 
 // Starts the server; resolves with the URL once it listens (port 0 picks a free port).
-export function serve({ root, host = "127.0.0.1", port = 8080 }) {
-  const server = createServer(root);
+export function serve({ root, host = "127.0.0.1", port = 8080, runsDir = null }) {
+  const server = createServer(root, { runsDir });
   return new Promise((resolvePromise, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -107,14 +157,16 @@ function parseArgs(argv) {
     if (flag === "--port") args.port = Number(value), ++i;
     else if (flag === "--host") args.host = value, ++i;
     else if (flag === "--root") args.root = path.resolve(value), ++i;
+    else if (flag === "--runs") args.runsDir = path.resolve(value), ++i;
     else if (flag === "--help" || flag === "-h") {
-      console.log("usage: node web/serve.mjs [--port 8080] [--host 127.0.0.1] [--root <repo>]");
+      console.log("usage: node web/serve.mjs [--port 8080] [--host 127.0.0.1] [--root <repo>] [--runs <dir>]");
       process.exit(0);
     } else {
       console.error(`serve: unknown argument '${flag}' (try --help)`);
       process.exit(2);
     }
   }
+  if (args.runsDir && !fs.existsSync(args.runsDir)) fs.mkdirSync(args.runsDir, { recursive: true }); // runs may start later
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
     console.error("serve: --port must be an integer between 0 and 65535");
     process.exit(2);
@@ -127,7 +179,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   if (!fs.existsSync(path.join(args.root, "build/wasm/app/deadzone.js")))
     console.warn("serve: build/wasm/app/deadzone.js is missing: run scripts/build.sh first");
   serve(args)
-    .then(({ url }) => console.log(`DeadZone explorer: ${url}  (Ctrl+C to stop)`))
+    .then(({ url }) => {
+      console.log(`DeadZone explorer: ${url}  (Ctrl+C to stop)`);
+      if (args.runsDir) console.log(`Replay view follows the runs in ${args.runsDir} (ttfnet-train --out ${args.runsDir}/NAME)`);
+    })
     .catch((e) => {
       console.error(`serve: cannot listen on ${args.host}:${args.port}: ${e.message}`);
       process.exit(1);

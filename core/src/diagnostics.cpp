@@ -29,4 +29,27 @@ std::vector<telemetry::DeadChannel> final_dead_channels(const telemetry::Run& ru
     return out;
 }
 
+DeadLevel dead_level(double f) {
+    return f < 0.1 ? DeadLevel::Ok : f < 0.5 ? DeadLevel::Warning : DeadLevel::Critical;
+}
+
+const char* dead_level_name(DeadLevel level) {
+    switch (level) {
+    case DeadLevel::Ok: return "OK";
+    case DeadLevel::Warning: return "WARNING";
+    case DeadLevel::Critical: return "CRITICAL";
+    }
+    return "?";
+}
+
+std::vector<std::int64_t> bn_first_fired(const telemetry::Run& run) {
+    std::vector<std::int64_t> first;
+    for (const telemetry::StepRecord& s : run.steps) {
+        if (first.size() < s.bn.size()) first.resize(s.bn.size(), -1);
+        for (std::size_t i = 0; i < s.bn.size(); ++i)
+            if (first[i] < 0 && (!s.bn[i].dead_gamma.empty() || !s.bn[i].dead_running.empty())) first[i] = s.step;
+    }
+    return first;
+}
+
 } // namespace deadzone

@@ -86,7 +86,9 @@ int main(int argc, char** argv) {
     std::string onnx_path;
     app.add_option("--onnx", onnx_path, "After training, export the final model as ONNX to this path (BN folded; outputs heatmap, wh, wh_pre)");
     app.add_option("--telemetry", c.telemetry_path, "Telemetry file (default <out>/telemetry.jsonl; 'none' disables it)");
-    app.add_option("--telemetry-every", c.telemetry_every, "Write a telemetry step record every N steps");
+    app.add_option("--telemetry-every", c.telemetry_every, "Write a telemetry step record every N steps (after the dense steps)");
+    app.add_option("--telemetry-dense-steps", c.telemetry_dense_steps,
+                   "Record every one of the first N steps, where channels usually die (0: only every --telemetry-every)");
     app.add_option("--checkpoint-every", c.checkpoint_every, "Write <out>/last.pt every N steps (0 = only at the end)");
     app.add_option("--resume", c.resume, "Continue from a checkpoint (optimizer state, step, data position, rng)");
 

@@ -33,6 +33,7 @@ deadzone::Result<bool> validate_config(const TrainConfig& c) {
     if (c.clip_grad < 0) return bad("--clip-grad must be >= 0 (0 disables clipping)");
     if (c.threads < 1) return bad("--threads must be at least 1");
     if (c.telemetry_every < 1) return bad("--telemetry-every must be at least 1");
+    if (c.telemetry_dense_steps < 0) return bad("--telemetry-dense-steps must be >= 0");
     if (c.checkpoint_every < 0) return bad("--checkpoint-every must be >= 0");
     if (c.nan_patience < 1) return bad("--nan-patience must be at least 1");
     if (c.nan_lr_factor <= 0 || c.nan_lr_factor > 1) return bad("--nan-lr-factor must be in (0, 1]");
@@ -222,6 +223,7 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
         h.batch_size = c.batch_size;
         h.total_steps = c.steps;
         h.telemetry_every = c.telemetry_every;
+        h.telemetry_dense_steps = c.telemetry_dense_steps;
         h.layers = telemetry_layers(*model);
         h.config_json = c.config_json;
         auto opened_tel = c.resume.empty() ? telemetry.create(telemetry_path, h) : telemetry.resume(telemetry_path, h, state.step);
@@ -296,7 +298,8 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
 
         const double lr = schedule.at(step - 1) * state.lr_scale;
         set_lr(opt, lr);
-        const bool tele_step = telemetry.is_open() && (step == 1 || step % c.telemetry_every == 0 || step == last_step);
+        const bool tele_step = telemetry.is_open() && 
+                               (step <= c.telemetry_dense_steps || step == 1 || step % c.telemetry_every == 0 || step == last_step);
 
         // BN running statistics change during the forward pass; keep a copy so a skipped step leaves
         // no trace (a NaN batch would otherwise poison them).

@@ -11,29 +11,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { startExplorer, openPage, waitForApp, screenshot, countPixels, repoRoot } from "./harness.mjs";
+import { startExplorer, openPage, waitForApp, screenshot, countPixels, repoRoot, dropFiles, state, waitFor, clickWidget } from "./harness.mjs";
 
 const SAMPLE = path.join(repoRoot, "assets/images/blobs-wide.png");
 const TEST_MODELS = path.join(repoRoot, "build/native/test_models");
 const EVAL_CLI = path.join(repoRoot, "build/native/native_trainer/ttfnet-eval");
-const RUN_TIMEOUT = 120000; // WebGPU on SwiftShader compiles its shaders on the first run: seconds
-
-// Drops files onto the page the way a user does: a DragEvent carrying a DataTransfer of Files.
-async function dropFiles(page, files) {
-  await page.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
-    window.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
-    window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files.map(({ name, bytes }) => ({ name, base64: Buffer.from(bytes).toString("base64") })));
-}
-
-const state = (page) => page.evaluate(() => window.deadzone.state());
-
-async function waitFor(page, predicateSource, timeout = RUN_TIMEOUT) {
-  await page.waitForFunction((src) => new Function("s", "return " + src)(window.deadzone.state()), predicateSource, { timeout, polling: 100 });
-  return state(page);
-}
 
 // Both panels hold a finished result for image generation `gen` (from any back-end unless given).
 const bothDone = (gen, backend) =>
@@ -57,19 +39,6 @@ async function dropSample(page) {
   const before = (await state(page)).image.generation;
   await dropFiles(page, [{ name: "blobs-wide.png", bytes: fs.readFileSync(SAMPLE) }]);
   return waitFor(page, bothDone(before + 1));
-}
-
-// Clicks a toolbar widget where the app says it drew it (state().widgets: name -> [x, y, w, h]).
-// ImGui sees input once a frame, so hover first and hold the button a little, as a person does.
-async function clickWidget(page, name) {
-  const s = await waitFor(page, `s.widgets && ${JSON.stringify(name)} in s.widgets`, 10000);
-  const [x, y, w, h] = s.widgets[name];
-  assert.ok(w > 0 && h > 0, `widget ${name} has no size`);
-  await page.mouse.move(x + w / 2, y + h / 2);
-  await page.waitForTimeout(100);
-  await page.mouse.down();
-  await page.waitForTimeout(60);
-  await page.mouse.up();
 }
 
 // A PNG whose header claims width x height; the pixel budget must refuse it before decoding.

@@ -1,5 +1,6 @@
 // Shared set-up for the browser end-to-end tests: serve the repository with web/serve.mjs on a
 // free port and drive Debian's Chromium with playwright-core (never a downloaded browser).
+import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,9 +26,10 @@ function chromiumArgs({ webgpu }) {
   return args;
 }
 
-// Starts the server and a browser. Returns { url, browser, close() }.
-export async function startExplorer({ webgpu = true } = {}) {
-  const { server, url } = await serve({ root: repoRoot, port: 0 });
+// Starts the server (with a live runs folder when runsDir is given) and a browser.
+// Returns { url, context, close() }.
+export async function startExplorer({ webgpu = true, runsDir = null } = {}) {
+  const { server, url } = await serve({ root: repoRoot, port: 0, runsDir });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deadzone-chromium-"));
   let context;
   try {
@@ -52,14 +54,16 @@ export async function startExplorer({ webgpu = true } = {}) {
   };
 }
 
-// Opens the explorer and collects the page's console errors and uncaught exceptions.
-export async function openPage(explorer, { beforeLoad } = {}) {
+// Opens the explorer and collects the page's console errors and uncaught exceptions. `query` is the
+// page's URL query: by default "first-sample=none", so a test starts with no image on screen (the
+// first-open test passes "" to see what a newcomer sees).
+export async function openPage(explorer, { beforeLoad, query = "first-sample=none" } = {}) {
   const page = await explorer.context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
   if (beforeLoad) await beforeLoad(page);
-  await page.goto(explorer.url);
+  await page.goto(explorer.url + (query ? "?" + query : ""));
   return { page, problems };
 }
 
@@ -84,3 +88,38 @@ export function countPixels(png, [r, g, b], tol = 6) {
   }
   return n;
 }
+
+// The longest a model run may take in a test: WebGPU on SwiftShader compiles its shaders on the
+// first run (seconds).
+export const RUN_TIMEOUT = 120000;
+
+// Drops files onto the page the way a user does: a DragEvent carrying a DataTransfer of Files.
+export async function dropFiles(page, files) {
+  await page.evaluate((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
+    window.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    window.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, files.map(({ name, bytes }) => ({ name, base64: Buffer.from(bytes).toString("base64") })));
+}
+
+export const state = (page) => page.evaluate(() => window.deadzone.state());
+
+export async function waitFor(page, predicateSource, timeout = RUN_TIMEOUT) {
+  await page.waitForFunction((src) => new Function("s", "return " + src)(window.deadzone.state()), predicateSource, { timeout, polling: 100 });
+  return state(page);
+}
+
+// Clicks a toolbar widget where the app says it drew it (state().widgets: name -> [x, y, w, h]).
+// ImGui sees input once a frame, so hover first and hold the button a little, as a person does.
+export async function clickWidget(page, name) {
+  const s = await waitFor(page, `s.widgets && ${JSON.stringify(name)} in s.widgets`, 10000);
+  const [x, y, w, h] = s.widgets[name];
+  assert.ok(w > 0 && h > 0, `widget ${name} has no size`);
+  await page.mouse.move(x + w / 2, y + h / 2);
+  await page.waitForTimeout(100);
+  await page.mouse.down();
+  await page.waitForTimeout(60);
+  await page.mouse.up();
+}
+

@@ -2,6 +2,8 @@
 #include "deadzone/diagnostics.h"
 #include "deadzone/telemetry.h"
 
+#include "../core/telemetry_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,49 +13,7 @@ namespace deadzone {
 namespace {
 
 using namespace telemetry;
-
-std::string small_run() {
-    Header h;
-    h.run_id = "r";
-    h.variant = {"broken", "relu", 0.1, 0, 0.001};
-    h.input_width = h.input_height = 64;
-    h.num_classes = 1;
-    h.class_names = {"person"};
-    h.batch_size = 2;
-    h.total_steps = 10;
-    h.telemetry_every = 5;
-    h.layers = {{"wh_head.relu0", "act", 8}, {"neck.up0.bn", "bn", 32}};
-    h.config_json = R"({"--seed":"3"})";
-    StepRecord s;
-    s.step = 5;
-    s.losses = {1.5, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()};
-    s.lr = 0.01;
-    s.grad_norm = 2;
-    WhChannelRecord w;
-    w.channel = 2;
-    w.pre_min = -1;
-    w.pre_max = 0.5;
-    w.pre_hist = {-1, 0.5, {3, 0, 4}};
-    w.post_frac_zero = 1;
-    s.wh_channels = {w};
-    BnRecord b;
-    b.layer = "neck.up0.bn";
-    b.channels = 32;
-    b.gamma = {0, 1, 0.5};
-    b.dead_gamma = {4, 9};
-    s.bn = {b};
-    s.activations = {{"wh_head.relu0", 0.25, 0.125}};
-    Event e;
-    e.step = 3;
-    e.kind = "channel_death";
-    e.channel = 2;
-    Event n;
-    n.step = 4;
-    n.kind = "nan";
-    n.component = "wh GIoU";
-    n.stats = {{"loss_wh", std::numeric_limits<double>::quiet_NaN()}, {"wh_nan", 12}};
-    return to_json_line(h) + "\n" + to_json_line(e) + "\n" + to_json_line(n) + "\n" + to_json_line(s) + "\n";
-}
+using testing::small_run;
 
 TEST(TelemetryFormat, RoundTripKeepsEveryField) {
     auto r = parse_telemetry(small_run());
@@ -94,17 +54,21 @@ TEST(TelemetryFormat, ErrorsAndTolerance) {
     auto bad_version = parse_telemetry(v2);
     ASSERT_FALSE(bad_version.ok());
     EXPECT_NE(bad_version.error().find("version 9"), std::string::npos);
-    // Missing required field: named, with the line.
+    // A record with a missing required field is skipped and counted, named with its line.
     std::string no_lr = text;
     no_lr.replace(no_lr.find("\"lr\":"), 5, "\"xx\":");
     auto missing = parse_telemetry(no_lr);
-    ASSERT_FALSE(missing.ok());
-    EXPECT_NE(missing.error().find("line 4"), std::string::npos) << missing.error();
-    EXPECT_NE(missing.error().find("'lr'"), std::string::npos) << missing.error();
-    // Wrong type is an error, not a crash.
+    ASSERT_TRUE(missing.ok()) << missing.error();
+    EXPECT_EQ(missing.value().steps.size(), 0u);
+    EXPECT_EQ(missing.value().skipped_lines, 1);
+    EXPECT_EQ(missing.value().first_skipped_line, 4);
+    EXPECT_NE(missing.value().first_skip_reason.find("'lr'"), std::string::npos) << missing.value().first_skip_reason;
+    // So is a wrong type: skipped, not a crash.
     std::string wrong = text;
     wrong.replace(wrong.find("\"step\":5"), 8, "\"step\":\"5\"");
-    EXPECT_FALSE(parse_telemetry(wrong).ok());
+    auto wrong_r = parse_telemetry(wrong);
+    ASSERT_TRUE(wrong_r.ok());
+    EXPECT_EQ(wrong_r.value().skipped_lines, 1);
     // Truncated last line (no newline): tolerated, reported.
     auto cut = parse_telemetry(text.substr(0, text.size() - 40));
     ASSERT_TRUE(cut.ok()) << cut.error();

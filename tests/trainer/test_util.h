@@ -34,6 +34,7 @@ inline TrainConfig tiny_config(const std::string& out_dir) {
     c.data_options.synthetic_val_size = 4;
     c.data_options.synthetic_base_size = 64;
     c.telemetry_every = 2;
+    c.telemetry_dense_steps = 0; // tests count records at the plain interval; the dense test sets it
     c.checkpoint_every = 0;
     c.val_batches = 1;
     c.model.hm_head_channels = 16;

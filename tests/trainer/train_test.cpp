@@ -117,12 +117,29 @@ TEST(Train, TelemetryRoundTripsThroughCoreParser) {
     EXPECT_TRUE(killed.value().truncated);
     EXPECT_EQ(killed.value().steps.size(), 3u);
     EXPECT_FALSE(killed.value().end.has_value());
-    // ...but corruption in the middle is an error naming the line.
+    // ...and a corrupt line in the middle is skipped and counted, the rest loads.
     std::string corrupt = text;
     corrupt.insert(text.find('\n') + 1, "{not json\n");
     auto bad = tel::parse_telemetry(corrupt);
-    ASSERT_FALSE(bad.ok());
-    EXPECT_NE(bad.error().find("line 2"), std::string::npos) << bad.error();
+    ASSERT_TRUE(bad.ok()) << bad.error();
+    EXPECT_EQ(bad.value().skipped_lines, 1);
+    EXPECT_EQ(bad.value().first_skipped_line, 2);
+    EXPECT_EQ(bad.value().steps.size(), run.steps.size());
+}
+
+TEST(Train, DenseTelemetryRecordsEveryEarlyStepThenTheInterval) {
+    TrainConfig c = tiny_config(temp_dir("dense"));
+    c.steps = 9;
+    c.telemetry_every = 4;
+    c.telemetry_dense_steps = 3;
+    auto r = train(c);
+    ASSERT_TRUE(r.ok()) << r.error();
+    auto parsed = tel::parse_telemetry_file(r.value().telemetry_path);
+    ASSERT_TRUE(parsed.ok()) << parsed.error();
+    EXPECT_EQ(parsed.value().header.telemetry_dense_steps, 3);
+    std::vector<std::int64_t> steps;
+    for (const auto& s : parsed.value().steps) steps.push_back(s.step);
+    EXPECT_EQ(steps, (std::vector<std::int64_t>{1, 2, 3, 4, 8, 9}));
 }
 
 TEST(Train, ReluHeadRecordsChannelDeathAndDeadChannelsStayZero) {

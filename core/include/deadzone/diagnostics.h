@@ -5,6 +5,7 @@
 #include "deadzone/channel_stats.h"
 #include "deadzone/telemetry.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace deadzone {
@@ -29,5 +30,15 @@ bool channel_is_dead(const ChannelStats& post_activation);
 // The wh channels that were dead at the end of a (possibly killed) run, with the first step of the
 // death that lasted: from the end record when present, otherwise replayed from the events.
 std::vector<telemetry::DeadChannel> final_dead_channels(const telemetry::Run& run);
+
+// How bad an activation layer's share of dead units is: OK below 10%, WARNING below 50%, CRITICAL
+// from 50% (a dead unit is zero for every sample of the batch; telemetry.h frac_dead_units).
+enum class DeadLevel { Ok, Warning, Critical };
+DeadLevel dead_level(double frac_dead_units);
+const char* dead_level_name(DeadLevel level); // "OK", "WARNING", "CRITICAL"
+
+// For each BN layer of the step records (in the order of StepRecord::bn), the first recorded step
+// at which a dead-zone pattern fired in it (dead_gamma or dead_running non-empty); -1 when never.
+std::vector<std::int64_t> bn_first_fired(const telemetry::Run& run);
 
 } // namespace deadzone

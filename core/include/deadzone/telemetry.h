@@ -15,10 +15,12 @@
 //    "variant":{"name":"broken","wh_act":"relu","leaky_slope":0.1,"bias_init":0,"init_std":0.001},
 //    "model":{"architecture":"...","input_width":320,"input_height":320,"num_classes":3,
 //             "class_names":["person",...],"stride":4,"wh_offset_base":16},
-//    "batch_size":8, "total_steps":2000, "telemetry_every":20,
+//    "batch_size":8, "total_steps":2000, "telemetry_every":20, "telemetry_dense_steps":200,
 //    "layers":[{"name":"backbone.stem","kind":"act","channels":16}, ...],  // kind: act | bn
 //    "config":{...every CLI option, free-form...}}
-//     Exactly one, first. "layers" lists the activation and BatchNorm layers that step records
+//     Exactly one, first. Steps 1..telemetry_dense_steps are all recorded (deaths are early), then
+//     every telemetry_every steps and the last; telemetry_dense_steps is optional (0 when absent).
+//     "layers" lists the activation and BatchNorm layers that step records
 //     report on, in forward order.
 //
 //   {"type":"step", "step":120, "time_s":33.2, "ms_per_step":270.5,
@@ -60,6 +62,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace deadzone::telemetry {
@@ -103,6 +106,7 @@ struct Header {
     int batch_size = 0;
     std::int64_t total_steps = 0;
     int telemetry_every = 0;
+    int telemetry_dense_steps = 0;
     std::vector<LayerInfo> layers;
     std::string config_json = "{}"; // the "config" object, as JSON text
 };
@@ -180,13 +184,17 @@ struct Run {
     std::vector<ValRecord> vals;
     std::optional<EndRecord> end;
     bool truncated = false;            // the last line was cut off (run killed while writing)
-    std::vector<std::string> warnings; // truncated line, skipped unknown record types
+    std::int64_t skipped_lines = 0;    // malformed lines skipped (not JSON, a field missing)
+    std::int64_t first_skipped_line = 0; // 1-based line number of the first one; 0 when none
+    std::string first_skip_reason;
+    std::vector<std::string> warnings; // truncated line, skipped lines, unknown record types
 };
 
-// Parses a whole telemetry file's text. Errors (with the 1-based line number): no header first,
-// an unsupported schema version, a line that is not valid JSON (other than a cut-off last line),
-// a record missing a required field.
-Result<Run> parse_telemetry(const std::string& text);
+// Parses a whole telemetry file: its text, or the same gzip-compressed (.jsonl.gz). Malformed
+// lines after the header are skipped and counted, a cut-off last line is tolerated (see
+// telemetry_reader.h). Errors, with the line number: not DeadZone telemetry (no header first, an
+// unsupported schema version, not JSON at all), an empty file, corrupt gzip.
+Result<Run> parse_telemetry(std::string_view bytes);
 Result<Run> parse_telemetry_file(const std::string& path);
 
 } // namespace deadzone::telemetry

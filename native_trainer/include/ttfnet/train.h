@@ -43,6 +43,9 @@ struct TrainConfig {
     std::string out_dir = "runs/ttfnet";
     std::string telemetry_path;        // empty: <out_dir>/telemetry.jsonl; "none": no telemetry
     int telemetry_every = 20;
+    // Every step up to this one is recorded, then every telemetry_every steps: a channel's death is
+    // usually early (step 2 in the shipped broken run), and a replay needs each of those steps.
+    int telemetry_dense_steps = 200;
     std::int64_t checkpoint_every = 500; // 0: only at the end
     std::string resume;                  // checkpoint to continue from
 

@@ -1,0 +1,111 @@
+// The Detect view's state: the models on offer, the image, the two panels and what each model
+// said about the image. Owned by AppState; the pipeline (pipeline.h) fills it, detect_view.h draws it.
+#pragma once
+
+#include "onnx_info.h"
+
+#include "deadzone/channel_stats.h"
+#include "deadzone/decode.h"
+#include "deadzone/image_input.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deadzone::explorer {
+
+enum class Backend { Wasm, WebGpu };
+const char* backend_name(Backend b); // the ORT Web execution-provider name: "wasm" / "webgpu"
+
+// A model the user can pick: shipped, a generated test model, or an .onnx dragged in.
+struct Model {
+    std::string name;
+    std::string origin;               // "shipped", "test model", "dropped"
+    std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
+    ModelSpec spec;
+    int session_id = 0;               // 0: no session yet (or it was released)
+    bool session_pending = false;     // creation in flight
+    std::string session_error;        // ORT refused it (shown, the model stays unusable)
+    bool warmed = false;              // its session has had its warm-up run (see pump_pipeline)
+};
+
+// Raw outputs of one run, copied out of ORT Web's tensors.
+struct ModelOutputs {
+    int classes = 0, height = 0, width = 0;
+    std::vector<float> heatmap; // [classes, height, width] logits
+    std::vector<float> wh;      // [4, height, width] after activation x wh_offset_base
+    std::vector<float> wh_pre;  // [4, height, width] pre-activation
+    ChwView heatmap_view() const { return {heatmap.data(), classes, height, width}; }
+    ChwView wh_view() const { return {wh.data(), 4, height, width}; }
+    ChwView wh_pre_view() const { return {wh_pre.data(), 4, height, width}; }
+};
+
+// What one model said about one image. Replaced only by a complete, finite result.
+struct Prediction {
+    bool valid = false;
+    int model_index = -1;
+    std::int64_t image_generation = -1;
+    Backend backend = Backend::Wasm;
+    ModelOutputs out;
+    Letterbox letterbox;
+    std::vector<ChannelStats> pre_stats, post_stats; // per wh channel
+    DecodeResult decoded;                            // redone whenever the sliders move
+    double run_ms = 0;       // session.run in ORT's thread (incl. reading the output tensors)
+    double handoff_ms = 0;   // getting the input to ORT's worker and the outputs back
+    double latency_ms = 0;   // image received -> boxes decoded, in the app
+    // Where latency_ms went (bench/explorer_bench.mjs prints it): the browser reading the dropped
+    // File, image decode, waiting for ORT, letterbox + normalise, run, worker hand-off, the copies into
+    // C++ + stats + decode.
+    double file_read_ms = 0, decode_image_ms = 0, queue_ms = 0, preprocess_ms = 0, post_ms = 0;
+    unsigned overlay_texture = 0; // GL texture of the current colour map (see heatmap_texture.cpp)
+    int overlay_kind = -1;        // which map the texture holds
+};
+
+struct Panel {
+    int model_index = -1;
+    Prediction pred;
+    bool needs_run = false;  // image, model or back-end changed since pred
+    int request_id = 0;      // the run in flight for this panel, 0 when none
+    Letterbox pending_letterbox; // the geometry of that run's input
+    double run_started_ms = 0, preprocess_ms = 0;
+    float image_rect[4] = {0, 0, 0, 0}; // where the image was drawn last frame: x, y, scale (px per source px), 0
+    std::string error;       // the last run's problem (NaN output, wrong shapes), shown on the panel
+};
+
+struct LoadedImage {
+    std::string name;
+    RgbImage rgb;
+    std::int64_t generation = 0; // 0: no image yet
+    double received_ms = 0;      // performance.now() when the bytes reached the app
+    double arrived_ms = 0;       // performance.now() when the bytes reached C++
+    double decoded_ms = 0;       // performance.now() when decoding finished
+    unsigned texture = 0;
+    int texture_width = 0, texture_height = 0;
+};
+
+// Overlay kinds: none, the heatmap (max class score), or one wh channel.
+enum Overlay { kOverlayNone = 0, kOverlayHeatmap = 1, kOverlayWh0 = 2 /* ..kOverlayWh0+3 */ };
+
+struct DetectState {
+    std::vector<Model> models;
+    std::string model_list_source;    // where the model list came from, or why there is none
+    std::string default_pair[2];      // the manifest's default models for the two panels
+    std::vector<std::string> sample_images; // URLs
+    Panel panels[2];
+    LoadedImage image;
+    ModelInput model_input; // the last run's input; its buffer is reused (copied to ORT at each run)
+    // What model_input holds: the other panel's model reuses it when it takes the same input.
+    struct {
+        std::int64_t image_generation = 0;
+        int size = 0;
+        Normalization norm;
+    } model_input_of;
+    DecodeParams params{4, 100, 0.3f};
+    int overlay = kOverlayNone;
+    float overlay_alpha = 0.65f;
+    bool show_first_sample = true; // the first sample is loaded at start (off: ?first-sample=none)
+    // Hover read-out, in the model's feature-map cells (-1 when not over an image).
+    int hover_panel = -1, hover_x = -1, hover_y = -1;
+};
+
+} // namespace deadzone::explorer

@@ -1,0 +1,160 @@
+// The Detect view's layout: a toolbar (open / samples / back-end / sliders / overlay), then the two
+// model panels side by side with their prediction dumps under them.
+#include "detect_view.h"
+
+#include "file_drop.h"
+#include "ort_session.h"
+#include "pipeline.h"
+#include "telemetry_loader.h"
+#include "textures.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+
+namespace deadzone::explorer {
+
+namespace {
+
+const ImVec4 kGreen(0.35f, 0.85f, 0.45f, 1.0f), kRed(0.95f, 0.40f, 0.35f, 1.0f);
+
+void status_line(const char* label, bool ok, const char* detail) {
+    ImGui::TextUnformatted(label);
+    ImGui::SameLine(190.0f);
+    ImGui::TextColored(ok ? kGreen : kRed, "%s", ok ? "yes" : "no");
+    if (detail != nullptr && detail[0] != '\0') {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(%s)", detail);
+    }
+}
+
+void backend_details(const BackendReport& b) {
+    status_line("WebGPU API", b.webgpu_api, b.webgpu_api ? "" : "navigator.gpu is missing");
+    status_line("WebGPU adapter", b.webgpu_adapter,
+                b.webgpu_adapter ? b.webgpu_adapter_info.c_str() : b.webgpu_error.c_str());
+    status_line("Cross-origin isolated", b.cross_origin_isolated,
+                b.cross_origin_isolated ? "" : "serve with COOP/COEP headers");
+    status_line("wasm threads", b.wasm_threads, "");
+    status_line("wasm SIMD", b.wasm_simd, "");
+    ImGui::Text("Hardware threads: %d", b.hardware_concurrency);
+    status_line("wasm runs in a worker", ort_in_worker(), "the page stays responsive during a run");
+}
+
+void draw_toolbar(AppState& state) {
+    if (ImGui::Button("Open image or model...")) open_file_dialog();
+    remember_item_rect(state, "open");
+    if (!state.replay.shipped.empty()) {
+        ImGui::SameLine();
+        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.22f, 0.20f, 1.0f));
+        if (ImGui::Button("Why? Replay the training >>")) open_shipped_replay(state);
+        ImGui::PopStyleColor();
+        remember_item_rect(state, "replay-training");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Open the training telemetry of %s and %s in the Replay view: watch the channel die, step by step",
+                              state.detect.default_pair[0].c_str(), state.detect.default_pair[1].c_str());
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("or drop files anywhere  |  samples:");
+    for (size_t i = 0; i < state.detect.sample_images.size(); ++i) {
+        const std::string& url = state.detect.sample_images[i];
+        ImGui::SameLine();
+        ImGui::PushID(static_cast<int>(i));
+        const std::string file = url.substr(url.find_last_of('/') + 1);
+        if (ImGui::SmallButton(file.c_str())) fetch_file(url, "image");
+        remember_item_rect(state, "sample:" + file);
+        ImGui::PopID();
+    }
+
+    // Back-end: always shown, switchable; WebGPU only when the browser gave an adapter.
+    ImGui::SameLine(0, 24);
+    ImGui::TextUnformatted("Back-end:");
+    const BackendReport& b = state.backends;
+    if (!b.probed) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("probing...");
+    } else {
+        ImGui::SameLine();
+        ImGui::BeginDisabled(!b.webgpu_adapter);
+        if (ImGui::RadioButton("WebGPU", state.backend == Backend::WebGpu)) set_backend(state, Backend::WebGpu);
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+        if (ImGui::RadioButton(b.wasm_threads ? "wasm (threads)" : "wasm (1 thread)", state.backend == Backend::Wasm))
+            set_backend(state, Backend::Wasm);
+        ImGui::SameLine();
+        ImGui::TextColored(kGreen, "active: %s", backend_name(state.backend));
+        ImGui::SameLine();
+        ImGui::TextDisabled("(?)");
+        if (ImGui::IsItemHovered()) {
+            ImGui::BeginTooltip();
+            backend_details(b);
+            ImGui::EndTooltip();
+        }
+    }
+
+    // Sliders: decoding is cheap, so moving them redecodes the stored outputs, no model run.
+    ImGui::SetNextItemWidth(180);
+    bool changed = ImGui::SliderFloat("score threshold", &state.detect.params.score_threshold, 0.01f, 0.99f, "%.2f");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(140);
+    changed = ImGui::SliderInt("top-K", &state.detect.params.top_k, 1, 100) || changed;
+    if (changed) redecode(state);
+    ImGui::SameLine(0, 24);
+    ImGui::SetNextItemWidth(140);
+    static const char* overlays[] = {"none", "heatmap", "wh left", "wh top", "wh right", "wh bottom"};
+    if (ImGui::Combo("map", &state.detect.overlay, overlays, IM_ARRAYSIZE(overlays)))
+        for (Panel& p : state.detect.panels) update_overlay_texture(p.pred, state.detect.overlay);
+    if (state.detect.overlay != kOverlayNone) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(100);
+        ImGui::SliderFloat("opacity", &state.detect.overlay_alpha, 0.1f, 1.0f, "%.2f");
+    }
+    if (state.detect.image.generation > 0) {
+        ImGui::SameLine(0, 24);
+        ImGui::TextDisabled("%s  %dx%d", state.detect.image.name.c_str(), state.detect.image.rgb.width, state.detect.image.rgb.height);
+    }
+}
+
+void draw_model_combo(AppState& state, int panel_index) {
+    Panel& panel = state.detect.panels[panel_index];
+    const char* current = panel.model_index >= 0 ? state.detect.models[panel.model_index].name.c_str() : "(none)";
+    ImGui::SetNextItemWidth(220);
+    if (ImGui::BeginCombo(panel_index == 0 ? "##model0" : "##model1", current)) {
+        for (size_t i = 0; i < state.detect.models.size(); ++i) {
+            const Model& m = state.detect.models[i];
+            std::string label = m.name + "  [" + m.origin + "]";
+            if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == panel.model_index))
+                select_model(state, panel_index, static_cast<int>(i));
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled(panel_index == 0 ? "left model" : "right model");
+}
+
+} // namespace
+
+void draw_detect_view(AppState& state) {
+    draw_toolbar(state);
+    ImGui::Separator();
+
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float line = ImGui::GetFrameHeightWithSpacing();
+    const float column = (ImGui::GetContentRegionAvail().x - spacing) * 0.5f;
+    // The dump table (a header and four channel rows) and its "copy as text" line.
+    const float row = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y + 1.0f;
+    const float dump_height = row * 5.0f + ImGui::GetStyle().ItemSpacing.y * 2.0f + ImGui::GetFrameHeightWithSpacing();
+    const float child_height = std::max(200.0f, ImGui::GetContentRegionAvail().y - line * 1.2f);
+    for (int p = 0; p < 2; ++p) {
+        if (p == 1) ImGui::SameLine();
+        ImGui::BeginChild(p == 0 ? "panel0" : "panel1", ImVec2(column, child_height), true,
+                          ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+        draw_model_combo(state, p);
+        const ImVec2 inner = ImGui::GetContentRegionAvail();
+        draw_image_panel(state, p, inner.x, inner.y - dump_height);
+        ImGui::SetCursorPosY(ImGui::GetWindowHeight() - dump_height - ImGui::GetStyle().WindowPadding.y);
+        draw_prediction_dump(state, p);
+        ImGui::EndChild();
+    }
+}
+
+} // namespace deadzone::explorer

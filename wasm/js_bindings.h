@@ -1,0 +1,38 @@
+// The browser functions C++ calls, implemented in web/explorer_library.js (an Emscripten JS
+// library). Answers that take time come back through the dz_on_* exports of the file named below.
+#pragma once
+
+extern "C" {
+
+// main.cpp: the page's size in CSS pixels (the canvas fills the window).
+int dz_js_window_width();
+int dz_js_window_height();
+
+// file_drop.cpp: files in. Each answer is a dz_on_file_dropped / dz_on_fetched call.
+void dz_js_install_heap_call();
+void dz_js_install_file_drop();
+void dz_js_open_file_dialog();
+void dz_js_fetch_file(const char* url, const char* kind);
+
+// backend_probe.cpp: WebGPU adapter, wasm threads and SIMD; answered by dz_on_backend_probe.
+void dz_js_start_backend_probe();
+
+// prediction_dump.cpp: the browser's clipboard; answered by dz_on_text_copied.
+void dz_js_copy_text(const char* text);
+
+// ort_session.cpp: ONNX Runtime Web (web/ort_bridge.js); answered by dz_on_session_created,
+// dz_on_run_done and dz_on_run_failed.
+void dz_js_ort_create(int id, const unsigned char* bytes, int size, const char* backend);
+int dz_js_ort_in_worker();
+void dz_js_ort_release(int id);
+void dz_js_ort_run(int session_id, int request_id, const float* input, int count, int size);
+
+// state_json.cpp: a "deadzone-result" event for tests and the bench.
+void dz_js_announce_result(int panel);
+
+// telemetry_loader.cpp: a telemetry file read whole (interval_ms 0) or followed while it grows;
+// each new piece arrives through dz_on_telemetry_bytes.
+void dz_js_follow_telemetry(int run, const char* url, int interval_ms);
+void dz_js_stop_follow(int run);
+
+} // extern "C"

@@ -1,0 +1,18 @@
+// ONNX Runtime Web, called from C++ (ort_session.cpp over web/ort_bridge.js). Calls return at once;
+// results come back to pipeline.h's on_session_created / on_run_finished.
+#pragma once
+
+#include "detect_state.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace deadzone::explorer {
+
+void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend);
+void ort_release_session(int session_id);
+// input: NCHW floats [1, 3, size, size].
+void ort_run(int session_id, int request_id, const std::vector<float>& input, int size);
+bool ort_in_worker(); // wasm sessions run in web/ort_worker.js, off the main thread
+
+} // namespace deadzone::explorer

@@ -1,0 +1,37 @@
+// The Detect view's path from bytes to boxes (pipeline.cpp): image bytes -> core decode_image ->
+// letterbox + normalisation -> ONNX Runtime Web -> checks -> channel statistics + decode_ttfnet.
+// Bad input at any step becomes a visible message and leaves the previous results as they were.
+#pragma once
+
+#include "app.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deadzone::explorer {
+
+void start_explorer(AppState& state); // install the file drop, fetch the model list and samples
+void pump_pipeline(AppState& state);  // once a frame: start the next ORT call, never wait for one
+void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
+                        double received_ms);
+void accept_model_bytes(AppState& state, const std::string& name, const std::string& origin,
+                        std::vector<std::uint8_t> bytes);
+void select_model(AppState& state, int panel, int model_index);
+void set_backend(AppState& state, Backend backend);
+void redecode(AppState& state); // sliders moved: decode again, no rerun
+bool any_run_pending(const AppState& state);
+// Index of the model called `name`, or -1.
+int find_model(const DetectState& detect, const std::string& name);
+// A fetched model manifest or sample list (kind "manifest", "test manifest" or "samples").
+void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
+                         const std::vector<std::uint8_t>& bytes, const std::string& error);
+// Runs the image path (decode, letterbox) once on a sample's bytes and throws the result away, so
+// the browser has optimised that code before the user's first image.
+void warm_up_image_path(const std::vector<std::uint8_t>& bytes);
+// ONNX Runtime's answers (from ort_session.cpp): a session was created, a run finished.
+void on_session_created(AppState& state, int session_id, bool ok, const std::string& message);
+void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
+                     double round_trip_ms);
+
+} // namespace deadzone::explorer

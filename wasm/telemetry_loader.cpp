@@ -1,0 +1,288 @@
+#include "telemetry_loader.h"
+
+#include "file_drop.h"
+#include "js_bindings.h"
+
+#include "deadzone/diagnostics.h"
+#include "deadzone/gzip.h"
+
+#include <emscripten/emscripten.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace deadzone::explorer {
+
+namespace {
+
+// How often a live run and the runs folder are polled. A record the trainer writes is on screen
+// within one poll plus one frame.
+constexpr int kFollowIntervalMs = 500;
+constexpr double kRunsIndexIntervalMs = 2000;
+
+bool ends_with_ci(const std::string& s, const char* suffix) {
+    const std::string x(suffix);
+    if (s.size() < x.size()) return false;
+    return std::equal(x.rbegin(), x.rend(), s.rbegin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+}
+
+// Columns, deaths and histories follow the parsed records; called after every append.
+void refresh_derived(ReplayRun& r) {
+    telemetry::extend_columns(r.run(), r.columns);
+    r.deaths = death_episodes(r.run());
+    r.death_captions.clear();
+    for (const DeathEpisode& e : r.deaths) r.death_captions.push_back(death_caption(r.run(), e));
+    r.bn_first_fired = bn_first_fired(r.run());
+    r.last_append_ms = emscripten_get_now();
+    if (r.loaded_ms == 0) r.loaded_ms = r.last_append_ms;
+}
+
+int free_colour(const ReplayState& replay) {
+    for (int c = 0; c < kMaxReplayRuns; ++c)
+        if (std::none_of(replay.runs.begin(), replay.runs.end(), [c](const ReplayRun& r) { return r.colour == c; })) return c;
+    return 0;
+}
+
+std::string describe_load(const ReplayRun& r) {
+    const telemetry::Run& run = r.run();
+    std::string text = "loaded " + r.name + ": " + std::to_string(run.steps.size()) + " step records";
+    if (!run.steps.empty())
+        text += ", steps " + std::to_string(run.steps.front().step) + "-" + std::to_string(run.steps.back().step);
+    text += ", " + std::to_string(r.deaths.size()) + " channel death(s)";
+    if (run.truncated) text += "; the last line was cut off (run killed while writing?) and ignored";
+    if (run.skipped_lines > 0)
+        text += "; " + std::to_string(run.skipped_lines) + " malformed line(s) skipped, the first at line " +
+                std::to_string(run.first_skipped_line) + " (" + run.first_skip_reason + ")";
+    return text;
+}
+
+// The step a newly loaded run opens at: its first death (the story), else its last record. A death
+// is shown zoomed in on the steps around it (deaths are early: step 2 of 2000 in the shipped broken
+// run would be the first pixel); double-clicking a plot shows the whole run.
+void place_timeline(ReplayState& replay, const ReplayRun& r) {
+    const auto& steps = r.run().steps;
+    if (steps.empty()) return;
+    if (r.deaths.empty()) {
+        replay.timeline.step = steps.back().step;
+        return;
+    }
+    const std::int64_t died = r.deaths.front().died_at;
+    replay.timeline.step = died;
+    replay.x_auto = false;
+    replay.x_min = static_cast<double>(steps.front().step);
+    replay.x_max = static_cast<double>(std::min(steps.back().step, std::max<std::int64_t>(100, died * 4)));
+}
+
+void add_run(AppState& state, ReplayRun run) {
+    ReplayState& replay = state.replay;
+    if (static_cast<int>(replay.runs.size()) >= kMaxReplayRuns) remove_replay_run(state, 0);
+    run.colour = free_colour(replay);
+    replay.runs.push_back(std::move(run));
+    if (replay.runs.size() == 1) {
+        replay.primary = 0;
+        replay.x_auto = true;
+        place_timeline(replay, replay.runs.back());
+    }
+}
+
+// Makes run `index` the primary one and shows its first death (or last step).
+void focus_run(ReplayState& replay, int index) {
+    replay.primary = index;
+    replay.focus_run_id = 0;
+    place_timeline(replay, replay.runs[index]);
+}
+
+ReplayRun* find_run(ReplayState& replay, int id) {
+    for (ReplayRun& r : replay.runs)
+        if (r.id == id) return &r;
+    return nullptr;
+}
+
+} // namespace
+
+const char* run_origin_name(RunOrigin o) {
+    switch (o) {
+    case RunOrigin::Shipped: return "shipped";
+    case RunOrigin::Dropped: return "dropped";
+    case RunOrigin::Live: return "live";
+    }
+    return "?";
+}
+
+bool is_telemetry_name(const std::string& name) {
+    for (const char* ext : {".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json", ".json.gz"})
+        if (ends_with_ci(name, ext)) return true;
+    return false;
+}
+
+namespace {
+
+// Parses a whole file (text or gzip) into r; false, with the message posted, when it is refused.
+bool read_whole(AppState& state, ReplayRun& r, const std::uint8_t* bytes, std::size_t size) {
+    std::string_view text(reinterpret_cast<const char*>(bytes), size);
+    std::string inflated;
+    std::string error;
+    if (is_gzip(text)) {
+        Result<std::string> g = gunzip(text);
+        if (g) inflated = std::move(g).value();
+        else error = g.error();
+        text = inflated;
+    }
+    if (error.empty()) {
+        r.reader = telemetry::TelemetryReader();
+        r.reader.feed(text);
+        r.reader.finish();
+        if (r.reader.refused()) error = r.reader.error();
+    }
+    r.loading = r.following = false;
+    if (!error.empty()) {
+        state.replay.load_error = "'" + r.name + "' not loaded: " + error;
+        post_message(state, state.replay.load_error + " (keeping the runs already loaded)", true);
+        return false;
+    }
+    refresh_derived(r);
+    state.replay.load_error.clear();
+    post_message(state, describe_load(r), false);
+    return true;
+}
+
+} // namespace
+
+void load_telemetry_bytes(AppState& state, const std::string& name, const std::string& url, RunOrigin origin,
+                          const std::uint8_t* bytes, std::size_t size) {
+    ReplayRun run;
+    run.id = state.replay.next_run_id++;
+    run.name = name;
+    run.url = url;
+    run.origin = origin;
+    if (read_whole(state, run, bytes, size)) add_run(state, std::move(run));
+}
+
+int load_telemetry_url(AppState& state, const std::string& name, const std::string& url, RunOrigin origin) {
+    for (const ReplayRun& r : state.replay.runs)
+        if (r.url == url) return r.id; // already loaded (or loading)
+    ReplayRun run;
+    run.id = state.replay.next_run_id++;
+    run.name = name;
+    run.url = url;
+    run.origin = origin;
+    // A gzip file cannot be read as it grows (it is only valid whole): it is loaded once.
+    run.following = origin == RunOrigin::Live && !ends_with_ci(url, ".gz");
+    const int id = run.id;
+    const int interval = run.following ? kFollowIntervalMs : 0;
+    add_run(state, std::move(run));
+    dz_js_follow_telemetry(id, url.c_str(), interval);
+    return id;
+}
+
+void on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size, bool finished,
+                        bool restarted, const std::string& error) {
+    ReplayState& replay = state.replay;
+    ReplayRun* r = find_run(replay, run_id);
+    if (r == nullptr) return; // removed meanwhile
+    const auto index = [&] { return static_cast<int>(r - replay.runs.data()); };
+    if (restarted) { // the file was rewritten (ttfnet-train --resume truncates it): read it again
+        post_message(state, "run '" + r->name + "' was rewritten (resumed or restarted): reloading it", false);
+        r->reader = telemetry::TelemetryReader();
+        r->columns = telemetry::RunColumns();
+        r->deaths.clear();
+        r->death_captions.clear();
+        r->bn_first_fired.clear();
+    }
+    if (!error.empty()) {
+        post_message(state, "could not read run '" + r->name + "': " + error, true);
+        if (!r->reader.has_header()) remove_replay_run(state, index());
+        else r->loading = r->following = false;
+        return;
+    }
+    std::string_view text(reinterpret_cast<const char*>(bytes), size);
+    // A shipped run arrives whole (interval 0), possibly gzip-compressed: read it in one go.
+    if (r->reader.bytes_fed() == 0 && finished) {
+        if (!read_whole(state, *r, bytes, size)) remove_replay_run(state, index());
+        else if (r->id == replay.focus_run_id) focus_run(replay, index());
+        else if (index() == replay.primary) place_timeline(replay, *r);
+        return;
+    }
+    const bool first = !r->reader.has_header();
+    const std::size_t added = r->reader.feed(text);
+    if (finished) r->reader.finish();
+    if (r->reader.refused()) {
+        replay.load_error = "'" + r->name + "' not loaded: " + r->reader.error();
+        post_message(state, replay.load_error + " (keeping the runs already loaded)", true);
+        dz_js_stop_follow(run_id);
+        remove_replay_run(state, index());
+        return;
+    }
+    if (finished) r->loading = r->following = false;
+    if (added == 0 && !finished) return;
+    refresh_derived(*r);
+    if (first && r->reader.has_header()) {
+        if (r->id == replay.focus_run_id) focus_run(replay, index());
+        else if (index() == replay.primary) place_timeline(replay, *r);
+        post_message(state, (r->following ? "following " : "") + describe_load(*r), false);
+    }
+    if (replay.timeline.follow_end && index() == replay.primary && !r->run().steps.empty())
+        replay.timeline.step = r->run().steps.back().step;
+}
+
+void remove_replay_run(AppState& state, int index) {
+    ReplayState& replay = state.replay;
+    if (index < 0 || index >= static_cast<int>(replay.runs.size())) return;
+    if (replay.runs[index].following || replay.runs[index].loading) dz_js_stop_follow(replay.runs[index].id);
+    replay.runs.erase(replay.runs.begin() + index);
+    if (replay.primary >= static_cast<int>(replay.runs.size())) replay.primary = 0;
+    else if (replay.primary > index) --replay.primary;
+}
+
+void on_runs_index(AppState& state, const std::vector<std::uint8_t>& bytes, const std::string& error) {
+    ReplayState& replay = state.replay;
+    if (!error.empty()) { // no runs folder served: nothing to list (not an error for the user)
+        replay.live_listed = false;
+        return;
+    }
+    const nlohmann::json j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+    // {"folder": name or null, "runs": [...]}: null when the server was started without --runs.
+    if (!j.is_object() || !j.contains("runs") || !j["runs"].is_array() || !j.contains("folder") || !j["folder"].is_string()) {
+        replay.live_listed = false;
+        return;
+    }
+    replay.live_listed = true;
+    replay.runs_folder = j["folder"].get<std::string>();
+    replay.live_runs.clear();
+    for (const auto& r : j["runs"]) {
+        if (!r.is_object() || !r.contains("name") || !r.contains("url") || !r["name"].is_string() || !r["url"].is_string())
+            continue;
+        LiveRunEntry e;
+        e.name = r["name"].get<std::string>();
+        e.url = r["url"].get<std::string>();
+        e.bytes = r.value("bytes", std::int64_t{0});
+        e.age_s = r.value("age_s", 0.0);
+        replay.live_runs.push_back(std::move(e));
+    }
+}
+
+void poll_runs_index(AppState& state, double now_ms) {
+    double& last_ms = state.replay.runs_index_polled_ms;
+    if (last_ms > 0 && now_ms - last_ms < kRunsIndexIntervalMs) return;
+    last_ms = now_ms;
+    fetch_file("runs/index.json", "runs");
+}
+
+void open_shipped_replay(AppState& state) {
+    ReplayState& replay = state.replay;
+    state.view = View::Replay;
+    for (int i = 0; i < 2; ++i)
+        for (const auto& [shipped_name, url] : replay.shipped) {
+            if (shipped_name != state.detect.default_pair[i]) continue;
+            const int id = load_telemetry_url(state, shipped_name, url, RunOrigin::Shipped);
+            if (i != 0) continue;
+            // The broken run becomes the primary one, shown at its death, once its records are in
+            // (at once when it was already loaded).
+            replay.focus_run_id = id;
+            for (int k = 0; k < static_cast<int>(replay.runs.size()); ++k)
+                if (replay.runs[k].id == id && replay.runs[k].reader.has_header()) focus_run(replay, k);
+        }
+}
+
+} // namespace deadzone::explorer

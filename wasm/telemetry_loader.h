@@ -1,0 +1,44 @@
+// Telemetry into the Replay view (telemetry_loader.cpp): files dropped or opened, shipped runs
+// fetched from assets/, and live runs followed while ttfnet-train writes them (served by
+// `scripts/explore.sh --runs DIR`, listed in runs/index.json). Parsing is core's TelemetryReader,
+// so a followed run only parses the bytes appended since the last poll.
+//
+// Bad input never costs what is loaded: a file that is not DeadZone telemetry is refused with a
+// message and the view keeps its runs; a truncated file or one with malformed lines is loaded and
+// the view says what was skipped.
+#pragma once
+
+#include "app.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deadzone::explorer {
+
+// Whether a file name is routed to the Replay view (.jsonl, .ndjson, .jsonl.gz, .json).
+bool is_telemetry_name(const std::string& name);
+
+// A whole file (dropped, opened, or fetched): text or gzip. Refused input posts a message and
+// changes nothing; otherwise the run is added (the oldest goes when kMaxReplayRuns are loaded).
+void load_telemetry_bytes(AppState& state, const std::string& name, const std::string& url, RunOrigin origin,
+                          const std::uint8_t* bytes, std::size_t size);
+// Fetches a shipped run (whole) or follows a live one (new bytes every 0.5 s; a .gz one is read
+// whole). Returns the run's id (the existing one when that URL is already loaded).
+int load_telemetry_url(AppState& state, const std::string& name, const std::string& url, RunOrigin origin);
+// Bytes of a followed run arrived (from web/explorer_library.js dz_js_follow_telemetry).
+// restarted: the followed file was rewritten (a resumed or restarted run): these bytes start it
+// again from its beginning, and what was loaded from it is dropped.
+void on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size, bool finished,
+                        bool restarted, const std::string& error);
+// Closes loaded run `index` (stops following it); out-of-range indices are ignored.
+void remove_replay_run(AppState& state, int index);
+// The live runs folder's listing (runs/index.json); refetched while the Replay view is open.
+void on_runs_index(AppState& state, const std::vector<std::uint8_t>& bytes, const std::string& error);
+void poll_runs_index(AppState& state, double now_ms);
+// Loads the broken/fixed pair of the shipped runs and opens the Replay view (the Detect view's
+// "Replay training" button): the manifest's default pair, the first with its deaths in view.
+void open_shipped_replay(AppState& state);
+
+} // namespace deadzone::explorer

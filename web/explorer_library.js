@@ -1,0 +1,257 @@
+// The explorer's calls from C++ into the browser, as an Emscripten JS library (linked with
+// --js-library; declared for C++ in wasm/js_bindings.h). Each function runs inside the module, so it
+// can use ccall, _malloc/_free and the HEAP views; answers that take time come back through the
+// dz_on_* functions the C++ side exports (EMSCRIPTEN_KEEPALIVE).
+//
+// Kept as a real JS file (not EM_JS strings in C++) so that linters, editors and tests see it.
+/* global mergeInto, LibraryManager, ccall, _malloc, _free, HEAPU8, HEAPF32, UTF8ToString */
+
+mergeInto(LibraryManager.library, {
+  // The page owns the layout: the canvas fills the window, so follow the window's CSS size.
+  // int dz_js_window_width() [wasm/main.cpp]
+  dz_js_window_width: function() {
+    return window.innerWidth;
+  },
+
+  // int dz_js_window_height() [wasm/main.cpp]
+  dz_js_window_height: function() {
+    return window.innerHeight;
+  },
+
+  // Calls C++ export `fn` with (pointer, length) of a heap copy of `buffer` followed by `rest`
+  // (strings and numbers); the copy is freed when the call returns (C++ keeps its own).
+  // void dz_js_install_heap_call() [wasm/file_drop.cpp]
+  dz_js_install_heap_call: function() {
+    globalThis.dzCallWithBytes = (fn, buffer, restTypes, rest) => {
+        const bytes = new Uint8Array(buffer);
+        const p = _malloc(Math.max(1, bytes.length));
+        if (!p) throw new Error("out of memory for " + bytes.length + " bytes");
+        try {
+            HEAPU8.set(bytes, p);
+            ccall(fn, null, ["number", "number", ...restTypes], [p, bytes.length, ...rest]);
+        } finally {
+            _free(p);
+        }
+    };
+  },
+
+  // void dz_js_install_file_drop() [wasm/file_drop.cpp]
+  dz_js_install_file_drop: function() {
+    // Hand one File to C++: bytes -> dz_on_file_dropped(bytes, size, name, t0).
+    const deliver = (file, t0) => file.arrayBuffer().then((buffer) => {
+        dzCallWithBytes("dz_on_file_dropped", buffer, ["string", "number"], [file.name, t0]);
+    }).catch((e) => ccall("dz_on_file_error", null, ["string", "string"], [file.name, String(e)]));
+    const accept = (files, t0) => { for (const f of files) deliver(f, t0); };
+    window.addEventListener("dragover", (e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; });
+    window.addEventListener("drop", (e) => {
+        e.preventDefault();
+        const t0 = performance.now();
+        if (e.dataTransfer && e.dataTransfer.files) accept(e.dataTransfer.files, t0);
+    });
+    // The Open button clicks this hidden input (allowed: it follows the user's click).
+    const input = document.createElement("input");
+    input.type = "file";
+    input.multiple = true;
+    input.accept = ".png,.jpg,.jpeg,.bmp,.gif,.webp,.onnx,.jsonl,.ndjson,.gz,.json";
+    input.style.display = "none";
+    input.id = "dz-open-file";
+    input.addEventListener("change", () => { accept(input.files, performance.now()); input.value = ""; });
+    document.body.appendChild(input);
+  },
+
+  // void dz_js_open_file_dialog() [wasm/file_drop.cpp]
+  dz_js_open_file_dialog: function() {
+    const input = document.getElementById("dz-open-file");
+    if (input) input.click();
+  },
+
+  // void dz_js_fetch_file(const char* url_c, const char* kind_c) [wasm/file_drop.cpp]
+  dz_js_fetch_file: function(url_c, kind_c) {
+    const url = UTF8ToString(url_c), kind = UTF8ToString(kind_c);
+    const t0 = performance.now();
+    const report = (buffer, status) =>
+        dzCallWithBytes("dz_on_fetched", buffer, ["string", "string", "string", "number"], [kind, url, status, t0]);
+    fetch(url).then((r) => {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.arrayBuffer();
+    }).then((buffer) => report(buffer, ""))
+      .catch((e) => report(new ArrayBuffer(0), String((e && e.message) || e)));
+  },
+
+  // requestAdapter() is async and the ImGui frame loop must never block, so the probe runs as a
+  // detached JS promise that reports back through dz_on_backend_probe().
+  // void dz_js_start_backend_probe() [wasm/backend_probe.cpp]
+  dz_js_start_backend_probe: function() {
+    const report = {
+        webgpu_api: !!(navigator.gpu),
+        webgpu_adapter: false,
+        webgpu_adapter_info: "",
+        webgpu_error: "",
+        cross_origin_isolated: !!self.crossOriginIsolated,
+        wasm_threads: false,
+        wasm_simd: false,
+        hardware_concurrency: navigator.hardwareConcurrency || 0,
+    };
+    try {
+        // Threads need a SharedArrayBuffer, which browsers only expose when cross-origin isolated.
+        report.wasm_threads = typeof SharedArrayBuffer !== "undefined" && !!self.crossOriginIsolated &&
+            WebAssembly.validate(new Uint8Array([0,97,115,109,1,0,0,0,1,4,1,96,0,0,3,2,1,0,5,4,1,3,1,1,10,11,1,9,0,65,0,254,16,2,0,26,11]));
+        // This module is itself built with SIMD (-msimd128), so it only runs where SIMD exists;
+        // web/app.js checks that before loading it.
+        report.wasm_simd = true;
+    } catch (e) {}
+    const finish = () => ccall("dz_on_backend_probe", null, ["string"], [JSON.stringify(report)]);
+    if (!navigator.gpu) {
+        report.webgpu_error = "navigator.gpu is missing";
+        finish();
+        return;
+    }
+    navigator.gpu.requestAdapter().then((adapter) => {
+        if (!adapter) {
+            report.webgpu_error = "requestAdapter() returned null";
+            return;
+        }
+        report.webgpu_adapter = true;
+        const info = adapter.info || {};
+        report.webgpu_adapter_info = [info.vendor, info.architecture, info.description]
+            .filter((s) => s).join(" / ") || "adapter without details";
+    }).catch((e) => {
+        report.webgpu_error = "requestAdapter() failed: " + e;
+    }).finally(finish);
+  },
+
+  // The browser's clipboard (SDL2's Emscripten port keeps copied text to itself). The click that
+  // asked for it was at most a frame ago, so the page still has the user activation it needs.
+  // void dz_js_copy_text(const char* text_c) [wasm/prediction_dump.cpp]
+  dz_js_copy_text: function(text_c) {
+    const report = (ok, why) => ccall("dz_on_text_copied", null, ["number", "string"], [ok, why]);
+    if (!navigator.clipboard) { report(0, "this page has no clipboard access"); return; }
+    navigator.clipboard.writeText(UTF8ToString(text_c)).then(() => report(1, ""), (e) => report(0, String(e)));
+  },
+
+  // void dz_js_ort_create(int id, const unsigned char* ptr, int len, const char* backend_c) [wasm/ort_session.cpp]
+  dz_js_ort_create: function(id, ptr, len, backend_c) {
+    const bytes = HEAPU8.slice(ptr, ptr + len); // a copy: the heap may move before ORT reads it
+    const backend = UTF8ToString(backend_c);
+    const report = (ok, message) =>
+        ccall("dz_on_session_created", null, ["number", "number", "string"], [id, ok, message]);
+    if (!globalThis.dzOrt) {
+        setTimeout(() => report(0, "ONNX Runtime Web did not load"), 0);
+        return;
+    }
+    globalThis.dzOrt.createSession(id, bytes, backend).then(
+        () => report(1, ""),
+        (e) => report(0, String((e && e.message) || e)));
+  },
+
+  // int dz_js_ort_in_worker() [wasm/ort_session.cpp]
+  dz_js_ort_in_worker: function() {
+    return globalThis.dzOrt && globalThis.dzOrt.worker ? 1 : 0;
+  },
+
+  // void dz_js_ort_release(int id) [wasm/ort_session.cpp]
+  dz_js_ort_release: function(id) {
+    if (globalThis.dzOrt) globalThis.dzOrt.release(id);
+  },
+
+  // void dz_js_ort_run(int session_id, int request_id, const float* ptr, int count, int size) [wasm/ort_session.cpp]
+  dz_js_ort_run: function(session_id, request_id, ptr, count, size) {
+    const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
+    if (!globalThis.dzOrt) {
+        setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
+        return;
+    }
+    const input = globalThis.dzOrt.inputBuffer(count);
+    input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
+    globalThis.dzOrt.run(session_id, input, size).then((r) => {
+        const args = [request_id];
+        const pointers = [];
+        for (const name of ["heatmap", "wh", "wh_pre"]) {
+            const t = r.outputs[name];
+            const d = t.dims.length === 4 ? t.dims : [0, 0, 0, 0];
+            const p = _malloc(Math.max(4, t.data.length * 4));
+            HEAPF32.set(t.data, p >> 2);
+            pointers.push(p);
+            args.push(p, t.data.length, d[0], d[1], d[2], d[3]);
+        }
+        args.push(r.ms, r.round_trip_ms);
+        try {
+            ccall("dz_on_run_done", null, new Array(args.length).fill("number"), args);
+        } finally {
+            for (const p of pointers) _free(p);
+        }
+    }, fail);
+  },
+
+  // void dz_js_announce_result(int panel) [wasm/state_json.cpp]
+  dz_js_announce_result: function(panel) {
+    window.dispatchEvent(new CustomEvent("deadzone-result", { detail: { panel } }));
+  },
+
+  // Follows a telemetry file that may still be growing: fetches the bytes after `offset` with an
+  // HTTP Range request every `interval_ms` and hands each new piece to dz_on_telemetry_bytes(run,
+  // bytes, size, flags, error); flags: 1 = finished (no more bytes), 2 = the file was rewritten
+  // (smaller than what was read: a resumed or restarted run) and these bytes start it again. A
+  // whole-file load is the same call with interval_ms = 0 (one fetch, finished). Stops when
+  // dz_js_stop_follow(run) is called or the file cannot be read. web/serve.mjs answers Range
+  // requests; a server that ignores them (200 with the whole file) is handled by skipping the
+  // bytes already delivered.
+  dz_js_follow_telemetry: function(run, url_c, interval_ms) {
+    const url = UTF8ToString(url_c);
+    globalThis.dzFollows = globalThis.dzFollows || new Map();
+    const follow = { offset: 0, stopped: false, timer: 0 };
+    globalThis.dzFollows.set(run, follow);
+    const stop = () => {
+      follow.stopped = true;
+      globalThis.dzFollows.delete(run);
+    };
+    const deliver = (buffer, flags, error) => {
+      if (follow.stopped) return;
+      globalThis.dzCallWithBytes("dz_on_telemetry_bytes", buffer, ["number", "number", "string"], [run, flags, error]);
+    };
+    // "bytes a-b/total" or "bytes */total" -> total, or -1.
+    const totalOf = (r) => {
+      const m = /\/(\d+)$/.exec(r.headers.get("Content-Range") || "");
+      return m ? Number(m[1]) : -1;
+    };
+    const poll = async () => {
+      if (follow.stopped) return;
+      let flags = interval_ms > 0 ? 0 : 1;
+      try {
+        const headers = follow.offset > 0 ? { Range: `bytes=${follow.offset}-` } : {};
+        let r = await fetch(url, { headers, cache: "no-store" });
+        const total = r.status === 416 || r.status === 206 ? totalOf(r) : -1;
+        if (follow.offset > 0 && total >= 0 && total < follow.offset) { // rewritten: start again
+          follow.offset = 0;
+          flags |= 2;
+          r = await fetch(url, { cache: "no-store" });
+        }
+        if (r.status === 416) { // nothing new yet
+        } else if (!r.ok) {
+          throw new Error("HTTP " + r.status);
+        } else {
+          let buffer = await r.arrayBuffer();
+          if (r.status === 200 && follow.offset > 0) buffer = buffer.slice(follow.offset); // Range ignored
+          follow.offset += buffer.byteLength;
+          if (buffer.byteLength > 0 || flags !== 0) deliver(buffer, flags, "");
+        }
+      } catch (e) {
+        deliver(new ArrayBuffer(0), 1, String((e && e.message) || e));
+        stop();
+        return;
+      }
+      if (interval_ms > 0 && !follow.stopped) follow.timer = setTimeout(poll, interval_ms);
+      else stop();
+    };
+    poll();
+  },
+
+  // Stops following run `run` (a pending fetch finishes but is not delivered).
+  dz_js_stop_follow: function(run) {
+    const follow = globalThis.dzFollows && globalThis.dzFollows.get(run);
+    if (!follow) return;
+    follow.stopped = true;
+    clearTimeout(follow.timer);
+    globalThis.dzFollows.delete(run);
+  },
+});
