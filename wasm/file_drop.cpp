@@ -100,11 +100,14 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
     }
 }
 
-// flags: 1 = no more bytes will come, 2 = the file was rewritten and these bytes start it again.
-EMSCRIPTEN_KEEPALIVE void dz_on_telemetry_bytes(const std::uint8_t* data, int size, int run, int flags, const char* error) {
+// flags: 1 = no more bytes will come, 2 = the file was rewritten and these bytes start it again;
+// total: the file's size in bytes when known, else -1.
+EMSCRIPTEN_KEEPALIVE void dz_on_telemetry_bytes(const std::uint8_t* data, int size, int run, int flags, double total,
+                                                const char* error) {
     using namespace deadzone::explorer;
-    request_redraw(app_state());
-    on_telemetry_bytes(app_state(), run, data, static_cast<std::size_t>(size), (flags & 1) != 0, (flags & 2) != 0, error);
+    if (on_telemetry_bytes(app_state(), run, data, static_cast<std::size_t>(size),
+                           TelemetryPiece{(flags & 1) != 0, (flags & 2) != 0, total}, error))
+        request_redraw(app_state());
 }
 
 } // extern "C"

@@ -33,6 +33,8 @@ struct ReplayRun {
     int colour = 0;              // index into the run palette
     double loaded_ms = 0;        // performance.now() when the first records arrived
     double last_append_ms = 0;   // ... and when the latest did
+    double derived_ms = 0;       // when deaths, captions and histories were last redone
+    double total_bytes = -1;     // the file's size while it streams in (progress), -1 unknown
 
     const telemetry::Run& run() const { return reader.run(); }
 };

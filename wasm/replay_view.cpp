@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace deadzone::explorer {
@@ -114,7 +115,13 @@ void draw_loaded_runs(AppState& state) {
                               r.run().end ? ", finished" : ", no end record (still running or killed)");
         }
         ImGui::SameLine();
-        if (r.loading && !r.following) ImGui::TextDisabled("loading...");
+        if (r.loading && !r.following) {
+            // Streaming in: how much of the file has been read and parsed.
+            const double done = r.total_bytes > 0 ? static_cast<double>(r.reader.bytes_fed()) / r.total_bytes : 0.0;
+            char label[64];
+            std::snprintf(label, sizeof label, "%.0f / %.0f MB", r.reader.bytes_fed() / 1e6, std::max(0.0, r.total_bytes) / 1e6);
+            ImGui::ProgressBar(static_cast<float>(done), ImVec2(160, 0), r.total_bytes > 0 ? label : "loading...");
+        }
         else if (r.following) ImGui::TextColored(kGreen, "live, %zu records", r.run().steps.size());
         else ImGui::TextDisabled("%zu records", r.run().steps.size());
         if (r.run().truncated || r.run().skipped_lines > 0) {

@@ -27,15 +27,25 @@ bool ends_with_ci(const std::string& s, const char* suffix) {
     return std::equal(x.rbegin(), x.rend(), s.rbegin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
 }
 
+// How often deaths, captions and BN histories are redone while a long file streams in (each is a
+// pass over every record; the columns are extended with every piece).
+constexpr double kStreamingRefreshMs = 250;
+
 // Columns, deaths and histories follow the parsed records; called after every append.
-void refresh_derived(ReplayRun& r) {
+// complete: no more records are coming soon (a whole file, or a live run's poll): redo everything.
+// Returns whether they were redone.
+bool refresh_derived(ReplayRun& r, bool complete) {
     telemetry::extend_columns(r.run(), r.columns);
+    const double now = emscripten_get_now();
+    r.last_append_ms = now;
+    if (r.loaded_ms == 0) r.loaded_ms = now;
+    if (!complete && now - r.derived_ms < kStreamingRefreshMs) return false;
+    r.derived_ms = now;
     r.deaths = death_episodes(r.run());
     r.death_captions.clear();
     for (const DeathEpisode& e : r.deaths) r.death_captions.push_back(death_caption(r.run(), e));
     r.bn_first_fired = bn_first_fired(r.run());
-    r.last_append_ms = emscripten_get_now();
-    if (r.loaded_ms == 0) r.loaded_ms = r.last_append_ms;
+    return true;
 }
 
 int free_colour(const ReplayState& replay) {
@@ -141,7 +151,7 @@ bool read_whole(AppState& state, ReplayRun& r, const std::uint8_t* bytes, std::s
         post_message(state, state.replay.load_error + " (keeping the runs already loaded)", true);
         return false;
     }
-    refresh_derived(r);
+    refresh_derived(r, /*complete=*/true);
     state.replay.load_error.clear();
     post_message(state, describe_load(r), false);
     return true;
@@ -176,13 +186,15 @@ int load_telemetry_url(AppState& state, const std::string& name, const std::stri
     return id;
 }
 
-void on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size, bool finished,
-                        bool restarted, const std::string& error) {
+bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size,
+                        const TelemetryPiece& piece, const std::string& error) {
+    const bool finished = piece.finished;
     ReplayState& replay = state.replay;
     ReplayRun* r = find_run(replay, run_id);
-    if (r == nullptr) return; // removed meanwhile
+    if (r == nullptr) return false; // removed meanwhile
     const auto index = [&] { return static_cast<int>(r - replay.runs.data()); };
-    if (restarted) { // the file was rewritten (ttfnet-train --resume truncates it): read it again
+    if (piece.total_bytes > 0) r->total_bytes = piece.total_bytes;
+    if (piece.restarted) { // the file was rewritten (ttfnet-train --resume truncates it): read it again
         post_message(state, "run '" + r->name + "' was rewritten (resumed or restarted): reloading it", false);
         r->reader = telemetry::TelemetryReader();
         r->columns = telemetry::RunColumns();
@@ -194,7 +206,7 @@ void on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
         post_message(state, "could not read run '" + r->name + "': " + error, true);
         if (!r->reader.has_header()) remove_replay_run(state, index());
         else r->loading = r->following = false;
-        return;
+        return true;
     }
     std::string_view text(reinterpret_cast<const char*>(bytes), size);
     // A shipped run arrives whole (interval 0), possibly gzip-compressed: read it in one go.
@@ -202,7 +214,7 @@ void on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
         if (!read_whole(state, *r, bytes, size)) remove_replay_run(state, index());
         else if (r->id == replay.focus_run_id) focus_run(replay, index());
         else if (index() == replay.primary) place_timeline(replay, *r);
-        return;
+        return true;
     }
     const bool first = !r->reader.has_header();
     const std::size_t added = r->reader.feed(text);
@@ -212,18 +224,21 @@ void on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
         post_message(state, replay.load_error + " (keeping the runs already loaded)", true);
         dz_js_stop_follow(run_id);
         remove_replay_run(state, index());
-        return;
+        return true;
     }
     if (finished) r->loading = r->following = false;
-    if (added == 0 && !finished) return;
-    refresh_derived(*r);
-    if (first && r->reader.has_header()) {
+    if (added == 0 && !finished) return false;
+    // A live run's poll is complete in itself; a streaming file is not until its last piece.
+    const bool refreshed = refresh_derived(*r, /*complete=*/!r->loading || r->following);
+    // A followed run is shown from its first records; a streamed file once it is all in.
+    if ((r->following && first && r->reader.has_header()) || (finished && !r->following)) {
         if (r->id == replay.focus_run_id) focus_run(replay, index());
         else if (index() == replay.primary) place_timeline(replay, *r);
         post_message(state, (r->following ? "following " : "") + describe_load(*r), false);
     }
     if (replay.timeline.follow_end && index() == replay.primary && !r->run().steps.empty())
         replay.timeline.step = r->run().steps.back().step;
+    return refreshed || finished || piece.restarted;
 }
 
 void remove_replay_run(AppState& state, int index) {

@@ -28,10 +28,18 @@ void load_telemetry_bytes(AppState& state, const std::string& name, const std::s
 // whole). Returns the run's id (the existing one when that URL is already loaded).
 int load_telemetry_url(AppState& state, const std::string& name, const std::string& url, RunOrigin origin);
 // Bytes of a followed run arrived (from web/explorer_library.js dz_js_follow_telemetry).
-// restarted: the followed file was rewritten (a resumed or restarted run): these bytes start it
-// again from its beginning, and what was loaded from it is dropped.
-void on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size, bool finished,
-                        bool restarted, const std::string& error);
+// What came with a piece of a run's file.
+struct TelemetryPiece {
+    bool finished = false;   // no more bytes will come
+    bool restarted = false;  // the followed file was rewritten (a resumed or restarted run): these
+                             // bytes start it again, and what was loaded from it is dropped
+    double total_bytes = -1; // the file's size when the server said, for the progress bar
+};
+// Returns whether the screen should be redrawn now: not for every piece of a file streaming in (a
+// frame with thousands of records costs tens of ms, which would slow the load down), only when the
+// derived views were refreshed or something ended.
+bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size,
+                        const TelemetryPiece& piece, const std::string& error);
 // Closes loaded run `index` (stops following it); out-of-range indices are ignored.
 void remove_replay_run(AppState& state, int index);
 // The live runs folder's listing (runs/index.json); refetched while the Replay view is open.

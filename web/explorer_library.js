@@ -23,7 +23,7 @@ mergeInto(LibraryManager.library, {
   // void dz_js_install_heap_call() [wasm/file_drop.cpp]
   dz_js_install_heap_call: function() {
     globalThis.dzCallWithBytes = (fn, buffer, restTypes, rest) => {
-        const bytes = new Uint8Array(buffer);
+        const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
         const p = _malloc(Math.max(1, bytes.length));
         if (!p) throw new Error("out of memory for " + bytes.length + " bytes");
         try {
@@ -190,9 +190,12 @@ mergeInto(LibraryManager.library, {
 
   // Follows a telemetry file that may still be growing: fetches the bytes after `offset` with an
   // HTTP Range request every `interval_ms` and hands each new piece to dz_on_telemetry_bytes(run,
-  // bytes, size, flags, error); flags: 1 = finished (no more bytes), 2 = the file was rewritten
-  // (smaller than what was read: a resumed or restarted run) and these bytes start it again. A
-  // whole-file load is the same call with interval_ms = 0 (one fetch, finished). Stops when
+  // bytes, size, flags, total, error); flags: 1 = finished (no more bytes), 2 = the file was
+  // rewritten (smaller than what was read: a resumed or restarted run) and these bytes start it
+  // again; total: the file's size when known, else -1 (for a progress bar). A whole-file load is
+  // the same call with interval_ms = 0: its body is streamed to C++ in pieces of about 1 MB as they
+  // arrive (parsed while the rest downloads, and never one huge copy on the wasm heap), then an
+  // empty finished piece; a .gz file, which only decompresses whole, comes in one piece. Stops when
   // dz_js_stop_follow(run) is called or the file cannot be read. web/serve.mjs answers Range
   // requests; a server that ignores them (200 with the whole file) is handled by skipping the
   // bytes already delivered.
@@ -205,9 +208,33 @@ mergeInto(LibraryManager.library, {
       follow.stopped = true;
       globalThis.dzFollows.delete(run);
     };
-    const deliver = (buffer, flags, error) => {
+    const deliver = (buffer, flags, error, total = -1) => {
       if (follow.stopped) return;
-      globalThis.dzCallWithBytes("dz_on_telemetry_bytes", buffer, ["number", "number", "string"], [run, flags, error]);
+      globalThis.dzCallWithBytes("dz_on_telemetry_bytes", buffer, ["number", "number", "number", "string"], [run, flags, total, error]);
+    };
+    // A whole file, streamed: pieces of at least `batch` bytes (fewer calls into C++).
+    const stream = async (r) => {
+      const total = Number(r.headers.get("Content-Length") || -1);
+      const reader = r.body.getReader();
+      const batch = 1 << 20;
+      let parts = [], size = 0;
+      const flush = (flags) => {
+        const piece = new Uint8Array(size);
+        let at = 0;
+        for (const p of parts) { piece.set(p, at); at += p.byteLength; }
+        parts = [];
+        size = 0;
+        deliver(piece, flags, "", total);
+      };
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        size += value.byteLength;
+        follow.offset += value.byteLength;
+        if (size >= batch) flush(0);
+      }
+      flush(1);
     };
     // "bytes a-b/total" or "bytes */total" -> total, or -1.
     const totalOf = (r) => {
@@ -229,6 +256,8 @@ mergeInto(LibraryManager.library, {
         if (r.status === 416) { // nothing new yet
         } else if (!r.ok) {
           throw new Error("HTTP " + r.status);
+        } else if (interval_ms <= 0 && r.body && !/\.gz$/i.test(url)) {
+          await stream(r);
         } else {
           let buffer = await r.arrayBuffer();
           if (r.status === 200 && follow.offset > 0) buffer = buffer.slice(follow.offset); // Range ignored

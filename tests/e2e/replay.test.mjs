@@ -190,3 +190,24 @@ test("live follow: records appended to a run's telemetry appear without a reload
   await screenshot(page, "replay-live");
   await page.close();
 });
+
+test("a long run streams in piece by piece and ends with exactly the file's records", async () => {
+  // About 5 MB: the page hands it to C++ in ~1 MB pieces as the download proceeds.
+  const lines = shippedLines("leaky");
+  const steps = lines.filter((l) => l.includes("\"type\":\"step\""));
+  const out = [lines[0]];
+  for (let i = 0; i < 240; ++i) out.push(steps[i % steps.length].replace(/"step":\d+/, `"step":${i + 1}`));
+  const file = path.join(runsDir, "long-run.jsonl");
+  fs.writeFileSync(file, out.join("\n") + "\n");
+  const { page } = await openReplay();
+  await page.evaluate(() => window.deadzone.call("dz_replay_load_url", null, ["string", "string", "number"], ["long-run", "runs/long-run.jsonl", 0]));
+  const s = await waitFor(page, `s.replay.runs.length === 1 && !s.replay.runs[0].loading`, 60000);
+  const run = s.replay.runs[0];
+  assert.ok(fs.statSync(file).size > 3e6, "the test file is too small to stream in several pieces");
+  assert.equal(run.records, 240);
+  assert.equal(run.bytes, fs.statSync(file).size);
+  assert.equal(run.skipped_lines, 0);
+  assert.equal(run.last_step, 240);
+  assert.ok(s.messages.some((m) => /loaded long-run: 240 step records/.test(m.text)));
+  await page.close();
+});
