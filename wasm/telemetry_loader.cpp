@@ -84,15 +84,28 @@ void place_timeline(ReplayState& replay, const ReplayRun& r) {
     replay.x_max = static_cast<double>(std::min(steps.back().step, std::max<std::int64_t>(100, died * 4)));
 }
 
+// Adds a run; the view may hold one more than kMaxReplayRuns until make_room() (a run being fetched
+// must not cost a loaded one before it has proved to be telemetry).
 void add_run(AppState& state, ReplayRun run) {
     ReplayState& replay = state.replay;
-    if (static_cast<int>(replay.runs.size()) >= kMaxReplayRuns) remove_replay_run(state, 0);
     run.colour = free_colour(replay);
     replay.runs.push_back(std::move(run));
     if (replay.runs.size() == 1) {
         replay.primary = 0;
         replay.x_auto = true;
         place_timeline(replay, replay.runs.back());
+    }
+}
+
+// Closes the oldest runs (other than `keep_id`) while more than kMaxReplayRuns are loaded. Moves
+// runs in the vector: callers must not hold a ReplayRun pointer across it.
+void make_room(AppState& state, int keep_id) {
+    ReplayState& replay = state.replay;
+    while (static_cast<int>(replay.runs.size()) > kMaxReplayRuns) {
+        const int oldest = replay.runs[0].id == keep_id ? 1 : 0;
+        post_message(state, "closed run '" + replay.runs[oldest].name + "' to make room (at most " +
+                                std::to_string(kMaxReplayRuns) + " runs are overlaid)", false);
+        remove_replay_run(state, oldest);
     }
 }
 
@@ -166,7 +179,10 @@ void load_telemetry_bytes(AppState& state, const std::string& name, const std::s
     run.name = name;
     run.url = url;
     run.origin = origin;
-    if (read_whole(state, run, bytes, size)) add_run(state, std::move(run));
+    if (!read_whole(state, run, bytes, size)) return;
+    const int id = run.id;
+    add_run(state, std::move(run));
+    make_room(state, id);
 }
 
 int load_telemetry_url(AppState& state, const std::string& name, const std::string& url, RunOrigin origin) {
@@ -204,16 +220,27 @@ bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
     }
     if (!error.empty()) {
         post_message(state, "could not read run '" + r->name + "': " + error, true);
-        if (!r->reader.has_header()) remove_replay_run(state, index());
-        else r->loading = r->following = false;
+        if (!r->reader.has_header()) {
+            remove_replay_run(state, index());
+            return true;
+        }
+        // Keep what was read, complete: a cut-off last line is reported, deaths are up to date.
+        r->reader.finish();
+        r->loading = r->following = false;
+        refresh_derived(*r, /*complete=*/true);
+        make_room(state, run_id);
         return true;
     }
     std::string_view text(reinterpret_cast<const char*>(bytes), size);
-    // A shipped run arrives whole (interval 0), possibly gzip-compressed: read it in one go.
+    // A file that arrives in one piece (a .gz file, or under 1 MB): read it in one go.
     if (r->reader.bytes_fed() == 0 && finished) {
-        if (!read_whole(state, *r, bytes, size)) remove_replay_run(state, index());
-        else if (r->id == replay.focus_run_id) focus_run(replay, index());
+        if (!read_whole(state, *r, bytes, size)) {
+            remove_replay_run(state, index());
+            return true;
+        }
+        if (r->id == replay.focus_run_id) focus_run(replay, index());
         else if (index() == replay.primary) place_timeline(replay, *r);
+        make_room(state, run_id);
         return true;
     }
     const bool first = !r->reader.has_header();
@@ -227,17 +254,19 @@ bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
         return true;
     }
     if (finished) r->loading = r->following = false;
-    if (added == 0 && !finished) return false;
+    if (added == 0 && !finished) return piece.restarted; // a rewritten, still empty file: show it cleared
     // A live run's poll is complete in itself; a streaming file is not until its last piece.
     const bool refreshed = refresh_derived(*r, /*complete=*/!r->loading || r->following);
     // A followed run is shown from its first records; a streamed file once it is all in.
     if ((r->following && first && r->reader.has_header()) || (finished && !r->following)) {
         if (r->id == replay.focus_run_id) focus_run(replay, index());
         else if (index() == replay.primary) place_timeline(replay, *r);
+        replay.load_error.clear();
         post_message(state, (r->following ? "following " : "") + describe_load(*r), false);
     }
     if (replay.timeline.follow_end && index() == replay.primary && !r->run().steps.empty())
         replay.timeline.step = r->run().steps.back().step;
+    if (r->reader.has_header()) make_room(state, run_id); // r is not used after this
     return refreshed || finished || piece.restarted;
 }
 

@@ -226,13 +226,19 @@ mergeInto(LibraryManager.library, {
         size = 0;
         deliver(piece, flags, "", total);
       };
+      let gzip = null; // known from the first bytes: gzip only decompresses whole, so it is not split
       for (;;) {
+        if (follow.stopped) { // closed or refused meanwhile: stop downloading
+          reader.cancel();
+          return;
+        }
         const { done, value } = await reader.read();
         if (done) break;
+        if (gzip === null) gzip = value.byteLength >= 2 && value[0] === 0x1f && value[1] === 0x8b;
         parts.push(value);
         size += value.byteLength;
         follow.offset += value.byteLength;
-        if (size >= batch) flush(0);
+        if (size >= batch && !gzip) flush(0);
       }
       flush(1);
     };

@@ -151,6 +151,17 @@ test("a file that is not DeadZone telemetry is refused and the loaded run stays"
     assert.equal(s.replay.runs.length, 1, `${name} replaced the loaded run`);
     assert.equal(s.replay.runs[0].name, "leaky.jsonl");
   }
+  // With the view full (four runs), a URL that turns out not to be telemetry costs none of them.
+  const gz = fs.readFileSync(path.join(TELEMETRY, "leaky.jsonl.gz"));
+  await dropFiles(page, ["b", "c", "d"].map((n) => ({ name: `${n}.jsonl.gz`, bytes: gz })));
+  await waitFor(page, `s.replay.runs.length === 4`, 30000);
+  await page.evaluate(() => window.deadzone.call("dz_replay_load_url", null, ["string", "string", "number"], ["samples", "assets/images/samples.json", 0]));
+  let s = await waitFor(page, `/samples/.test(s.replay.load_error)`, 30000);
+  assert.deepEqual(s.replay.runs.map((r) => r.name), ["leaky.jsonl", "b.jsonl.gz", "c.jsonl.gz", "d.jsonl.gz"]);
+  // A fifth real run closes the oldest.
+  await dropFiles(page, [{ name: "e.jsonl.gz", bytes: gz }]);
+  s = await waitFor(page, `s.replay.runs.some((r) => r.name === "e.jsonl.gz")`, 30000);
+  assert.deepEqual(s.replay.runs.map((r) => r.name), ["b.jsonl.gz", "c.jsonl.gz", "d.jsonl.gz", "e.jsonl.gz"]);
   await screenshot(page, "replay-refused-file");
   await page.close();
 });
