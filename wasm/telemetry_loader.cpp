@@ -56,7 +56,8 @@ int free_colour(const ReplayState& replay) {
 
 std::string describe_load(const ReplayRun& r) {
     const telemetry::Run& run = r.run();
-    std::string text = "loaded " + r.name + ": " + std::to_string(run.steps.size()) + " step records";
+    std::string text = (r.following ? "following " : "loaded ") + r.name + ": " + std::to_string(run.steps.size()) +
+                       " step records" + (r.following ? " so far" : "");
     if (!run.steps.empty())
         text += ", steps " + std::to_string(run.steps.front().step) + "-" + std::to_string(run.steps.back().step);
     text += ", " + std::to_string(r.deaths.size()) + " channel death(s)";
@@ -79,6 +80,7 @@ void place_timeline(ReplayState& replay, const ReplayRun& r) {
     }
     const std::int64_t died = r.deaths.front().died_at;
     replay.timeline.step = died;
+    if (r.following) return; // a live run's plots keep following its growth
     replay.x_auto = false;
     replay.x_min = static_cast<double>(steps.front().step);
     replay.x_max = static_cast<double>(std::min(steps.back().step, std::max<std::int64_t>(100, died * 4)));
@@ -262,7 +264,14 @@ bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
         if (r->id == replay.focus_run_id) focus_run(replay, index());
         else if (index() == replay.primary) place_timeline(replay, *r);
         replay.load_error.clear();
-        post_message(state, (r->following ? "following " : "") + describe_load(*r), false);
+        post_message(state, describe_load(*r), false);
+    }
+    // The run wrote its end record: it is finished, stop polling it.
+    if (r->following && r->run().end) {
+        dz_js_stop_follow(run_id);
+        r->following = r->loading = false;
+        post_message(state, "run '" + r->name + "' finished (" + r->run().end->status + ") at step " +
+                                std::to_string(r->run().end->step), false);
     }
     if (replay.timeline.follow_end && index() == replay.primary && !r->run().steps.empty())
         replay.timeline.step = r->run().steps.back().step;
