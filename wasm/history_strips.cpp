@@ -19,11 +19,6 @@ namespace deadzone::explorer {
 
 namespace {
 
-const ReplayRun* primary_run(const AppState& state) {
-    const ReplayState& r = state.replay;
-    return r.runs.empty() ? nullptr : &r.runs[std::min<std::size_t>(r.primary, r.runs.size() - 1)];
-}
-
 struct StripArea {
     ImVec2 a, b;     // where records are drawn (aligned with the plots' inner area)
     double x0, x1;   // visible steps
@@ -77,7 +72,7 @@ ImU32 heat(float t) {
 void layer_strip(AppState& state, const char* id, float height, std::size_t rows,
                  const std::function<float(const telemetry::StepRecord&, std::size_t)>& value,
                  const std::function<ImU32(float)>& colour, const std::function<std::string(std::size_t)>& row_name) {
-    const ReplayRun* run = primary_run(state);
+    const ReplayRun* run = state.replay.primary_run();
     if (run == nullptr || rows == 0) return;
     const StripArea s = begin_strip(state, id, height);
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -105,17 +100,13 @@ void layer_strip(AppState& state, const char* id, float height, std::size_t rows
 } // namespace
 
 void draw_density_strip(AppState& state, float height) {
-    const ReplayRun* run = primary_run(state);
+    const ReplayRun* run = state.replay.primary_run();
     if (run == nullptr || run->run().steps.empty()) return;
     const int c = state.replay.channel;
     const StripArea s = begin_strip(state, "density", height);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const auto& steps = run->run().steps;
-    const auto channel_of = [c](const telemetry::StepRecord& r) -> const telemetry::WhChannelRecord* {
-        for (const auto& w : r.wh_channels)
-            if (w.channel == c) return &w;
-        return nullptr;
-    };
+    const auto channel_of = [c](const telemetry::StepRecord& r) { return telemetry::find_wh_channel(r, c); };
     // The value axis covers every visible histogram and 0.
     double lo = 0, hi = 0;
     for_visible_records(s, steps, [&](std::size_t i, float, float) {
@@ -160,7 +151,7 @@ void draw_density_strip(AppState& state, float height) {
 }
 
 void draw_bn_strip(AppState& state, float height) {
-    const ReplayRun* run = primary_run(state);
+    const ReplayRun* run = state.replay.primary_run();
     if (run == nullptr || run->run().steps.empty()) return;
     const std::size_t rows = run->run().steps.back().bn.size();
     layer_strip(
@@ -178,7 +169,7 @@ void draw_bn_strip(AppState& state, float height) {
 }
 
 void draw_dead_units_strip(AppState& state, float height) {
-    const ReplayRun* run = primary_run(state);
+    const ReplayRun* run = state.replay.primary_run();
     if (run == nullptr || run->run().steps.empty()) return;
     const std::size_t rows = run->run().steps.back().activations.size();
     layer_strip(

@@ -19,14 +19,9 @@ namespace {
 const ImVec4 kRed(0.95f, 0.40f, 0.35f, 1.0f), kAmber(1.0f, 0.75f, 0.3f, 1.0f), kGreen(0.35f, 0.85f, 0.45f, 1.0f),
     kDim(0.6f, 0.63f, 0.68f, 1.0f);
 
-const ReplayRun* primary_run(const AppState& state) {
-    const ReplayState& r = state.replay;
-    return r.runs.empty() ? nullptr : &r.runs[std::min<std::size_t>(r.primary, r.runs.size() - 1)];
-}
-
 // The primary run's record at the timeline's step (the last at or before it), or null.
 const telemetry::StepRecord* record_now(const AppState& state) {
-    const ReplayRun* r = primary_run(state);
+    const ReplayRun* r = state.replay.primary_run();
     if (r == nullptr || r->run().steps.empty()) return nullptr;
     return &r->run().steps[telemetry::record_at(r->run().steps, state.replay.timeline.step)];
 }
@@ -52,7 +47,7 @@ ImVec4 level_colour(DeadLevel level) {
 } // namespace
 
 void draw_channels_at_step(AppState& state) {
-    const ReplayRun* run = primary_run(state);
+    const ReplayRun* run = state.replay.primary_run();
     const telemetry::StepRecord* rec = record_now(state);
     if (run == nullptr || rec == nullptr) return;
     ImGui::TextColored(ImColor(replay_run_colour(run->colour)), "%s", run->name.c_str());
@@ -150,7 +145,7 @@ void draw_events_list(AppState& state) {
 }
 
 void draw_bn_table(AppState& state) {
-    const ReplayRun* run = primary_run(state);
+    const ReplayRun* run = state.replay.primary_run();
     const telemetry::StepRecord* rec = record_now(state);
     if (rec == nullptr) return;
     if (rec->bn.empty()) {

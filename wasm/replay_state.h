@@ -6,6 +6,7 @@
 #include "deadzone/run_columns.h"
 #include "deadzone/telemetry_reader.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -75,6 +76,11 @@ struct ReplayState {
     double runs_index_polled_ms = 0; // when runs/index.json was last requested
     std::string load_error;      // the last refused file, shown in the view
     double last_frame_ms = 0;    // for the playback clock
+
+    // The run the tables, captions and density strip show; null when none is loaded.
+    const ReplayRun* primary_run() const {
+        return runs.empty() ? nullptr : &runs[std::min<std::size_t>(static_cast<std::size_t>(primary), runs.size() - 1)];
+    }
 };
 
 } // namespace deadzone::explorer

@@ -37,13 +37,9 @@ bool step_extent(const ReplayState& replay, std::int64_t& first, std::int64_t& l
     return any;
 }
 
-const ReplayRun* primary_run(const ReplayState& replay) {
-    return replay.runs.empty() ? nullptr : &replay.runs[std::min<std::size_t>(replay.primary, replay.runs.size() - 1)];
-}
-
 // The primary run's record steps before/after the current step (for step back/forward).
 std::int64_t neighbour_step(const ReplayState& replay, int direction) {
-    const ReplayRun* r = primary_run(replay);
+    const ReplayRun* r = replay.primary_run();
     if (r == nullptr || r->run().steps.empty()) return replay.timeline.step;
     const auto& steps = r->run().steps;
     const std::int64_t now = replay.timeline.step;
@@ -146,7 +142,7 @@ void draw_loaded_runs(AppState& state) {
 
 // "runs differ in: variant (broken / leaky), activation (relu / leaky_relu)" when overlaying.
 std::string overlay_differences(const ReplayState& replay) {
-    const ReplayRun* p = primary_run(replay);
+    const ReplayRun* p = replay.primary_run();
     if (p == nullptr || replay.runs.size() < 2) return "";
     std::string out;
     const auto differ = [&](const char* what, auto get) {
@@ -199,7 +195,7 @@ void draw_timeline(AppState& state) {
     remember_item_rect(state, "replay:scrub");
     ImGui::SameLine();
     // Jump to an event of the primary run.
-    const ReplayRun* p = primary_run(replay);
+    const ReplayRun* p = replay.primary_run();
     ImGui::SetNextItemWidth(150);
     if (ImGui::BeginCombo("##events", "jump to event...")) {
         if (p != nullptr)

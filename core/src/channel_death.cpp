@@ -1,7 +1,7 @@
 #include "deadzone/channel_death.h"
 
 #include "deadzone/prediction_dump.h" // wh_channel_name
-#include "deadzone/run_columns.h"     // record_at
+#include "deadzone/run_columns.h"     // record_at, find_wh_channel
 
 #include <cmath>
 #include <cstdio>
@@ -14,12 +14,6 @@ std::string num(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2g", v);
     return buf;
-}
-
-const telemetry::WhChannelRecord* channel_record(const telemetry::StepRecord& s, int channel) {
-    for (const telemetry::WhChannelRecord& w : s.wh_channels)
-        if (w.channel == channel) return &w;
-    return nullptr;
 }
 
 // The first record at or after `step`, or null.
@@ -58,7 +52,7 @@ bool channel_dead_at(const std::vector<DeathEpisode>& episodes, int channel, std
 std::string death_caption(const telemetry::Run& run, const DeathEpisode& e) {
     std::string text = std::string(wh_channel_name(e.channel)) + ": ";
     const telemetry::StepRecord* at = record_from(run, e.died_at);
-    const telemetry::WhChannelRecord* w = at != nullptr ? channel_record(*at, e.channel) : nullptr;
+    const telemetry::WhChannelRecord* w = at != nullptr ? telemetry::find_wh_channel(*at, e.channel) : nullptr;
     if (w == nullptr) return text + "output zero for every sample from step " + std::to_string(e.died_at);
     const char* relation = w->pre_max < 0 ? "< 0" : w->pre_max <= 0 ? "<= 0" : "mostly <= 0";
     text += "pre-activation " + std::string(relation) + " for every sample from step " + std::to_string(e.died_at);
@@ -69,7 +63,7 @@ std::string death_caption(const telemetry::Run& run, const DeathEpisode& e) {
     std::size_t records = 0, zero = 0;
     for (const telemetry::StepRecord& s : run.steps) {
         if (s.step < e.died_at || (e.revived_at >= 0 && s.step >= e.revived_at)) continue;
-        const telemetry::WhChannelRecord* r = channel_record(s, e.channel);
+        const telemetry::WhChannelRecord* r = telemetry::find_wh_channel(s, e.channel);
         if (r == nullptr) continue;
         ++records;
         zero += r->grad_norm == 0.0;
@@ -79,7 +73,7 @@ std::string death_caption(const telemetry::Run& run, const DeathEpisode& e) {
     if (e.revived_at >= 0) {
         text += "; revived at step " + std::to_string(e.revived_at);
         if (const telemetry::StepRecord* back = record_from(run, e.revived_at))
-            if (const telemetry::WhChannelRecord* b = channel_record(*back, e.channel))
+            if (const telemetry::WhChannelRecord* b = telemetry::find_wh_channel(*back, e.channel))
                 text += ", pre-activation max " + num(b->pre_max);
     }
     return text;

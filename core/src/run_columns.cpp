@@ -71,13 +71,17 @@ void extend_columns(const Run& run, RunColumns& columns) {
         columns.step.push_back(static_cast<double>(s.step));
         for (std::size_t m = 0; m < columns.run.size(); ++m) columns.run[m].push_back(run_value(s, static_cast<RunMetric>(m)));
         for (int c = 0; c < kWhChannels; ++c) {
-            const WhChannelRecord* w = nullptr;
-            for (const WhChannelRecord& r : s.wh_channels)
-                if (r.channel == c) w = &r;
+            const WhChannelRecord* w = find_wh_channel(s, c);
             for (std::size_t m = 0; m < columns.wh[c].size(); ++m)
                 columns.wh[c][m].push_back(w != nullptr ? wh_value(*w, static_cast<WhMetric>(m)) : nan);
         }
     }
+}
+
+const WhChannelRecord* find_wh_channel(const StepRecord& s, int channel) {
+    for (const WhChannelRecord& w : s.wh_channels)
+        if (w.channel == channel) return &w;
+    return nullptr;
 }
 
 std::size_t record_at(const std::vector<StepRecord>& steps, std::int64_t step) {

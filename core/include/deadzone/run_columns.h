@@ -44,6 +44,10 @@ struct RunColumns {
 // A record with fewer than four wh channels gets NaN in the missing ones (NaN is drawn as a gap).
 void extend_columns(const Run& run, RunColumns& columns);
 
+// The record of wh channel `channel` (0..3) in a step record, or null when the record has none
+// (the first one when a malformed record repeats a channel).
+const WhChannelRecord* find_wh_channel(const StepRecord& s, int channel);
+
 // Index of the last step record whose step is <= `step` (records are in step order); 0 when the
 // step is before the first record. Run must have at least one step record.
 std::size_t record_at(const std::vector<StepRecord>& steps, std::int64_t step);
