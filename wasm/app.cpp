@@ -1,9 +1,10 @@
-// The app shell's layout: a tab bar with one view per job (Detect, Replay), the active view, and a
+// The app shell's layout: a tab bar with one view per job (Detect, Replay, Gradient flow), the active view, and a
 // message line at the bottom. The whole thing is one borderless window that follows the browser
 // window's size.
 #include "app.h"
 
 #include "detect_view.h"
+#include "flow_view.h"
 #include "replay_view.h"
 
 #include <imgui.h>
@@ -29,12 +30,14 @@ namespace {
 
 const ImVec4 kRed(0.95f, 0.40f, 0.35f, 1.0f), kDim(0.6f, 0.63f, 0.68f, 1.0f);
 
-// The tab bar keeps its own selection, so a view chosen elsewhere (the Detect view's Replay button, a
-// number key, a test setter) is handed to it with SetSelected and shown at once; the bar catches up
-// a frame later (state.tab_view).
+// The tab bar keeps its own selection; the app's is state.view, which other places set too (the
+// Detect view's Replay button, a number key, a test setter). Every frame the bar is told to select
+// state.view (SetSelected only acts when the bar shows another tab), and a click on a tab sets
+// state.view, so the two never disagree for more than a frame however quickly the view changes.
 void draw_view_tabs(AppState& state) {
     if (ImGui::IsKeyPressed(ImGuiKey_1, false) && !ImGui::GetIO().WantTextInput) state.view = View::Detect;
     if (ImGui::IsKeyPressed(ImGuiKey_2, false) && !ImGui::GetIO().WantTextInput) state.view = View::Replay;
+    if (ImGui::IsKeyPressed(ImGuiKey_3, false) && !ImGui::GetIO().WantTextInput) state.view = View::Flow;
     if (!ImGui::BeginTabBar("views")) return;
     const struct {
         View view;
@@ -44,23 +47,19 @@ void draw_view_tabs(AppState& state) {
     } tabs[] = {
         {View::Detect, "Detect", "tab:detect", "Broken versus fixed on one image: boxes, wh channels, colour maps (key 1)"},
         {View::Replay, "Replay", "tab:replay", "Training telemetry step by step: watch a channel die, and why (key 2)"},
+        {View::Flow, "Gradient flow", "tab:flow",
+         "Why the channel dies: its gradient through ReLU and the variants, animated on the run's data, and a what-if (key 3)"},
     };
-    const bool requested = state.view != state.tab_view;
-    View selected = state.tab_view;
+    View clicked = state.view;
     for (const auto& t : tabs) {
-        const ImGuiTabItemFlags flags = requested && t.view == state.view ? ImGuiTabItemFlags_SetSelected : 0;
-        const bool open = ImGui::BeginTabItem(t.label, nullptr, flags);
+        const bool open = ImGui::BeginTabItem(t.label, nullptr, t.view == state.view ? ImGuiTabItemFlags_SetSelected : 0);
+        if (ImGui::IsItemClicked()) clicked = t.view;
         remember_item_rect(state, t.name);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", t.tooltip);
-        if (open) {
-            selected = t.view;
-            ImGui::EndTabItem();
-        }
+        if (open) ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
-    if (!requested) state.view = selected;      // the user clicked a tab (or nothing changed)
-    else if (selected == state.view) state.tab_view = selected; // the bar has caught up
-    if (!requested || selected == state.view) state.tab_view = state.view;
+    state.view = clicked;
 }
 
 void draw_message_line(const AppState& state) {
@@ -94,8 +93,11 @@ void draw_ui(AppState& state) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground);
     draw_view_tabs(state);
-    if (state.view == View::Detect) draw_detect_view(state);
-    else draw_replay_view(state);
+    switch (state.view) {
+    case View::Detect: draw_detect_view(state); break;
+    case View::Replay: draw_replay_view(state); break;
+    case View::Flow: draw_flow_view(state); break;
+    }
     draw_message_line(state);
     ImGui::End();
 }

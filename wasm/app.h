@@ -1,10 +1,11 @@
 // The explorer's app shell: its state and per-frame UI. The SDL/GL/ImGui plumbing lives in main.cpp;
-// each view owns its state (detect_state.h, replay_state.h) and draws itself (detect_view.h,
-// replay_view.h). All mutable state is in the one AppState below: JS callbacks, the frame loop and
+// each view owns its state (detect_state.h, replay_state.h, flow_state.h) and draws itself
+// (detect_view.h, replay_view.h, flow_view.h). All mutable state is in the one AppState below: JS callbacks, the frame loop and
 // the test hook all reach it through app_state().
 #pragma once
 
 #include "detect_state.h"
+#include "flow_state.h"
 #include "replay_state.h"
 
 #include <array>
@@ -35,7 +36,7 @@ struct Message {
 };
 
 // The explorer's views, one tab each.
-enum class View { Detect, Replay };
+enum class View { Detect, Replay, Flow };
 
 // Counts and timings the tests and the bench read (never shown in the UI).
 struct Counters {
@@ -60,9 +61,9 @@ struct AppState {
     int next_id = 1;                  // session and request ids
 
     View view = View::Detect;
-    View tab_view = View::Detect; // what the tab bar has selected (see draw_view_tabs)
     DetectState detect;
     ReplayState replay;
+    FlowState flow;
     Counters counters;
     std::vector<Message> messages;
 

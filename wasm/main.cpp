@@ -5,6 +5,7 @@
 #include "backend_probe.h"
 #include "pipeline.h"
 #include "replay_view.h"
+#include "flow_view.h"
 #include "telemetry_loader.h"
 
 #include <SDL.h>
@@ -55,7 +56,8 @@ bool should_draw(deadzone::explorer::AppState& state, double now) {
         --state.redraw_frames;
         return true;
     }
-    if (state.view == deadzone::explorer::View::Replay && state.replay.timeline.playing) return true; // playback
+    if (state.view != deadzone::explorer::View::Detect && state.replay.timeline.playing) return true; // playback
+    if (deadzone::explorer::flow_animating(state)) return true; // particles, what-if playback
     const bool busy = state.ort_busy || deadzone::explorer::any_run_pending(state);
     return now - state.last_draw_ms >= (busy ? 500.0 : 1000.0);
 }
@@ -75,6 +77,7 @@ void frame(void* arg) {
     if (input) state.input_until_ms = now + 750.0;
     deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
     deadzone::explorer::advance_replay(state, now);
+    deadzone::explorer::advance_flow(state, now);
     if (state.view == deadzone::explorer::View::Replay && state.replay.live_listed)
         deadzone::explorer::poll_runs_index(state, now);
     if (!should_draw(state, now)) return; // the canvas keeps showing the last frame

@@ -1,6 +1,7 @@
 #include "replay_view.h"
 
 #include "file_drop.h"
+#include "flow_view.h"
 #include "plot.h"
 #include "replay_panels.h"
 #include "telemetry_loader.h"
@@ -159,68 +160,6 @@ std::string overlay_differences(const ReplayState& replay) {
     differ("architecture", [](const telemetry::Header& h) { return h.architecture; });
     differ("batch size", [](const telemetry::Header& h) { return std::to_string(h.batch_size); });
     return out;
-}
-
-void draw_timeline(AppState& state) {
-    ReplayState& replay = state.replay;
-    Timeline& t = replay.timeline;
-    std::int64_t first = 0, last = 0;
-    if (!step_extent(replay, first, last)) return;
-    const auto button = [&](const char* label, const char* name, const char* tip) {
-        const bool pressed = ImGui::Button(label);
-        remember_item_rect(state, name);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
-        ImGui::SameLine();
-        return pressed;
-    };
-    if (button("|<", "replay:home", "First step (Home)")) set_replay_step(state, first);
-    if (button("<", "replay:back", "Previous record (Left arrow)")) set_replay_step(state, neighbour_step(replay, -1));
-    if (button(t.playing ? "pause" : "play", "replay:play", "Play / pause (Space)")) {
-        t.playing = !t.playing;
-        if (t.playing && t.step >= last) t.step = first;
-        replay.last_frame_ms = emscripten_get_now();
-    }
-    if (button(">", "replay:forward", "Next record (Right arrow)")) set_replay_step(state, neighbour_step(replay, +1));
-    if (button(">|", "replay:end", "Last step (End)")) set_replay_step(state, last);
-    ImGui::SetNextItemWidth(110);
-    ImGui::SliderFloat("##speed", &t.steps_per_second, 1.0f, 2000.0f, "%.0f steps/s", ImGuiSliderFlags_Logarithmic);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed in training steps per second");
-    ImGui::SameLine();
-    int step = static_cast<int>(t.step);
-    ImGui::SetNextItemWidth(std::max(200.0f, ImGui::GetContentRegionAvail().x - 330));
-    if (ImGui::SliderInt("##step", &step, static_cast<int>(first), static_cast<int>(last), "step %d")) {
-        t.step = step;
-        t.playing = false;
-    }
-    remember_item_rect(state, "replay:scrub");
-    ImGui::SameLine();
-    // Jump to an event of the primary run.
-    const ReplayRun* p = replay.primary_run();
-    ImGui::SetNextItemWidth(150);
-    if (ImGui::BeginCombo("##events", "jump to event...")) {
-        if (p != nullptr)
-            for (const telemetry::Event& e : p->run().events) {
-                std::string label = "step " + std::to_string(e.step) + ": " + e.kind;
-                if (e.channel >= 0) label += std::string(" (") + wh_channel_name(e.channel) + ")";
-                if (ImGui::Selectable(label.c_str())) set_replay_step(state, e.step);
-            }
-        ImGui::EndCombo();
-    }
-    ImGui::SameLine();
-    ImGui::Checkbox("follow", &t.follow_end);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Stay on the newest record of a live run");
-
-    // Keyboard: only when no text field has the keyboard.
-    if (!ImGui::GetIO().WantTextInput) {
-        if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) {
-            t.playing = !t.playing;
-            replay.last_frame_ms = emscripten_get_now();
-        }
-        if (ImGui::IsKeyPressed(ImGuiKey_LeftArrow)) set_replay_step(state, neighbour_step(replay, -1));
-        if (ImGui::IsKeyPressed(ImGuiKey_RightArrow)) set_replay_step(state, neighbour_step(replay, +1));
-        if (ImGui::IsKeyPressed(ImGuiKey_Home, false)) set_replay_step(state, first);
-        if (ImGui::IsKeyPressed(ImGuiKey_End, false)) set_replay_step(state, last);
-    }
 }
 
 void draw_death_captions(AppState& state) {
@@ -393,6 +332,68 @@ void draw_empty_state(AppState& state) {
 
 } // namespace
 
+void draw_replay_timeline(AppState& state) {
+    ReplayState& replay = state.replay;
+    Timeline& t = replay.timeline;
+    std::int64_t first = 0, last = 0;
+    if (!step_extent(replay, first, last)) return;
+    const auto button = [&](const char* label, const char* name, const char* tip) {
+        const bool pressed = ImGui::Button(label);
+        remember_item_rect(state, name);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
+        ImGui::SameLine();
+        return pressed;
+    };
+    if (button("|<", "replay:home", "First step (Home)")) set_replay_step(state, first);
+    if (button("<", "replay:back", "Previous record (Left arrow)")) set_replay_step(state, neighbour_step(replay, -1));
+    if (button(t.playing ? "pause" : "play", "replay:play", "Play / pause (Space)")) {
+        t.playing = !t.playing;
+        if (t.playing && t.step >= last) t.step = first;
+        replay.last_frame_ms = emscripten_get_now();
+    }
+    if (button(">", "replay:forward", "Next record (Right arrow)")) set_replay_step(state, neighbour_step(replay, +1));
+    if (button(">|", "replay:end", "Last step (End)")) set_replay_step(state, last);
+    ImGui::SetNextItemWidth(110);
+    ImGui::SliderFloat("##speed", &t.steps_per_second, 1.0f, 2000.0f, "%.0f steps/s", ImGuiSliderFlags_Logarithmic);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Playback speed in training steps per second");
+    ImGui::SameLine();
+    int step = static_cast<int>(t.step);
+    ImGui::SetNextItemWidth(std::max(200.0f, ImGui::GetContentRegionAvail().x - 330));
+    if (ImGui::SliderInt("##step", &step, static_cast<int>(first), static_cast<int>(last), "step %d")) {
+        t.step = step;
+        t.playing = false;
+    }
+    remember_item_rect(state, "replay:scrub");
+    ImGui::SameLine();
+    // Jump to an event of the primary run.
+    const ReplayRun* p = replay.primary_run();
+    ImGui::SetNextItemWidth(150);
+    if (ImGui::BeginCombo("##events", "jump to event...")) {
+        if (p != nullptr)
+            for (const telemetry::Event& e : p->run().events) {
+                std::string label = "step " + std::to_string(e.step) + ": " + e.kind;
+                if (e.channel >= 0) label += std::string(" (") + wh_channel_name(e.channel) + ")";
+                if (ImGui::Selectable(label.c_str())) set_replay_step(state, e.step);
+            }
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    ImGui::Checkbox("follow", &t.follow_end);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Stay on the newest record of a live run");
+
+    // Keyboard: only when no text field has the keyboard.
+    if (!ImGui::GetIO().WantTextInput) {
+        if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) {
+            t.playing = !t.playing;
+            replay.last_frame_ms = emscripten_get_now();
+        }
+        if (ImGui::IsKeyPressed(ImGuiKey_LeftArrow)) set_replay_step(state, neighbour_step(replay, -1));
+        if (ImGui::IsKeyPressed(ImGuiKey_RightArrow)) set_replay_step(state, neighbour_step(replay, +1));
+        if (ImGui::IsKeyPressed(ImGuiKey_Home, false)) set_replay_step(state, first);
+        if (ImGui::IsKeyPressed(ImGuiKey_End, false)) set_replay_step(state, last);
+    }
+}
+
 unsigned replay_run_colour(int colour, int alpha) {
     static const ImU32 palette[kMaxReplayRuns] = {IM_COL32(255, 120, 90, 0), IM_COL32(90, 190, 255, 0),
                                                   IM_COL32(150, 230, 110, 0), IM_COL32(230, 150, 255, 0)};
@@ -435,7 +436,7 @@ void draw_replay_view(AppState& state) {
         ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "overlaid runs differ in: %s", diff.c_str());
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Runs are aligned by training step; hover a run's name for its settings.");
     }
-    draw_timeline(state);
+    draw_replay_timeline(state);
     sync_x_range(replay);
     draw_death_captions(state);
     ImGui::Separator();
@@ -466,6 +467,7 @@ void draw_replay_view(AppState& state) {
     ImGui::SameLine();
     ImGui::BeginChild("replay-tables", ImVec2(0, avail_h), false);
     draw_channels_at_step(state);
+    draw_flow_replay_panel(state);
     if (ImGui::BeginTabBar("replay-tabs")) {
         if (ImGui::BeginTabItem("Events")) {
             draw_events_list(state);

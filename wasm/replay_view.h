@@ -12,6 +12,9 @@ namespace deadzone::explorer {
 
 // Draws the whole view into the current ImGui window (the app shell's, below the tab bar).
 void draw_replay_view(AppState& state);
+// The timeline bar (play/pause, speed, step, scrub, jump to events; space, arrows, Home/End), shared
+// by the Replay and Gradient flow views. Draws nothing while no run has step records.
+void draw_replay_timeline(AppState& state);
 // Playback: advances the timeline while playing (called every frame, drawn or not).
 void advance_replay(AppState& state, double now_ms);
 // Moves the timeline to `step` (clamped to the loaded runs) and pauses.

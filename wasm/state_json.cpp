@@ -4,6 +4,8 @@
 #include "app.h"
 
 #include "detect_view.h"
+#include "flow_panels.h"
+#include "flow_view.h"
 #include "ort_session.h"
 #include "pipeline.h"
 #include "replay_view.h"
@@ -11,6 +13,7 @@
 #include "textures.h"
 #include "js_bindings.h"
 #include "deadzone/diagnostics.h"
+#include "deadzone/gradient_flow.h"
 #include "deadzone/prediction_dump.h" // wh_channel_name
 
 #include <emscripten/emscripten.h>
@@ -24,6 +27,7 @@
 
 namespace {
 
+using namespace deadzone;
 using namespace deadzone::explorer;
 
 nlohmann::json to_json(const BackendReport& b) {
@@ -132,6 +136,75 @@ nlohmann::json to_json(const ReplayState& replay) {
             {"live_listed", replay.live_listed}, {"live_runs", live}, {"shipped", shipped}};
 }
 
+nlohmann::json to_json(const GradientPass& p) {
+    return {{"share", p.share}, {"mean_abs_derivative", p.mean_abs_derivative}, {"mean_output", p.mean_output}, {"samples", p.samples}};
+}
+
+// The Gradient flow view's numbers, computed as its panels compute them (core's gradient_flow.h).
+nlohmann::json to_json(const AppState& s, const FlowState& flow) {
+    nlohmann::json j = {{"activation", activation_info(flow.activation).name},
+                        {"param", flow.params[static_cast<int>(flow.activation)]},
+                        {"animating", flow.animating}, {"phase", flow.phase}, {"channel", s.replay.channel},
+                        {"step", s.replay.timeline.step}};
+    const ReplayRun* primary = s.replay.primary_run();
+    if (primary != nullptr && !primary->run().steps.empty()) {
+        const telemetry::StepRecord& rec = primary->run().steps[telemetry::record_at(primary->run().steps, s.replay.timeline.step)];
+        if (const telemetry::WhChannelRecord* ch = telemetry::find_wh_channel(rec, s.replay.channel)) {
+            const std::vector<double> samples = histogram_samples(ch->pre_hist, kGradientSamples);
+            j["run"] = primary->name;
+            j["record_step"] = rec.step;
+            j["recorded_frac_pos"] = ch->pre_frac_pos;
+            j["hist"] = {{"lo", ch->pre_hist.lo}, {"hi", ch->pre_hist.hi}, {"counts", ch->pre_hist.counts}};
+            j["pass"] = to_json(gradient_pass(flow.selected(), samples));
+            nlohmann::json variants = nlohmann::json::array();
+            for (const ActivationInfo& a : kActivations) {
+                const Activation act{a.kind, flow.params[static_cast<int>(a.kind)]};
+                nlohmann::json v = to_json(gradient_pass(act, samples));
+                v["name"] = a.name;
+                v["param"] = act.param;
+                variants.push_back(v);
+            }
+            j["variants"] = variants;
+        }
+    }
+    // Every loaded run under its own activation, as draw_runs_compared shows them.
+    nlohmann::json runs = nlohmann::json::array();
+    for (const ReplayRun& r : s.replay.runs) {
+        if (r.run().steps.empty()) continue;
+        const telemetry::StepRecord& rec = r.run().steps[telemetry::record_at(r.run().steps, s.replay.timeline.step)];
+        const telemetry::WhChannelRecord* ch = telemetry::find_wh_channel(rec, s.replay.channel);
+        const std::optional<Activation> act = run_activation(r.run().header.variant);
+        if (ch == nullptr || !act) continue;
+        nlohmann::json v = to_json(gradient_pass(*act, ch->pre_hist));
+        v["name"] = r.name;
+        v["activation"] = activation_info(act->kind).name;
+        v["grad_norm"] = ch->grad_norm;
+        v["record_step"] = rec.step;
+        runs.push_back(v);
+    }
+    j["runs"] = runs;
+    const WhatIf& w = flow.what_if;
+    const ChannelSimConfig& c = w.config;
+    nlohmann::json what_if = {{"activation", activation_info(c.activation.kind).name}, {"param", c.activation.param},
+                              {"init_std", c.init_std}, {"bias_init", c.bias_init}, {"lr", c.lr},
+                              {"feature_scale", c.feature_scale}, {"feature_drift", c.feature_drift},
+                              {"features_from_run", w.features_from_run}, {"seed", c.seed}, {"steps", c.steps},
+                              {"runs", w.runs}, {"step", w.step}, {"playing", w.playing},
+                              {"dead_since", w.result.dead_since}, {"final_distance", w.result.final_distance}};
+    if (!w.result.steps.empty()) what_if["final_share"] = w.result.steps.back().share;
+    j["what_if"] = what_if;
+    return j;
+}
+
+const char* view_name(View v) {
+    switch (v) {
+    case View::Detect: return "detect";
+    case View::Replay: return "replay";
+    case View::Flow: return "flow";
+    }
+    return "detect";
+}
+
 } // namespace
 
 extern "C" {
@@ -170,8 +243,9 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"messages", messages},
         {"widgets", s.widget_rects},
         {"ort_worker", ort_in_worker()},
-        {"view", s.view == View::Replay ? "replay" : "detect"},
+        {"view", view_name(s.view)},
         {"replay", to_json(s.replay)},
+        {"flow", to_json(s, s.flow)},
     };
     buffer = j.dump();
     return buffer.c_str();
@@ -213,10 +287,57 @@ EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
     for (Panel& p : s.detect.panels) update_overlay_texture(p.pred, s.detect.overlay);
 }
 
-// Same effect as clicking a view's tab ("detect" or "replay").
+// Same effect as clicking a view's tab ("detect", "replay" or "flow").
 EMSCRIPTEN_KEEPALIVE void dz_set_view(const char* name) {
     request_redraw(app_state());
-    app_state().view = std::string(name) == "replay" ? View::Replay : View::Detect;
+    const std::string n = name;
+    app_state().view = n == "replay" ? View::Replay : n == "flow" ? View::Flow : View::Detect;
+}
+
+// Same effect as the channel radio buttons (0 left .. 3 bottom).
+EMSCRIPTEN_KEEPALIVE void dz_replay_set_channel(int channel) {
+    request_redraw(app_state());
+    app_state().replay.channel = std::clamp(channel, 0, telemetry::kWhChannels - 1);
+}
+
+// Same effect as clicking a row of the Gradient flow view's activation table and moving its
+// parameter slider (NaN keeps the parameter). Returns 0 for an unknown activation name.
+EMSCRIPTEN_KEEPALIVE int dz_flow_set_activation(const char* name, double param) {
+    const std::optional<ActivationKind> kind = activation_from_name(name);
+    if (!kind) return 0;
+    request_redraw(app_state());
+    set_flow_activation(app_state(), *kind, param);
+    return 1;
+}
+
+// Same effect as moving the what-if's sliders: a JSON object with any of activation, param, init_std,
+// bias_init, lr, feature_scale, feature_drift, seed, steps. Reruns the simulation at once; returns
+// the number of simulations run so far, or -1 for JSON that is not an object or an unknown activation.
+EMSCRIPTEN_KEEPALIVE int dz_what_if_set(const char* json) {
+    const nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+    if (!j.is_object()) return -1;
+    AppState& s = app_state();
+    ChannelSimConfig& c = s.flow.what_if.config;
+    if (j.contains("activation")) {
+        const std::optional<ActivationKind> kind = activation_from_name(j["activation"].get<std::string>());
+        if (!kind) return -1;
+        c.activation = Activation::with_default(*kind);
+    }
+    const auto number = [&](const char* key, auto& field) {
+        if (j.contains(key) && j[key].is_number()) field = j[key].get<std::decay_t<decltype(field)>>();
+    };
+    number("param", c.activation.param);
+    number("init_std", c.init_std);
+    number("bias_init", c.bias_init);
+    number("lr", c.lr);
+    number("feature_scale", c.feature_scale);
+    number("feature_drift", c.feature_drift);
+    number("seed", c.seed);
+    number("steps", c.steps);
+    request_redraw(s);
+    s.flow.what_if.dirty = true;
+    update_what_if(s);
+    return s.flow.what_if.runs;
 }
 
 // Same effect as scrubbing the timeline to `step`.
