@@ -57,22 +57,21 @@ CurveFrame curve_frame(const Activation& act, const std::vector<double>& samples
 
 void draw_curve(ImDrawList* dl, const CurveFrame& f, const Activation& act, bool derivative, ImU32 colour) {
     // f' gets its own scale on the same x axis, 0 at the bottom and max(1, max f') at the top.
+    constexpr int kPoints = 97;
     double d_hi = 1;
     if (derivative)
-        for (int i = 0; i <= 96; ++i) d_hi = std::max(d_hi, activation_derivative(act, f.x_lo + (f.x_hi - f.x_lo) * i / 96.0));
-    ImVec2 prev{};
-    for (int i = 0; i <= 96; ++i) {
-        const double x = f.x_lo + (f.x_hi - f.x_lo) * i / 96.0;
-        ImVec2 p;
+        for (int i = 0; i < kPoints; ++i) d_hi = std::max(d_hi, activation_derivative(act, f.x_lo + (f.x_hi - f.x_lo) * i / (kPoints - 1.0)));
+    ImVec2 points[kPoints];
+    for (int i = 0; i < kPoints; ++i) {
+        const double x = f.x_lo + (f.x_hi - f.x_lo) * i / (kPoints - 1.0);
         if (derivative) {
             const double d = activation_derivative(act, x);
-            p = ImVec2(f.sx(x), f.p1.y - static_cast<float>(std::clamp(d, -0.2, d_hi) / d_hi) * (f.p1.y - f.p0.y) * 0.9f);
+            points[i] = ImVec2(f.sx(x), f.p1.y - static_cast<float>(std::clamp(d, -0.2, d_hi) / d_hi) * (f.p1.y - f.p0.y) * 0.9f);
         } else {
-            p = ImVec2(f.sx(x), f.sy(activate(act, x)));
+            points[i] = ImVec2(f.sx(x), f.sy(activate(act, x)));
         }
-        if (i > 0) dl->AddLine(prev, p, colour, derivative ? 1.2f : 2.0f);
-        prev = p;
     }
+    dl->AddPolyline(points, kPoints, colour, ImDrawFlags_None, derivative ? 1.0f : 2.0f); // whole widths: textured lines
 }
 
 } // namespace
@@ -145,16 +144,16 @@ void draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
         if (t < 0.5) { // forward: up to the curve, then across to the output
             const double u = t / 0.5;
             const ImVec2 p = u < 0.5 ? lerp(bottom, on_curve, u / 0.5) : lerp(on_curve, exit, (u - 0.5) / 0.5);
-            dl->AddCircleFilled(p, 3.0f, with_alpha(kFlowForward, 0.85f));
+            dl->AddCircleFilled(p, 3.0f, with_alpha(kFlowForward, 0.85f), 8);
         } else { // backward: from the output back to the curve, then down scaled by f'(z), or stopped
             const double u = (t - 0.5) / 0.5;
             if (u < 0.5) {
-                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowPass, 0.9f));
+                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowPass, 0.9f), 8);
             } else if (d == 0.0) {
-                dl->AddCircle(on_curve, 3.5f, kFlowBlocked, 0, 1.5f); // stopped: no gradient below this point
+                dl->AddCircle(on_curve, 3.5f, kFlowBlocked, 8, 1.0f); // stopped: no gradient below this point
             } else {
                 const float r = 1.5f + 2.5f * static_cast<float>(std::min(1.5, std::sqrt(std::fabs(d))));
-                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r, with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))));
+                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r, with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))), 8);
             }
         }
     }
@@ -233,7 +232,7 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
             for (int k = 0; k < 3; ++k) {
                 const double t = fract(state.flow.phase * 2 + k / 3.0);
                 const float x = node_x(4) - static_cast<float>(t) * (node_x(4) - node_x(1) - node_w);
-                dl->AddCircle(ImVec2(x, y), 3.0f, kFlowBlocked, 0, 1.2f);
+                dl->AddCircle(ImVec2(x, y), 3.0f, kFlowBlocked, 8, 1.0f);
             }
             continue;
         }
@@ -241,7 +240,7 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
         for (int k = 0; k < count; ++k) {
             const double t = fract(state.flow.phase * 2 + static_cast<double>(k) / count);
             const float x = node_x(4) - static_cast<float>(t) * (node_x(4) - node_x(0) - node_w);
-            dl->AddCircleFilled(ImVec2(x, y), 1.5f + width * 0.3f, with_alpha(kFlowPass, 0.9f));
+            dl->AddCircleFilled(ImVec2(x, y), 1.5f + width * 0.3f, with_alpha(kFlowPass, 0.9f), 8);
         }
     }
     for (int i = 0; i < kNodes; ++i) {

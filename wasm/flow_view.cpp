@@ -34,16 +34,15 @@ void draw_sparkline(const Activation& act, ImVec2 size) {
     const float mid_x = o.x + size.x / 2;
     dl->AddLine(ImVec2(mid_x, o.y), ImVec2(mid_x, o.y + size.y), kFlowZero);
     const auto curve = [&](bool derivative, ImU32 colour) {
-        ImVec2 prev{};
+        ImVec2 points[41];
         for (int i = 0; i <= 40; ++i) {
             const double x = -3.0 + 6.0 * i / 40.0;
             const double v = derivative ? activation_derivative(act, x) : activate(act, x);
             // f over [-1.5, 3], f' over [-0.2, 1.3]: both readable in one small box.
             const double lo = derivative ? -0.2 : -1.5, hi = derivative ? 1.3 : 3.0;
-            const ImVec2 p(o.x + size.x * i / 40.0f, o.y + size.y - static_cast<float>((std::clamp(v, lo, hi) - lo) / (hi - lo)) * size.y);
-            if (i > 0) dl->AddLine(prev, p, colour, 1.3f);
-            prev = p;
+            points[i] = ImVec2(o.x + size.x * i / 40.0f, o.y + size.y - static_cast<float>((std::clamp(v, lo, hi) - lo) / (hi - lo)) * size.y);
         }
+        dl->AddPolyline(points, 41, colour, ImDrawFlags_None, 1.0f);
     };
     curve(true, kFlowDerivative);
     curve(false, kFlowCurve);

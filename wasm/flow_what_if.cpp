@@ -188,8 +188,8 @@ void draw_batch_line(AppState& state, float width) {
         const double z = s.pre[static_cast<std::size_t>(ch * batch + i)];
         const float x = mid + static_cast<float>(z / (1.25 * reach)) * (size.x / 2 - 10);
         const float jitter = static_cast<float>((i * 37) % 17 - 8); // spread vertically so dots don't hide each other
-        if (blocks_gradient(w.config.activation, z)) dl->AddCircle(ImVec2(x, y + jitter), 3.0f, kFlowBlocked, 0, 1.2f);
-        else dl->AddCircleFilled(ImVec2(x, y + jitter), 3.0f, kFlowPass);
+        if (blocks_gradient(w.config.activation, z)) dl->AddCircle(ImVec2(x, y + jitter), 3.0f, kFlowBlocked, 8, 1.0f);
+        else dl->AddCircleFilled(ImVec2(x, y + jitter), 3.0f, kFlowPass, 8);
     }
     dl->AddText(ImVec2(mid + 3, o.y + 2), IM_COL32(170, 175, 185, 255), "z = 0");
 }

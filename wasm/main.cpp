@@ -97,6 +97,10 @@ void frame(void* arg) {
     glViewport(0, 0, state.framebuffer_width, state.framebuffer_height);
     glClearColor(0.08f, 0.09f, 0.11f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
+    const ImDrawData* draw_data = ImGui::GetDrawData();
+    state.counters.draw_vertices = draw_data->TotalVtxCount;
+    state.counters.draw_commands = 0;
+    for (const ImDrawList* list : draw_data->CmdLists) state.counters.draw_commands += list->CmdBuffer.Size;
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++state.frame;
     state.counters.frame_ms[state.counters.frame_times++ % deadzone::explorer::Counters::kFrameTimes] =

@@ -9,12 +9,16 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <vector>
 
 namespace deadzone::explorer {
 
 namespace {
 
 constexpr float kLeftMargin = kPlotLeftMargin, kBottomMargin = 18, kTopMargin = 4, kRightMargin = kPlotRightMargin;
+// Series are decimated into columns this many pixels wide: half the vertices of one-pixel columns,
+// and at this density a line looks the same (the vertex count sets the frame rate; see stroke()).
+constexpr int kColumnPixels = 2;
 constexpr double kLogFloor = 1e-12; // log axes clamp values <= 0 here (drawn at the bottom)
 const ImU32 kGrid = IM_COL32(255, 255, 255, 22), kAxisText = IM_COL32(160, 165, 175, 255),
             kZero = IM_COL32(255, 120, 100, 150), kCursor = IM_COL32(255, 255, 255, 170),
@@ -56,61 +60,100 @@ double value_at(const double* x, const double* y, std::size_t n, double at) {
     return it == x ? std::numeric_limits<double>::quiet_NaN() : y[it - x - 1];
 }
 
+// Lines are drawn as few long polylines, never one AddLine per segment: ImGui shares the vertices of
+// a polyline's joints, and an integer width takes its textured anti-aliasing path (2 vertices per
+// point instead of 8 per separate segment). With a software GPU the vertex count sets the frame rate
+// (bench/flow_bench.mjs), and plots are most of a frame's vertices.
+void stroke(ImDrawList* dl, std::vector<ImVec2>& points, ImU32 colour, float thickness) {
+    if (points.size() >= 2) dl->AddPolyline(points.data(), static_cast<int>(points.size()), colour, ImDrawFlags_None, thickness);
+    else if (points.size() == 1) dl->AddCircleFilled(points[0], 2.5f, colour, 8);
+    points.clear();
+}
+
 void draw_line(ImDrawList* dl, const Mapping& m, const PlotLine& line, const Decimated& d) {
     const int columns = static_cast<int>(d.cols.size());
+    const float thickness = std::max(1.0f, std::round(line.thickness));
+    std::vector<ImVec2> points;
     if (d.last - d.first <= static_cast<std::size_t>(columns)) {
         // Few points: join the real points (a NaN breaks the line).
-        bool open = false;
-        ImVec2 prev;
+        points.reserve(d.last - d.first + 2);
         const std::size_t begin = d.first > 0 ? d.first - 1 : 0, end = std::min(line.n, d.last + 1);
         for (std::size_t i = begin; i < end; ++i) {
             if (!std::isfinite(line.y[i])) {
-                open = false;
+                stroke(dl, points, line.colour, thickness);
                 continue;
             }
-            const ImVec2 p(m.px(line.x[i]), m.py(line.y[i]));
-            if (open) dl->AddLine(prev, p, line.colour, line.thickness);
-            prev = p;
-            open = true;
+            points.emplace_back(m.px(line.x[i]), m.py(line.y[i]));
         }
-        if (end - begin == 1 && open) dl->AddCircleFilled(prev, 2.5f, line.colour);
+        stroke(dl, points, line.colour, thickness);
         return;
     }
-    // Many points: a vertical stroke per column from its min to its max, joined to the next column.
-    bool open = false;
-    ImVec2 prev;
+    // Many points: per column a vertical stroke over its min..max, entered from the end nearer the
+    // previous column's last value, so one polyline covers every pixel the points would.
+    points.reserve(2 * static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
         const PlotColumn& col = d.cols[static_cast<std::size_t>(c)];
         if (col.finite == 0) {
-            if (col.count > 0) open = false;
+            if (col.count > 0) stroke(dl, points, line.colour, thickness); // a NaN column breaks the line
             continue;
         }
-        const float x = m.a.x + c + 0.5f;
-        if (open) dl->AddLine(prev, ImVec2(x, m.py(col.y_first)), line.colour, line.thickness);
-        dl->AddLine(ImVec2(x, m.py(col.y_min)), ImVec2(x, m.py(col.y_max) - 1), line.colour, line.thickness);
-        prev = ImVec2(x, m.py(col.y_last));
-        open = true;
+        const float x = m.a.x + (c + 0.5f) * kColumnPixels, y_min = m.py(col.y_min), y_max = m.py(col.y_max);
+        const bool down_first = std::fabs(m.py(col.y_first) - y_max) < std::fabs(m.py(col.y_first) - y_min);
+        points.emplace_back(x, down_first ? y_max : y_min);
+        if (std::fabs(y_min - y_max) >= 1.0f) points.emplace_back(x, down_first ? y_min : y_max); // else one point will do
     }
+    stroke(dl, points, line.colour, thickness);
 }
 
+// The band as one triangle strip over its columns (or its points): 2 vertices per column.
 void draw_band(ImDrawList* dl, const Mapping& m, const PlotBand& band, const Decimated& lo, const Decimated& hi) {
-    if (lo.last - lo.first <= lo.cols.size()) { // few points: quads between neighbours
-        const std::size_t begin = lo.first > 0 ? lo.first - 1 : 0, end = std::min(band.n, lo.last + 1);
-        for (std::size_t i = begin; i + 1 < end; ++i) {
-            if (!std::isfinite(band.lo[i]) || !std::isfinite(band.hi[i]) || !std::isfinite(band.lo[i + 1]) ||
-                !std::isfinite(band.hi[i + 1]))
-                continue;
-            const float x0 = m.px(band.x[i]), x1 = m.px(band.x[i + 1]);
-            dl->AddQuadFilled(ImVec2(x0, m.py(band.hi[i])), ImVec2(x1, m.py(band.hi[i + 1])), ImVec2(x1, m.py(band.lo[i + 1])),
-                              ImVec2(x0, m.py(band.lo[i])), band.colour);
+    std::vector<ImVec2> top, bottom; // one contiguous run of finite columns
+    const auto flush = [&]() {
+        const int n = static_cast<int>(top.size());
+        if (n >= 2) {
+            dl->PrimReserve(6 * (n - 1), 2 * n);
+            const ImVec2 uv = dl->_Data->TexUvWhitePixel;
+            const ImDrawIdx base = static_cast<ImDrawIdx>(dl->_VtxCurrentIdx);
+            for (int i = 0; i < n; ++i) {
+                dl->PrimWriteVtx(top[static_cast<std::size_t>(i)], uv, band.colour);
+                dl->PrimWriteVtx(bottom[static_cast<std::size_t>(i)], uv, band.colour);
+            }
+            for (int i = 0; i + 1 < n; ++i) {
+                const ImDrawIdx t0 = static_cast<ImDrawIdx>(base + 2 * i), b0 = static_cast<ImDrawIdx>(t0 + 1);
+                const ImDrawIdx t1 = static_cast<ImDrawIdx>(t0 + 2), b1 = static_cast<ImDrawIdx>(t0 + 3);
+                dl->PrimWriteIdx(t0), dl->PrimWriteIdx(t1), dl->PrimWriteIdx(b1);
+                dl->PrimWriteIdx(t0), dl->PrimWriteIdx(b1), dl->PrimWriteIdx(b0);
+            }
+        } else if (n == 1) { // a lone column or point: one pixel wide
+            dl->AddRectFilled(ImVec2(top[0].x - 0.5f, top[0].y), ImVec2(top[0].x + 0.5f, bottom[0].y), band.colour);
         }
+        top.clear();
+        bottom.clear();
+    };
+    if (lo.last - lo.first <= lo.cols.size()) { // few points: between neighbours
+        const std::size_t begin = lo.first > 0 ? lo.first - 1 : 0, end = std::min(band.n, lo.last + 1);
+        for (std::size_t i = begin; i < end; ++i) {
+            if (!std::isfinite(band.lo[i]) || !std::isfinite(band.hi[i])) {
+                flush();
+                continue;
+            }
+            const float x = m.px(band.x[i]);
+            top.emplace_back(x, m.py(band.hi[i]));
+            bottom.emplace_back(x, m.py(band.lo[i]));
+        }
+        flush();
         return;
     }
     for (std::size_t c = 0; c < lo.cols.size(); ++c) {
-        if (lo.cols[c].finite == 0 || hi.cols[c].finite == 0) continue;
-        const float x = m.a.x + c;
-        dl->AddRectFilled(ImVec2(x, m.py(hi.cols[c].y_max)), ImVec2(x + 1, m.py(lo.cols[c].y_min)), band.colour);
+        if (lo.cols[c].finite == 0 || hi.cols[c].finite == 0) {
+            flush();
+            continue;
+        }
+        const float x = m.a.x + (c + 0.5f) * kColumnPixels;
+        top.emplace_back(x, m.py(hi.cols[c].y_max));
+        bottom.emplace_back(x, std::max(m.py(lo.cols[c].y_min), m.py(hi.cols[c].y_max) + 1)); // at least a pixel tall
     }
+    flush();
 }
 
 void draw_axes(ImDrawList* dl, const Mapping& m, bool log_y, bool zero_line) {
@@ -220,7 +263,7 @@ PlotResult plot(const PlotSpec& spec, PlotXRange& range, ImVec2 size) {
     Mapping m{ImVec2(origin.x + kLeftMargin, origin.y + kTopMargin),
               ImVec2(origin.x + width - kRightMargin, origin.y + size.y - kBottomMargin),
               range.min, range.max, 0, 1, log_y};
-    const int columns = std::max(1, static_cast<int>(m.b.x - m.a.x));
+    const int columns = std::max(1, static_cast<int>(m.b.x - m.a.x) / kColumnPixels);
     if (!(m.x1 > m.x0)) m.x1 = m.x0 + 1;
 
     // Decimate everything once; the visible columns also give the y range.
@@ -264,13 +307,13 @@ PlotResult plot(const PlotSpec& spec, PlotXRange& range, ImVec2 size) {
         draw_line(dl, m, spec.lines[i], lines[i]);
         for (std::size_t c = 0; c < lines[i].cols.size(); ++c) // NaN/Inf: never decimated away
             if (lines[i].cols[c].nonfinite) {
-                const float x = m.a.x + c + 0.5f;
+                const float x = m.a.x + (c + 0.5f) * kColumnPixels;
                 dl->AddTriangleFilled(ImVec2(x - 4, m.a.y), ImVec2(x + 4, m.a.y), ImVec2(x, m.a.y + 7), kNonFinite);
             }
     }
     for (const PlotMarker& mk : spec.markers) {
         const float x = m.px(mk.x);
-        for (float y = m.a.y; y < m.b.y; y += 6) dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + 3, m.b.y)), mk.colour, 1.5f);
+        for (float y = m.a.y; y < m.b.y; y += 6) dl->AddRectFilled(ImVec2(x - 0.75f, y), ImVec2(x + 0.75f, std::min(y + 3, m.b.y)), mk.colour);
     }
     if (spec.has_cursor && spec.cursor_x >= m.x0 && spec.cursor_x <= m.x1) {
         const float x = m.px(spec.cursor_x);

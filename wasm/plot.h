@@ -25,7 +25,7 @@ struct PlotLine {
     const double* y = nullptr;
     std::size_t n = 0;
     ImU32 colour = IM_COL32_WHITE;
-    float thickness = 1.5f;
+    float thickness = 2.0f;       // pixels, rounded to a whole number (see plot.cpp's stroke)
 };
 
 // A filled band between lo and hi (e.g. pre-activation min..max), drawn under the lines.

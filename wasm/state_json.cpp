@@ -230,6 +230,8 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"runs_started", s.counters.runs_started},
         {"inputs_made", s.counters.inputs_made},
         {"frame_ms", recent_frame_ms(s.counters)},
+        {"draw_vertices", s.counters.draw_vertices},
+        {"draw_commands", s.counters.draw_commands},
         {"heap_used_bytes", heap_used_bytes()},
         {"models", models},
         {"model_list_source", s.detect.model_list_source},

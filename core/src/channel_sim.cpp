@@ -64,15 +64,16 @@ Anchor draw_anchor(SimRandom& rng, int stride) {
     a.target = {cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2};
     const int rx = static_cast<int>(w / stride / 2 * kBeta), ry = static_cast<int>(h / stride / 2 * kBeta);
     const double sx = (2 * rx + 1) / 6.0, sy = (2 * ry + 1) / 6.0;
-    auto gauss = [&](int dx, int dy) { return std::exp(-(dx * dx / (2 * sx * sx) + dy * dy / (2 * sy * sy))); };
-    double sum = 0;
-    for (int dy = -ry; dy <= ry; ++dy)
-        for (int dx = -rx; dx <= rx; ++dx) sum += gauss(dx, dy);
+    // The gaussian is separable: its sum over the cells is the product of the sums along each axis.
+    const auto gauss_1d = [](int d, double sigma) { return std::exp(-d * d / (2 * sigma * sigma)); };
+    double sum_x = 0, sum_y = 0;
+    for (int d = -rx; d <= rx; ++d) sum_x += gauss_1d(d, sx);
+    for (int d = -ry; d <= ry; ++d) sum_y += gauss_1d(d, sy);
     const int cells_x = 2 * rx + 1, cells_y = 2 * ry + 1;
     const int dx = static_cast<int>(rng.uniform() * cells_x) - rx, dy = static_cast<int>(rng.uniform() * cells_y) - ry;
     a.x = (std::floor(cx / stride) + dx) * stride; // the cell's top-left corner, as the trainer decodes
     a.y = (std::floor(cy / stride) + dy) * stride;
-    a.weight = gauss(dx, dy) * std::log(w * h) / sum * (cells_x * cells_y);
+    a.weight = gauss_1d(dx, sx) * gauss_1d(dy, sy) * std::log(w * h) / (sum_x * sum_y) * (cells_x * cells_y);
     return a;
 }
 

@@ -165,7 +165,7 @@ test("the particles move, pause with the button, and the Replay view shows them 
   let s = await waitFor(page, `s.view === "replay" && s.replay.runs.length === 2 && s.replay.runs.every((r) => !r.loading)`, 60000);
   assert.ok("replay:open-flow" in s.widgets && "flow:particles" in s.widgets, "the Replay view has the particle panel");
   await clickWidget(page, "replay:open-flow");
-  s = await waitFor(page, `s.view === "flow" && "flow:particles" in s.widgets`, 10000);
+  s = await waitFor(page, `s.view === "flow" && "flow:graph" in s.widgets`, 10000); // flow:graph is only in this view
   await setStep(page, DEATH - 1);
   const p0 = (await state(page)).flow.phase;
   await page.waitForTimeout(400);
