@@ -144,16 +144,16 @@ void draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
         if (t < 0.5) { // forward: up to the curve, then across to the output
             const double u = t / 0.5;
             const ImVec2 p = u < 0.5 ? lerp(bottom, on_curve, u / 0.5) : lerp(on_curve, exit, (u - 0.5) / 0.5);
-            dl->AddCircleFilled(p, 3.0f, with_alpha(kFlowForward, 0.85f), 8);
+            dl->AddCircleFilled(p, 3.0f, with_alpha(kFlowForward, 0.85f), 12);
         } else { // backward: from the output back to the curve, then down scaled by f'(z), or stopped
             const double u = (t - 0.5) / 0.5;
             if (u < 0.5) {
-                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowPass, 0.9f), 8);
+                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowPass, 0.9f), 12);
             } else if (d == 0.0) {
                 dl->AddCircle(on_curve, 3.5f, kFlowBlocked, 8, 1.0f); // stopped: no gradient below this point
             } else {
                 const float r = 1.5f + 2.5f * static_cast<float>(std::min(1.5, std::sqrt(std::fabs(d))));
-                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r, with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))), 8);
+                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r, with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))), 12);
             }
         }
     }
@@ -240,7 +240,7 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
         for (int k = 0; k < count; ++k) {
             const double t = fract(state.flow.phase * 2 + static_cast<double>(k) / count);
             const float x = node_x(4) - static_cast<float>(t) * (node_x(4) - node_x(0) - node_w);
-            dl->AddCircleFilled(ImVec2(x, y), 1.5f + width * 0.3f, with_alpha(kFlowPass, 0.9f), 8);
+            dl->AddCircleFilled(ImVec2(x, y), 1.5f + width * 0.3f, with_alpha(kFlowPass, 0.9f), 12);
         }
     }
     for (int i = 0; i < kNodes; ++i) {

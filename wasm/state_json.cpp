@@ -22,6 +22,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 
@@ -310,6 +311,13 @@ EMSCRIPTEN_KEEPALIVE int dz_flow_set_activation(const char* name, double param) 
     request_redraw(app_state());
     set_flow_activation(app_state(), *kind, param);
     return 1;
+}
+
+// Moves the particles to `phase` (0..1 through one forward and backward pass), as the animation
+// would; the browser test pauses the animation and sets phases to capture frames.
+EMSCRIPTEN_KEEPALIVE void dz_flow_set_phase(double phase) {
+    request_redraw(app_state());
+    app_state().flow.phase = std::isfinite(phase) ? phase - std::floor(phase) : 0.0;
 }
 
 // Same effect as moving the what-if's sliders: a JSON object with any of activation, param, init_std,

@@ -22,13 +22,22 @@ public:
     }
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; } // [0, 1)
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-    double normal() { // Box-Muller, one of the pair
+    double normal() { // Box-Muller; the pair's second value is kept for the next call
+        if (has_spare_) {
+            has_spare_ = false;
+            return spare_;
+        }
         const double u1 = 1.0 - uniform(), u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+        const double r = std::sqrt(-2.0 * std::log(u1)), a = 6.283185307179586 * u2;
+        spare_ = r * std::sin(a);
+        has_spare_ = true;
+        return r * std::cos(a);
     }
 
 private:
     std::uint64_t state_;
+    double spare_ = 0;
+    bool has_spare_ = false;
 };
 
 ChannelSimConfig clamped(ChannelSimConfig c) {

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { PNG } from "pngjs";
+import { writeApng } from "./apng.mjs";
 import { startExplorer, openPage, waitForApp, screenshot, repoRoot, outputDir, state, waitFor, clickWidget } from "./harness.mjs";
 
 const TELEMETRY = path.join(repoRoot, "assets/telemetry");
@@ -171,16 +172,33 @@ test("the particles move, pause with the button, and the Replay view shows them 
   await page.waitForTimeout(400);
   const p1 = (await state(page)).flow.phase;
   assert.notEqual(p0, p1, "the particles do not move");
-  // Frames of one pass for the README: the particle canvas and the head graph.
+  // An animated capture of one pass for the README: the particle canvas and the head graph, before
+  // the death (gradient flows) and at it (it stops).
   const [x, y, w] = s.widgets["flow:particles"];
   const [, gy, , gh] = s.widgets["flow:graph"];
   const frames = path.join(outputDir, "flow-frames");
   fs.mkdirSync(frames, { recursive: true });
-  for (let i = 0; i < 6; ++i) {
-    await page.screenshot({ path: path.join(frames, `frame-${i}.png`), clip: { x, y: y - 24, width: w, height: gy + gh - y + 28 } });
-    await page.waitForTimeout(500);
+  await clickWidget(page, "flow:animate"); // paused: each frame a chosen phase
+  await waitFor(page, `!s.flow.animating`, 10000);
+  await page.mouse.move(1270, 795); // no tooltip in the frames
+  const files = [];
+  for (const step of [DEATH - 1, DEATH]) {
+    await setStep(page, step);
+    for (let i = 0; i < 10; ++i) {
+      await page.evaluate((p) => window.deadzone.call("dz_flow_set_phase", null, ["number"], [p]), i / 10);
+      await waitFor(page, `Math.abs(s.flow.phase - ${i / 10}) < 1e-9 && s.flow.step === ${step}`, 10000);
+      await page.waitForTimeout(80); // the frame with this phase is on screen
+      const file = path.join(frames, `frame-${files.length}.png`);
+      await page.screenshot({ path: file, clip: { x, y: y - 24, width: w, height: gy + gh - y + 28 } });
+      files.push(file);
+    }
   }
-  assert.ok(PNG.sync.read(fs.readFileSync(path.join(frames, "frame-0.png"))).width > 100);
+  writeApng(files, path.join(outputDir, "flow-animation.png"), 200);
+  const apng = fs.readFileSync(path.join(outputDir, "flow-animation.png"));
+  assert.ok(Math.abs(PNG.sync.read(apng).width - w) <= 1); // a valid PNG whose first frame has the canvas's width
+  assert.ok(apng.includes(Buffer.from("acTL")) && apng.includes(Buffer.from("fdAT")));
+  await clickWidget(page, "flow:animate");
+  s = await waitFor(page, `s.flow.animating`, 10000);
   await clickWidget(page, "flow:animate");
   s = await waitFor(page, `!s.flow.animating`, 10000);
   const still = s.flow.phase;
