@@ -17,7 +17,7 @@ namespace deadzone::explorer {
 // A simulation's per-step numbers as plot columns (x = step), per channel.
 struct SimColumns {
     std::vector<double> step;
-    std::array<std::vector<double>, kSimChannels> pre_min, pre_max, pre_mean, bias, distance, share;
+    std::array<std::vector<double>, kSimChannels> pre_min, pre_max, pre_mean, bias, distance;
 };
 
 // The what-if's settings as the user set them, and the simulation they gave.

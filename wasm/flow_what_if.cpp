@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace deadzone::explorer {
@@ -48,7 +49,6 @@ void fill_columns(WhatIf& w) {
             c.pre_mean[ch].push_back(s.pre_mean[ch]);
             c.bias[ch].push_back(s.bias[ch]);
             c.distance[ch].push_back(s.distance[ch]);
-            c.share[ch].push_back(s.share[ch]);
         }
     }
 }
@@ -192,6 +192,9 @@ void draw_batch_line(AppState& state, float width) {
         else dl->AddCircleFilled(ImVec2(x, y + jitter), 3.0f, kFlowPass, 8);
     }
     dl->AddText(ImVec2(mid + 3, o.y + 2), IM_COL32(170, 175, 185, 255), "z = 0");
+    char passing[64];
+    std::snprintf(passing, sizeof passing, "step %d: %.0f%% pass gradient", s.step, 100.0 * s.share[ch]);
+    dl->AddText(ImVec2(o.x + 6, o.y + 2), s.share[ch] > 0 ? kFlowPass : kFlowBlocked, passing);
 }
 
 void draw_sim_plots(AppState& state, float width) {
@@ -247,13 +250,6 @@ void draw_sim_plots(AppState& state, float width) {
                    "starts at its anchor on that side.";
     for (int k = 0; k < kSimChannels; ++k) dist.lines.push_back(line(wh_channel_name(k), c.distance[k], kChannelColour[k]));
     show(dist);
-
-    PlotSpec share;
-    share.id = "sim-share";
-    share.title = "share of the batch passing gradient, per channel";
-    share.tooltip = "Fraction of the batch's samples with act'(z) != 0 at each step";
-    for (int k = 0; k < kSimChannels; ++k) share.lines.push_back(line(wh_channel_name(k), c.share[k], kChannelColour[k]));
-    show(share);
 
     if (range.changed) {
         w.x_auto = range.min <= range.data_min && range.max >= range.data_max;
