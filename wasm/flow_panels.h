@@ -17,6 +17,14 @@ namespace deadzone::explorer {
 constexpr ImU32 kFlowPass = IM_COL32(86, 180, 233, 255), kFlowForward = IM_COL32(230, 159, 0, 255),
                 kFlowBlocked = IM_COL32(150, 150, 150, 255), kFlowCurve = IM_COL32(240, 240, 240, 255),
                 kFlowDerivative = IM_COL32(204, 121, 167, 255), kFlowZero = IM_COL32(255, 255, 255, 90);
+// The same for text: a share that passes gradient, one that passes none (amber: a warning, never
+// red against green), and secondary text.
+const ImVec4 kFlowPassText(0.34f, 0.71f, 0.91f, 1.0f), kFlowWarnText(1.0f, 0.75f, 0.3f, 1.0f),
+    kFlowDimText(0.6f, 0.63f, 0.68f, 1.0f);
+// A colour with its alpha replaced (a in 0..1).
+inline ImU32 with_alpha(ImU32 colour, float a) {
+    return (colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(a < 0 ? 0 : a > 1 ? 255 : a * 255) << IM_COL32_A_SHIFT);
+}
 
 // flow_view.cpp: the data the panels share.
 // The primary run's record of the replay's channel at the replay's step, or null.
@@ -28,7 +36,8 @@ const std::vector<double>& flow_samples(AppState& state);
 // Samples travel forward through the selected activation's curve (input z on x, output on y), then
 // the gradient travels back, scaled by f'(z): where f'(z) == 0 the particle stops, grey, at the
 // curve. With the numbers below it: share passing gradient, mean |f'|, the recorded frac_pos.
-void draw_activation_particles(AppState& state, const Activation& act, ImVec2 size);
+// Returns whether the mouse is over the canvas.
+bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 size);
 // The wh head as a graph (conv -> activation -> x wh_offset_base -> box decode -> GIoU loss) with
 // the backward flow from the loss to each of the four channels, as wide as log10 of the channel's
 // recorded gradient norm; a channel with no gradient is dark and says since when.

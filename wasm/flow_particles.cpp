@@ -14,14 +14,10 @@ namespace deadzone::explorer {
 
 namespace {
 
-const ImVec4 kDim(0.6f, 0.63f, 0.68f, 1.0f), kAmber(1.0f, 0.75f, 0.3f, 1.0f);
 constexpr int kParticles = 64;
 
 double fract(double v) { return v - std::floor(v); }
 
-ImU32 with_alpha(ImU32 c, float a) {
-    return (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(std::clamp(a, 0.0f, 1.0f) * 255) << IM_COL32_A_SHIFT);
-}
 
 std::string short_number(double v) {
     char buf[32];
@@ -76,7 +72,7 @@ void draw_curve(ImDrawList* dl, const CurveFrame& f, const Activation& act, bool
 
 } // namespace
 
-void draw_activation_particles(AppState& state, const Activation& act, ImVec2 size) {
+bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 size) {
     FlowState& flow = state.flow;
     const telemetry::WhChannelRecord* rec = flow_channel_record(state);
     const std::vector<double>& samples = flow_samples(state);
@@ -90,15 +86,16 @@ void draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
                           "forward through the activation curve (input z on x, output f(z) on y).\n"
                           "Blue: the gradient travels back, scaled by the derivative f'(z) (pink curve, its own scale);\n"
                           "where f'(z) = 0 it stops at the curve, grey: that sample passes no gradient to the weights.\n"
-                          "P pauses the animation.",
+                          "P pauses the animation; in the Replay view it moves while the mouse is over it.",
                           kParticles);
     if (rec == nullptr || samples.empty()) {
-        ImGui::TextColored(kDim, rec == nullptr ? "No record of this channel at this step." : "The record's histogram is empty.");
+        ImGui::TextColored(kFlowDimText, rec == nullptr ? "No record of this channel at this step." : "The record's histogram is empty.");
         ImGui::Dummy(ImVec2(size.x, 20));
-        return;
+        return false;
     }
     const ImVec2 origin = ImGui::GetCursorScreenPos();
-    ImGui::InvisibleButton("##particles", size);
+    ImGui::InvisibleButton("##particles", ImVec2(std::max(size.x, 1.0f), size.y));
+    const bool hovered = ImGui::IsItemHovered();
     remember_item_rect(state, "flow:particles");
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p0(origin.x + 46, origin.y + 8), p1(origin.x + size.x - 12, origin.y + size.y - 22);
@@ -161,7 +158,7 @@ void draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     // The numbers, computed by core over the same samples.
     const GradientPass pass = gradient_pass(act, samples);
     const bool none = pass.share == 0.0;
-    ImGui::TextColored(none ? kAmber : ImVec4(0.34f, 0.71f, 0.91f, 1.0f), "passes gradient: %.1f%% of samples", 100.0 * pass.share);
+    ImGui::TextColored(none ? kFlowWarnText : kFlowPassText, "passes gradient: %.1f%% of samples", 100.0 * pass.share);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Share of the channel's pre-activations z with f'(z) != 0, i.e. the samples whose gradient reaches\n"
                           "the conv's weights and bias. 0%% means the channel cannot learn at this step.");
@@ -170,11 +167,12 @@ void draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Mean absolute derivative of the activation over the samples: the factor by which the activation\n"
                           "scales the gradient on its way back, on average.");
-    ImGui::TextColored(kDim, "recorded over the batch: frac z > 0 %.3f, grad norm %.3g", rec->pre_frac_pos, rec->grad_norm);
+    ImGui::TextColored(kFlowDimText, "recorded over the batch: frac z > 0 %.3f, grad norm %.3g", rec->pre_frac_pos, rec->grad_norm);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("From the telemetry, over the whole batch: the exact fraction of pre-activations above 0 (ReLU's\n"
                           "share of gradient, which the histogram's estimate should match to a bin) and the norm of the\n"
                           "gradient of the loss with respect to the channel's weights and bias at this step.");
+    return hovered;
 }
 
 void draw_wh_head_graph(AppState& state, ImVec2 size) {
@@ -204,7 +202,8 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
     const char* nodes[] = {"conv 1x1", act_name, base, "box decode", "GIoU loss"};
     constexpr int kNodes = 5;
     const float left = o.x + 150, right = o.x + size.x - 10, top = o.y + 14, bottom = o.y + size.y - 12;
-    const float node_w = 66, gap = (right - left - node_w * kNodes) / (kNodes - 1);
+    const float node_w = std::min(66.0f, (right - left) / (kNodes + 0.8f * (kNodes - 1))); // narrow panels shrink the nodes
+    const float gap = (right - left - node_w * kNodes) / (kNodes - 1);
     const float lane_y0 = top + 16, lane_dy = (bottom - lane_y0 - 8) / 4;
     const auto node_x = [&](int i) { return left + i * (node_w + gap); };
 
@@ -212,6 +211,12 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
     for (int c = 0; c < telemetry::kWhChannels; ++c) {
         const telemetry::WhChannelRecord* ch = telemetry::find_wh_channel(rec, c);
         const double g = ch != nullptr ? ch->grad_norm : 0.0;
+        if (ch != nullptr && !std::isfinite(g)) { // a NaN/Inf gradient: say so, it is not a dead channel
+            const float y = lane_y0 + lane_dy * (c + 0.5f);
+            dl->AddLine(ImVec2(node_x(0) + node_w, y), ImVec2(node_x(4), y), kFlowDerivative, 1.5f);
+            dl->AddText(ImVec2(o.x + 6, y - 7), kFlowDerivative, (std::string(wh_channel_name(c)) + ": grad non-finite").c_str());
+            continue;
+        }
         const float y = lane_y0 + lane_dy * (c + 0.5f);
         const bool dead = !(g > 0);
         const float width = dead ? 1.5f : 1.5f + 9.0f * static_cast<float>(std::clamp((std::log10(g) + 6.0) / 7.0, 0.0, 1.0));

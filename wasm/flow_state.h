@@ -23,7 +23,8 @@ struct SimColumns {
 // The what-if's settings as the user set them, and the simulation they gave.
 struct WhatIf {
     ChannelSimConfig config;
-    bool features_from_run = false; // feature_scale was estimated from the primary run's first record
+    bool features_from_run = false;    // feature_scale was estimated from the primary run's first record
+    bool feature_scale_chosen = false; // the user set feature_scale: never estimated again
     ChannelSimResult result;
     SimColumns columns;
     double x_min = 0, x_max = 1;    // the what-if plots' visible step range
@@ -47,11 +48,14 @@ struct FlowState {
     double last_ms = 0;
 
     // Samples of the primary run's record at the current step (kGradientSamples of them), recomputed
-    // only when the run, record or channel changes.
-    int samples_run_id = -1;
-    std::int64_t samples_step = -1;
-    int samples_channel = -1;
+    // only when that record's histogram changes (another run, step or channel, or a live run's file
+    // rewritten with new values under the same step).
+    telemetry::Histogram samples_of;
+    bool samples_valid = false;
     std::vector<double> samples;
+    // The Replay view's particle panel animates only while hovered or while the replay plays, so an
+    // idle Replay tab draws no frames (the Gradient flow view animates whenever it is shown).
+    bool replay_panel_hovered = false;
 
     WhatIf what_if;
 

@@ -7,8 +7,6 @@
 #include "deadzone/gradient_flow.h"
 #include "deadzone/prediction_dump.h" // wh_channel_name
 
-#include <emscripten/emscripten.h>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -17,7 +15,6 @@ namespace deadzone::explorer {
 
 namespace {
 
-const ImVec4 kDim(0.6f, 0.63f, 0.68f, 1.0f), kAmber(1.0f, 0.75f, 0.3f, 1.0f);
 
 void init_params(FlowState& flow) {
     if (flow.params_initialised) return;
@@ -51,7 +48,7 @@ void draw_sparkline(const Activation& act, ImVec2 size) {
 void draw_source_bar(AppState& state) {
     ReplayState& replay = state.replay;
     if (replay.runs.empty()) {
-        ImGui::TextColored(kDim, "No training run loaded: the particles need a run's recorded pre-activations.");
+        ImGui::TextColored(kFlowDimText, "No training run loaded: the particles need a run's recorded pre-activations.");
         if (!replay.shipped.empty()) {
             ImGui::SameLine();
             if (ImGui::Button("Load the shipped broken and fixed runs")) {
@@ -60,7 +57,7 @@ void draw_source_bar(AppState& state) {
             }
             remember_item_rect(state, "flow:load-shipped");
         }
-        ImGui::TextColored(kDim, "Or drop a telemetry file (.jsonl / .jsonl.gz) anywhere on the page. The what-if below works without one.");
+        ImGui::TextColored(kFlowDimText, "Or drop a telemetry file (.jsonl / .jsonl.gz) anywhere on the page. The what-if below works without one.");
         return;
     }
     draw_replay_timeline(state);
@@ -93,7 +90,7 @@ void draw_source_bar(AppState& state) {
 void draw_runs_compared(AppState& state) {
     const ReplayState& replay = state.replay;
     if (replay.runs.size() < 2) return;
-    ImGui::TextColored(kDim, "each run under its own activation:");
+    ImGui::TextColored(kFlowDimText, "each run under its own activation:");
     for (const ReplayRun& r : replay.runs) {
         if (r.run().steps.empty()) continue;
         const telemetry::StepRecord& rec = r.run().steps[telemetry::record_at(r.run().steps, replay.timeline.step)];
@@ -111,6 +108,11 @@ void draw_runs_compared(AppState& state) {
     }
 }
 
+// P pauses and resumes the particles, in both views that show them.
+void handle_pause_key(FlowState& flow) {
+    if (!ImGui::GetIO().WantTextInput && ImGui::IsKeyPressed(ImGuiKey_P, false)) flow.animating = !flow.animating;
+}
+
 } // namespace
 
 const telemetry::WhChannelRecord* flow_channel_record(const AppState& state) {
@@ -122,19 +124,17 @@ const telemetry::WhChannelRecord* flow_channel_record(const AppState& state) {
 
 const std::vector<double>& flow_samples(AppState& state) {
     FlowState& flow = state.flow;
-    const ReplayRun* r = state.replay.primary_run();
     const telemetry::WhChannelRecord* ch = flow_channel_record(state);
-    if (r == nullptr || ch == nullptr) {
+    if (ch == nullptr) {
         flow.samples.clear();
-        flow.samples_run_id = -1;
+        flow.samples_valid = false;
         return flow.samples;
     }
-    const std::int64_t step = r->run().steps[telemetry::record_at(r->run().steps, state.replay.timeline.step)].step;
-    if (flow.samples_run_id != r->id || flow.samples_step != step || flow.samples_channel != state.replay.channel) {
-        flow.samples = histogram_samples(ch->pre_hist, kGradientSamples);
-        flow.samples_run_id = r->id;
-        flow.samples_step = step;
-        flow.samples_channel = state.replay.channel;
+    const telemetry::Histogram& h = ch->pre_hist;
+    if (!flow.samples_valid || h.lo != flow.samples_of.lo || h.hi != flow.samples_of.hi || h.counts != flow.samples_of.counts) {
+        flow.samples = histogram_samples(h, kGradientSamples);
+        flow.samples_of = h;
+        flow.samples_valid = true;
     }
     return flow.samples;
 }
@@ -163,7 +163,7 @@ void draw_variants_table(AppState& state) {
                           "factor the activation scales the gradient by. Click a row to send the particles through it.\n"
                           "PReLU learns its slope; these runs have none, so the slider stands in for it.");
     if (samples.empty()) {
-        ImGui::TextColored(kDim, "(load a run to fill the table)");
+        ImGui::TextColored(kFlowDimText, "(load a run to fill the table)");
         return;
     }
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
@@ -201,7 +201,7 @@ void draw_variants_table(AppState& state) {
         ImGui::TableNextColumn();
         draw_sparkline(act, ImVec2(60, 18));
         ImGui::TableNextColumn();
-        ImGui::TextColored(p.share == 0.0 ? kAmber : ImVec4(0.34f, 0.71f, 0.91f, 1.0f), "%6.1f%%%s", 100.0 * p.share,
+        ImGui::TextColored(p.share == 0.0 ? kFlowWarnText : kFlowPassText, "%6.1f%%%s", 100.0 * p.share,
                            p.share == 0.0 ? "  none" : "");
         ImGui::TableNextColumn();
         ImGui::Text("%.3g", p.mean_abs_derivative);
@@ -211,7 +211,7 @@ void draw_variants_table(AppState& state) {
 
 void draw_flow_view(AppState& state) {
     init_params(state.flow);
-    if (!ImGui::GetIO().WantTextInput && ImGui::IsKeyPressed(ImGuiKey_P, false)) state.flow.animating = !state.flow.animating;
+    handle_pause_key(state.flow);
     draw_source_bar(state);
     draw_runs_compared(state);
     ImGui::Separator();
@@ -233,11 +233,12 @@ void draw_flow_view(AppState& state) {
 
 void draw_flow_replay_panel(AppState& state) {
     init_params(state.flow);
+    handle_pause_key(state.flow);
     // The Replay view shows the run's own activation; the Gradient flow view lets the user pick.
     Activation act{ActivationKind::ReLU, 0};
     if (const ReplayRun* r = state.replay.primary_run())
         act = run_activation(r->run().header.variant).value_or(act);
-    draw_activation_particles(state, act, ImVec2(ImGui::GetContentRegionAvail().x, 170));
+    state.flow.replay_panel_hovered = draw_activation_particles(state, act, ImVec2(ImGui::GetContentRegionAvail().x, 170));
     if (ImGui::SmallButton("Gradient flow view >>")) state.view = View::Flow;
     remember_item_rect(state, "replay:open-flow");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every activation on this distribution, the wh head's backward flow, and a what-if simulation (key 3)");
@@ -262,7 +263,7 @@ bool flow_animating(const AppState& state) {
     const bool particles = state.flow.animating && !state.replay.runs.empty();
     switch (state.view) {
     case View::Flow: return particles || state.flow.what_if.playing;
-    case View::Replay: return particles;
+    case View::Replay: return particles && state.flow.replay_panel_hovered; // playback draws anyway
     default: return false;
     }
 }

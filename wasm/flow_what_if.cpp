@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 
@@ -17,25 +18,25 @@ namespace deadzone::explorer {
 
 namespace {
 
-const ImVec4 kDim(0.6f, 0.63f, 0.68f, 1.0f), kAmber(1.0f, 0.75f, 0.3f, 1.0f), kBlue(0.34f, 0.71f, 0.91f, 1.0f);
-// Okabe & Ito colours per channel: left, top, right, bottom.
-constexpr ImU32 kChannelColour[kSimChannels] = {IM_COL32(230, 159, 0, 255), IM_COL32(86, 180, 233, 255),
+// Okabe & Ito colours per channel (left, top, right, bottom), apart from the particles' orange and
+// sky blue, which mean a forward value and a gradient that passes.
+constexpr ImU32 kChannelColour[kSimChannels] = {IM_COL32(213, 94, 0, 255), IM_COL32(0, 114, 178, 255),
                                                 IM_COL32(0, 158, 115, 255), IM_COL32(240, 228, 66, 255)};
 
-// The scale of the features feeding the run's final wh conv, from its first record of the channel:
-// the batch's spread of z = w·x + b is about weight_std * sqrt(D) * rms(x), and rms(x) = sigma / sqrt(2)
-// for x = max(0, sigma * N(0, 1)). D is the run's --wh-channels (32 when the config does not say).
+// The scale of the features feeding the run's final wh conv, from its first record of the channel
+// (core's feature_scale_for_spread). D is the run's --wh-channels when its wh branch has convs before
+// the last one (--wh-convs > 0); otherwise, and when the config does not say, 32.
 double feature_scale_of_run(const ReplayRun& run, int channel) {
     if (run.run().steps.empty()) return 0;
     const telemetry::WhChannelRecord* ch = telemetry::find_wh_channel(run.run().steps.front(), channel);
-    if (ch == nullptr || !(ch->weight_std > 0) || !(ch->pre_std > 0)) return 0;
-    double dim = 32;
+    if (ch == nullptr) return 0;
+    int dim = 32;
     const nlohmann::json config = nlohmann::json::parse(run.run().header.config_json, nullptr, false);
-    if (config.is_object() && config.contains("--wh-channels") && config["--wh-channels"].is_string()) {
-        const double d = std::atof(config["--wh-channels"].get<std::string>().c_str());
-        if (d >= 1) dim = d;
-    }
-    return std::sqrt(2.0) * ch->pre_std / (ch->weight_std * std::sqrt(dim));
+    const auto option = [&](const char* key) {
+        return config.is_object() && config.contains(key) && config[key].is_string() ? std::atoi(config[key].get<std::string>().c_str()) : -1;
+    };
+    if (option("--wh-convs") > 0 && option("--wh-channels") >= 1) dim = option("--wh-channels");
+    return feature_scale_for_spread(ch->pre_std, ch->weight_std, dim);
 }
 
 void fill_columns(WhatIf& w) {
@@ -119,10 +120,15 @@ void draw_settings(AppState& state) {
     w.dirty |= slider("feature drift", c.feature_drift, -10.0, 10.0, "%.2f sigma / 100 steps", false,
                       "The input features' mean moves by this many feature sigmas every 100 steps, as the layers below\n"
                       "keep learning. It moves every z by w·dx: with small weights, almost nothing.");
-    w.dirty |= slider("feature scale", c.feature_scale, 1e-5, 10.0, "%.3g", true,
+    const bool scale_moved = slider("feature scale", c.feature_scale, 1e-5, 10.0, "%.3g", true,
                       "sigma of the input features x = max(0, mu + sigma N(0,1)). TTFNet's wh convs all start at std 0.001,\n"
                       "so the features reaching the last conv are tiny (the shipped broken run: about 2e-4) and every\n"
                       "sample's z is almost exactly the bias.");
+    if (scale_moved) {
+        w.dirty = true;
+        w.feature_scale_chosen = true;
+        w.features_from_run = false;
+    }
     ImGui::SameLine();
     if (w.features_from_run) ImGui::TextDisabled("(from the run)");
     int seed = static_cast<int>(c.seed), steps = c.steps;
@@ -146,21 +152,22 @@ void draw_verdict(AppState& state) {
     const int dead = w.result.dead_since[ch];
     const ChannelSimStep& last = w.result.steps.back();
     if (dead >= 0) {
-        ImGui::TextColored(kAmber, "%s channel: DEAD since step %d", wh_channel_name(ch), dead);
-        ImGui::PushStyleColor(ImGuiCol_Text, kDim);
-        ImGui::TextWrapped("every sample's z is below 0 from then on: %s passes no gradient and nothing brings it back",
-                           activation_info(w.config.activation.kind).name);
+        ImGui::TextColored(kFlowWarnText, "%s channel: DEAD since step %d", wh_channel_name(ch), dead);
+        ImGui::PushStyleColor(ImGuiCol_Text, kFlowDimText);
+        ImGui::TextWrapped("from then to step %d no sample passed gradient through %s: its weights and bias stopped "
+                           "changing, so only the features' drift could move z back",
+                           last.step, activation_info(w.config.activation.kind).name);
         ImGui::PopStyleColor();
     } else {
-        ImGui::TextColored(kBlue, "%s channel: alive", wh_channel_name(ch));
-        ImGui::PushStyleColor(ImGuiCol_Text, kDim);
+        ImGui::TextColored(kFlowPassText, "%s channel: alive", wh_channel_name(ch));
+        ImGui::PushStyleColor(ImGuiCol_Text, kFlowDimText);
         ImGui::TextWrapped("at step %d it passes gradient for %.0f%% of the batch; mean distance %.1f px", last.step,
                            100.0 * last.share[ch], last.distance[ch]);
         ImGui::PopStyleColor();
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Dead: from that step to the end, act'(z) = 0 for every sample of every batch (the trainer's\n"
-                          "channel_death rule). Distance: the channel's mean predicted distance, act(z) * 16, in pixels.");
+        ImGui::SetTooltip("Dead: from that step to the last simulated one, act'(z) = 0 for every sample of every batch.\n"
+                          "Distance: the channel's mean predicted distance, act(z) * 16, in pixels.");
 }
 
 // The batch's z at the shown step on a number line around 0: blue passes gradient, grey does not.
@@ -173,7 +180,7 @@ void draw_batch_line(AppState& state, float width) {
     for (int i = 0; i < batch; ++i) reach = std::max(reach, std::fabs(static_cast<double>(s.pre[static_cast<std::size_t>(ch * batch + i)])));
     if (!(reach > 0)) reach = 1;
     const ImVec2 o = ImGui::GetCursorScreenPos();
-    const ImVec2 size(width, 46);
+    const ImVec2 size(std::max(width, 1.0f), 46);
     ImGui::InvisibleButton("##batchline", size);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("The simulated batch's pre-activations z of the %s channel at step %d (x: -%.3g .. %.3g).\n"
@@ -237,7 +244,7 @@ void draw_sim_plots(AppState& state, float width) {
     band.lo = c.pre_min[ch].data();
     band.hi = c.pre_max[ch].data();
     band.n = c.step.size();
-    band.colour = (kChannelColour[ch] & ~IM_COL32_A_MASK) | (70u << IM_COL32_A_SHIFT);
+    band.colour = with_alpha(kChannelColour[ch], 0.27f);
     pre.bands.push_back(band);
     pre.lines.push_back(line("z mean", c.pre_mean[ch], kChannelColour[ch]));
     pre.lines.push_back(line("bias", c.bias[ch], IM_COL32(220, 220, 220, 200)));
@@ -262,8 +269,9 @@ void draw_sim_plots(AppState& state, float width) {
 
 void update_what_if(AppState& state) {
     WhatIf& w = state.flow.what_if;
-    // The features' scale comes from the primary run the first time one is available.
-    if (!w.features_from_run)
+    // The features' scale comes from the primary run the first time one is available, unless the
+    // user has chosen one.
+    if (!w.features_from_run && !w.feature_scale_chosen)
         if (const ReplayRun* r = state.replay.primary_run())
             if (const double scale = feature_scale_of_run(*r, 0); scale > 0) {
                 w.config.feature_scale = scale;

@@ -89,7 +89,7 @@ void draw_line(ImDrawList* dl, const Mapping& m, const PlotLine& line, const Dec
         return;
     }
     // Many points: per column a vertical stroke over its min..max, entered from the end nearer the
-    // previous column's last value, so one polyline covers every pixel the points would.
+    // column's first value, so one polyline covers every pixel the points would.
     points.reserve(2 * static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
         const PlotColumn& col = d.cols[static_cast<std::size_t>(c)];

@@ -2,7 +2,7 @@
 // over steps, with axes and nice ticks (core's axis_ticks.h), hover read-out, legend, event
 // markers, a step cursor, zoom (mouse wheel) and pan (drag) on the x axis, and linear or log y.
 //
-// Long series are decimated per pixel column with core's decimate_min_max, so a plot costs time in
+// Long series are decimated into 2-pixel columns with core's decimate_min_max, so a plot costs time in
 // proportion to its width, not its point count; a NaN/Inf in a column is always marked.
 #pragma once
 

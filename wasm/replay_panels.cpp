@@ -75,7 +75,7 @@ void draw_channels_at_step(AppState& state) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         if (ImGui::Selectable(wh_channel_name(w.channel), state.replay.channel == w.channel, ImGuiSelectableFlags_SpanAllColumns))
-            state.replay.channel = w.channel;
+            state.replay.channel = std::clamp(w.channel, 0, telemetry::kWhChannels - 1);
         ImGui::TableNextColumn();
         ImGui::TextColored(w.pre_max < 0 ? kRed : ImVec4(1, 1, 1, 1), "%.3g..%.3g", w.pre_min, w.pre_max);
         ImGui::TableNextColumn();

@@ -329,6 +329,7 @@ EMSCRIPTEN_KEEPALIVE int dz_what_if_set(const char* json) {
     AppState& s = app_state();
     ChannelSimConfig& c = s.flow.what_if.config;
     if (j.contains("activation")) {
+        if (!j["activation"].is_string()) return -1;
         const std::optional<ActivationKind> kind = activation_from_name(j["activation"].get<std::string>());
         if (!kind) return -1;
         c.activation = Activation::with_default(*kind);
@@ -344,6 +345,10 @@ EMSCRIPTEN_KEEPALIVE int dz_what_if_set(const char* json) {
     number("feature_drift", c.feature_drift);
     number("seed", c.seed);
     number("steps", c.steps);
+    const ActivationInfo& info = activation_info(c.activation.kind);
+    if (info.param_name != nullptr) c.activation.param = std::clamp(c.activation.param, info.param_min, info.param_max);
+    if (j.contains("feature_scale")) s.flow.what_if.features_from_run = false; // the user's value from now on
+    s.flow.what_if.feature_scale_chosen |= j.contains("feature_scale");
     request_redraw(s);
     s.flow.what_if.dirty = true;
     update_what_if(s);

@@ -58,7 +58,11 @@ async function boot() {
   }
   // Before SDL creates the app's context on it: the ImGui back-end's per-frame state queries are
   // answered without a GPU round trip (see webgl_state_shadow.js).
-  (await import("./webgl_state_shadow.js")).shadowCanvasContexts(canvas);
+  try {
+    (await import("./webgl_state_shadow.js")).shadowCanvasContexts(canvas);
+  } catch (e) {
+    console.warn("[deadzone] WebGL state shadow not installed (frames will be slower): " + (e && e.message ? e.message : e));
+  }
   await loadScript("app/deadzone.js");
   // The URL's query becomes the app's arguments: ?first-sample=none -> --first-sample=none.
   const args = [...new URLSearchParams(location.search)].map(([k, v]) => (v ? `--${k}=${v}` : `--${k}`));

@@ -6,7 +6,10 @@
 // calls with a synchronous round trip to the GPU process, which first finishes every command queued
 // before them: measured with a software GPU (SwiftShader, headless Chromium on a 2-core machine),
 // about 30 ms of every frame went to waiting there (bench/flow_bench.mjs). Only the app draws on its
-// canvas, so the state it last set is known here; every other query still goes to WebGL.
+// canvas, so the state it last set is known here. The back-end's other queries (viewport, program,
+// bindings) are answered by Chromium's client-side cache and still go to WebGL, as does everything
+// else. After a context loss the shadow keeps the old values: harmless, as the back-end sets the
+// scissor and blending itself before every draw.
 //
 // Initial values are those of the WebGL 2 specification (OpenGL ES 3.0 section 6.2, table 6.x): the
 // scissor box is the drawing buffer, blending is ONE/ZERO with FUNC_ADD.

@@ -166,6 +166,8 @@ StepRecord read_step(Reader& r, const Node& j) {
     r.each(j, "wh_channels", [&](const Node& c) {
         WhChannelRecord w;
         w.channel = static_cast<int>(r.integer(c, "channel"));
+        if (w.channel < 0 || w.channel >= kWhChannels)
+            r.fail("wh channel " + std::to_string(w.channel) + " is not 0..3 (left, top, right, bottom)");
         const Node pre = r.obj(c, "pre");
         w.pre_min = r.num(pre, "min");
         w.pre_max = r.num(pre, "max");

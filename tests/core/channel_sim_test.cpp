@@ -157,6 +157,26 @@ TEST(ChannelSim, InitStdMattersOnlyRelativeToTheFeatureScale) {
     EXPECT_EQ(alive_large, 10);
 }
 
+// The feature scale estimated from a batch's spread of z recovers the scale the features were drawn
+// with (the explorer starts the what-if from the loaded run's spread this way).
+TEST(ChannelSim, FeatureScaleFromTheRecordedSpread) {
+    ChannelSimConfig c;
+    c.steps = 1;
+    c.batch = 1024;
+    c.feature_dim = 256;
+    c.init_std = 0.05;
+    c.feature_scale = 0.01;
+    const ChannelSimResult r = simulate_wh_head(c);
+    const std::vector<float>& z = r.steps[0].pre; // channel 0 first
+    double mean = 0, sq = 0;
+    for (int i = 0; i < c.batch; ++i) mean += z[static_cast<std::size_t>(i)] / c.batch;
+    for (int i = 0; i < c.batch; ++i) sq += (z[static_cast<std::size_t>(i)] - mean) * (z[static_cast<std::size_t>(i)] - mean) / c.batch;
+    EXPECT_NEAR(feature_scale_for_spread(std::sqrt(sq), c.init_std, c.feature_dim), 0.01, 0.001);
+    EXPECT_EQ(feature_scale_for_spread(0, 0.001, 32), 0.0);
+    EXPECT_EQ(feature_scale_for_spread(1e-6, NAN, 32), 0.0);
+    EXPECT_EQ(feature_scale_for_spread(1e-6, 0.001, 0), 0.0);
+}
+
 TEST(ChannelSim, OutOfRangeSettingsAreClamped) {
     ChannelSimConfig c;
     c.steps = -5;

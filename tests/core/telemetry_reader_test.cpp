@@ -76,6 +76,20 @@ TEST(TelemetryReader, MalformedLinesAreSkippedAndCounted) {
     EXPECT_NE(r.value().warnings.back().find("2 malformed line(s) skipped, the first at line 3"), std::string::npos);
 }
 
+// A wh channel outside 0..3 would index past every per-channel table of the views: the record is
+// skipped with a reason, like any other malformed line.
+TEST(TelemetryReader, WhChannelOutOfRangeIsSkippedWithAReason) {
+    std::string text = testing::dying_run(4, 9);
+    const std::size_t at = text.find("\"channel\":3", text.find("\"type\":\"step\""));
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 11, "\"channel\":7");
+    auto r = telemetry::parse_telemetry(text);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r.value().skipped_lines, 1);
+    EXPECT_EQ(r.value().steps.size(), 3u);
+    EXPECT_NE(r.value().first_skip_reason.find("wh channel 7 is not 0..3"), std::string::npos) << r.value().first_skip_reason;
+}
+
 TEST(TelemetryReader, RecordsOutOfStepOrderAndUntypedLinesAreSkipped) {
     // Two runs written into one file: the second run's steps go back to 1.
     const std::string first = testing::dying_run(5, 3);

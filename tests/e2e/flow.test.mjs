@@ -156,6 +156,13 @@ test("what-if: TTFNet's init kills the simulated left channel, the four fixes ke
   await set({ feature_scale: 1e-4, init_std: 0.1 });
   assert.ok((await state(page)).flow.what_if.dead_since[0] >= 2);
   assert.equal(await set({ activation: "tanh" }), -1);
+  assert.equal(await set({ activation: 5 }), -1);
+  // A feature scale the user chose stays when a run loads (a run's estimate only fills an unset one).
+  await set({ feature_scale: 1e-4, init_std: 0.001 });
+  await page.evaluate(() => window.deadzone.call("dz_open_shipped_replay", null, [], []));
+  s = await waitFor(page, `s.replay.runs.length === 2 && s.replay.runs.every((r) => !r.loading)`, 60000);
+  assert.equal(s.flow.what_if.feature_scale, 1e-4);
+  assert.equal(s.flow.what_if.features_from_run, false);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -39,8 +39,8 @@ struct ActivationInfo {
 extern const ActivationInfo kActivations[kActivationCount];
 
 const ActivationInfo& activation_info(ActivationKind kind);
-// By display name or id, case-insensitive ("relu", "leaky" and "leakyrelu" both name LeakyReLU);
-// nullopt for anything else.
+// By display name or id, case-insensitive ("leaky", "leakyrelu" and "leaky_relu" name LeakyReLU,
+// "swish" names SiLU); nullopt for anything else.
 std::optional<ActivationKind> activation_from_name(std::string_view name);
 
 // An activation with its parameter (ignored by ReLU, GELU and SiLU).
@@ -52,7 +52,7 @@ struct Activation {
     static Activation with_default(ActivationKind kind);
 };
 
-// f(x). NaN in gives NaN out; ±Inf give the function's limits.
+// f(x). NaN in gives NaN out; ±Inf give the function's limits (NaN for -Inf through a slope of 0).
 double activate(const Activation& act, double x);
 // f'(x), with LibTorch's convention at the kinks (see the table above).
 double activation_derivative(const Activation& act, double x);

@@ -64,16 +64,27 @@ struct ChannelSimStep {
 
 struct ChannelSimResult {
     std::vector<ChannelSimStep> steps;
-    // First step from which the channel passed no gradient (act'(z) == 0) for every sample of every
-    // later step, i.e. the trainer's "channel_death"; -1 when it passed some gradient at the end.
+    // First step from which the channel passed no gradient (act'(z) == 0) for any sample of any step
+    // up to the last simulated one; -1 when it passed some gradient at the last step. (The trainer's
+    // channel_death looks at the output being 0 instead; for ReLU the two are the same.)
     std::array<int, kSimChannels> dead_since{-1, -1, -1, -1};
     std::array<double, kSimChannels> final_distance{}; // mean predicted distance at the last step
 };
 
-// Runs the simulation. Deterministic: the same config gives the same result on every platform
-// (its own generator, no std:: distributions). Out-of-range settings are clamped: steps to
-// 1..5000, batch to 1..1024, feature_dim to 1..256, negative std/scale/lr/momentum to 0,
-// momentum to < 1.
+// Runs the simulation. Deterministic: the same config gives the same result every time on a
+// platform (its own generator, no std:: distributions); across platforms the math library's last
+// bits may differ. Out-of-range settings are clamped: steps to 1..5000, batch to 1..1024,
+// feature_dim to 1..256, stride to >= 1, negative init_std/feature_scale/lr to 0, momentum to
+// 0..0.999. bias_init, feature_drift and wh_offset_base are used as given (non-finite values give
+// non-finite results).
 ChannelSimResult simulate_wh_head(const ChannelSimConfig& config);
+
+// The feature scale sigma (ChannelSimConfig::feature_scale) that gives a batch's pre-activations
+// z = w·x + b the spread a run recorded. With D features and weights of standard deviation
+// weight_std, std(z) = |w| std(x) ~ weight_std sqrt(D) std(x), and for x = max(0, sigma N(0, 1))
+// std(x) = sigma sqrt(1/2 - 1/(2 pi)) ~ 0.584 sigma (the rectified normal's variance). pre_std and
+// weight_std as the telemetry records them for one channel. Returns 0 when an input is not positive
+// and finite.
+double feature_scale_for_spread(double pre_std, double weight_std, int feature_dim);
 
 } // namespace deadzone

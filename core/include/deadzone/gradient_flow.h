@@ -50,8 +50,8 @@ constexpr int kGradientSamples = 2048;
 // gradient_pass over histogram_samples(hist, kGradientSamples).
 GradientPass gradient_pass(const Activation& act, const telemetry::Histogram& hist);
 
-// The bin width of a histogram of `bins` equal bins over [lo, hi]: the resolution to which a share
-// computed from the histogram can match the raw samples' (a bin straddling 0 splits evenly).
+// The width of one of the histogram's equal bins over [lo, hi]: the resolution to which a share
+// computed from the histogram can match the raw samples' (a bin straddling 0 is split uniformly).
 inline double histogram_bin_width(const telemetry::Histogram& h) {
     return h.counts.empty() ? 0.0 : (h.hi - h.lo) / static_cast<double>(h.counts.size());
 }

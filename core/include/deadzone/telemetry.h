@@ -68,6 +68,7 @@
 namespace deadzone::telemetry {
 
 constexpr int kSchemaVersion = 1;
+constexpr int kWhChannels = 4; // wh channels: 0 left, 1 top, 2 right, 3 bottom
 constexpr const char* kSchemaName = "deadzone.telemetry";
 
 struct Summary {
