@@ -84,8 +84,9 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Orange: %d samples drawn from the pre-activation histogram the run recorded at this step travel\n"
                           "forward through the activation curve (input z on x, output f(z) on y).\n"
-                          "Blue: the gradient travels back, scaled by the derivative f'(z) (pink curve, its own scale);\n"
-                          "where f'(z) = 0 it stops at the curve, grey: that sample passes no gradient to the weights.\n"
+                          "White: the loss's gradient comes back from the output to the curve. Blue: past the curve, scaled by\n"
+                          "the derivative f'(z) (pink curve, its own scale), it travels down to the input. Where f'(z) = 0 it\n"
+                          "stops at the curve as a grey ring: that sample passes no gradient to the weights.\n"
                           "P pauses the animation; in the Replay view it moves while the mouse is over it.",
                           kParticles);
     if (rec == nullptr || samples.empty()) {
@@ -127,6 +128,8 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     dl->AddText(ImVec2(origin.x + 4, p0.y), label, "f(z)");
     dl->AddText(ImVec2(origin.x + 4, p0.y + 16), kFlowDerivative, "f'(z)");
     dl->AddText(ImVec2(f.sx(0) + 40, p1.y + 3), label, "pre-activation z");
+    const char* out_label = "output f(z) ->";
+    dl->AddText(ImVec2(p1.x - ImGui::CalcTextSize(out_label).x - 4, p0.y + 2), label, out_label);
 
     // Particles: one cycle is forward (phase 0..0.5) then backward (0.5..1), each staggered a little.
     const std::size_t n = samples.size();
@@ -144,8 +147,8 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
             dl->AddCircleFilled(p, 3.0f, with_alpha(kFlowForward, 0.85f), 12);
         } else { // backward: from the output back to the curve, then down scaled by f'(z), or stopped
             const double u = (t - 0.5) / 0.5;
-            if (u < 0.5) {
-                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowPass, 0.9f), 12);
+            if (u < 0.5) { // the loss's gradient arriving at the output: whether it passes is decided at the curve
+                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowCurve, 0.75f), 12);
             } else if (d == 0.0) {
                 dl->AddCircle(on_curve, 3.5f, kFlowBlocked, 8, 1.0f); // stopped: no gradient below this point
             } else {
@@ -167,7 +170,7 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Mean absolute derivative of the activation over the samples: the factor by which the activation\n"
                           "scales the gradient on its way back, on average.");
-    ImGui::TextColored(kFlowDimText, "recorded over the batch: frac z > 0 %.3f, grad norm %.3g", rec->pre_frac_pos, rec->grad_norm);
+    ImGui::TextColored(kFlowDimText, "recorded over the batch: z > 0 for %.1f%%; gradient norm = %.3g", 100.0 * rec->pre_frac_pos, rec->grad_norm);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("From the telemetry, over the whole batch: the exact fraction of pre-activations above 0 (ReLU's\n"
                           "share of gradient, which the histogram's estimate should match to a bin) and the norm of the\n"
@@ -184,7 +187,8 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
         ImGui::SetTooltip("wh = act(conv(x)) * wh_offset_base, decoded into a box and trained with the GIoU loss. The gradient\n"
                           "flows back from the loss along four channels (left, top, right, bottom); each lane is as wide as\n"
                           "log10 of the channel's gradient norm recorded at this step (1e-6 .. 10). A channel with no\n"
-                          "gradient is drawn dark: nothing reaches its conv, so its weights and bias never change again.");
+                          "gradient is drawn dark: nothing reaches its conv. 'dead since N': the run recorded the channel's death\n"
+                          "then (its output 0 for every sample from that step on); '0 this step': no gradient in this batch only.");
     const ImVec2 o = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton("##whgraph", size);
     remember_item_rect(state, "flow:graph");
@@ -227,7 +231,7 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
             dl->AddText(ImVec2(o.x + 6, y - 7), kFlowPass, label.c_str());
         }
         if (dead) {
-            std::string since = std::string(wh_channel_name(c)) + ": no gradient";
+            std::string since = std::string(wh_channel_name(c)) + ": 0 this step"; // e.g. every z < 0 in this batch only
             for (const DeathEpisode& e : run->deaths)
                 if (e.channel == c && e.died_at <= state.replay.timeline.step &&
                     (e.revived_at < 0 || e.revived_at > state.replay.timeline.step))

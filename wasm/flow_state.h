@@ -42,6 +42,7 @@ struct FlowState {
     // Each kind's parameter (LeakyReLU's slope, ...), kept when the user switches kinds.
     std::array<double, kActivationCount> params{};
     bool params_initialised = false;
+    int activation_of_run = -1;     // the run whose own activation `activation` was last set to
     bool animating = true;          // particles move (key P pauses)
     double phase = 0;               // 0..1 through one forward (0..0.5) and backward (0.5..1) pass
     float cycle_seconds = 3.0f;

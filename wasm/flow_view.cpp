@@ -51,7 +51,8 @@ void draw_source_bar(AppState& state) {
         ImGui::TextColored(kFlowDimText, "No training run loaded: the particles need a run's recorded pre-activations.");
         if (!replay.shipped.empty()) {
             ImGui::SameLine();
-            if (ImGui::Button("Load the shipped broken and fixed runs")) {
+            const std::string label = "Load the shipped runs (" + state.detect.default_pair[0] + " and " + state.detect.default_pair[1] + ")";
+            if (ImGui::Button(label.c_str())) {
                 open_shipped_replay(state);
                 state.view = View::Flow; // stay here; the runs load in the background
             }
@@ -168,11 +169,11 @@ void draw_variants_table(AppState& state) {
     }
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("variants", 5, flags)) return;
-    ImGui::TableSetupColumn("activation");
-    ImGui::TableSetupColumn("parameter");
-    ImGui::TableSetupColumn("f, f'");
-    ImGui::TableSetupColumn("passes gradient");
-    ImGui::TableSetupColumn("mean |f'|");
+    ImGui::TableSetupColumn("activation", ImGuiTableColumnFlags_WidthFixed, 150);
+    ImGui::TableSetupColumn("parameter", ImGuiTableColumnFlags_WidthFixed, 124);
+    ImGui::TableSetupColumn("f, f'", ImGuiTableColumnFlags_WidthFixed, 64);
+    ImGui::TableSetupColumn("passes gradient", ImGuiTableColumnFlags_WidthFixed, 130);
+    ImGui::TableSetupColumn("mean |f'|", ImGuiTableColumnFlags_WidthFixed, 70);
     ImGui::TableHeadersRow();
     for (const ActivationInfo& info : kActivations) {
         const int k = static_cast<int>(info.kind);
@@ -203,15 +204,28 @@ void draw_variants_table(AppState& state) {
         ImGui::TableNextColumn();
         ImGui::TextColored(p.share == 0.0 ? kFlowWarnText : kFlowPassText, "%6.1f%%%s", 100.0 * p.share,
                            p.share == 0.0 ? "  none" : "");
+        if (p.share == 0.0 && ImGui::IsItemHovered())
+            ImGui::SetTooltip("No sample passes gradient: under %s this channel cannot learn at this step.", info.name);
         ImGui::TableNextColumn();
         ImGui::Text("%.3g", p.mean_abs_derivative);
     }
     ImGui::EndTable();
+    ImGui::PushStyleColor(ImGuiCol_Text, kFlowDimText);
+    ImGui::TextWrapped("Near z = 0 every smooth activation is almost linear, so they all pass gradient; what sets ReLU "
+                       "apart is its derivative of exactly 0 for every z <= 0.");
+    ImGui::PopStyleColor();
 }
 
 void draw_flow_view(AppState& state) {
     init_params(state.flow);
     handle_pause_key(state.flow);
+    // Another run became primary: the particles start with its own activation (a row click changes it).
+    if (const ReplayRun* r = state.replay.primary_run(); r != nullptr && r->id != state.flow.activation_of_run) {
+        if (const std::optional<Activation> act = run_activation(r->run().header.variant)) {
+            set_flow_activation(state, act->kind, act->param);
+            state.flow.activation_of_run = r->id;
+        }
+    }
     draw_source_bar(state);
     draw_runs_compared(state);
     ImGui::Separator();

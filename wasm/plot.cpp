@@ -185,7 +185,7 @@ void draw_legend(ImDrawList* dl, const Mapping& m, const PlotSpec& spec) {
     const auto entry = [&](const std::string& label, ImU32 colour) {
         if (label.empty()) return;
         const float w = ImGui::CalcTextSize(label.c_str()).x;
-        dl->AddRectFilled(ImVec2(x - 2, y - 1), ImVec2(x + sw + 6 + w + 2, y + ImGui::GetTextLineHeight() + 1), IM_COL32(20, 22, 26, 190));
+        dl->AddRectFilled(ImVec2(x - 2, y - 1), ImVec2(x + sw + 6 + w + 2, y + ImGui::GetTextLineHeight() + 1), IM_COL32(20, 22, 26, 235));
         dl->AddRectFilled(ImVec2(x, y + sw * 0.4f), ImVec2(x + sw, y + sw * 1.4f), colour | IM_COL32_A_MASK);
         dl->AddText(ImVec2(x + sw + 4, y), IM_COL32(220, 222, 228, 255), label.c_str());
         x += sw + 14 + w;
