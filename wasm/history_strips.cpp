@@ -134,9 +134,9 @@ void draw_density_strip(AppState& state, float height) {
     });
     if (lo < 0 && hi > 0) dl->AddLine(ImVec2(s.a.x, py(0)), ImVec2(s.b.x, py(0)), IM_COL32(255, 90, 80, 220), 1.5f);
     char label[32];
-    std::snprintf(label, sizeof label, "%.3g", hi);
+    std::snprintf(label, sizeof label, "%.2g", hi);
     dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize(label).x - 4, s.a.y), IM_COL32(160, 165, 175, 255), label);
-    std::snprintf(label, sizeof label, "%.3g", lo);
+    std::snprintf(label, sizeof label, "%.2g", lo);
     dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize(label).x - 4, s.b.y - ImGui::GetTextLineHeight()), IM_COL32(160, 165, 175, 255), label);
     if (lo < 0 && hi > 0) dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize("0").x - 4, py(0) - ImGui::GetTextLineHeight() * 0.5f), IM_COL32(255, 120, 100, 255), "0");
     draw_cursor(s, state.replay.timeline.step);
