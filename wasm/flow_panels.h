@@ -4,10 +4,14 @@
 
 #include "app.h"
 
+#include "deadzone/gradient_flow.h"
 #include "deadzone/telemetry.h"
 
 #include <imgui.h>
 
+#include <array>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace deadzone::explorer {
@@ -31,6 +35,19 @@ inline ImU32 with_alpha(ImU32 colour, float a) {
 const telemetry::WhChannelRecord* flow_channel_record(const AppState& state);
 // kGradientSamples samples of that record's pre-activation histogram (cached in FlowState).
 const std::vector<double>& flow_samples(AppState& state);
+
+// A run's channel at `step` through the run's own activation (the header's wh_act): the share
+// the "each run under its own activation" line and the state hook show. nullopt when the run has no
+// record, no such channel, or an activation this build does not know.
+struct RunPass {
+    Activation activation;
+    std::int64_t record_step = 0;
+    double grad_norm = 0;
+    GradientPass pass;
+};
+std::optional<RunPass> run_own_pass(const ReplayRun& run, std::int64_t step, int channel);
+// Every activation of the table (kActivations order, FlowState's parameters) over `samples`.
+std::array<GradientPass, kActivationCount> variant_passes(const FlowState& flow, const std::vector<double>& samples);
 
 // flow_particles.cpp
 // Samples travel forward through the selected activation's curve (input z on x, output on y), then

@@ -1,4 +1,5 @@
 #include "flow_panels.h"
+#include "help_marker.h"
 
 #include "deadzone/channel_death.h"
 #include "deadzone/gradient_flow.h"
@@ -79,16 +80,13 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     const std::string channel = wh_channel_name(state.replay.channel);
     ImGui::Text("The %s channel through %s at step %lld", channel.c_str(), activation_info(act.kind).name,
                 static_cast<long long>(state.replay.timeline.step));
-    ImGui::SameLine();
-    ImGui::TextDisabled("(?)");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Orange: %d samples drawn from the pre-activation histogram the run recorded at this step travel\n"
-                          "forward through the activation curve (input z on x, output f(z) on y).\n"
-                          "White: the loss's gradient comes back from the output to the curve. Blue: past the curve, scaled by\n"
-                          "the derivative f'(z) (pink curve, its own scale), it travels down to the input. Where f'(z) = 0 it\n"
-                          "stops at the curve as a grey ring: that sample passes no gradient to the weights.\n"
-                          "P pauses the animation; in the Replay view it moves while the mouse is over it.",
-                          kParticles);
+    static_assert(kParticles == 64, "the help text below counts the particles");
+    help_marker("Orange: 64 samples drawn from the pre-activation histogram the run recorded at this step travel\n"
+                "forward through the activation curve (input z on x, output f(z) on y).\n"
+                "White: the loss's gradient comes back from the output to the curve. Blue: past the curve, scaled by\n"
+                "the derivative f'(z) (pink curve, its own scale), it travels down to the input. Where f'(z) = 0 it\n"
+                "stops at the curve as a grey ring: that sample passes no gradient to the weights.\n"
+                "P pauses the animation; in the Replay view it moves while the mouse is over it.");
     if (rec == nullptr || samples.empty()) {
         ImGui::TextColored(kFlowDimText, rec == nullptr ? "No record of this channel at this step." : "The record's histogram is empty.");
         ImGui::Dummy(ImVec2(size.x, 20));
@@ -181,24 +179,22 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
 void draw_wh_head_graph(AppState& state, ImVec2 size) {
     const ReplayRun* run = state.replay.primary_run();
     ImGui::Text("Backward flow through the wh head%s", run != nullptr ? (" (" + run->name + ")").c_str() : "");
-    ImGui::SameLine();
-    ImGui::TextDisabled("(?)");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("wh = act(conv(x)) * wh_offset_base, decoded into a box and trained with the GIoU loss. The gradient\n"
-                          "flows back from the loss along four channels (left, top, right, bottom); each lane is as wide as\n"
-                          "log10 of the channel's gradient norm recorded at this step (1e-6 .. 10). A channel with no\n"
-                          "gradient is drawn dark: nothing reaches its conv. 'dead since N': the run recorded the channel's death\n"
-                          "then (its output 0 for every sample from that step on); '0 this step': no gradient in this batch only.");
+    help_marker("wh = act(conv(x)) * wh_offset_base, decoded into a box and trained with the GIoU loss. The gradient\n"
+                "flows back from the loss along four channels (left, top, right, bottom); each lane is as wide as\n"
+                "log10 of the channel's gradient norm recorded at this step (1e-6 .. 10). A channel with no\n"
+                "gradient is drawn dark: nothing reaches its conv. 'dead since N': the run recorded the channel's death\n"
+                "then (its output 0 for every sample from that step on); '0 this step': no gradient in this batch only.");
     const ImVec2 o = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton("##whgraph", size);
     remember_item_rect(state, "flow:graph");
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(o, ImVec2(o.x + size.x, o.y + size.y), IM_COL32(24, 26, 32, 255), 4);
-    if (run == nullptr || run->run().steps.empty()) {
+    const telemetry::StepRecord* record = run != nullptr ? run->record_at(state.replay.timeline.step) : nullptr;
+    if (record == nullptr) {
         dl->AddText(ImVec2(o.x + 10, o.y + 10), IM_COL32(150, 150, 150, 255), "No run loaded.");
         return;
     }
-    const telemetry::StepRecord& rec = run->run().steps[telemetry::record_at(run->run().steps, state.replay.timeline.step)];
+    const telemetry::StepRecord& rec = *record;
     const std::optional<Activation> act = run_activation(run->run().header.variant);
     const char* act_name = act ? activation_info(act->kind).name : run->run().header.variant.wh_act.c_str();
     char base[32];

@@ -1,6 +1,7 @@
 #include "flow_view.h"
 
 #include "flow_panels.h"
+#include "help_marker.h"
 #include "replay_view.h"
 #include "telemetry_loader.h"
 
@@ -93,19 +94,15 @@ void draw_runs_compared(AppState& state) {
     if (replay.runs.size() < 2) return;
     ImGui::TextColored(kFlowDimText, "each run under its own activation:");
     for (const ReplayRun& r : replay.runs) {
-        if (r.run().steps.empty()) continue;
-        const telemetry::StepRecord& rec = r.run().steps[telemetry::record_at(r.run().steps, replay.timeline.step)];
-        const telemetry::WhChannelRecord* ch = telemetry::find_wh_channel(rec, replay.channel);
-        const std::optional<Activation> act = run_activation(r.run().header.variant);
-        if (ch == nullptr || !act) continue;
-        const GradientPass p = gradient_pass(*act, ch->pre_hist);
+        const std::optional<RunPass> p = run_own_pass(r, replay.timeline.step, replay.channel);
+        if (!p) continue;
         ImGui::SameLine(0, 14);
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(replay_run_colour(r.colour)), "%s (%s): %.1f%%", r.name.c_str(),
-                           activation_info(act->kind).name, 100.0 * p.share);
+                           activation_info(p->activation.kind).name, 100.0 * p->pass.share);
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Share of this run's %s pre-activations (its record at step %lld) that pass gradient through its\n"
                               "own activation; mean |f'| %.3g.",
-                              wh_channel_name(replay.channel), static_cast<long long>(rec.step), p.mean_abs_derivative);
+                              wh_channel_name(replay.channel), static_cast<long long>(p->record_step), p->pass.mean_abs_derivative);
     }
 }
 
@@ -118,9 +115,25 @@ void handle_pause_key(FlowState& flow) {
 
 const telemetry::WhChannelRecord* flow_channel_record(const AppState& state) {
     const ReplayRun* r = state.replay.primary_run();
-    if (r == nullptr || r->run().steps.empty()) return nullptr;
-    const telemetry::StepRecord& rec = r->run().steps[telemetry::record_at(r->run().steps, state.replay.timeline.step)];
-    return telemetry::find_wh_channel(rec, state.replay.channel);
+    const telemetry::StepRecord* rec = r != nullptr ? r->record_at(state.replay.timeline.step) : nullptr;
+    return rec != nullptr ? telemetry::find_wh_channel(*rec, state.replay.channel) : nullptr;
+}
+
+std::optional<RunPass> run_own_pass(const ReplayRun& run, std::int64_t step, int channel) {
+    const telemetry::StepRecord* rec = run.record_at(step);
+    const telemetry::WhChannelRecord* ch = rec != nullptr ? telemetry::find_wh_channel(*rec, channel) : nullptr;
+    const std::optional<Activation> act = run_activation(run.run().header.variant);
+    if (ch == nullptr || !act) return std::nullopt;
+    return RunPass{*act, rec->step, ch->grad_norm, gradient_pass(*act, ch->pre_hist)};
+}
+
+std::array<GradientPass, kActivationCount> variant_passes(const FlowState& flow, const std::vector<double>& samples) {
+    std::array<GradientPass, kActivationCount> out{};
+    for (const ActivationInfo& info : kActivations) {
+        const int k = static_cast<int>(info.kind);
+        out[static_cast<std::size_t>(k)] = gradient_pass({info.kind, flow.params[static_cast<std::size_t>(k)]}, samples);
+    }
+    return out;
 }
 
 const std::vector<double>& flow_samples(AppState& state) {
@@ -156,13 +169,10 @@ void draw_variants_table(AppState& state) {
     const ReplayRun* run = state.replay.primary_run();
     const std::optional<Activation> own = run != nullptr ? run_activation(run->run().header.variant) : std::nullopt;
     ImGui::TextUnformatted("The same distribution under every activation");
-    ImGui::SameLine();
-    ImGui::TextDisabled("(?)");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Each row puts the pre-activations recorded at this step (the particles' samples) through another\n"
-                          "activation. 'passes gradient' is the share of samples with f'(z) != 0, 'mean |f'|' the average\n"
-                          "factor the activation scales the gradient by. Click a row to send the particles through it.\n"
-                          "PReLU learns its slope; these runs have none, so the slider stands in for it.");
+    help_marker("Each row puts the pre-activations recorded at this step (the particles' samples) through another\n"
+                "activation. 'passes gradient' is the share of samples with f'(z) != 0, 'mean |f'|' the average\n"
+                "factor the activation scales the gradient by. Click a row to send the particles through it.\n"
+                "PReLU learns its slope; these runs have none, so the slider stands in for it.");
     if (samples.empty()) {
         ImGui::TextColored(kFlowDimText, "(load a run to fill the table)");
         return;
@@ -175,10 +185,11 @@ void draw_variants_table(AppState& state) {
     ImGui::TableSetupColumn("passes gradient", ImGuiTableColumnFlags_WidthFixed, 130);
     ImGui::TableSetupColumn("mean |f'|", ImGuiTableColumnFlags_WidthFixed, 70);
     ImGui::TableHeadersRow();
+    const std::array<GradientPass, kActivationCount> passes = variant_passes(flow, samples);
     for (const ActivationInfo& info : kActivations) {
         const int k = static_cast<int>(info.kind);
         const Activation act{info.kind, flow.params[k]};
-        const GradientPass p = gradient_pass(act, samples);
+        const GradientPass& p = passes[static_cast<std::size_t>(k)];
         ImGui::TableNextRow(ImGuiTableRowFlags_None, 22);
         ImGui::TableNextColumn();
         std::string label = info.name;

@@ -1,6 +1,7 @@
 // The what-if panel: core's simulate_wh_head() under the user's settings, rerun on every change
 // (a few ms) and played back step by step.
 #include "flow_panels.h"
+#include "help_marker.h"
 
 #include "plot.h"
 
@@ -292,14 +293,11 @@ void draw_what_if(AppState& state) {
     update_what_if(state);
     WhatIf& w = state.flow.what_if;
     ImGui::TextUnformatted("What if? A simulated wh head, trained live");
-    ImGui::SameLine();
-    ImGui::TextDisabled("(?)");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("A small deterministic simulation (core/channel_sim.h): the wh head's last 1x1 conv on 32 ReLU features,\n"
-                          "four channels z = w·x + b, distance = act(z) * 16, decoded at TTFNet's anchors (a cell's top-left\n"
-                          "corner) and trained with SGD + momentum on the GIoU loss against synthetic-like boxes.\n"
-                          "The first boxes are 1x1; the GIoU's enclosing term pushes the left distance down where an anchor\n"
-                          "lies left of a narrow box, momentum carries the bias below every sample, and ReLU does the rest.");
+    help_marker("A small deterministic simulation (core/channel_sim.h): the wh head's last 1x1 conv on 32 ReLU features,\n"
+                "four channels z = w·x + b, distance = act(z) * 16, decoded at TTFNet's anchors (a cell's top-left\n"
+                "corner) and trained with SGD + momentum on the GIoU loss against synthetic-like boxes.\n"
+                "The first boxes are 1x1; the GIoU's enclosing term pushes the left distance down where an anchor\n"
+                "lies left of a narrow box, momentum carries the bias below every sample, and ReLU does the rest.");
     draw_settings(state);
     ImGui::Separator();
     draw_verdict(state);

@@ -22,8 +22,7 @@ const ImVec4 kRed(0.95f, 0.40f, 0.35f, 1.0f), kAmber(1.0f, 0.75f, 0.3f, 1.0f), k
 // The primary run's record at the timeline's step (the last at or before it), or null.
 const telemetry::StepRecord* record_now(const AppState& state) {
     const ReplayRun* r = state.replay.primary_run();
-    if (r == nullptr || r->run().steps.empty()) return nullptr;
-    return &r->run().steps[telemetry::record_at(r->run().steps, state.replay.timeline.step)];
+    return r == nullptr ? nullptr : r->record_at(state.replay.timeline.step);
 }
 
 void header_tooltip(const char* text) {

@@ -38,6 +38,12 @@ struct ReplayRun {
     double total_bytes = -1;     // the file's size while it streams in (progress), -1 unknown
 
     const telemetry::Run& run() const { return reader.run(); }
+    // The record the views show at `step`: the last one at or before it (the first when the step is
+    // before it); null while the run has no step records.
+    const telemetry::StepRecord* record_at(std::int64_t step) const {
+        const auto& steps = run().steps;
+        return steps.empty() ? nullptr : &steps[telemetry::record_at(steps, step)];
+    }
 };
 
 // A run in the served runs folder (scripts/explore.sh --runs DIR), from runs/index.json.

@@ -2,6 +2,7 @@
 
 #include "file_drop.h"
 #include "flow_view.h"
+#include "help_marker.h"
 #include "plot.h"
 #include "replay_panels.h"
 #include "telemetry_loader.h"
@@ -450,11 +451,8 @@ void draw_replay_view(AppState& state) {
         if (ImGui::RadioButton(wh_channel_name(c), replay.channel == c)) replay.channel = c;
         remember_item_rect(state, std::string("replay:channel:") + wh_channel_name(c));
     }
-    ImGui::SameLine();
-    ImGui::TextDisabled("(?)");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Plots follow this wh channel. Mouse wheel zooms the step axis, drag pans, double-click resets,\n"
-                          "click sets the step.");
+    help_marker("Plots follow this wh channel. Mouse wheel zooms the step axis, drag pans, double-click resets,\n"
+                "click sets the step.");
     const float plot_w = ImGui::GetContentRegionAvail().x;
     ImGui::TextUnformatted("pre-activation distribution over training (density strip)");
     if (ImGui::IsItemHovered())

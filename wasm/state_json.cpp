@@ -113,7 +113,7 @@ nlohmann::json to_json(const ReplayRun& r, std::int64_t step) {
         j["first_step"] = run.steps.front().step;
         j["last_step"] = run.steps.back().step;
         // The record the views show at the timeline's step: its wh channels as the file has them.
-        const deadzone::telemetry::StepRecord& rec = run.steps[deadzone::telemetry::record_at(run.steps, step)];
+        const deadzone::telemetry::StepRecord& rec = *r.record_at(step);
         nlohmann::json channels = nlohmann::json::array();
         for (const auto& w : rec.wh_channels)
             channels.push_back({{"channel", w.channel}, {"pre_min", w.pre_min}, {"pre_max", w.pre_max}, {"pre_mean", w.pre_mean},
@@ -148,39 +148,34 @@ nlohmann::json to_json(const AppState& s, const FlowState& flow) {
                         {"animating", flow.animating}, {"phase", flow.phase}, {"channel", s.replay.channel},
                         {"step", s.replay.timeline.step}};
     const ReplayRun* primary = s.replay.primary_run();
-    if (primary != nullptr && !primary->run().steps.empty()) {
-        const telemetry::StepRecord& rec = primary->run().steps[telemetry::record_at(primary->run().steps, s.replay.timeline.step)];
-        if (const telemetry::WhChannelRecord* ch = telemetry::find_wh_channel(rec, s.replay.channel)) {
-            const std::vector<double> samples = histogram_samples(ch->pre_hist, kGradientSamples);
-            j["run"] = primary->name;
-            j["record_step"] = rec.step;
-            j["recorded_frac_pos"] = ch->pre_frac_pos;
-            j["hist"] = {{"lo", ch->pre_hist.lo}, {"hi", ch->pre_hist.hi}, {"counts", ch->pre_hist.counts}};
-            j["pass"] = to_json(gradient_pass(flow.selected(), samples));
-            nlohmann::json variants = nlohmann::json::array();
-            for (const ActivationInfo& a : kActivations) {
-                const Activation act{a.kind, flow.params[static_cast<int>(a.kind)]};
-                nlohmann::json v = to_json(gradient_pass(act, samples));
-                v["name"] = a.name;
-                v["param"] = act.param;
-                variants.push_back(v);
-            }
-            j["variants"] = variants;
+    const telemetry::StepRecord* rec = primary != nullptr ? primary->record_at(s.replay.timeline.step) : nullptr;
+    if (const telemetry::WhChannelRecord* ch = rec != nullptr ? telemetry::find_wh_channel(*rec, s.replay.channel) : nullptr) {
+        const std::vector<double> samples = histogram_samples(ch->pre_hist, kGradientSamples);
+        j["run"] = primary->name;
+        j["record_step"] = rec->step;
+        j["recorded_frac_pos"] = ch->pre_frac_pos;
+        j["hist"] = {{"lo", ch->pre_hist.lo}, {"hi", ch->pre_hist.hi}, {"counts", ch->pre_hist.counts}};
+        j["pass"] = to_json(gradient_pass(flow.selected(), samples));
+        const std::array<GradientPass, kActivationCount> passes = variant_passes(flow, samples);
+        nlohmann::json variants = nlohmann::json::array();
+        for (const ActivationInfo& a : kActivations) {
+            nlohmann::json v = to_json(passes[static_cast<std::size_t>(a.kind)]);
+            v["name"] = a.name;
+            v["param"] = flow.params[static_cast<std::size_t>(a.kind)];
+            variants.push_back(v);
         }
+        j["variants"] = variants;
     }
-    // Every loaded run under its own activation, as draw_runs_compared shows them.
+    // Every loaded run under its own activation, as the view's comparison line shows them.
     nlohmann::json runs = nlohmann::json::array();
     for (const ReplayRun& r : s.replay.runs) {
-        if (r.run().steps.empty()) continue;
-        const telemetry::StepRecord& rec = r.run().steps[telemetry::record_at(r.run().steps, s.replay.timeline.step)];
-        const telemetry::WhChannelRecord* ch = telemetry::find_wh_channel(rec, s.replay.channel);
-        const std::optional<Activation> act = run_activation(r.run().header.variant);
-        if (ch == nullptr || !act) continue;
-        nlohmann::json v = to_json(gradient_pass(*act, ch->pre_hist));
+        const std::optional<RunPass> p = run_own_pass(r, s.replay.timeline.step, s.replay.channel);
+        if (!p) continue;
+        nlohmann::json v = to_json(p->pass);
         v["name"] = r.name;
-        v["activation"] = activation_info(act->kind).name;
-        v["grad_norm"] = ch->grad_norm;
-        v["record_step"] = rec.step;
+        v["activation"] = activation_info(p->activation.kind).name;
+        v["grad_norm"] = p->grad_norm;
+        v["record_step"] = p->record_step;
         runs.push_back(v);
     }
     j["runs"] = runs;
