@@ -6,13 +6,15 @@
 //     (its particle panel animating, the plots still) and the Detect view with no image (the cost
 //     of an ImGui frame with little in it on this machine);
 //   - the page's frame interval (requestAnimationFrame deltas) over the same frames: what the user
-//     sees, compositor included;
+//     sees, compositor included; a frame is late when its interval exceeds 20 ms (a missed vsync);
+//   - the Replay and Gradient flow views again with partial redraw off (every frame drawn whole,
+//     as before wasm/partial_redraw.h), side by side with the app's own way;
 //   - one what-if rerun (core's simulate_wh_head, 300 steps x 64 anchors), from the setter's call
 //     to its return.
 //
 //   node bench/flow_bench.mjs
 //
-// Target: 60 fps, i.e. frame time p95 <= 16.7 ms. Needs scripts/build.sh wasm and the shipped
+// Target: 60 fps, i.e. page frame interval p95 <= 16.7 ms. Needs scripts/build.sh wasm and the shipped
 // telemetry. Writes test-output/bench/flow.json.
 import fs from "node:fs";
 import path from "node:path";
@@ -35,7 +37,8 @@ async function measureFrames(page, view) {
       intervals.push(t - last);
       last = t;
     }
-    return { app: dz.state().frame_ms.slice(-240), intervals };
+    const s = dz.state();
+    return { app: s.frame_ms.slice(-240), intervals, redraw: s.redraw };
   }, view);
 }
 
@@ -55,12 +58,18 @@ try {
   // about 20 s after the page opens; on 2 cores that halves the frame rate meanwhile. Measure after.
   await page.waitForTimeout(30000);
   const views = {};
-  for (const view of ["detect", "replay", "flow"]) {
-    await page.evaluate((v) => window.deadzone.call("dz_set_view", null, ["string"], [v]), view);
+  // Each view drawn as the app draws it (only the tiles that changed: wasm/partial_redraw.h), and
+  // the two animated views also drawn whole every frame, for comparison.
+  for (const [name, view, partial] of [["detect", "detect", 1], ["replay", "replay", 1], ["flow", "flow", 1],
+                                       ["replay (whole frames)", "replay", 0], ["flow (whole frames)", "flow", 0]]) {
+    await page.evaluate(([v, p]) => {
+      window.deadzone.call("dz_set_view", null, ["string"], [v]);
+      window.deadzone.call("dz_set_partial_redraw", null, ["number"], [p]);
+    }, [view, partial]);
     // Restart the what-if so that it plays during the whole measurement (300 steps at 40 steps/s).
     await page.evaluate(() => window.deadzone.call("dz_what_if_set", "number", ["string"], ["{}"]));
     await page.waitForTimeout(500);
-    views[view] = await measureFrames(page, view);
+    views[name] = await measureFrames(page, view);
   }
   const rerun = await page.evaluate(() => {
     const times = [];
@@ -73,14 +82,17 @@ try {
   });
 
   for (const [view, m] of Object.entries(views)) {
-    report[view] = { app_p95_ms: p95(m.app), app_median_ms: median(m.app), interval_p95_ms: p95(m.intervals), interval_median_ms: median(m.intervals) };
-    console.log(`${view.padEnd(7)} app frame time p95 ${p95(m.app).toFixed(1)} ms (median ${median(m.app).toFixed(1)}); ` +
-      `page frame interval p95 ${p95(m.intervals).toFixed(1)} ms (median ${median(m.intervals).toFixed(1)}) = ${(1000 / median(m.intervals)).toFixed(0)} fps median`);
+    const late = m.intervals.filter((x) => x > 20).length;
+    report[view] = { app_p95_ms: p95(m.app), app_median_ms: median(m.app), interval_p95_ms: p95(m.intervals),
+                     interval_median_ms: median(m.intervals), late_frames: late, frames: m.intervals.length,
+                     redraw: m.redraw };
+    console.log(`${view.padEnd(22)} app frame time p95 ${p95(m.app).toFixed(1)} ms (median ${median(m.app).toFixed(1)}); ` +
+      `page frame interval p95 ${p95(m.intervals).toFixed(1)} ms (median ${median(m.intervals).toFixed(1)}), ` +
+      `${late} of ${m.intervals.length} frames late; last frame redrew ${m.redraw.triangles_drawn} of ${m.redraw.triangles} triangles`);
   }
-  report.flow_vs_replay_app_p95 = report.flow.app_p95_ms / report.replay.app_p95_ms;
-  report.flow_vs_detect_app_p95 = report.flow.app_p95_ms / report.detect.app_p95_ms;
-  console.log(`ratio   app frame time p95, Gradient flow / Replay: ${report.flow_vs_replay_app_p95.toFixed(2)}, ` +
-    `Gradient flow / empty Detect: ${report.flow_vs_detect_app_p95.toFixed(2)}; target p95 <= 16.7 ms (60 fps)`);
+  report.flow_late_whole_vs_partial = report["flow (whole frames)"].late_frames / Math.max(1, report.flow.late_frames);
+  console.log(`ratio   late frames in Gradient flow, whole frames / partial redraw: ${report["flow (whole frames)"].late_frames} / ` +
+    `${report.flow.late_frames}; page frame interval p95 ${report["flow (whole frames)"].interval_p95_ms.toFixed(1)} vs ${report.flow.interval_p95_ms.toFixed(1)} ms`);
   report.what_if_rerun_ms = { median: median(rerun), max: Math.max(...rerun) };
   console.log(`what-if one rerun (300 steps x 64 anchors) median ${median(rerun).toFixed(1)} ms, max ${Math.max(...rerun).toFixed(1)} ms`);
   await page.close();

@@ -6,6 +6,7 @@
 
 #include "detect_state.h"
 #include "flow_state.h"
+#include "partial_redraw.h"
 #include "replay_state.h"
 
 #include <array>
@@ -46,10 +47,13 @@ struct Counters {
     static constexpr int kFrameTimes = 240;
     float frame_ms[kFrameTimes] = {};
     long long frame_times = 0; // frames recorded so far (frame_ms is a ring)
-    // Vertices and draw commands of the last frame drawn: with a software GPU (SwiftShader) the
-    // vertex count, more than anything the CPU does, decides the frame rate (bench/flow_bench.mjs).
+    // Vertices and draw commands of the last frame drawn, and what of it was drawn again: with a
+    // software GPU (SwiftShader) the triangles rasterised, more than anything the CPU does, decide
+    // the frame rate (bench/flow_bench.mjs).
     int draw_vertices = 0;
     int draw_commands = 0;
+    RedrawStats redraw;
+    long long frames_full = 0, frames_partial = 0, frames_unchanged = 0; // frames drawn, by how
 };
 
 struct AppState {
@@ -64,6 +68,7 @@ struct AppState {
     bool ort_busy = false;            // one ORT call (create or run) at a time
     int next_id = 1;                  // session and request ids
 
+    bool partial_redraw = true;       // redraw only what changed (partial_redraw.h); false: every frame whole
     View view = View::Detect;
     DetectState detect;
     ReplayState replay;

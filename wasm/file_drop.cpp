@@ -69,6 +69,19 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     else accept_image_bytes(app_state(), name, bytes, t0);
 }
 
+// A file is about to be streamed (web/explorer_library.js asks before reading it): a telemetry file
+// gets a loading run in the Replay view and its pieces come to dz_on_telemetry_bytes; 0 means "hand
+// it whole to dz_on_file_dropped" (an image, a model, a .gz run, or a name that says nothing).
+EMSCRIPTEN_KEEPALIVE int dz_begin_dropped_file(const char* name, double size) {
+    using namespace deadzone::explorer;
+    const int run = begin_telemetry_stream(app_state(), name, RunOrigin::Dropped, size);
+    if (run != 0) {
+        app_state().view = View::Replay;
+        request_redraw(app_state());
+    }
+    return run;
+}
+
 EMSCRIPTEN_KEEPALIVE void dz_on_file_error(const char* name, const char* message) {
     using namespace deadzone::explorer;
     request_redraw(app_state());

@@ -21,6 +21,13 @@ namespace deadzone::explorer {
 constexpr ImU32 kFlowPass = IM_COL32(86, 180, 233, 255), kFlowForward = IM_COL32(230, 159, 0, 255),
                 kFlowBlocked = IM_COL32(150, 150, 150, 255), kFlowCurve = IM_COL32(240, 240, 240, 255),
                 kFlowDerivative = IM_COL32(204, 121, 167, 255), kFlowZero = IM_COL32(255, 255, 255, 90);
+// A panel's outline. Panels are outlined, not filled: with a software GPU (headless Chromium) every
+// filled pixel costs frame time (bench/flow_bench.mjs), and a fill this close to the window's colour
+// shows nothing an outline doesn't.
+constexpr ImU32 kFlowPanelFrame = IM_COL32(255, 255, 255, 30);
+// Segments of a particle's circle: at a radius of 3 px a hexagon with ImGui's anti-aliased fringe
+// looks round, at under half the triangles of ImGui's default.
+constexpr int kParticleSegments = 6;
 // The same for text: a share that passes gradient, one that passes none (amber: a warning, never
 // red against green), and secondary text.
 const ImVec4 kFlowPassText(0.34f, 0.71f, 0.91f, 1.0f), kFlowWarnText(1.0f, 0.75f, 0.3f, 1.0f),

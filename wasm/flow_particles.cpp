@@ -98,7 +98,7 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     remember_item_rect(state, "flow:particles");
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p0(origin.x + 46, origin.y + 8), p1(origin.x + size.x - 12, origin.y + size.y - 22);
-    dl->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(24, 26, 32, 255), 4);
+    dl->AddRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), kFlowPanelFrame, 4);
     const CurveFrame f = curve_frame(act, samples, p0, p1);
 
     // The samples' histogram, faint, along the bottom: where the distribution sits relative to 0.
@@ -142,16 +142,16 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
         if (t < 0.5) { // forward: up to the curve, then across to the output
             const double u = t / 0.5;
             const ImVec2 p = u < 0.5 ? lerp(bottom, on_curve, u / 0.5) : lerp(on_curve, exit, (u - 0.5) / 0.5);
-            dl->AddCircleFilled(p, 3.0f, with_alpha(kFlowForward, 0.85f), 12);
+            dl->AddCircleFilled(p, 3.0f, with_alpha(kFlowForward, 0.85f), kParticleSegments);
         } else { // backward: from the output back to the curve, then down scaled by f'(z), or stopped
             const double u = (t - 0.5) / 0.5;
             if (u < 0.5) { // the loss's gradient arriving at the output: whether it passes is decided at the curve
-                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowCurve, 0.75f), 12);
+                dl->AddCircleFilled(lerp(exit, on_curve, u / 0.5), 3.0f, with_alpha(kFlowCurve, 0.75f), kParticleSegments);
             } else if (d == 0.0) {
-                dl->AddCircle(on_curve, 3.5f, kFlowBlocked, 8, 1.0f); // stopped: no gradient below this point
+                dl->AddCircle(on_curve, 3.5f, kFlowBlocked, kParticleSegments, 1.0f); // stopped: no gradient below this point
             } else {
                 const float r = 1.5f + 2.5f * static_cast<float>(std::min(1.5, std::sqrt(std::fabs(d))));
-                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r, with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))), 12);
+                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r, with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))), kParticleSegments);
             }
         }
     }
@@ -188,7 +188,7 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
     ImGui::InvisibleButton("##whgraph", size);
     remember_item_rect(state, "flow:graph");
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(o, ImVec2(o.x + size.x, o.y + size.y), IM_COL32(24, 26, 32, 255), 4);
+    dl->AddRect(o, ImVec2(o.x + size.x, o.y + size.y), kFlowPanelFrame, 4);
     const telemetry::StepRecord* record = run != nullptr ? run->record_at(state.replay.timeline.step) : nullptr;
     if (record == nullptr) {
         dl->AddText(ImVec2(o.x + 10, o.y + 10), IM_COL32(150, 150, 150, 255), "No run loaded.");
@@ -237,7 +237,7 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
             for (int k = 0; k < 3; ++k) {
                 const double t = fract(state.flow.phase * 2 + k / 3.0);
                 const float x = node_x(4) - static_cast<float>(t) * (node_x(4) - node_x(1) - node_w);
-                dl->AddCircle(ImVec2(x, y), 3.0f, kFlowBlocked, 8, 1.0f);
+                dl->AddCircle(ImVec2(x, y), 3.0f, kFlowBlocked, kParticleSegments, 1.0f);
             }
             continue;
         }
@@ -245,7 +245,7 @@ void draw_wh_head_graph(AppState& state, ImVec2 size) {
         for (int k = 0; k < count; ++k) {
             const double t = fract(state.flow.phase * 2 + static_cast<double>(k) / count);
             const float x = node_x(4) - static_cast<float>(t) * (node_x(4) - node_x(0) - node_w);
-            dl->AddCircleFilled(ImVec2(x, y), 1.5f + width * 0.3f, with_alpha(kFlowPass, 0.9f), 12);
+            dl->AddCircleFilled(ImVec2(x, y), 1.5f + width * 0.3f, with_alpha(kFlowPass, 0.9f), kParticleSegments);
         }
     }
     for (int i = 0; i < kNodes; ++i) {

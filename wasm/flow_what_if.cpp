@@ -188,7 +188,7 @@ void draw_batch_line(AppState& state, float width) {
                           "Blue: f'(z) != 0, the sample's gradient reaches the weights. Grey rings: f'(z) = 0.",
                           wh_channel_name(ch), s.step, 1.25 * reach, 1.25 * reach);
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(o, ImVec2(o.x + size.x, o.y + size.y), IM_COL32(24, 26, 32, 255), 4);
+    dl->AddRect(o, ImVec2(o.x + size.x, o.y + size.y), kFlowPanelFrame, 4);
     const float mid = o.x + size.x / 2, y = o.y + size.y / 2;
     dl->AddLine(ImVec2(o.x + 8, y), ImVec2(o.x + size.x - 8, y), IM_COL32(255, 255, 255, 50));
     dl->AddLine(ImVec2(mid, o.y + 4), ImVec2(mid, o.y + size.y - 4), kFlowZero, 1.5f);
@@ -196,8 +196,8 @@ void draw_batch_line(AppState& state, float width) {
         const double z = s.pre[static_cast<std::size_t>(ch * batch + i)];
         const float x = mid + static_cast<float>(z / (1.25 * reach)) * (size.x / 2 - 10);
         const float jitter = static_cast<float>((i * 37) % 17 - 8); // spread vertically so dots don't hide each other
-        if (blocks_gradient(w.config.activation, z)) dl->AddCircle(ImVec2(x, y + jitter), 3.0f, kFlowBlocked, 8, 1.0f);
-        else dl->AddCircleFilled(ImVec2(x, y + jitter), 3.0f, kFlowPass, 8);
+        if (blocks_gradient(w.config.activation, z)) dl->AddCircle(ImVec2(x, y + jitter), 3.0f, kFlowBlocked, kParticleSegments, 1.0f);
+        else dl->AddCircleFilled(ImVec2(x, y + jitter), 3.0f, kFlowPass, kParticleSegments);
     }
     dl->AddText(ImVec2(mid + 3, o.y + 2), IM_COL32(170, 175, 185, 255), "z = 0");
     char passing[64];

@@ -6,6 +6,7 @@
 #include "pipeline.h"
 #include "replay_view.h"
 #include "flow_view.h"
+#include "partial_redraw.h"
 #include "telemetry_loader.h"
 
 #include <SDL.h>
@@ -23,6 +24,7 @@ namespace {
 struct Shell {
     SDL_Window* window = nullptr;
     SDL_GLContext gl = nullptr;
+    deadzone::explorer::PartialRedraw redraw;
 };
 
 // The page owns the layout: the canvas fills the window, so follow the window's CSS size.
@@ -94,14 +96,14 @@ void frame(void* arg) {
     ImGui::Render();
 
     SDL_GL_GetDrawableSize(shell->window, &state.framebuffer_width, &state.framebuffer_height);
-    glViewport(0, 0, state.framebuffer_width, state.framebuffer_height);
-    glClearColor(0.08f, 0.09f, 0.11f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    const ImDrawData* draw_data = ImGui::GetDrawData();
+    ImDrawData* draw_data = ImGui::GetDrawData();
     state.counters.draw_vertices = draw_data->TotalVtxCount;
     state.counters.draw_commands = 0;
     for (const ImDrawList* list : draw_data->CmdLists) state.counters.draw_commands += list->CmdBuffer.Size;
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    constexpr float kBackground[4] = {0.08f, 0.09f, 0.11f, 1.0f};
+    state.counters.redraw = shell->redraw.render(*draw_data, kBackground, state.partial_redraw);
+    ++(state.counters.redraw.full ? state.counters.frames_full
+       : state.counters.redraw.dirty_tiles > 0 ? state.counters.frames_partial : state.counters.frames_unchanged);
     ++state.frame;
     state.counters.frame_ms[state.counters.frame_times++ % deadzone::explorer::Counters::kFrameTimes] =
         static_cast<float>(emscripten_get_now() - draw_start);

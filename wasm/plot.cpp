@@ -2,6 +2,7 @@
 
 #include "deadzone/axis_ticks.h"
 #include "deadzone/decimate.h"
+#include "deadzone/polyline.h"
 
 #include <imgui_internal.h> // SetItemKeyOwner: the wheel zooms the plot instead of scrolling the view
 
@@ -19,6 +20,7 @@ constexpr float kLeftMargin = kPlotLeftMargin, kBottomMargin = 18, kTopMargin = 
 // Series are decimated into columns this many pixels wide: half the vertices of one-pixel columns,
 // and at this density a line looks the same (the vertex count sets the frame rate; see stroke()).
 constexpr int kColumnPixels = 2;
+constexpr float kSimplifyPixels = 0.35f; // well under a line's width
 constexpr double kLogFloor = 1e-12; // log axes clamp values <= 0 here (drawn at the bottom)
 const ImU32 kGrid = IM_COL32(255, 255, 255, 22), kAxisText = IM_COL32(160, 165, 175, 255),
             kZero = IM_COL32(255, 120, 100, 150), kCursor = IM_COL32(255, 255, 255, 170),
@@ -64,7 +66,16 @@ double value_at(const double* x, const double* y, std::size_t n, double at) {
 // a polyline's joints, and an integer width takes its textured anti-aliasing path (2 vertices per
 // point instead of 8 per separate segment). With a software GPU the vertex count sets the frame rate
 // (bench/flow_bench.mjs), and plots are most of a frame's vertices.
+// Points within kSimplifyPixels of the line anyway are dropped first (core's simplify_polyline):
+// a flat stretch (a dead channel's zeros) then costs two points instead of one per column.
 void stroke(ImDrawList* dl, std::vector<ImVec2>& points, ImU32 colour, float thickness) {
+    if (points.size() > 2) {
+        std::vector<Point2f> simple(points.size());
+        for (std::size_t i = 0; i < points.size(); ++i) simple[i] = {points[i].x, points[i].y};
+        simple.resize(simplify_polyline(simple.data(), simple.size(), kSimplifyPixels));
+        points.resize(simple.size());
+        for (std::size_t i = 0; i < simple.size(); ++i) points[i] = ImVec2(simple[i].x, simple[i].y);
+    }
     if (points.size() >= 2) dl->AddPolyline(points.data(), static_cast<int>(points.size()), colour, ImDrawFlags_None, thickness);
     else if (points.size() == 1) dl->AddCircleFilled(points[0], 2.5f, colour, 8);
     points.clear();
@@ -285,7 +296,8 @@ PlotResult plot(const PlotSpec& spec, PlotXRange& range, ImVec2 size) {
             if (c.finite > 0) grow(lo, hi, c.y_max, log_y);
     }
     if (spec.zero_line && !log_y && std::isfinite(lo)) grow(lo, hi, 0.0, false);
-    dl->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + size.y), IM_COL32(18, 20, 24, 255));
+    // No background fill: the window's is the same colour, and with a software GPU every filled
+    // pixel costs (bench/flow_bench.mjs). The frame marks the plot area.
     if (!(hi >= lo)) {
         const char* text = "no data in this range";
         dl->AddText(ImVec2(m.a.x + 8, m.a.y + 8), kAxisText, text);

@@ -228,6 +228,11 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"frame_ms", recent_frame_ms(s.counters)},
         {"draw_vertices", s.counters.draw_vertices},
         {"draw_commands", s.counters.draw_commands},
+        {"redraw", {{"partial", s.partial_redraw}, {"full", s.counters.redraw.full}, {"tiles", s.counters.redraw.tiles},
+                    {"dirty_tiles", s.counters.redraw.dirty_tiles}, {"rects", s.counters.redraw.rects},
+                    {"triangles", s.counters.redraw.triangles}, {"triangles_drawn", s.counters.redraw.triangles_drawn},
+                    {"frames_full", s.counters.frames_full}, {"frames_partial", s.counters.frames_partial},
+                    {"frames_unchanged", s.counters.frames_unchanged}}},
         {"heap_used_bytes", heap_used_bytes()},
         {"models", models},
         {"model_list_source", s.detect.model_list_source},
@@ -290,6 +295,13 @@ EMSCRIPTEN_KEEPALIVE void dz_set_view(const char* name) {
     request_redraw(app_state());
     const std::string n = name;
     app_state().view = n == "replay" ? View::Replay : n == "flow" ? View::Flow : View::Detect;
+}
+
+// Switches partial redraw (partial_redraw.h) on or off; off draws every frame in full. The browser
+// test compares the two, and the bench measures both.
+EMSCRIPTEN_KEEPALIVE void dz_set_partial_redraw(int on) {
+    request_redraw(app_state());
+    app_state().partial_redraw = on != 0;
 }
 
 // Same effect as the channel radio buttons (0 left .. 3 bottom).

@@ -187,6 +187,18 @@ void load_telemetry_bytes(AppState& state, const std::string& name, const std::s
     make_room(state, id);
 }
 
+int begin_telemetry_stream(AppState& state, const std::string& name, RunOrigin origin, double total_bytes) {
+    if (!is_telemetry_name(name) || ends_with_ci(name, ".gz")) return 0;
+    ReplayRun run;
+    run.id = state.replay.next_run_id++;
+    run.name = name;
+    run.origin = origin;
+    run.total_bytes = total_bytes;
+    const int id = run.id;
+    add_run(state, std::move(run));
+    return id;
+}
+
 int load_telemetry_url(AppState& state, const std::string& name, const std::string& url, RunOrigin origin) {
     for (const ReplayRun& r : state.replay.runs)
         if (r.url == url) return r.id; // already loaded (or loading)

@@ -24,6 +24,12 @@ bool is_telemetry_name(const std::string& name);
 // changes nothing; otherwise the run is added (the oldest goes when kMaxReplayRuns are loaded).
 void load_telemetry_bytes(AppState& state, const std::string& name, const std::string& url, RunOrigin origin,
                           const std::uint8_t* bytes, std::size_t size);
+// A dropped or opened file that the page streams in pieces (web/explorer_library.js), so that a long
+// run is parsed while the rest is read and is never copied whole onto the wasm heap: adds a loading
+// run and returns its id, whose pieces then come through on_telemetry_bytes. 0 when the file must
+// come whole: a name that is not telemetry (its content decides, see file_drop.cpp) or a .gz file
+// (gzip only decompresses whole).
+int begin_telemetry_stream(AppState& state, const std::string& name, RunOrigin origin, double total_bytes);
 // Fetches a shipped run (whole) or follows a live one (new bytes every 0.5 s; a .gz one is read
 // whole). Returns the run's id (the existing one when that URL is already loaded).
 int load_telemetry_url(AppState& state, const std::string& name, const std::string& url, RunOrigin origin);

@@ -56,8 +56,14 @@ async function boot() {
   } catch (e) {
     console.warn("[deadzone] ONNX Runtime Web did not load: " + (e && e.message ? e.message : e));
   }
-  // Before SDL creates the app's context on it: the ImGui back-end's per-frame state queries are
-  // answered without a GPU round trip (see webgl_state_shadow.js).
+  // Before SDL creates the app's context on it: the canvas keeps its pixels between frames, so the
+  // app can redraw only what changed (see preserve_canvas.js), and the ImGui back-end's per-frame
+  // state queries are answered without a GPU round trip (see webgl_state_shadow.js).
+  try {
+    (await import("./preserve_canvas.js")).preserveCanvasPixels(canvas);
+  } catch (e) {
+    console.warn("[deadzone] canvas not preserved between frames (every frame is drawn whole): " + (e && e.message ? e.message : e));
+  }
   try {
     (await import("./webgl_state_shadow.js")).shadowCanvasContexts(canvas);
   } catch (e) {

@@ -4,7 +4,7 @@
 // dz_on_* functions the C++ side exports (EMSCRIPTEN_KEEPALIVE).
 //
 // Kept as a real JS file (not EM_JS strings in C++) so that linters, editors and tests see it.
-/* global mergeInto, LibraryManager, ccall, _malloc, _free, HEAPU8, HEAPF32, UTF8ToString */
+/* global mergeInto, LibraryManager, ccall, _malloc, _free, HEAPU8, HEAPF32, UTF8ToString, dzCallWithBytes, dzStreamPieces */
 
 mergeInto(LibraryManager.library, {
   // The page owns the layout: the canvas fills the window, so follow the window's CSS size.
@@ -18,10 +18,44 @@ mergeInto(LibraryManager.library, {
     return window.innerHeight;
   },
 
-  // Calls C++ export `fn` with (pointer, length) of a heap copy of `buffer` followed by `rest`
-  // (strings and numbers); the copy is freed when the call returns (C++ keeps its own).
+  // Two helpers the other functions share, installed once on globalThis.
   // void dz_js_install_heap_call() [wasm/file_drop.cpp]
   dz_js_install_heap_call: function() {
+    // Reads a ReadableStream of bytes and hands it to onPiece(bytes, finished) in pieces of at least
+    // 1 MB (fewer calls into C++, each parsing a useful amount), then the rest with finished = true
+    // (an empty piece when the stream ends on a boundary). Options: stopped() true cancels the read;
+    // first(chunk) sees the first chunk; split() false keeps everything for one final piece;
+    // counted(n) is told every chunk's size.
+    globalThis.dzStreamPieces = async (body, onPiece, { stopped = () => false, first = () => {}, split = () => true, counted = () => {} } = {}) => {
+      const reader = body.getReader();
+      const batch = 1 << 20;
+      let parts = [], size = 0, seenFirst = false;
+      const flush = (finished) => {
+        const piece = new Uint8Array(size);
+        let at = 0;
+        for (const p of parts) { piece.set(p, at); at += p.byteLength; }
+        parts = [];
+        size = 0;
+        onPiece(piece, finished);
+      };
+      for (;;) {
+        if (stopped()) { // closed or refused meanwhile: stop reading
+          reader.cancel();
+          return;
+        }
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (!seenFirst) { first(value); seenFirst = true; }
+        parts.push(value);
+        size += value.byteLength;
+        counted(value.byteLength);
+        if (size >= batch && split()) flush(false);
+      }
+      flush(true);
+    };
+
+    // Calls C++ export `fn` with (pointer, length) of a heap copy of `buffer` followed by `rest`
+    // (strings and numbers); the copy is freed when the call returns (C++ keeps its own).
     globalThis.dzCallWithBytes = (fn, buffer, restTypes, rest) => {
         const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
         const p = _malloc(Math.max(1, bytes.length));
@@ -38,9 +72,21 @@ mergeInto(LibraryManager.library, {
   // void dz_js_install_file_drop() [wasm/file_drop.cpp]
   dz_js_install_file_drop: function() {
     // Hand one File to C++: bytes -> dz_on_file_dropped(bytes, size, name, t0).
-    const deliver = (file, t0) => file.arrayBuffer().then((buffer) => {
+    // A telemetry file streams in pieces to its run (parsed while the rest is read, never copied
+    // whole onto the heap); anything else comes whole, and C++ decides what it is.
+    const deliver = (file, t0) => {
+      const run = ccall("dz_begin_dropped_file", "number", ["string", "number"], [file.name, file.size]);
+      if (run > 0) {
+        const toRun = (bytes, flags, error) =>
+          dzCallWithBytes("dz_on_telemetry_bytes", bytes, ["number", "number", "number", "string"], [run, flags, file.size, error]);
+        dzStreamPieces(file.stream(), (bytes, finished) => toRun(bytes, finished ? 1 : 0, ""))
+          .catch((e) => toRun(new Uint8Array(0), 1, String((e && e.message) || e)));
+        return;
+      }
+      file.arrayBuffer().then((buffer) => {
         dzCallWithBytes("dz_on_file_dropped", buffer, ["string", "number"], [file.name, t0]);
-    }).catch((e) => ccall("dz_on_file_error", null, ["string", "string"], [file.name, String(e)]));
+      }).catch((e) => ccall("dz_on_file_error", null, ["string", "string"], [file.name, String(e)]));
+    };
     const accept = (files, t0) => { for (const f of files) deliver(f, t0); };
     window.addEventListener("dragover", (e) => { e.preventDefault(); e.dataTransfer.dropEffect = "copy"; });
     window.addEventListener("drop", (e) => {
@@ -212,35 +258,17 @@ mergeInto(LibraryManager.library, {
       if (follow.stopped) return;
       globalThis.dzCallWithBytes("dz_on_telemetry_bytes", buffer, ["number", "number", "number", "string"], [run, flags, total, error]);
     };
-    // A whole file, streamed: pieces of at least `batch` bytes (fewer calls into C++).
+    // A whole file, streamed in pieces; a .gz file (known from its first bytes) comes in one piece,
+    // as gzip only decompresses whole.
     const stream = async (r) => {
       const total = Number(r.headers.get("Content-Length") || -1);
-      const reader = r.body.getReader();
-      const batch = 1 << 20;
-      let parts = [], size = 0;
-      const flush = (flags) => {
-        const piece = new Uint8Array(size);
-        let at = 0;
-        for (const p of parts) { piece.set(p, at); at += p.byteLength; }
-        parts = [];
-        size = 0;
-        deliver(piece, flags, "", total);
-      };
-      let gzip = null; // known from the first bytes: gzip only decompresses whole, so it is not split
-      for (;;) {
-        if (follow.stopped) { // closed or refused meanwhile: stop downloading
-          reader.cancel();
-          return;
-        }
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (gzip === null) gzip = value.byteLength >= 2 && value[0] === 0x1f && value[1] === 0x8b;
-        parts.push(value);
-        size += value.byteLength;
-        follow.offset += value.byteLength;
-        if (size >= batch && !gzip) flush(0);
-      }
-      flush(1);
+      let gzip = null;
+      await dzStreamPieces(r.body, (piece, finished) => deliver(piece, finished ? 1 : 0, "", total), {
+        stopped: () => follow.stopped,
+        first: (chunk) => { gzip = chunk.byteLength >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b; },
+        split: () => !gzip,
+        counted: (n) => { follow.offset += n; },
+      });
     };
     // "bytes a-b/total" or "bytes */total" -> total, or -1.
     const totalOf = (r) => {
