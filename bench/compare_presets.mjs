@@ -1,7 +1,7 @@
 // Prints the head-variant comparison table from real training runs (issue 4):
 //   preset | dead wh channels | step of death | mAP@0.5 | mean IoU | ms/step
 //
-//   node bench/compare_presets.mjs [--runs build/asset_runs]
+//   node bench/compare_presets.mjs [--runs build/asset_runs] [--manifest assets/models/manifest.json]
 //   node bench/compare_presets.mjs --train [--seed S] [--steps N] [--presets broken,leaky,...] [--runs DIR]
 //
 // Without --train it reads what scripts/make_assets.sh left in the runs folder. With --train it first
@@ -10,7 +10,9 @@
 // that is how the seed study in the README was made. Either way the table comes from each run's
 // telemetry: its end record (dead channels and the step each died) and its step records (ms/step,
 // the median). mAP@0.5 and mean IoU come from `ttfnet-eval --val` on each run's
-// checkpoint when that tool is built; otherwise those columns say "n/a".
+// checkpoint when that tool is built; otherwise those columns say "n/a". --manifest also writes each
+// preset's figures into the explorer's model manifest (an "evaluation" object per model of that
+// name), which the Detect view shows beside its model picker.
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -125,6 +127,11 @@ for (const preset of fs.readdirSync(runs).sort()) {
   const ms = msPerStep(telemetry);
   rows.push({
     preset,
+    evaluation: {
+      map50: ev && Number.isFinite(ev.map50) ? Number(ev.map50.toFixed(3)) : null,
+      mean_iou: ev && Number.isFinite(ev.iou) ? Number(ev.iou.toFixed(3)) : null,
+      dead_channels: dead === null ? null : dead.map((d) => ({ channel: d.channel, since_step: d.since_step })),
+    },
     dead: dead === null ? "run unfinished" : dead.length === 0 ? "none" : dead.map((d) => `${d.channel} (${channelNames[d.channel]})`).join(", "),
     died: dead && dead.length ? dead.map((d) => d.since_step).join(", ") : "-",
     map50: ev && Number.isFinite(ev.map50) ? ev.map50.toFixed(3) : "n/a",
@@ -139,3 +146,18 @@ const line = (row) => "| " + row.map((c, i) => c.padEnd(widths[i])).join(" | ") 
 console.log(line(header));
 console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
 for (const row of table.slice(1)) console.log(line(row));
+
+// The figures into the manifest: the explorer shows them, with what they were measured on.
+const manifestFile = argValue("--manifest");
+if (manifestFile) {
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+  const measured = new Date().toISOString().slice(0, 10);
+  for (const model of manifest.models) {
+    const row = rows.find((r) => r.preset === model.name);
+    if (!row) continue;
+    model.evaluation = { ...row.evaluation, measured,
+      on: "ttfnet-eval --val: the 100-image validation split of the training run's synthetic stream" };
+  }
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+  console.log(`wrote the figures of ${rows.length} presets into ${manifestFile}`);
+}

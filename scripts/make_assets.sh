@@ -69,6 +69,7 @@ describe() {
 {
     echo '{'
     echo '  "source": "scripts/make_assets.sh: '"${COMMON[*]}"'",'
+    echo '  "training": "synthetic street scenes (ttfnet-synth, seed 1: person, car, sign), 128x128 input, 2000 SGD steps, batch 8",'
     echo '  "default_pair": ["broken", "leaky"],'
     echo '  "models": ['
     first=1
@@ -81,6 +82,8 @@ describe() {
     echo '  ]'
     echo '}'
 } > "$models/manifest.json"
+# Each model's measured figures (mAP@0.5, mean IoU, dead channels) into the manifest, for the explorer.
+node "$DEADZONE_ROOT/bench/compare_presets.mjs" --runs "$runs" --manifest "$models/manifest.json"
 # Sample images: two from the synthetic stream at a seed the models never saw, the generated blob
 # images the explorer's tests use, and a public-domain photo taken from Debian's python3-skimage
 # package (downloaded as a .deb and unpacked here, not installed). See assets/README.md.

@@ -17,10 +17,25 @@ namespace deadzone::explorer {
 enum class Backend { Wasm, WebGpu };
 const char* backend_name(Backend b); // the ORT Web execution-provider name: "wasm" / "webgpu"
 
+// What the model manifest (assets/models/manifest.json) says about a shipped model: shown beside
+// the model picker and in its tooltip. The figures come from bench/compare_presets.mjs --manifest
+// (ttfnet-eval --val and the run's telemetry), written by scripts/make_assets.sh.
+struct ModelCard {
+    std::string name;
+    int rank = 0;                 // position in the manifest: the picker lists models in this order
+    std::string description;      // what the variant changes, in one line
+    bool evaluated = false;       // the figures below are present
+    double map50 = -1;            // mAP@0.5 on the validation split, 0..1; -1 when not measured
+    double mean_iou = -1;         // mean IoU of matched boxes (IoU >= 0.5), 0..1; -1 when not measured
+    std::vector<std::pair<int, long long>> dead_channels; // (wh channel 0..3, step it died at)
+    std::string measured, evaluated_on; // the date, and what the figures were measured on
+};
+
 // A model the user can pick: shipped, a generated test model, or an .onnx dragged in.
 struct Model {
     std::string name;
     std::string origin;               // "shipped", "test model", "dropped"
+    int rank = 0;                     // list order: its manifest position, or after them by arrival
     std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
     ModelSpec spec;
     int session_id = 0;               // 0: no session yet (or it was released)
@@ -87,7 +102,9 @@ struct LoadedImage {
 enum Overlay { kOverlayNone = 0, kOverlayHeatmap = 1, kOverlayWh0 = 2 /* ..kOverlayWh0+3 */ };
 
 struct DetectState {
-    std::vector<Model> models;
+    std::vector<Model> models;        // in arrival order (indices stay valid); the picker sorts by rank
+    std::vector<ModelCard> cards;     // the manifest's models, in its order
+    std::string training;             // the manifest's one-line summary of the training data
     std::string model_list_source;    // where the model list came from, or why there is none
     std::string default_pair[2];      // the manifest's default models for the two panels
     std::vector<std::string> sample_images; // URLs

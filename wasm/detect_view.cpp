@@ -8,9 +8,13 @@
 #include "telemetry_loader.h"
 #include "textures.h"
 
+#include "deadzone/prediction_dump.h"
+
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 
 namespace deadzone::explorer {
 
@@ -114,21 +118,71 @@ void draw_toolbar(AppState& state) {
     }
 }
 
+// "left dead since step 2", or "no dead wh channel".
+std::string dead_summary(const ModelCard& card) {
+    if (card.dead_channels.empty()) return "no dead wh channel";
+    std::string text;
+    for (const auto& [channel, since] : card.dead_channels)
+        text += (text.empty() ? "" : ", ") + std::string(wh_channel_name(channel)) + " dead since step " + std::to_string(since);
+    return text;
+}
+
+// "mAP@0.5 0.18 · left dead since step 2": a shipped model's figures in one line.
+std::string card_summary(const ModelCard& card) {
+    if (!card.evaluated) return "not evaluated";
+    char map[32];
+    std::snprintf(map, sizeof map, "mAP@0.5 %.2f", card.map50);
+    return std::string(map) + " \xc2\xb7 " + dead_summary(card);
+}
+
+// The tooltip of a model in the picker: what it is, what it was trained on, how well it does.
+void model_tooltip(const DetectState& detect, const Model& m) {
+    ImGui::BeginTooltip();
+    ImGui::Text("%s", m.name.c_str());
+    if (const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(detect, m.name)) {
+        if (!card->description.empty()) ImGui::Text("change: %s", card->description.c_str());
+        if (!detect.training.empty()) ImGui::Text("trained on: %s", detect.training.c_str());
+        if (card->evaluated) {
+            ImGui::Text("mAP@0.5 %.3f, mean IoU of matched boxes %.3f", card->map50, card->mean_iou);
+            ImGui::Text("wh channels: %s", dead_summary(*card).c_str());
+            ImGui::TextDisabled("measured %s, %s", card->measured.c_str(), card->evaluated_on.c_str());
+        }
+        ImGui::TextDisabled("shipped with DeadZone: assets/models, trained by scripts/make_assets.sh");
+    } else {
+        ImGui::TextDisabled("%s: %s", m.origin.c_str(),
+                            m.origin == "dropped" ? "an .onnx you dropped or opened" : "not in the model manifest");
+        if (!m.spec.variant.empty()) ImGui::Text("variant (from its metadata): %s", m.spec.variant.c_str());
+    }
+    ImGui::EndTooltip();
+}
+
 void draw_model_combo(AppState& state, int panel_index) {
+    const DetectState& detect = state.detect;
     Panel& panel = state.detect.panels[panel_index];
-    const char* current = panel.model_index >= 0 ? state.detect.models[panel.model_index].name.c_str() : "(none)";
-    ImGui::SetNextItemWidth(220);
+    const char* current = panel.model_index >= 0 ? detect.models[panel.model_index].name.c_str() : "(none)";
+    ImGui::SetNextItemWidth(160);
     if (ImGui::BeginCombo(panel_index == 0 ? "##model0" : "##model1", current)) {
-        for (size_t i = 0; i < state.detect.models.size(); ++i) {
-            const Model& m = state.detect.models[i];
-            std::string label = m.name + "  [" + m.origin + "]";
-            if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == panel.model_index))
-                select_model(state, panel_index, static_cast<int>(i));
+        for (int i : models_in_list_order(detect)) {
+            const Model& m = detect.models[i];
+            if (ImGui::Selectable(m.name.c_str(), i == panel.model_index)) select_model(state, panel_index, i);
+            if (ImGui::IsItemHovered()) model_tooltip(detect, m);
+            const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(detect, m.name);
+            ImGui::SameLine(120);
+            ImGui::TextDisabled("%s", card != nullptr ? card->description.c_str() : m.origin.c_str());
         }
         ImGui::EndCombo();
     }
+    remember_item_rect(state, panel_index == 0 ? "detect:model0" : "detect:model1");
+    if (ImGui::IsItemHovered() && panel.model_index >= 0) model_tooltip(detect, detect.models[panel.model_index]);
     ImGui::SameLine();
-    ImGui::TextDisabled(panel_index == 0 ? "left model" : "right model");
+    const Model* m = panel.model_index >= 0 ? &detect.models[panel.model_index] : nullptr;
+    const ModelCard* card = m != nullptr && m->origin != "dropped" ? find_card(detect, m->name) : nullptr;
+    if (card != nullptr) {
+        ImGui::TextDisabled("%s", card_summary(*card).c_str());
+        if (ImGui::IsItemHovered()) model_tooltip(detect, *m);
+    } else {
+        ImGui::TextDisabled(panel_index == 0 ? "left model" : "right model");
+    }
 }
 
 } // namespace

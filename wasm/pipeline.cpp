@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace deadzone::explorer {
@@ -93,6 +94,48 @@ void post_message(AppState& state, std::string text, bool error) {
     if (state.messages.size() > 50) state.messages.erase(state.messages.begin());
 }
 
+namespace {
+
+// One manifest entry's card; nullopt without a name. Malformed figures are left out, not guessed.
+std::optional<ModelCard> read_model_card(const nlohmann::json& m, int rank) {
+    if (!m.contains("name") || !m["name"].is_string()) return std::nullopt;
+    ModelCard card;
+    card.name = m["name"].get<std::string>();
+    card.rank = rank;
+    card.description = m.value("description", std::string());
+    if (!m.contains("evaluation") || !m["evaluation"].is_object()) return card;
+    const nlohmann::json& e = m["evaluation"];
+    const auto unit = [&](const char* key) {
+        return e.contains(key) && e[key].is_number() && e[key].get<double>() >= 0 && e[key].get<double>() <= 1 ? e[key].get<double>() : -1.0;
+    };
+    card.map50 = unit("map50");
+    card.mean_iou = unit("mean_iou");
+    if (e.contains("dead_channels") && e["dead_channels"].is_array())
+        for (const auto& d : e["dead_channels"])
+            if (d.is_object() && d.contains("channel") && d["channel"].is_number_integer() && d.contains("since_step") &&
+                d["since_step"].is_number_integer())
+                card.dead_channels.emplace_back(d["channel"].get<int>(), d["since_step"].get<long long>());
+    card.measured = e.value("measured", std::string());
+    card.evaluated_on = e.value("on", std::string());
+    card.evaluated = card.map50 >= 0;
+    return card;
+}
+
+} // namespace
+
+const ModelCard* find_card(const DetectState& detect, const std::string& name) {
+    for (const ModelCard& c : detect.cards)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+std::vector<int> models_in_list_order(const DetectState& detect) {
+    std::vector<int> order(detect.models.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return detect.models[a].rank < detect.models[b].rank; });
+    return order;
+}
+
 void start_explorer(AppState& state) {
     install_file_drop();
     state.detect.model_list_source = "loading the model list...";
@@ -132,8 +175,11 @@ void on_manifest_fetched(AppState& state, const std::string& kind, const std::st
     if (j.contains("default_pair") && j["default_pair"].is_array() && j["default_pair"].size() == 2)
         for (int i = 0; i < 2; ++i)
             if (j["default_pair"][i].is_string()) state.detect.default_pair[i] = j["default_pair"][i].get<std::string>();
+    if (j.contains("training") && j["training"].is_string()) state.detect.training = j["training"].get<std::string>();
     for (const auto& m : j["models"]) {
         if (!m.is_object() || !m.contains("file") || !m["file"].is_string()) continue;
+        if (std::optional<ModelCard> card = read_model_card(m, static_cast<int>(state.detect.cards.size())))
+            state.detect.cards.push_back(std::move(*card));
         fetch_file(base + m["file"].get<std::string>(), kind == "manifest" ? "model" : "test model");
         // Its training run, for the Replay view (fetched when the user asks for it).
         if (m.contains("telemetry") && m["telemetry"].is_string() && m.contains("name") && m["name"].is_string())
@@ -160,6 +206,9 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
     Model m;
     m.name = name;
     m.origin = origin;
+    // The manifest's position for a shipped model; anything else after all of them, by arrival.
+    const ModelCard* card = origin == "dropped" ? nullptr : find_card(state.detect, name);
+    m.rank = card != nullptr ? card->rank : kMaxManifestModels + static_cast<int>(state.detect.models.size());
     m.bytes = std::move(bytes);
     m.spec = std::move(spec).value();
     state.detect.models.push_back(std::move(m));

@@ -23,6 +23,13 @@ void redecode(AppState& state); // sliders moved: decode again, no rerun
 bool any_run_pending(const AppState& state);
 // Index of the model called `name`, or -1.
 int find_model(const DetectState& detect, const std::string& name);
+// The manifest's card of the shipped model `name`, or null.
+const ModelCard* find_card(const DetectState& detect, const std::string& name);
+// Indices into detect.models in the order the picker lists them: the manifest's order (whatever
+// order the files arrived in), then other models by arrival.
+std::vector<int> models_in_list_order(const DetectState& detect);
+// Ranks from here on are models that are not in the manifest.
+constexpr int kMaxManifestModels = 1 << 16;
 // A fetched model manifest or sample list (kind "manifest", "test manifest" or "samples").
 void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
                          const std::vector<std::uint8_t>& bytes, const std::string& error);

@@ -209,12 +209,22 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     static std::string buffer;
     const AppState& s = app_state();
+    // In the picker's order, each with what the picker shows about it.
     nlohmann::json models = nlohmann::json::array();
-    for (const Model& m : s.detect.models)
-        models.push_back({{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
-                          {"activation", m.spec.activation}, {"input_size", m.spec.input_size},
-                          {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
-                          {"session_error", m.session_error}});
+    for (int i : models_in_list_order(s.detect)) {
+        const Model& m = s.detect.models[static_cast<std::size_t>(i)];
+        nlohmann::json j = {{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
+                            {"activation", m.spec.activation}, {"input_size", m.spec.input_size},
+                            {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
+                            {"session_error", m.session_error}};
+        if (const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(s.detect, m.name)) {
+            nlohmann::json dead = nlohmann::json::array();
+            for (const auto& [channel, since] : card->dead_channels) dead.push_back({{"channel", channel}, {"since_step", since}});
+            j["card"] = {{"description", card->description}, {"evaluated", card->evaluated}, {"map50", card->map50},
+                         {"mean_iou", card->mean_iou}, {"dead_channels", dead}, {"training", s.detect.training}};
+        }
+        models.push_back(std::move(j));
+    }
     nlohmann::json messages = nlohmann::json::array();
     for (const Message& m : s.messages) messages.push_back({{"text", m.text}, {"error", m.error}});
     const nlohmann::json j = {

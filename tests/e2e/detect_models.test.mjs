@@ -1,0 +1,65 @@
+// The Detect view's model picker explains its models: they are listed in the manifest's order
+// whatever order their files arrive in, and each shipped model carries the manifest's card (what it
+// changes, what it was trained on, mAP@0.5, dead channels since which step).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { startExplorer, openPage, waitForApp, waitFor, repoRoot, screenshot } from "./harness.mjs";
+
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "assets/models/manifest.json"), "utf8"));
+const names = manifest.models.map((m) => m.name);
+
+let explorer;
+before(async () => { explorer = await startExplorer({ webgpu: false }); });
+after(async () => { await explorer?.close(); });
+
+// Opens the page with the model files delayed so that they arrive in the given order.
+async function openWithArrivalOrder(order) {
+  const { page, problems } = await openPage(explorer, {
+    beforeLoad: (p) => p.route("**/assets/models/*.onnx", async (route) => {
+      const name = path.basename(new URL(route.request().url()).pathname, ".onnx");
+      await new Promise((r) => setTimeout(r, 400 * Math.max(0, order.indexOf(name))));
+      await route.continue();
+    }),
+  });
+  const status = await waitForApp(page);
+  assert.equal(status.error, null, `app failed to start: ${status.error}`);
+  const s = await waitFor(page, `s.models.length === ${names.length}`, 60000);
+  return { page, problems, s };
+}
+
+test("models are listed in the manifest's order, whatever order they arrive in", async () => {
+  for (const order of [[...names].reverse(), [names[2], names[0], names[4], names[1], names[3]], names]) {
+    const { page, problems, s } = await openWithArrivalOrder(order);
+    assert.deepEqual(s.models.map((m) => m.name), names, `arrival order ${order.join(", ")}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+test("each shipped model carries the manifest's card: change, training data, mAP@0.5, dead channels", async () => {
+  const { page, problems, s } = await openWithArrivalOrder(names);
+  for (const entry of manifest.models) {
+    const m = s.models.find((x) => x.name === entry.name);
+    assert.ok(m.card, `${entry.name} has no card`);
+    assert.equal(m.card.description, entry.description);
+    assert.equal(m.card.training, manifest.training);
+    assert.equal(m.card.evaluated, true);
+    assert.equal(m.card.map50, entry.evaluation.map50);
+    assert.equal(m.card.mean_iou, entry.evaluation.mean_iou);
+    assert.deepEqual(m.card.dead_channels, entry.evaluation.dead_channels);
+  }
+  // The broken model's card says its left channel died, the fix's that none did.
+  const broken = s.models.find((x) => x.name === "broken").card;
+  assert.deepEqual(broken.dead_channels.map((d) => d.channel), [0]);
+  assert.ok(broken.map50 < s.models.find((x) => x.name === "leaky").card.map50);
+  // The picker's tooltip, for the README and a look.
+  await waitFor(page, `s.widgets && "detect:model0" in s.widgets`, 10000);
+  const [x, y, w, h] = (await page.evaluate(() => window.deadzone.state())).widgets["detect:model0"];
+  await page.mouse.move(x + w / 2, y + h / 2);
+  await page.waitForTimeout(900);
+  await screenshot(page, "detect-model-card");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
