@@ -82,6 +82,21 @@ EMSCRIPTEN_KEEPALIVE int dz_begin_dropped_file(const char* name, double size) {
     return run;
 }
 
+// Whether page point (x, y), in CSS pixels of the canvas, is on a button that opens the file chooser
+// in the last frame drawn. The page asks on every pointer release so that it can open the chooser
+// inside the browser's own click event: a browser shows it only with a user activation, and ImGui
+// sees the click a frame later, which a quick click or a busy frame can leave too late.
+EMSCRIPTEN_KEEPALIVE int dz_file_dialog_button_at(double x, double y) {
+    using namespace deadzone::explorer;
+    for (const char* name : kFileDialogButtons) {
+        const auto it = app_state().widget_rects.find(name);
+        if (it == app_state().widget_rects.end()) continue;
+        const auto& [rx, ry, rw, rh] = it->second;
+        if (x >= rx && x < rx + rw && y >= ry && y < ry + rh) return 1;
+    }
+    return 0;
+}
+
 EMSCRIPTEN_KEEPALIVE void dz_on_file_error(const char* name, const char* message) {
     using namespace deadzone::explorer;
     request_redraw(app_state());

@@ -9,6 +9,9 @@ namespace deadzone::explorer {
 
 void install_file_drop();
 void open_file_dialog();
+// The widget names (AppState::widget_rects) of the buttons that call open_file_dialog(): the page
+// opens the chooser itself when a click lands on one (file_drop.cpp, dz_file_dialog_button_at).
+constexpr const char* kFileDialogButtons[] = {"open", "replay:open"};
 // kind: "image", "model", "test model", "manifest", "test manifest", "samples", "warm-up image",
 // "runs" (the live runs folder's index).
 void fetch_file(const std::string& url, const std::string& kind);

@@ -103,10 +103,23 @@ mergeInto(LibraryManager.library, {
     input.id = "dz-open-file";
     input.addEventListener("change", () => { accept(input.files, performance.now()); input.value = ""; });
     document.body.appendChild(input);
+    // A press on an Open button opens the chooser here, inside the browser's pointerdown event:
+    // browsers show it only with a user activation, which the press gives, and ImGui acts on the
+    // click a frame later, when the activation may be gone. (Opening it on the release instead did
+    // not open it in Chromium 156 for a quick click.)
+    const canvas = document.getElementById("canvas");
+    if (canvas) canvas.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0 || ccall("dz_file_dialog_button_at", "number", ["number", "number"], [e.offsetX, e.offsetY]) !== 1) return;
+      globalThis.dzChooserOpenedAt = performance.now();
+      input.click();
+    });
   },
 
   // void dz_js_open_file_dialog() [wasm/file_drop.cpp]
+  // The page opens the chooser itself when a click lands on an Open button (dz_js_install_file_drop),
+  // so ImGui's own press of that button, a frame later, finds it already open.
   dz_js_open_file_dialog: function() {
+    if (performance.now() - (globalThis.dzChooserOpenedAt || -Infinity) < 1000) return;
     const input = document.getElementById("dz-open-file");
     if (input) input.click();
   },

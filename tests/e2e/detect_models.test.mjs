@@ -1,4 +1,4 @@
-// The Detect view's model picker explains its models: they are listed in the manifest's order
+// The Detect view explains itself. Its model picker explains its models: they are listed in the manifest's order
 // whatever order their files arrive in, and each shipped model carries the manifest's card (what it
 // changes, what it was trained on, mAP@0.5, dead channels since which step).
 import { test, before, after } from "node:test";
@@ -61,5 +61,43 @@ test("each shipped model carries the manifest's card: change, training data, mAP
   await page.waitForTimeout(900);
   await screenshot(page, "detect-model-card");
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// A quick click (press and release at once, as automation and some people do) on either Open button
+// opens the browser's file chooser exactly once: the page opens it inside the browser's own event
+// (the press), where the user activation a chooser needs is certain, not a frame later in ImGui.
+test("a quick click on an Open button opens the file chooser once", async () => {
+  let opened = 0;
+  // Listening before the page loads: Playwright intercepts choosers only once it listens.
+  const { page, problems } = await openPage(explorer, { beforeLoad: (p) => p.on("filechooser", () => { ++opened; }) });
+  const status = await waitForApp(page);
+  assert.equal(status.error, null, `app failed to start: ${status.error}`);
+  // Playwright turns its chooser interception on asynchronously; a chooser shown before that is
+  // cancelled unseen (measured: a click 3 s after the listener was seen every time, at once not).
+  await page.waitForTimeout(3000);
+  for (const [view, widget] of [["detect", "open"], ["replay", "replay:open"]]) {
+    await page.evaluate((v) => window.deadzone.call("dz_set_view", null, ["string"], [v]), view);
+    const s = await waitFor(page, `s.widgets && ${JSON.stringify(widget)} in s.widgets`, 10000);
+    const [x, y, w, h] = s.widgets[widget];
+    const before = opened;
+    await page.mouse.click(x + w / 2, y + h / 2);
+    await page.waitForTimeout(1500); // ImGui's own press of the button comes a frame later
+    assert.equal(opened - before, 1, `${widget}: the chooser opened ${opened - before} times`);
+    // It opens in the browser's own event, on the press: before ImGui has seen a click at all.
+    await page.mouse.move(x + w / 2, y + h / 2);
+    await page.mouse.down();
+    await page.waitForTimeout(300);
+    assert.equal(opened - before, 2, `${widget}: the press did not open the chooser`);
+    await page.mouse.up();
+    await page.waitForTimeout(1500);
+    assert.equal(opened - before, 2, `${widget}: ImGui's click opened it a second time`);
+  }
+  // A click elsewhere opens nothing.
+  const before = opened;
+  await page.mouse.click(640, 500);
+  await page.waitForTimeout(800);
+  assert.equal(opened, before);
+  assert.deepEqual(problems.filter((p) => !/No available adapters/.test(p)), []);
   await page.close();
 });
