@@ -75,6 +75,7 @@ try {
     const { page } = await openPage(explorer);
     const status = await waitForApp(page);
     if (status.error) throw new Error(status.error);
+    const opened = Date.now();
     const state = () => page.evaluate(() => window.deadzone.state());
     await page.evaluate(() => window.deadzone.call("dz_set_view", null, ["string"], ["replay"]));
     await page.waitForFunction(() => window.deadzone.state().replay.live_listed, null, { timeout: 30000 });
@@ -129,7 +130,6 @@ try {
     // Twice: at once after the page opens, and after V8 has compiled the hot wasm functions with its
     // optimising tier and ONNX Runtime's start-up work is done (about 30 s on 2 cores): until then
     // the same parse runs several times slower.
-    const opened = Date.now();
     for (const [label, key] of [["just opened", "browser_drop_cold"], ["after 30 s", "browser_drop"]]) {
       if (key === "browser_drop") await page.waitForTimeout(Math.max(0, 30000 - (Date.now() - opened)));
       const dropped = await drop();

@@ -6,7 +6,7 @@
 
 #include "detect_state.h"
 #include "flow_state.h"
-#include "partial_redraw.h"
+#include "redraw_stats.h"
 #include "replay_state.h"
 
 #include <array>

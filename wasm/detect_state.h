@@ -85,6 +85,7 @@ struct Panel {
     double run_started_ms = 0, preprocess_ms = 0;
     float image_rect[4] = {0, 0, 0, 0}; // where the image was drawn last frame: x, y, scale (px per source px), 0
     std::string error;       // the last run's problem (NaN output, wrong shapes), shown on the panel
+    std::vector<std::string> legend; // the legend's entries drawn last frame (the state hook shows them)
 };
 
 struct LoadedImage {

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 namespace deadzone::explorer {
 
@@ -47,6 +49,72 @@ void hover_tooltip(AppState& state, const Prediction& pred, int cx, int cy) {
                            "wh %-6s %8.3f px   pre %8.4f", wh_channel_name(c), post, pre);
     }
     ImGui::EndTooltip();
+}
+
+// The other panel's model when this panel draws its ghost (the other model's left edges over a dead
+// channel's boxes), else -1: this prediction has a dead wh channel and the other, on the same image,
+// has none.
+int ghost_source(const AppState& state, int panel_index) {
+    const Prediction& pred = state.detect.panels[panel_index].pred;
+    const Prediction& other = state.detect.panels[1 - panel_index].pred;
+    const bool ghost = pred.valid && prediction_has_dead_channel(pred) && other.valid &&
+                       other.image_generation == pred.image_generation && !prediction_has_dead_channel(other);
+    return ghost ? other.model_index : -1;
+}
+
+// A legend mark, drawn 14 px wide from `at` (its left end, vertically centred).
+using MarkFn = void (*)(ImDrawList*, ImVec2, ImU32);
+void mark_box(ImDrawList* dl, ImVec2 at, ImU32 colour) {
+    dl->AddRect(ImVec2(at.x, at.y - 5), ImVec2(at.x + 14, at.y + 5), colour, 0, 0, 2.0f);
+}
+void mark_dot(ImDrawList* dl, ImVec2 at, ImU32 colour) {
+    dl->AddCircleFilled(ImVec2(at.x + 7, at.y), 4.0f, colour);
+    dl->AddCircle(ImVec2(at.x + 7, at.y), 4.0f, IM_COL32(0, 0, 0, 200), 12, 1.0f);
+}
+void mark_dashes(ImDrawList* dl, ImVec2 at, ImU32 colour) { dashed_vline(dl, at.x + 7, at.y - 6, at.y + 6, colour); }
+
+// One legend entry on the current line: its mark, then its text (also kept in `entries`).
+void legend_entry(std::vector<std::string>& entries, MarkFn mark, ImU32 colour, const std::string& text) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetTextLineHeight();
+    mark(ImGui::GetWindowDrawList(), ImVec2(p.x, p.y + h * 0.5f), colour);
+    ImGui::Dummy(ImVec2(16, h));
+    ImGui::SameLine(0, 2);
+    ImGui::TextDisabled("%s", text.c_str());
+    entries.push_back(text);
+}
+
+// What the image's marks mean, on one line under the panel's header: the classes found (box colour),
+// the centre dot, and the ghost with the model it comes from. Only marks this panel draws.
+void draw_marks_legend(AppState& state, int panel_index) {
+    Panel& panel = state.detect.panels[panel_index];
+    panel.legend.clear();
+    const Prediction& pred = panel.pred;
+    if (!pred.valid || pred.model_index != panel.model_index) return;
+    std::vector<int> classes;
+    for (const Detection& d : pred.decoded.detections)
+        if (std::find(classes.begin(), classes.end(), d.class_id) == classes.end()) classes.push_back(d.class_id);
+    std::sort(classes.begin(), classes.end());
+    if (classes.empty()) {
+        ImGui::TextDisabled("no boxes at this score threshold");
+        return;
+    }
+    for (int c : classes) {
+        legend_entry(panel.legend, mark_box, class_colour(c), class_label(state, pred, c));
+        ImGui::SameLine(0, 12);
+    }
+    legend_entry(panel.legend, mark_dot, IM_COL32(200, 200, 200, 255), "box centre");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Each box grows from its heatmap peak (this dot) by the four wh distances: left, top,\n"
+                          "right, bottom. A dead left channel puts every box's left edge on its dot.");
+    if (const int g = ghost_source(state, panel_index); g >= 0) {
+        ImGui::SameLine(0, 12);
+        legend_entry(panel.legend, mark_dashes, IM_COL32(255, 255, 255, 160), "left edges by " + state.detect.models[g].name);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Dashed: where %s, whose wh channels are alive, puts the left edge of each of its boxes.\n"
+                              "This model's left channel is dead, so its own left edges sit on the centre dots.",
+                              state.detect.models[g].name.c_str());
+    }
 }
 
 } // namespace
@@ -90,6 +158,7 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
         }
     }
     if (!panel.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", panel.error.c_str());
+    draw_marks_legend(state, panel_index);
     ImGui::EndGroup();
 
     const ImVec2 avail(width, std::max(40.0f, height - ImGui::GetItemRectSize().y - 6.0f));
@@ -131,9 +200,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
                          ImVec2(1, 1), IM_COL32(255, 255, 255, static_cast<int>(state.detect.overlay_alpha * 255)));
         }
         // Ghost: the healthy model's left edges, over the dead one's boxes.
-        const Prediction& other = state.detect.panels[1 - panel_index].pred;
-        if (prediction_has_dead_channel(pred) && other.valid && other.image_generation == pred.image_generation &&
-            !prediction_has_dead_channel(other)) {
+        if (ghost_source(state, panel_index) >= 0) {
+            const Prediction& other = state.detect.panels[1 - panel_index].pred;
             for (const Detection& d : other.decoded.detections) {
                 const ImVec2 a = to_screen(d.x1, d.y1), b = to_screen(d.x1, d.y2);
                 dashed_vline(dl, a.x, a.y, b.y, IM_COL32(255, 255, 255, 90));

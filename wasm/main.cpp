@@ -73,8 +73,12 @@ void frame(void* arg) {
     while (SDL_PollEvent(&event)) {
         ImGui_ImplSDL2_ProcessEvent(&event);
         input = true;
+        if (event.type == SDL_WINDOWEVENT) shell->redraw.invalidate(); // the canvas may have been reset
     }
-    if (follow_window_size(shell->window)) input = true;
+    if (follow_window_size(shell->window)) {
+        input = true;
+        shell->redraw.invalidate();
+    }
     const double now = emscripten_get_now();
     if (input) state.input_until_ms = now + 750.0;
     deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one

@@ -13,12 +13,17 @@
 // ImGui's OpenGL3 back-end, clipped to them. A frame where nothing changed makes no GL call at all.
 // The pixels equal a full redraw's (tests/e2e/partial_redraw.test.mjs compares the two).
 //
-// A frame is drawn in full instead when the canvas does not hold the last frame (the first frame, a
-// size change, a context without preserveDrawingBuffer), when a framebuffer scale is not a whole
-// number (tile edges would fall between pixels), when a texture other than the font atlas is drawn
+// Every clip rectangle is first snapped to the whole pixels the back-end's scissor covers, so cutting
+// a command at a tile edge draws exactly the pixels the uncut command would.
+//
+// A frame is drawn in full instead when the canvas may not hold the last frame (the first frame, a
+// size change, invalidate(), a context without preserveDrawingBuffer), when the framebuffer scale is
+// not 1 or 2 (the snapped edges must be exact in floating point), when a texture other than the font atlas is drawn
 // (an image can change under the same texture id, and pixels are not in the hash), for a draw
 // callback, or when most tiles changed anyway.
 #pragma once
+
+#include "redraw_stats.h"
 
 #include <imgui.h>
 
@@ -27,16 +32,6 @@
 #include <vector>
 
 namespace deadzone::explorer {
-
-// What one frame cost, for the state hook and the benchmarks.
-struct RedrawStats {
-    bool full = true;          // drawn in full (see the header comment for when)
-    int tiles = 0;             // tiles of the frame
-    int dirty_tiles = 0;       // tiles redrawn (all of them on a full redraw)
-    int rects = 0;             // rectangles the dirty tiles merged into
-    int triangles = 0;         // triangles of the frame
-    int triangles_drawn = 0;   // triangles sent to WebGL (one touching two rectangles counts twice)
-};
 
 class PartialRedraw {
 public:
@@ -48,6 +43,9 @@ public:
     // background of `clear_rgba` (0..1). `allow_partial` false draws in full (a test switch); the
     // next partial frame then starts from that one. Needs the app's WebGL2 context current.
     RedrawStats render(ImDrawData& draw_data, const float clear_rgba[4], bool allow_partial);
+    // The canvas may have lost its pixels (a window event, a context restored): the next frame is
+    // drawn in full.
+    void invalidate() { base_valid_ = false; }
 
 private:
     struct Rect {
@@ -56,7 +54,8 @@ private:
     void hash_tiles(const ImDrawData& draw_data, std::vector<std::uint64_t>& hashes) const;
     std::vector<Rect> dirty_rects(int& dirty_tiles) const;
     int build_filtered(const ImDrawData& draw_data, const std::vector<Rect>& rects);
-    void clear(const float clear_rgba[4], const std::vector<Rect>* rects, const ImDrawData& draw_data) const;
+    void clear_rects(const float clear_rgba[4], const std::vector<Rect>& rects, int scale) const;
+    void draw_filtered(const ImDrawData& draw_data);
 
     int fb_width_ = 0, fb_height_ = 0;
     int canvas_preserved_ = -1; // the context's preserveDrawingBuffer: -1 not asked yet, 0 no, 1 yes

@@ -67,7 +67,7 @@ double value_at(const double* x, const double* y, std::size_t n, double at) {
 // point instead of 8 per separate segment). With a software GPU the vertex count sets the frame rate
 // (bench/flow_bench.mjs), and plots are most of a frame's vertices.
 // Points within kSimplifyPixels of the line anyway are dropped first (core's simplify_polyline):
-// a flat stretch (a dead channel's zeros) then costs two points instead of one per column.
+// a flat stretch (a dead channel's zeros) then costs one point per 65 columns instead of one each.
 void stroke(ImDrawList* dl, std::vector<ImVec2>& points, ImU32 colour, float thickness) {
     if (points.size() > 2) {
         std::vector<Point2f> simple(points.size());
@@ -296,8 +296,8 @@ PlotResult plot(const PlotSpec& spec, PlotXRange& range, ImVec2 size) {
             if (c.finite > 0) grow(lo, hi, c.y_max, log_y);
     }
     if (spec.zero_line && !log_y && std::isfinite(lo)) grow(lo, hi, 0.0, false);
-    // No background fill: the window's is the same colour, and with a software GPU every filled
-    // pixel costs (bench/flow_bench.mjs). The frame marks the plot area.
+    // No background fill: the old one was within a few levels of the window behind it, and with a
+    // software GPU every filled pixel costs (bench/flow_bench.mjs). The frame marks the plot area.
     if (!(hi >= lo)) {
         const char* text = "no data in this range";
         dl->AddText(ImVec2(m.a.x + 8, m.a.y + 8), kAxisText, text);

@@ -55,6 +55,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
                         {"image_rect", {p.image_rect[0], p.image_rect[1], p.image_rect[2]}}};
     const Prediction& pred = p.pred;
     j["has_result"] = pred.valid && pred.model_index == p.model_index;
+    j["legend"] = p.legend;
     if (!pred.valid) return j;
     j["result_model"] = state.detect.models[pred.model_index].name;
     j["image_generation"] = pred.image_generation;

@@ -28,7 +28,8 @@ void load_telemetry_bytes(AppState& state, const std::string& name, const std::s
 // run is parsed while the rest is read and is never copied whole onto the wasm heap: adds a loading
 // run and returns its id, whose pieces then come through on_telemetry_bytes. 0 when the file must
 // come whole: a name that is not telemetry (its content decides, see file_drop.cpp) or a .gz file
-// (gzip only decompresses whole).
+// (gzip only decompresses whole). total_bytes: the file's size in bytes for the progress bar, -1
+// when unknown.
 int begin_telemetry_stream(AppState& state, const std::string& name, RunOrigin origin, double total_bytes);
 // Fetches a shipped run (whole) or follows a live one (new bytes every 0.5 s; a .gz one is read
 // whole). Returns the run's id (the existing one when that URL is already loaded).

@@ -18,7 +18,8 @@ mergeInto(LibraryManager.library, {
     return window.innerHeight;
   },
 
-  // Two helpers the other functions share, installed once on globalThis.
+  // The helpers the other functions share, installed once on globalThis: dzStreamPieces and
+  // dzCallWithBytes (the name is older than the first).
   // void dz_js_install_heap_call() [wasm/file_drop.cpp]
   dz_js_install_heap_call: function() {
     // Reads a ReadableStream of bytes and hands it to onPiece(bytes, finished) in pieces of at least
@@ -77,10 +78,21 @@ mergeInto(LibraryManager.library, {
     const deliver = (file, t0) => {
       const run = ccall("dz_begin_dropped_file", "number", ["string", "number"], [file.name, file.size]);
       if (run > 0) {
-        const toRun = (bytes, flags, error) =>
+        // Registered like a followed run, so that closing or refusing it (dz_js_stop_follow) stops the read.
+        globalThis.dzFollows = globalThis.dzFollows || new Map();
+        const follow = { stopped: false, timer: 0 };
+        globalThis.dzFollows.set(run, follow);
+        const toRun = (bytes, flags, error) => {
+          if (follow.stopped) return;
           dzCallWithBytes("dz_on_telemetry_bytes", bytes, ["number", "number", "number", "string"], [run, flags, file.size, error]);
-        dzStreamPieces(file.stream(), (bytes, finished) => toRun(bytes, finished ? 1 : 0, ""))
-          .catch((e) => toRun(new Uint8Array(0), 1, String((e && e.message) || e)));
+        };
+        let gzip = false; // gzip content under a text name: one piece, as gzip only decompresses whole
+        dzStreamPieces(file.stream(), (bytes, finished) => toRun(bytes, finished ? 1 : 0, ""), {
+          stopped: () => follow.stopped,
+          first: (chunk) => { gzip = chunk.byteLength >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b; },
+          split: () => !gzip,
+        }).catch((e) => toRun(new Uint8Array(0), 1, String((e && e.message) || e)))
+          .finally(() => globalThis.dzFollows.delete(run));
         return;
       }
       file.arrayBuffer().then((buffer) => {

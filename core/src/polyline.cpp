@@ -8,7 +8,8 @@ namespace {
 
 bool finite(Point2f p) { return std::isfinite(p.x) && std::isfinite(p.y); }
 
-// Squared distance from p to the segment [a, b].
+// Squared distance from p to the segment [a, b]; NaN when it overflows (coordinates far off screen),
+// which the caller treats as "not close".
 float distance_squared_to_segment(Point2f p, Point2f a, Point2f b) {
     const float dx = b.x - a.x, dy = b.y - a.y;
     const float len2 = dx * dx + dy * dy;
@@ -21,7 +22,7 @@ float distance_squared_to_segment(Point2f p, Point2f a, Point2f b) {
 // Whether every point strictly between first and last lies within the tolerance of [first, last].
 bool skipped_points_close(const Point2f* points, std::size_t first, std::size_t last, float tolerance2) {
     for (std::size_t k = first + 1; k < last; ++k)
-        if (!finite(points[k]) || distance_squared_to_segment(points[k], points[first], points[last]) > tolerance2)
+        if (!finite(points[k]) || !(distance_squared_to_segment(points[k], points[first], points[last]) <= tolerance2))
             return false;
     return true;
 }

@@ -101,3 +101,32 @@ test("a quick click on an Open button opens the file chooser once", async () => 
   assert.deepEqual(problems.filter((p) => !/No available adapters/.test(p)), []);
   await page.close();
 });
+
+// Every mark on the image has a legend entry: a box colour per class found, the centre dot, and on
+// the dead model's panel the dashed ghost, named after the model it comes from.
+test("the legend names every mark drawn, and the ghost's model", async () => {
+  const { page, problems } = await openPage(explorer, { query: "" }); // the first sample, detected at once
+  await waitForApp(page);
+  const s = await waitFor(page, `s.image.generation === 1 && s.panels.every((p) => p.has_result && !p.busy) && s.panels[0].legend.length > 0`);
+  const manifestClasses = ["person", "car", "sign"];
+  for (const p of s.panels) {
+    const found = [...new Set(p.detections.map((d) => d.class_id))].sort().map((c) => manifestClasses[c]);
+    assert.deepEqual(p.legend.filter((e) => manifestClasses.includes(e)), found, `${p.model}: one box entry per class found`);
+    assert.ok(p.legend.includes("box centre"), `${p.model}: no centre-dot entry`);
+  }
+  // broken (left dead) on the left draws leaky's left edges; leaky draws no ghost.
+  assert.equal(s.panels[0].model, "broken");
+  assert.ok(s.panels[0].legend.includes("left edges by leaky"), `left legend: ${s.panels[0].legend.join(", ")}`);
+  assert.ok(!s.panels[1].legend.some((e) => e.startsWith("left edges")), `right legend: ${s.panels[1].legend.join(", ")}`);
+  // A threshold above every score leaves no box: the legend says so instead of listing marks.
+  await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.999, 100]));
+  const none = await waitFor(page, `s.params.score_threshold > 0.99 && s.panels.every((p) => p.detections.length === 0)`, 10000);
+  await page.waitForTimeout(300);
+  assert.deepEqual((await page.evaluate(() => window.deadzone.state())).panels.map((p) => p.legend), [[], []]);
+  assert.ok(none);
+  await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.3, 100]));
+  await waitFor(page, `s.panels[0].legend.includes("left edges by leaky")`, 10000);
+  await screenshot(page, "detect-legend");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
