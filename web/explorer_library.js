@@ -22,15 +22,15 @@ mergeInto(LibraryManager.library, {
   // dzCallWithBytes (the name is older than the first).
   // void dz_js_install_heap_call() [wasm/file_drop.cpp]
   dz_js_install_heap_call: function() {
-    // Reads a ReadableStream of bytes and hands it to onPiece(bytes, finished) in pieces of at least
-    // 1 MB (fewer calls into C++, each parsing a useful amount), then the rest with finished = true
-    // (an empty piece when the stream ends on a boundary). Options: stopped() true cancels the read;
-    // first(chunk) sees the first chunk; split() false keeps everything for one final piece;
-    // counted(n) is told every chunk's size.
-    globalThis.dzStreamPieces = async (body, onPiece, { stopped = () => false, first = () => {}, split = () => true, counted = () => {} } = {}) => {
+    // Reads a ReadableStream of telemetry bytes and hands it to onPiece(bytes, finished) in pieces of
+    // at least 1 MB (fewer calls into C++, each parsing a useful amount), then the rest with
+    // finished = true (an empty piece when the stream ends on a boundary). Gzip content (known from
+    // its first bytes, whatever the name) comes in one final piece: it only decompresses whole.
+    // Options: stopped() true cancels the read; counted(n) is told every chunk's size.
+    globalThis.dzStreamPieces = async (body, onPiece, { stopped = () => false, counted = () => {} } = {}) => {
       const reader = body.getReader();
       const batch = 1 << 20;
-      let parts = [], size = 0, seenFirst = false;
+      let parts = [], size = 0, gzip = null;
       const flush = (finished) => {
         const piece = new Uint8Array(size);
         let at = 0;
@@ -46,11 +46,11 @@ mergeInto(LibraryManager.library, {
         }
         const { done, value } = await reader.read();
         if (done) break;
-        if (!seenFirst) { first(value); seenFirst = true; }
+        if (gzip === null) gzip = value.byteLength >= 2 && value[0] === 0x1f && value[1] === 0x8b;
         parts.push(value);
         size += value.byteLength;
         counted(value.byteLength);
-        if (size >= batch && split()) flush(false);
+        if (size >= batch && !gzip) flush(false);
       }
       flush(true);
     };
@@ -86,11 +86,8 @@ mergeInto(LibraryManager.library, {
           if (follow.stopped) return;
           dzCallWithBytes("dz_on_telemetry_bytes", bytes, ["number", "number", "number", "string"], [run, flags, file.size, error]);
         };
-        let gzip = false; // gzip content under a text name: one piece, as gzip only decompresses whole
         dzStreamPieces(file.stream(), (bytes, finished) => toRun(bytes, finished ? 1 : 0, ""), {
           stopped: () => follow.stopped,
-          first: (chunk) => { gzip = chunk.byteLength >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b; },
-          split: () => !gzip,
         }).catch((e) => toRun(new Uint8Array(0), 1, String((e && e.message) || e)))
           .finally(() => globalThis.dzFollows.delete(run));
         return;
@@ -283,15 +280,11 @@ mergeInto(LibraryManager.library, {
       if (follow.stopped) return;
       globalThis.dzCallWithBytes("dz_on_telemetry_bytes", buffer, ["number", "number", "number", "string"], [run, flags, total, error]);
     };
-    // A whole file, streamed in pieces; a .gz file (known from its first bytes) comes in one piece,
-    // as gzip only decompresses whole.
+    // A whole file, streamed in pieces (gzip content in one: see dzStreamPieces).
     const stream = async (r) => {
       const total = Number(r.headers.get("Content-Length") || -1);
-      let gzip = null;
       await dzStreamPieces(r.body, (piece, finished) => deliver(piece, finished ? 1 : 0, "", total), {
         stopped: () => follow.stopped,
-        first: (chunk) => { gzip = chunk.byteLength >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b; },
-        split: () => !gzip,
         counted: (n) => { follow.offset += n; },
       });
     };
