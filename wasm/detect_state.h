@@ -84,6 +84,7 @@ struct Panel {
     Letterbox pending_letterbox; // the geometry of that run's input
     double run_started_ms = 0, preprocess_ms = 0;
     float image_rect[4] = {0, 0, 0, 0}; // where the image was drawn last frame: x, y, scale (px per source px), 0
+    float overlay_rect[4] = {0, 0, 0, 0}; // where the colour map was drawn last frame: x0, y0, x1, y1 (0s: none)
     std::string error;       // the last run's problem (NaN output, wrong shapes), shown on the panel
     std::vector<std::string> legend; // the legend's entries drawn last frame (the state hook shows them)
 };

@@ -6,12 +6,14 @@
 
 #include "textures.h"
 
+#include "deadzone/feature_grid.h"
 #include "deadzone/prediction_dump.h" // wh_channel_name
 
 #include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -117,6 +119,27 @@ void draw_marks_legend(AppState& state, int panel_index) {
     }
 }
 
+// The colour map (heatmap or a wh channel) over exactly the image at `origin`, `size` (screen px):
+// each source point shows the cell nearest to it (feature_grid.h); cells that lie only in the
+// letterbox padding are not drawn. Not clipped to the image: the rectangle is the image's already,
+// and the clip's whole-pixel scissor would cut the image's last partial pixel column.
+void draw_colour_map(const AppState& state, Panel& panel, ImVec2 origin, ImVec2 size) {
+    std::fill(std::begin(panel.overlay_rect), std::end(panel.overlay_rect), 0.0f);
+    const Prediction& pred = panel.pred;
+    const DetectState& detect = state.detect;
+    if (!pred.valid || pred.model_index != panel.model_index || detect.overlay == kOverlayNone ||
+        pred.overlay_texture == 0 || pred.overlay_kind != detect.overlay)
+        return;
+    const int stride = detect.models[pred.model_index].spec.stride;
+    const FeatureMapUv uv = feature_map_uv(pred.letterbox, stride, pred.out.width, pred.out.height);
+    const ImVec2 end(origin.x + size.x, origin.y + size.y);
+    ImGui::GetWindowDrawList()->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(pred.overlay_texture)),
+                                         origin, end, ImVec2(uv.u0, uv.v0), ImVec2(uv.u1, uv.v1),
+                                         IM_COL32(255, 255, 255, static_cast<int>(detect.overlay_alpha * 255)));
+    const float rect[4] = {origin.x, origin.y, end.x, end.y};
+    std::copy(std::begin(rect), std::end(rect), std::begin(panel.overlay_rect));
+}
+
 } // namespace
 
 void draw_spinner(float radius, double time) {
@@ -185,20 +208,13 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
     ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(img.texture)), size);
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
+    draw_colour_map(state, panel, origin, size);
     dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
     auto to_screen = [&](float x, float y) { return ImVec2(origin.x + x * s, origin.y + y * s); };
 
     if (current) {
         const Letterbox& lb = pred.letterbox;
         const int stride = state.detect.models[pred.model_index].spec.stride;
-        // Colour map: the feature map covers the whole model input; cell x is centred on x*stride.
-        if (state.detect.overlay != kOverlayNone && pred.overlay_texture != 0 && pred.overlay_kind == state.detect.overlay) {
-            const float half = stride * 0.5f;
-            const ImVec2 a = to_screen(lb.to_source_x(-half), lb.to_source_y(-half));
-            const ImVec2 b = to_screen(lb.to_source_x(lb.input_width - half), lb.to_source_y(lb.input_height - half));
-            dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(pred.overlay_texture)), a, b, ImVec2(0, 0),
-                         ImVec2(1, 1), IM_COL32(255, 255, 255, static_cast<int>(state.detect.overlay_alpha * 255)));
-        }
         // Ghost: the healthy model's left edges, over the dead one's boxes.
         if (ghost_source(state, panel_index) >= 0) {
             const Prediction& other = state.detect.panels[1 - panel_index].pred;
@@ -226,8 +242,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
             const ImVec2 m = ImGui::GetMousePos();
             const float sx = (m.x - origin.x) / s, sy = (m.y - origin.y) / s;
             const float ix = sx * lb.scale + lb.pad_left, iy = sy * lb.scale + lb.pad_top;
-            const int cx = static_cast<int>(std::lround(ix / stride)), cy = static_cast<int>(std::lround(iy / stride));
-            if (cx >= 0 && cy >= 0 && cx < pred.out.width && cy < pred.out.height) {
+            const int cx = nearest_cell(ix, stride, pred.out.width), cy = nearest_cell(iy, stride, pred.out.height);
+            if (sx >= 0 && sy >= 0 && sx < img.texture_width && sy < img.texture_height) {
                 state.detect.hover_panel = panel_index, state.detect.hover_x = cx, state.detect.hover_y = cy;
                 dl->AddRect(to_screen(lb.to_source_x(cx * stride - stride * 0.5f), lb.to_source_y(cy * stride - stride * 0.5f)),
                             to_screen(lb.to_source_x(cx * stride + stride * 0.5f), lb.to_source_y(cy * stride + stride * 0.5f)),

@@ -52,7 +52,8 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     nlohmann::json j = {{"model", p.model_index >= 0 ? state.detect.models[p.model_index].name : ""},
                         {"busy", p.needs_run || p.request_id != 0},
                         {"error", p.error},
-                        {"image_rect", {p.image_rect[0], p.image_rect[1], p.image_rect[2]}}};
+                        {"image_rect", {p.image_rect[0], p.image_rect[1], p.image_rect[2]}},
+                        {"overlay_rect", {p.overlay_rect[0], p.overlay_rect[1], p.overlay_rect[2], p.overlay_rect[3]}}};
     const Prediction& pred = p.pred;
     j["has_result"] = pred.valid && pred.model_index == p.model_index;
     j["legend"] = p.legend;
@@ -299,6 +300,13 @@ EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
     request_redraw(s);
     s.detect.overlay = overlay < 0 || overlay > kOverlayWh0 + 3 ? kOverlayNone : overlay;
     for (Panel& p : s.detect.panels) update_overlay_texture(p.pred, s.detect.overlay);
+}
+
+// Same effect as the "opacity" slider (0.1 .. 1).
+EMSCRIPTEN_KEEPALIVE void dz_set_overlay_opacity(float alpha) {
+    AppState& s = app_state();
+    request_redraw(s);
+    s.detect.overlay_alpha = std::clamp(alpha, 0.1f, 1.0f);
 }
 
 // Same effect as clicking a view's tab ("detect", "replay" or "flow").

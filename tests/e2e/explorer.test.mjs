@@ -11,29 +11,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { startExplorer, openPage, waitForApp, screenshot, countPixels, repoRoot, dropFiles, state, waitFor, clickWidget } from "./harness.mjs";
+import { startExplorer, openPage, waitForApp, screenshot, countPixels, repoRoot, dropFiles, state, waitFor, clickWidget,
+  bothDone, openWithModels } from "./harness.mjs";
 
 const SAMPLE = path.join(repoRoot, "assets/images/blobs-wide.png");
 const TEST_MODELS = path.join(repoRoot, "build/native/test_models");
 const EVAL_CLI = path.join(repoRoot, "build/native/native_trainer/ttfnet-eval");
-
-// Both panels hold a finished result for image generation `gen` (from any back-end unless given).
-const bothDone = (gen, backend) =>
-  `s.panels.every((p) => p.has_result && !p.busy && p.image_generation === ${gen}` +
-  (backend ? ` && p.backend === "${backend}"` : "") + ")";
-
-// These tests need models with a known, hand-set dead channel, so they always use the generated
-// test models: the shipped manifest is replaced by an empty one and the app falls back to /test-models/.
-async function openWithModels(explorer) {
-  const { page, problems } = await openPage(explorer, {
-    beforeLoad: (p) => p.route(/assets\/models\/manifest\.json$/, (route) =>
-      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ models: [] }) })),
-  });
-  const status = await waitForApp(page);
-  assert.equal(status.error, null, `app failed to start: ${status.error}`);
-  await waitFor(page, `s.models.length >= 3 && s.sample_images.length > 0 && s.panels[0].model === "broken" && s.panels[1].model === "leaky"`, 30000);
-  return { page, problems };
-}
 
 async function dropSample(page) {
   const before = (await state(page)).image.generation;
