@@ -184,12 +184,15 @@ TEST(FileData, WiderPersonParserAndLayout) {
 }
 
 TEST(FileData, YoloReaderSkipsBadFilesAndFailsWhenNothingIsUsable) {
-    auto b = parse_yolo_labels("0 0.5 0.5 0.5 0.25\n", 100, 80, 1);
+    auto b = yolo_boxes_for_training("\xEF\xBB\xBF" "0 0.5 0.5 0.5 0.25\r\n0 0.5 0.5 0 0.25\r\n", 100, 80, 1);
     ASSERT_TRUE(b.ok());
     EXPECT_NEAR(b.value()[0].x1, 25, 1e-4);
     EXPECT_NEAR(b.value()[0].y2, 50, 1e-4);
-    EXPECT_FALSE(parse_yolo_labels("1 0.5 0.5 0.5 0.25\n", 100, 80, 1).ok());
-    EXPECT_FALSE(parse_yolo_labels("0 1.5 0.5 0.5 0.25\n", 100, 80, 1).ok());
+    EXPECT_EQ(b.value().size(), 1u); // the zero-width row is not an object
+    EXPECT_FALSE(yolo_boxes_for_training("1 0.5 0.5 0.5 0.25\n", 100, 80, 1).ok());
+    auto out_of_range = yolo_boxes_for_training("0 0.5 0.5 0.5 0.25\n0 1.5 0.5 0.5 0.25\n", 100, 80, 1);
+    ASSERT_FALSE(out_of_range.ok());
+    EXPECT_NE(out_of_range.error().find("line 2"), std::string::npos) << out_of_range.error();
 
     const fs::path root = testing::temp_dir("yolo");
     write_png(root / "images" / "a.png", 64, 64);

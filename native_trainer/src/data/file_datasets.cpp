@@ -1,5 +1,7 @@
 #include "ttfnet/data/file_datasets.h"
 
+#include "deadzone/yolo_labels.h"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -82,21 +84,15 @@ deadzone::Result<std::vector<Box>> parse_widerperson_annotation(const std::strin
     return boxes;
 }
 
-deadzone::Result<std::vector<Box>> parse_yolo_labels(const std::string& text, int w, int h, int num_classes) {
+deadzone::Result<std::vector<Box>> yolo_boxes_for_training(const std::string& text, int w, int h, int num_classes) {
+    // core/'s reader drops bad rows and keeps the rest; training refuses the image instead (a wrong
+    // label must not train silently), except for zero-area rows, which are not objects to learn.
+    deadzone::Result<deadzone::YoloLabels> labels = deadzone::parse_yolo_labels(text, w, h, num_classes);
+    if (!labels.ok()) return deadzone::Error{labels.error()};
+    for (const deadzone::DroppedLabelRow& row : labels.value().dropped)
+        if (row.reason != "zero area") return deadzone::Error{"line " + std::to_string(row.line) + ": " + row.reason};
     std::vector<Box> boxes;
-    const std::vector<std::string> lines = read_lines(text);
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        std::istringstream s(lines[i]);
-        int cls = 0;
-        float cx, cy, bw, bh;
-        if (!(s >> cls >> cx >> cy >> bw >> bh)) return deadzone::Error{"bad label line " + std::to_string(i + 1) + ": '" + lines[i] + "'"};
-        if (cls < 0 || cls >= num_classes) return deadzone::Error{"class " + std::to_string(cls) + " out of range on line " + std::to_string(i + 1)};
-        if (cx < 0 || cx > 1 || cy < 0 || cy > 1 || bw < 0 || bw > 1 || bh < 0 || bh > 1) {
-            return deadzone::Error{"coordinates not normalised to [0,1] on line " + std::to_string(i + 1)};
-        }
-        Box b{(cx - bw / 2) * w, (cy - bh / 2) * h, (cx + bw / 2) * w, (cy + bh / 2) * h, cls};
-        if (b.x2 > b.x1 && b.y2 > b.y1) boxes.push_back(b);
-    }
+    for (const deadzone::EvalBox& b : labels.value().boxes) boxes.push_back(Box{b.x1, b.y1, b.x2, b.y2, b.class_id});
     return boxes;
 }
 
@@ -114,7 +110,7 @@ deadzone::Result<Sample> FileDataset::get(std::size_t index) const {
     }
     deadzone::Result<std::vector<Box>> boxes =
         format_ == LabelFormat::WiderPerson ? parse_widerperson_annotation(text)
-                                            : parse_yolo_labels(text, s.image.width, s.image.height, num_classes());
+                                            : yolo_boxes_for_training(text, s.image.width, s.image.height, num_classes());
     if (!boxes.ok()) return deadzone::Error{f.label_path + ": " + boxes.error()};
     s.boxes = std::move(boxes).value();
     return s;

@@ -46,7 +46,9 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
 
 // Parsers, exposed for tests. Boxes are in image pixels.
 deadzone::Result<std::vector<Box>> parse_widerperson_annotation(const std::string& text);
-deadzone::Result<std::vector<Box>> parse_yolo_labels(const std::string& text, int image_width, int image_height,
-                                                     int num_classes);
+// A YOLO label file (core's parse_yolo_labels) as training boxes: any row core drops, except a
+// zero-area one, refuses the whole image with "line N: reason".
+deadzone::Result<std::vector<Box>> yolo_boxes_for_training(const std::string& text, int image_width, int image_height,
+                                                           int num_classes);
 
 } // namespace ttfnet

@@ -1,0 +1,94 @@
+#include "deadzone/yolo_labels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace deadzone {
+
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::vector<std::string_view> split_fields(std::string_view row) {
+    std::vector<std::string_view> fields;
+    std::size_t i = 0;
+    while (i < row.size()) {
+        while (i < row.size() && is_blank(row[i])) ++i;
+        const std::size_t start = i;
+        while (i < row.size() && !is_blank(row[i])) ++i;
+        if (i > start) fields.push_back(row.substr(start, i - start));
+    }
+    return fields;
+}
+
+// The whole field as a number (strtod, C locale: "1e-3", "nan", "inf" included); false otherwise.
+bool parse_number(std::string_view field, double& out) {
+    const std::string text(field);
+    char* end = nullptr;
+    out = std::strtod(text.c_str(), &end);
+    return end == text.c_str() + text.size();
+}
+
+// One row's object, or the reason it is dropped (empty reason: the row is an object).
+std::string parse_row(const std::vector<std::string_view>& fields, int width, int height, int num_classes,
+                      YoloLabels& labels) {
+    std::vector<double> v(fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (!parse_number(fields[i], v[i])) return "'" + std::string(fields[i]) + "' is not a number";
+        if (!std::isfinite(v[i])) return "non-finite value '" + std::string(fields[i]) + "'";
+    }
+    const double cls = v[0];
+    if (cls < 0 || cls != std::floor(cls)) return "class '" + std::string(fields[0]) + "' is not a non-negative integer";
+    if (num_classes > 0 && cls >= num_classes)
+        return "class " + std::to_string(static_cast<long long>(cls)) + " out of range (" + std::to_string(num_classes) + " classes)";
+    const std::size_t n = v.size() - 1;
+    const bool box = n == 4 || n == 5, polygon = n >= 6 && n % 2 == 0;
+    if (!box && !polygon)
+        return std::to_string(n) + " values after the class: expected 4 (cx cy w h), 5 (cx cy w h confidence) or an even number "
+               ">= 6 (polygon x y pairs)";
+    for (std::size_t i = 1; i <= (box ? 4 : n); ++i)
+        if (v[i] < 0 || v[i] > 1) return "value " + std::string(fields[i]) + " outside [0, 1]";
+    double x1, y1, x2, y2;
+    if (box) {
+        x1 = v[1] - v[3] / 2, y1 = v[2] - v[4] / 2, x2 = v[1] + v[3] / 2, y2 = v[2] + v[4] / 2;
+    } else {
+        x1 = x2 = v[1], y1 = y2 = v[2];
+        for (std::size_t i = 1; i + 1 <= n; i += 2) {
+            x1 = std::min(x1, v[i]), x2 = std::max(x2, v[i]);
+            y1 = std::min(y1, v[i + 1]), y2 = std::max(y2, v[i + 1]);
+        }
+    }
+    EvalBox b;
+    b.x1 = static_cast<float>(x1 * width), b.y1 = static_cast<float>(y1 * height);
+    b.x2 = static_cast<float>(x2 * width), b.y2 = static_cast<float>(y2 * height);
+    b.class_id = static_cast<int>(cls);
+    if (!(b.x2 > b.x1) || !(b.y2 > b.y1)) return "zero area";
+    labels.boxes.push_back(b);
+    labels.polygon_rows += polygon ? 1 : 0;
+    labels.confidence_rows += n == 5 ? 1 : 0;
+    return {};
+}
+
+} // namespace
+
+Result<YoloLabels> parse_yolo_labels(std::string_view text, int image_width, int image_height, int num_classes) {
+    if (image_width <= 0 || image_height <= 0) return Error{"labels: the image has no pixels"};
+    if (text.find('\0') != std::string_view::npos) return Error{"not a YOLO label file: it holds binary data"};
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    YoloLabels labels;
+    int line = 0;
+    while (!text.empty()) {
+        const std::size_t end = std::min(text.find('\n'), text.size());
+        const std::string_view row = text.substr(0, end);
+        text.remove_prefix(std::min(end + 1, text.size()));
+        ++line;
+        const std::vector<std::string_view> fields = split_fields(row);
+        if (fields.empty()) continue;
+        std::string reason = parse_row(fields, image_width, image_height, num_classes, labels);
+        if (!reason.empty()) labels.dropped.push_back({line, std::move(reason)});
+    }
+    return labels;
+}
+
+} // namespace deadzone
