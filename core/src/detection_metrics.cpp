@@ -39,7 +39,58 @@ struct Ranked {
     const EvalBox* box;
 };
 
+// pycocotools' match of one prediction: among the unused GT boxes of its class, the one with the
+// highest IoU >= min(threshold, 1 - 1e-10) (the first of equals); -1 when none. Sets `iou` on a match.
+int best_unmatched_gt(const EvalBox& pred, const std::vector<const EvalBox*>& gt, const std::vector<bool>& used,
+                      double threshold, double& iou) {
+    double best = std::min(threshold, 1.0 - 1e-10);
+    int best_j = -1;
+    for (std::size_t j = 0; j < gt.size(); ++j) {
+        if (used[j] || gt[j]->class_id != pred.class_id) continue;
+        const double v = box_iou(pred, *gt[j]);
+        if (v < best) continue;
+        best = v;
+        best_j = static_cast<int>(j);
+    }
+    if (best_j >= 0) iou = best;
+    return best_j;
+}
+
 } // namespace
+
+ImageMatch match_image(const std::vector<EvalBox>& ground_truth, const std::vector<EvalBox>& predictions,
+                       double iou_threshold) {
+    ImageMatch m;
+    m.gt_of_prediction.assign(predictions.size(), -1);
+    m.iou_of_prediction.assign(predictions.size(), 0.0);
+    std::vector<const EvalBox*> gt;
+    for (const EvalBox& b : ground_truth) gt.push_back(&b);
+    std::vector<bool> used(gt.size(), false);
+    std::vector<std::size_t> order(predictions.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return predictions[a].score > predictions[b].score; });
+    double iou_sum = 0.0;
+    for (std::size_t i : order) {
+        double iou = 0.0;
+        const int j = best_unmatched_gt(predictions[i], gt, used, iou_threshold, iou);
+        if (j >= 0) {
+            used[static_cast<std::size_t>(j)] = true;
+            m.gt_of_prediction[i] = j;
+            m.iou_of_prediction[i] = iou;
+            iou_sum += iou;
+            ++m.true_positives;
+        } else {
+            for (const EvalBox& g : ground_truth)
+                if (g.class_id == predictions[i].class_id) m.iou_of_prediction[i] = std::max(m.iou_of_prediction[i], box_iou(predictions[i], g));
+        }
+    }
+    const auto tp = static_cast<double>(m.true_positives);
+    if (!predictions.empty()) m.precision = tp / static_cast<double>(predictions.size());
+    if (!ground_truth.empty()) m.recall = tp / static_cast<double>(ground_truth.size());
+    if (m.true_positives > 0) m.mean_iou = iou_sum / tp;
+    return m;
+}
 
 DetectionMetrics evaluate_detections(const std::vector<ImageDetections>& images, int num_classes) {
     DetectionMetrics m;
@@ -76,16 +127,8 @@ DetectionMetrics evaluate_detections(const std::vector<ImageDetections>& images,
             precision.reserve(preds.size());
             std::int64_t tp = 0, fp = 0;
             for (const Ranked& r : preds) {
-                // pycocotools: best IoU among unmatched GT, at least min(t, 1 - 1e-10).
-                double best = std::min(threshold, 1.0 - 1e-10);
-                int best_j = -1;
-                for (std::size_t j = 0; j < gt[r.image].size(); ++j) {
-                    if (used[r.image][j]) continue;
-                    const double iou = box_iou(*r.box, *gt[r.image][j]);
-                    if (iou < best) continue;
-                    best = iou;
-                    best_j = static_cast<int>(j);
-                }
+                double best = 0.0;
+                const int best_j = best_unmatched_gt(*r.box, gt[r.image], used[r.image], threshold, best);
                 if (best_j >= 0) {
                     used[r.image][static_cast<std::size_t>(best_j)] = true;
                     ++tp;

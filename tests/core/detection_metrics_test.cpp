@@ -146,5 +146,38 @@ TEST(DetectionMetrics, InterpolatedAp101) {
     EXPECT_NEAR(interpolated_ap101({0.5, 1.0}, {1.0, 0.5}), (51.0 + 25.0) / 101.0, 1e-12);
 }
 
+TEST(DetectionMetrics, MatchImageReportsEachPredictionsMatchAndIou) {
+    // GT: two class-0 boxes and one class-1 box. Predictions (input order): a loose box on GT 0 (IoU
+    // 0.75, but the tight one, scored higher, takes GT 0), the tight one, a box on GT 1, a class-1 box on GT 0's
+    // place (wrong class), a box on nothing.
+    const std::vector<EvalBox> gt = {box(0, 0, 10, 10, 0), box(20, 0, 30, 10, 0), box(40, 0, 50, 10, 1)};
+    const std::vector<EvalBox> pred = {box(0, 0, 10, 7.5f, 0, 0.6f), box(0, 0, 10, 10, 0, 0.9f), box(21, 0, 30, 10, 0, 0.8f),
+                                       box(0, 0, 10, 10, 1, 0.7f), box(60, 60, 70, 70, 0, 0.95f)};
+    const ImageMatch m = match_image(gt, pred, 0.5);
+    EXPECT_EQ(m.gt_of_prediction, (std::vector<int>{-1, 0, 1, -1, -1}));
+    EXPECT_NEAR(m.iou_of_prediction[0], 0.75, 1e-9); // unmatched: its best IoU with a class-0 box still shown
+    EXPECT_NEAR(m.iou_of_prediction[1], 1.0, 1e-9);
+    EXPECT_NEAR(m.iou_of_prediction[2], 0.9, 1e-9);
+    EXPECT_EQ(m.iou_of_prediction[3], 0.0); // no overlap with the class-1 GT box
+    EXPECT_EQ(m.true_positives, 2);
+    EXPECT_NEAR(m.precision, 2.0 / 5.0, 1e-12);
+    EXPECT_NEAR(m.recall, 2.0 / 3.0, 1e-12);
+    EXPECT_NEAR(m.mean_iou, (1.0 + 0.9) / 2.0, 1e-9);
+    // The same matching as the data-set metrics: one image, one class.
+    ImageDetections img;
+    img.ground_truth = gt;
+    img.predictions = pred;
+    EXPECT_EQ(evaluate_detections({img}, 2).matched, m.true_positives);
+}
+
+TEST(DetectionMetrics, MatchImageWithNothingIsAllZero) {
+    const ImageMatch none = match_image({}, {}, 0.5);
+    EXPECT_EQ(none.precision, 0.0);
+    EXPECT_EQ(none.recall, 0.0);
+    const ImageMatch only_gt = match_image({box(0, 0, 1, 1, 0)}, {}, 0.5);
+    EXPECT_EQ(only_gt.recall, 0.0);
+    EXPECT_TRUE(only_gt.gt_of_prediction.empty());
+}
+
 } // namespace
 } // namespace deadzone

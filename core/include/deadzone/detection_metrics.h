@@ -48,6 +48,22 @@ double box_iou(const EvalBox& a, const EvalBox& b);
 // (recall non-decreasing).
 double interpolated_ap101(const std::vector<double>& recall, const std::vector<double>& precision);
 
+// How one image's predictions match its ground truth at one IoU threshold: the matching
+// evaluate_detections() does (predictions ranked by score, each taking the unmatched GT box of its
+// class with the highest IoU >= threshold), reported per prediction, for the explorer's per-image
+// read-out at the current score threshold.
+struct ImageMatch {
+    std::vector<int> gt_of_prediction;     // per prediction, in input order: matched GT index, -1 when none
+    std::vector<double> iou_of_prediction; // per prediction: IoU with its match; unmatched: the best IoU
+                                           // with any GT box of its class (0 when none), for display
+    std::int64_t true_positives = 0;
+    double precision = 0.0; // true positives / predictions, 0 when there are no predictions
+    double recall = 0.0;    // true positives / GT boxes, 0 when there is no GT
+    double mean_iou = 0.0;  // mean IoU of the matched predictions, 0 when none matched
+};
+ImageMatch match_image(const std::vector<EvalBox>& ground_truth, const std::vector<EvalBox>& predictions,
+                       double iou_threshold = 0.5);
+
 // Boxes with class_id outside [0, num_classes) are ignored.
 DetectionMetrics evaluate_detections(const std::vector<ImageDetections>& images, int num_classes);
 
