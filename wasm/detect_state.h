@@ -6,8 +6,11 @@
 
 #include "deadzone/channel_stats.h"
 #include "deadzone/decode.h"
+#include "deadzone/detection_metrics.h"
 #include "deadzone/image_input.h"
+#include "deadzone/yolo_labels.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -87,6 +90,8 @@ struct Panel {
     float overlay_rect[4] = {0, 0, 0, 0}; // where the colour map was drawn last frame: x0, y0, x1, y1 (0s: none)
     std::string error;       // the last run's problem (NaN output, wrong shapes), shown on the panel
     std::vector<std::string> legend; // the legend's entries drawn last frame (the state hook shows them)
+    std::vector<std::array<float, 4>> label_rects; // detection labels drawn last frame: x0, y0, x1, y1
+    int labels_hidden = 0;           // labels with no free place last frame (drawn only on hover)
 };
 
 struct LoadedImage {
@@ -100,6 +105,28 @@ struct LoadedImage {
     int texture_width = 0, texture_height = 0;
 };
 
+// A sample image the toolbar offers (assets/images/samples.json).
+struct SampleImage {
+    std::string url;
+    std::string name;       // the button's text
+    std::string purpose;    // what the sample shows (the button's tooltip)
+    std::string labels_url; // its YOLO label file, "" when it has none
+};
+
+// A YOLO label file that arrived (dropped, opened or fetched with a sample), kept until an image of
+// the same stem ("street.txt" for "street.jpg") is loaded.
+struct LabelFile {
+    std::string name;
+    std::string text;
+};
+
+// The current image's ground truth (ground_truth.h): the label file read for its size.
+struct GroundTruth {
+    std::int64_t image_generation = 0; // the image it belongs to; 0: none
+    std::string file;
+    YoloLabels labels;                 // boxes in source pixels, and the rows that were dropped
+};
+
 // Overlay kinds: none, the heatmap (max class score), or one wh channel.
 enum Overlay { kOverlayNone = 0, kOverlayHeatmap = 1, kOverlayWh0 = 2 /* ..kOverlayWh0+3 */ };
 
@@ -109,9 +136,12 @@ struct DetectState {
     std::string training;             // the manifest's one-line summary of the training data
     std::string model_list_source;    // where the model list came from, or why there is none
     std::string default_pair[2];      // the manifest's default models for the two panels
-    std::vector<std::string> sample_images; // URLs
+    std::vector<SampleImage> samples;
     Panel panels[2];
     LoadedImage image;
+    std::vector<LabelFile> label_files; // arrived label files, newest last (at most kMaxLabelFiles)
+    GroundTruth ground_truth;
+    bool show_ground_truth = true;      // draw GT boxes and each detection's IoU (when there is GT)
     ModelInput model_input; // the last run's input; its buffer is reused (copied to ORT at each run)
     // What model_input holds: the other panel's model reuses it when it takes the same input.
     struct {

@@ -3,6 +3,7 @@
 #include "detect_view.h"
 
 #include "file_drop.h"
+#include "ground_truth.h"
 #include "ort_session.h"
 #include "pipeline.h"
 #include "telemetry_loader.h"
@@ -44,6 +45,33 @@ void backend_details(const BackendReport& b) {
     status_line("wasm runs in a worker", ort_in_worker(), "the page stays responsive during a run");
 }
 
+// "ground truth (G)": on when the image has labels; the tooltip says where they came from, or how
+// to give some.
+void draw_ground_truth_toggle(AppState& state) {
+    DetectState& detect = state.detect;
+    const bool available = has_ground_truth(detect);
+    if (available && !ImGui::GetIO().WantTextInput && ImGui::IsKeyPressed(ImGuiKey_G, false))
+        detect.show_ground_truth = !detect.show_ground_truth;
+    ImGui::SameLine(0, 24);
+    ImGui::BeginDisabled(!available);
+    bool show = available && detect.show_ground_truth;
+    if (ImGui::Checkbox("ground truth (G)", &show)) detect.show_ground_truth = show;
+    ImGui::EndDisabled();
+    remember_item_rect(state, "detect:ground-truth");
+    if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) return;
+    if (available) {
+        const YoloLabels& l = detect.ground_truth.labels;
+        const std::string skipped = l.dropped.empty() ? "" : " (" + std::to_string(l.dropped.size()) + " rows skipped)";
+        ImGui::SetTooltip("%d boxes from %s%s\nDrawn white; each detection shows its IoU with the box it matches (IoU >= 0.5, same\n"
+                          "class), and each panel its precision, recall and mean IoU at the current score threshold.",
+                          static_cast<int>(l.boxes.size()), detect.ground_truth.file.c_str(),
+                          skipped.c_str());
+    } else {
+        ImGui::SetTooltip("No labels for this image. Drop its YOLO label file (same name, .txt: one\n"
+                          "'class cx cy w h' row per object, normalised) with or after the image.");
+    }
+}
+
 void draw_toolbar(AppState& state) {
     if (ImGui::Button("Open image or model...")) open_file_dialog();
     remember_item_rect(state, "open");
@@ -59,13 +87,14 @@ void draw_toolbar(AppState& state) {
     }
     ImGui::SameLine();
     ImGui::TextDisabled("or drop files anywhere  |  samples:");
-    for (size_t i = 0; i < state.detect.sample_images.size(); ++i) {
-        const std::string& url = state.detect.sample_images[i];
+    for (size_t i = 0; i < state.detect.samples.size(); ++i) {
+        const SampleImage& sample = state.detect.samples[i];
         ImGui::SameLine();
         ImGui::PushID(static_cast<int>(i));
-        const std::string file = url.substr(url.find_last_of('/') + 1);
-        if (ImGui::SmallButton(file.c_str())) fetch_file(url, "image");
-        remember_item_rect(state, "sample:" + file);
+        if (ImGui::SmallButton(sample.name.c_str())) open_sample(sample);
+        remember_item_rect(state, "sample:" + sample.name);
+        if (ImGui::IsItemHovered() && !sample.purpose.empty())
+            ImGui::SetTooltip("%s%s", sample.purpose.c_str(), sample.labels_url.empty() ? "" : "\n(comes with YOLO labels: ground truth)");
         ImGui::PopID();
     }
 
@@ -112,6 +141,7 @@ void draw_toolbar(AppState& state) {
         ImGui::SetNextItemWidth(100);
         ImGui::SliderFloat("opacity", &state.detect.overlay_alpha, 0.1f, 1.0f, "%.2f");
     }
+    draw_ground_truth_toggle(state);
     if (state.detect.image.generation > 0) {
         ImGui::SameLine(0, 24);
         ImGui::TextDisabled("%s  %dx%d", state.detect.image.name.c_str(), state.detect.image.rgb.width, state.detect.image.rgb.height);

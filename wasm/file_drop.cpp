@@ -7,6 +7,7 @@
 #include "file_drop.h"
 
 #include "app.h"
+#include "ground_truth.h"
 #include "pipeline.h"
 #include "telemetry_loader.h"
 #include "js_bindings.h"
@@ -58,7 +59,8 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     using namespace deadzone::explorer;
     request_redraw(app_state());
     // Telemetry by name or content (JSON text or gzip: never an image) goes to the Replay view; .onnx
-    // by name; everything else is treated as an image and the decoder's sniffing decides.
+    // models and .txt YOLO labels by name; everything else is treated as an image and the decoder's
+    // sniffing decides.
     if (is_telemetry_name(name) || looks_like_telemetry(data, size)) {
         app_state().view = View::Replay;
         load_telemetry_bytes(app_state(), name, "", RunOrigin::Dropped, data, static_cast<std::size_t>(size));
@@ -66,6 +68,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     }
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
     if (ends_with(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
+    else if (ends_with(name, ".txt")) accept_label_bytes(app_state(), name, bytes);
     else accept_image_bytes(app_state(), name, bytes, t0);
 }
 
@@ -116,6 +119,9 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
     } else if (kind == "image") {
         if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
         else accept_image_bytes(state, base_name(url), bytes, t0);
+    } else if (kind == "labels") {
+        if (error[0] != '\0') post_message(state, "could not fetch labels " + url + ": " + error, true);
+        else accept_label_bytes(state, base_name(url), bytes);
     } else if (kind == "runs") {
         on_runs_index(state, bytes, error);
     } else if (kind == "model" || kind == "test model") {

@@ -13,7 +13,7 @@ void open_file_dialog();
 // opens the chooser itself when a click lands on one (file_drop.cpp, dz_file_dialog_button_at).
 constexpr const char* kFileDialogButtons[] = {"open", "replay:open"};
 // kind: "image", "model", "test model", "manifest", "test manifest", "samples", "warm-up image",
-// "runs" (the live runs folder's index).
+// "runs" (the live runs folder's index), "labels" (a sample's YOLO label file).
 void fetch_file(const std::string& url, const std::string& kind);
 
 } // namespace deadzone::explorer

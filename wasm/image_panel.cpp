@@ -4,9 +4,11 @@
 // collapse of x1 onto the centre is visible at a glance.
 #include "detect_view.h"
 
+#include "ground_truth.h"
 #include "textures.h"
 
 #include "deadzone/feature_grid.h"
+#include "deadzone/label_layout.h"
 #include "deadzone/prediction_dump.h" // wh_channel_name
 
 #include <imgui.h>
@@ -21,6 +23,8 @@
 namespace deadzone::explorer {
 
 namespace {
+
+const ImU32 kGroundTruthColour = IM_COL32(255, 255, 255, 235);
 
 ImU32 class_colour(int class_id, int alpha = 255) {
     static const ImU32 rgb[] = {IM_COL32(255, 196, 61, 0), IM_COL32(90, 200, 250, 0), IM_COL32(120, 230, 120, 0),
@@ -73,6 +77,10 @@ void mark_dot(ImDrawList* dl, ImVec2 at, ImU32 colour) {
     dl->AddCircleFilled(ImVec2(at.x + 7, at.y), 4.0f, colour);
     dl->AddCircle(ImVec2(at.x + 7, at.y), 4.0f, IM_COL32(0, 0, 0, 200), 12, 1.0f);
 }
+void mark_ground_truth(ImDrawList* dl, ImVec2 at, ImU32 colour) {
+    dl->AddRect(ImVec2(at.x, at.y - 5), ImVec2(at.x + 14, at.y + 5), IM_COL32(0, 0, 0, 170), 0, 0, 3.5f);
+    dl->AddRect(ImVec2(at.x, at.y - 5), ImVec2(at.x + 14, at.y + 5), colour, 0, 0, 1.5f);
+}
 void mark_dashes(ImDrawList* dl, ImVec2 at, ImU32 colour) { dashed_vline(dl, at.x + 7, at.y - 6, at.y + 6, colour); }
 
 // One legend entry on the current line: its mark, then its text (also kept in `entries`).
@@ -97,6 +105,13 @@ void draw_marks_legend(AppState& state, int panel_index) {
     for (const Detection& d : pred.decoded.detections)
         if (std::find(classes.begin(), classes.end(), d.class_id) == classes.end()) classes.push_back(d.class_id);
     std::sort(classes.begin(), classes.end());
+    const bool show_gt = state.detect.show_ground_truth && has_ground_truth(state.detect);
+    if (show_gt) {
+        legend_entry(panel.legend, mark_ground_truth, kGroundTruthColour, "ground truth");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Labelled boxes from %s (toggle: G)", state.detect.ground_truth.file.c_str());
+        ImGui::SameLine(0, 12);
+    }
     if (classes.empty()) {
         ImGui::TextDisabled("no boxes at this score threshold");
         return;
@@ -119,6 +134,66 @@ void draw_marks_legend(AppState& state, int panel_index) {
     }
 }
 
+// Ground-truth boxes: white over a dark outline, so they read on light and dark images alike.
+template <typename ToScreen>
+void draw_ground_truth_boxes(const YoloLabels& labels, const ToScreen& to_screen) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    for (const EvalBox& g : labels.boxes) {
+        const ImVec2 a = to_screen(g.x1, g.y1), b = to_screen(g.x2, g.y2);
+        dl->AddRect(a, b, IM_COL32(0, 0, 0, 170), 0.0f, 0, 3.5f);
+        dl->AddRect(a, b, kGroundTruthColour, 0.0f, 0, 1.5f);
+    }
+}
+
+// "person 0.42", and with ground truth " | IoU 0.81" (matched) or " | no match, IoU 0.31".
+std::string detection_label(const AppState& state, const Prediction& pred, std::size_t i, const ImageMatch* match) {
+    const Detection& d = pred.decoded.detections[i];
+    char text[128];
+    int n = std::snprintf(text, sizeof text, "%s %.2f", class_label(state, pred, d.class_id).c_str(), d.score);
+    if (match != nullptr && i < match->gt_of_prediction.size() && n > 0 && n < static_cast<int>(sizeof text))
+        std::snprintf(text + n, sizeof text - n, match->gt_of_prediction[i] >= 0 ? " | IoU %.2f" : " | no match, IoU %.2f",
+                      match->iou_of_prediction[i]);
+    return text;
+}
+
+// The detections' labels, placed so that none covers another (core/'s place_labels, by score); a
+// label with no free place is drawn only while its box is hovered. Records what was drawn in
+// panel.label_rects / labels_hidden for the state hook.
+template <typename ToScreen>
+void draw_detection_labels(AppState& state, Panel& panel, const ImageMatch* match, const ToScreen& to_screen,
+                           const LayoutRect& bounds) {
+    const Prediction& pred = panel.pred;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const std::size_t n = pred.decoded.detections.size();
+    std::vector<std::string> texts(n);
+    std::vector<LabelRequest> requests(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const Detection& d = pred.decoded.detections[i];
+        texts[i] = detection_label(state, pred, i, match);
+        const ImVec2 a = to_screen(d.x1, d.y1), b = to_screen(d.x2, d.y2), ts = ImGui::CalcTextSize(texts[i].c_str());
+        requests[i] = {{a.x, a.y, b.x, b.y}, ts.x + 6, ts.y + 2};
+    }
+    const std::vector<LabelPlacement> placed = place_labels(requests, bounds);
+    const ImVec2 mouse = ImGui::GetMousePos();
+    panel.label_rects.clear();
+    panel.labels_hidden = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const LabelRequest& r = requests[i];
+        LabelPlacement at = placed[i];
+        if (!at.shown) {
+            ++panel.labels_hidden;
+            const bool hovered = mouse.x >= r.box.x0 && mouse.x < r.box.x1 && mouse.y >= r.box.y0 && mouse.y < r.box.y1;
+            if (!hovered) continue;
+            at = {true, r.box.x0, std::max(bounds.y0, r.box.y0 - r.height)};
+        } else {
+            panel.label_rects.push_back({at.x, at.y, at.x + r.width, at.y + r.height});
+        }
+        const int class_id = pred.decoded.detections[i].class_id;
+        dl->AddRectFilled(ImVec2(at.x, at.y), ImVec2(at.x + r.width, at.y + r.height), class_colour(class_id, 220));
+        dl->AddText(ImVec2(at.x + 3, at.y + 1), IM_COL32(10, 10, 10, 255), texts[i].c_str());
+    }
+}
+
 // The colour map (heatmap or a wh channel) over exactly the image at `origin`, `size` (screen px):
 // each source point shows the cell nearest to it (feature_grid.h); cells that lie only in the
 // letterbox padding are not drawn. Not clipped to the image: the rectangle is the image's already,
@@ -138,6 +213,26 @@ void draw_colour_map(const AppState& state, Panel& panel, ImVec2 origin, ImVec2 
                                          IM_COL32(255, 255, 255, static_cast<int>(detect.overlay_alpha * 255)));
     const float rect[4] = {origin.x, origin.y, end.x, end.y};
     std::copy(std::begin(rect), std::end(rect), std::begin(panel.overlay_rect));
+}
+
+// "vs ground truth: 3 of 5 found at IoU >= 0.5 | precision 0.60 | recall 0.60 | mean IoU 0.78",
+// at the current score threshold; nothing when there is no ground truth or it is hidden.
+void draw_ground_truth_summary(const AppState& state, const Panel& panel) {
+    const DetectState& detect = state.detect;
+    if (!detect.show_ground_truth || !has_ground_truth(detect) || !panel.pred.valid || panel.pred.model_index != panel.model_index)
+        return;
+    const ImageMatch m = match_panel(detect, panel);
+    const int gt = static_cast<int>(detect.ground_truth.labels.boxes.size());
+    ImGui::Text("vs ground truth: %d of %d found", static_cast<int>(m.true_positives), gt);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(IoU >= %.1f)  precision %.2f  recall %.2f  mean IoU %.2f", kMatchIou, m.precision, m.recall, m.mean_iou);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("At score threshold %.2f: %d detections, %d of them match a labelled box of their class\n"
+                          "with IoU >= %.1f (each box matched once, best score first: the mAP@0.5 rule).\n"
+                          "Mean IoU is over the matched detections: a dead left channel makes boxes too narrow,\n"
+                          "so it drops even when the boxes are found.",
+                          detect.params.score_threshold, static_cast<int>(panel.pred.decoded.detections.size()),
+                          static_cast<int>(m.true_positives), kMatchIou);
 }
 
 } // namespace
@@ -182,6 +277,7 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
     }
     if (!panel.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", panel.error.c_str());
     draw_marks_legend(state, panel_index);
+    draw_ground_truth_summary(state, panel);
     ImGui::EndGroup();
 
     const ImVec2 avail(width, std::max(40.0f, height - ImGui::GetItemRectSize().y - 6.0f));
@@ -212,6 +308,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
     dl->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
     auto to_screen = [&](float x, float y) { return ImVec2(origin.x + x * s, origin.y + y * s); };
 
+    const bool show_gt = current && state.detect.show_ground_truth && has_ground_truth(state.detect);
+    const ImageMatch match = show_gt ? match_panel(state.detect, panel) : ImageMatch{};
     if (current) {
         const Letterbox& lb = pred.letterbox;
         const int stride = state.detect.models[pred.model_index].spec.stride;
@@ -225,18 +323,15 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
                 dl->AddLine(b, to_screen(d.center_x, d.y2), IM_COL32(255, 255, 255, 40), 1.0f);
             }
         }
+        if (show_gt) draw_ground_truth_boxes(state.detect.ground_truth.labels, to_screen);
         for (const Detection& d : pred.decoded.detections) {
             const ImVec2 a = to_screen(d.x1, d.y1), b = to_screen(d.x2, d.y2), c = to_screen(d.center_x, d.center_y);
             dl->AddRect(a, b, class_colour(d.class_id), 0.0f, 0, 2.0f);
             dl->AddCircleFilled(c, 4.0f, class_colour(d.class_id));
             dl->AddCircle(c, 4.0f, IM_COL32(0, 0, 0, 200), 12, 1.0f);
-            char label[96];
-            std::snprintf(label, sizeof label, "%s %.2f", class_label(state, pred, d.class_id).c_str(), d.score);
-            const ImVec2 ts = ImGui::CalcTextSize(label);
-            const ImVec2 la(a.x, std::max(origin.y, a.y - ts.y - 2));
-            dl->AddRectFilled(la, ImVec2(la.x + ts.x + 6, la.y + ts.y + 2), class_colour(d.class_id, 220));
-            dl->AddText(ImVec2(la.x + 3, la.y + 1), IM_COL32(10, 10, 10, 255), label);
         }
+        draw_detection_labels(state, panel, show_gt ? &match : nullptr, to_screen,
+                              LayoutRect{origin.x, origin.y, origin.x + size.x, origin.y + size.y});
         // Hover: which feature-map cell is under the mouse, and what the model said there.
         if (hovered) {
             const ImVec2 m = ImGui::GetMousePos();

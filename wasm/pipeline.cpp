@@ -4,6 +4,8 @@
 // leaves the previous image, models and predictions as they were.
 #include "pipeline.h"
 
+#include "ground_truth.h"
+
 #include "file_drop.h"
 #include "ort_session.h"
 #include "telemetry_loader.h"
@@ -136,6 +138,12 @@ std::vector<int> models_in_list_order(const DetectState& detect) {
     return order;
 }
 
+void open_sample(const SampleImage& sample) {
+    // Labels first: they are kept until the image of their stem arrives, whichever comes first.
+    if (!sample.labels_url.empty()) fetch_file(sample.labels_url, "labels");
+    fetch_file(sample.url, "image");
+}
+
 void start_explorer(AppState& state) {
     install_file_drop();
     state.detect.model_list_source = "loading the model list...";
@@ -151,14 +159,22 @@ void on_manifest_fetched(AppState& state, const std::string& kind, const std::st
     const std::string base = url.substr(0, url.find_last_of('/') + 1);
     if (kind == "samples") {
         if (j.is_object() && j.contains("images") && j["images"].is_array())
-            for (const auto& img : j["images"])
-                if (img.is_object() && img.contains("file") && img["file"].is_string())
-                    state.detect.sample_images.push_back(base + img["file"].get<std::string>());
+            for (const auto& img : j["images"]) {
+                if (!img.is_object() || !img.contains("file") || !img["file"].is_string()) continue;
+                SampleImage sample;
+                sample.url = base + img["file"].get<std::string>();
+                sample.name = img.value("name", file_stem(sample.url));
+                sample.purpose = img.value("purpose", "");
+                if (img.contains("labels") && img["labels"].is_string()) sample.labels_url = base + img["labels"].get<std::string>();
+                state.detect.samples.push_back(std::move(sample));
+            }
         // The first sample is shown at once (a newcomer sees broken vs fixed without doing anything),
         // unless the page was opened with ?first-sample=none (tests and the bench start empty): then
         // it is only decoded unseen, to warm up the image path.
-        if (!state.detect.sample_images.empty())
-            fetch_file(state.detect.sample_images.front(), state.detect.show_first_sample ? "image" : "warm-up image");
+        if (!state.detect.samples.empty()) {
+            if (state.detect.show_first_sample) open_sample(state.detect.samples.front());
+            else fetch_file(state.detect.samples.front().url, "warm-up image");
+        }
         return;
     }
     const bool usable = j.is_object() && j.contains("models") && j["models"].is_array() && !j["models"].empty();
@@ -290,6 +306,7 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
     }
     li.texture_width = li.rgb.width;
     li.texture_height = li.rgb.height;
+    attach_ground_truth(state);
 }
 
 void on_session_created(AppState& state, int session_id, bool ok, const std::string& message) {

@@ -12,6 +12,7 @@
 namespace deadzone::explorer {
 
 void start_explorer(AppState& state); // install the file drop, fetch the model list and samples
+void open_sample(const SampleImage& sample); // fetch a sample image, and its labels when it has them
 void pump_pipeline(AppState& state);  // once a frame: start the next ORT call, never wait for one
 void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
                         double received_ms);

@@ -6,6 +6,7 @@
 #include "detect_view.h"
 #include "flow_panels.h"
 #include "flow_view.h"
+#include "ground_truth.h"
 #include "ort_session.h"
 #include "pipeline.h"
 #include "replay_view.h"
@@ -48,6 +49,39 @@ nlohmann::json to_json(const deadzone::ChannelStats& s) {
             {"nan", s.nan_count}, {"inf", s.inf_count}};
 }
 
+nlohmann::json to_json(const deadzone::EvalBox& b) {
+    return {{"x1", b.x1}, {"y1", b.y1}, {"x2", b.x2}, {"y2", b.y2}, {"class_id", b.class_id}};
+}
+
+// The current image's ground truth: where it came from, its boxes (source pixels), the rows dropped.
+nlohmann::json to_json(const DetectState& detect) {
+    nlohmann::json j = {{"available", has_ground_truth(detect)}, {"show", detect.show_ground_truth},
+                        {"label_files", detect.label_files.size()}};
+    if (!has_ground_truth(detect)) return j;
+    const deadzone::YoloLabels& l = detect.ground_truth.labels;
+    j["file"] = detect.ground_truth.file;
+    j["boxes"] = nlohmann::json::array();
+    for (const deadzone::EvalBox& b : l.boxes) j["boxes"].push_back(to_json(b));
+    j["dropped"] = nlohmann::json::array();
+    for (const deadzone::DroppedLabelRow& r : l.dropped) j["dropped"].push_back({{"line", r.line}, {"reason", r.reason}});
+    j["polygon_rows"] = l.polygon_rows;
+    j["confidence_rows"] = l.confidence_rows;
+    return j;
+}
+
+std::vector<std::string> sample_urls(const DetectState& detect) {
+    std::vector<std::string> urls;
+    for (const SampleImage& sample : detect.samples) urls.push_back(sample.url);
+    return urls;
+}
+
+nlohmann::json samples_json(const DetectState& detect) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const SampleImage& sample : detect.samples)
+        j.push_back({{"name", sample.name}, {"url", sample.url}, {"purpose", sample.purpose}, {"labels", sample.labels_url}});
+    return j;
+}
+
 nlohmann::json to_json(const AppState& state, const Panel& p) {
     nlohmann::json j = {{"model", p.model_index >= 0 ? state.detect.models[p.model_index].name : ""},
                         {"busy", p.needs_run || p.request_id != 0},
@@ -57,6 +91,14 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     const Prediction& pred = p.pred;
     j["has_result"] = pred.valid && pred.model_index == p.model_index;
     j["legend"] = p.legend;
+    j["label_rects"] = p.label_rects;
+    j["labels_hidden"] = p.labels_hidden;
+    if (has_ground_truth(state.detect) && state.detect.show_ground_truth && j["has_result"].get<bool>()) {
+        const deadzone::ImageMatch m = match_panel(state.detect, p);
+        j["match"] = {{"true_positives", m.true_positives}, {"precision", m.precision}, {"recall", m.recall},
+                      {"mean_iou", m.mean_iou}, {"gt_of_prediction", m.gt_of_prediction},
+                      {"iou_of_prediction", m.iou_of_prediction}};
+    }
     if (!pred.valid) return j;
     j["result_model"] = state.detect.models[pred.model_index].name;
     j["image_generation"] = pred.image_generation;
@@ -248,7 +290,9 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"heap_used_bytes", heap_used_bytes()},
         {"models", models},
         {"model_list_source", s.detect.model_list_source},
-        {"sample_images", s.detect.sample_images},
+        {"sample_images", sample_urls(s.detect)},
+        {"samples", samples_json(s.detect)},
+        {"ground_truth", to_json(s.detect)},
         {"image", {{"name", s.detect.image.name}, {"width", s.detect.image.rgb.width}, {"height", s.detect.image.rgb.height},
                    {"generation", s.detect.image.generation}}},
         {"params", {{"score_threshold", s.detect.params.score_threshold}, {"top_k", s.detect.params.top_k}}},
@@ -300,6 +344,13 @@ EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
     request_redraw(s);
     s.detect.overlay = overlay < 0 || overlay > kOverlayWh0 + 3 ? kOverlayNone : overlay;
     for (Panel& p : s.detect.panels) update_overlay_texture(p.pred, s.detect.overlay);
+}
+
+// Same effect as the "ground truth (G)" checkbox.
+EMSCRIPTEN_KEEPALIVE void dz_set_ground_truth(int show) {
+    AppState& s = app_state();
+    request_redraw(s);
+    s.detect.show_ground_truth = show != 0;
 }
 
 // Same effect as the "opacity" slider (0.1 .. 1).

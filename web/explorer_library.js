@@ -107,7 +107,7 @@ mergeInto(LibraryManager.library, {
     const input = document.createElement("input");
     input.type = "file";
     input.multiple = true;
-    input.accept = ".png,.jpg,.jpeg,.bmp,.gif,.webp,.onnx,.jsonl,.ndjson,.gz,.json";
+    input.accept = ".png,.jpg,.jpeg,.bmp,.gif,.webp,.onnx,.txt,.jsonl,.ndjson,.gz,.json";
     input.style.display = "none";
     input.id = "dz-open-file";
     input.addEventListener("change", () => { accept(input.files, performance.now()); input.value = ""; });

@@ -104,7 +104,7 @@ test("the Open button opens the browser's file chooser, and the chosen image goe
 test("a sample-image button loads that sample", async () => {
   const { page } = await openWithModels(explorer);
   const gen = (await state(page)).image.generation;
-  await clickWidget(page, "sample:blobs-square.png");
+  await clickWidget(page, "sample:blobs-square");
   const s = await waitFor(page, bothDone(gen + 1));
   assert.equal(s.image.name, "blobs-square.png");
   await page.close();
