@@ -77,6 +77,8 @@ struct Prediction {
     double file_read_ms = 0, decode_image_ms = 0, queue_ms = 0, preprocess_ms = 0, post_ms = 0;
     unsigned overlay_texture = 0; // GL texture of the current colour map (see heatmap_texture.cpp)
     int overlay_kind = -1;        // which map the texture holds
+    int overlay_class = -1;       // for the heatmap: its class, -1 for the best class per cell
+    float overlay_range_max = 0;  // the value the colour map's top colour stands for (0 is black)
 };
 
 struct Panel {
@@ -91,6 +93,7 @@ struct Panel {
     std::string error;       // the last run's problem (NaN output, wrong shapes), shown on the panel
     std::vector<std::string> legend; // the legend's entries drawn last frame (the state hook shows them)
     std::vector<std::array<float, 4>> label_rects; // detection labels drawn last frame: x0, y0, x1, y1
+    std::string colour_bar, colour_bar_units; // the colour bar drawn last frame ("" when none)
     int labels_hidden = 0;           // labels with no free place last frame (drawn only on hover)
 };
 
@@ -151,6 +154,7 @@ struct DetectState {
     } model_input_of;
     DecodeParams params{4, 100, 0.3f};
     int overlay = kOverlayNone;
+    int heatmap_class = -1;            // the heatmap overlay's class; -1: the best class per cell
     float overlay_alpha = 0.65f;
     bool show_first_sample = true; // the first sample is loaded at start (off: ?first-sample=none)
     // Hover read-out, in the model's feature-map cells (-1 when not over an image).

@@ -45,6 +45,33 @@ void backend_details(const BackendReport& b) {
     status_line("wasm runs in a worker", ort_in_worker(), "the page stays responsive during a run");
 }
 
+// The heatmap overlay's class: the best class per cell, or one class (names from the left panel's
+// model, else the right's).
+void draw_heatmap_class_combo(DetectState& detect) {
+    const std::vector<std::string>* names = nullptr;
+    int classes = 0;
+    for (const Panel& p : detect.panels) {
+        if (p.model_index < 0 || !p.pred.valid) continue;
+        names = &detect.models[p.model_index].spec.class_names;
+        classes = p.pred.out.classes;
+        break;
+    }
+    auto name_of = [&](int c) {
+        if (c < 0) return std::string("best class");
+        return names != nullptr && c < static_cast<int>(names->size()) ? (*names)[c] : "class " + std::to_string(c);
+    };
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(110);
+    if (ImGui::BeginCombo("class", name_of(detect.heatmap_class).c_str())) {
+        for (int c = -1; c < classes; ++c)
+            if (ImGui::Selectable(name_of(c).c_str(), c == detect.heatmap_class)) {
+                detect.heatmap_class = c;
+                update_overlay_textures(detect);
+            }
+        ImGui::EndCombo();
+    }
+}
+
 // "ground truth (G)": on when the image has labels; the tooltip says where they came from, or how
 // to give some.
 void draw_ground_truth_toggle(AppState& state) {
@@ -134,8 +161,11 @@ void draw_toolbar(AppState& state) {
     ImGui::SameLine(0, 24);
     ImGui::SetNextItemWidth(140);
     static const char* overlays[] = {"none", "heatmap", "wh left", "wh top", "wh right", "wh bottom"};
-    if (ImGui::Combo("map", &state.detect.overlay, overlays, IM_ARRAYSIZE(overlays)))
-        for (Panel& p : state.detect.panels) update_overlay_texture(p.pred, state.detect.overlay);
+    if (ImGui::Combo("map", &state.detect.overlay, overlays, IM_ARRAYSIZE(overlays))) update_overlay_textures(state.detect);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Colour map over the image, one colour per feature-map cell: the heatmap's score\n"
+                          "(a probability) or one wh distance (input pixels). Black is 0: a dead channel is black.");
+    if (state.detect.overlay == kOverlayHeatmap) draw_heatmap_class_combo(state.detect);
     if (state.detect.overlay != kOverlayNone) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(100);

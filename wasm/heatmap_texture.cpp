@@ -1,6 +1,7 @@
 // GL textures: the loaded image, and the colour-mapped model maps drawn over it (the heatmap's best
-// class score, or one wh channel). A wh channel is scaled by the largest value of all four wh
-// channels, so a dead channel (all zeros) is visibly black next to its live neighbours.
+// class score or one class's score, as probabilities 0..1, or one wh channel). A wh channel is scaled
+// by the largest value of all four wh channels (0..max input pixels), so a dead channel (all zeros) is
+// visibly black next to its live neighbours.
 #include "textures.h"
 
 #include <GLES3/gl3.h>
@@ -43,22 +44,28 @@ unsigned upload_rgb_texture(unsigned texture, const RgbImage& image) {
     return upload(texture, image.width, image.height, GL_RGB, image.pixels.data(), GL_LINEAR);
 }
 
-void update_overlay_texture(Prediction& pred, int overlay) {
+void update_overlay_texture(Prediction& pred, int overlay, int heatmap_class) {
     pred.overlay_kind = overlay;
+    pred.overlay_class = heatmap_class;
     if (overlay == kOverlayNone || !pred.valid) return;
     const ModelOutputs& o = pred.out;
     const size_t plane = static_cast<size_t>(o.height) * o.width;
     std::vector<float> values(plane, 0.0f);
     if (overlay == kOverlayHeatmap) {
+        // Scores are probabilities: the bar spans 0..1 whatever the image.
+        pred.overlay_range_max = 1.0f;
+        const bool one_class = heatmap_class >= 0 && heatmap_class < o.classes;
         for (size_t i = 0; i < plane; ++i) {
             float best = 0.0f;
-            for (int c = 0; c < o.classes; ++c) best = std::max(best, sigmoid(o.heatmap[c * plane + i]));
+            for (int c = one_class ? heatmap_class : 0; c < (one_class ? heatmap_class + 1 : o.classes); ++c)
+                best = std::max(best, sigmoid(o.heatmap[c * plane + i]));
             values[i] = best;
         }
     } else {
         const int channel = std::clamp(overlay - kOverlayWh0, 0, 3);
         float scale = 0.0f;
         for (float v : o.wh) scale = std::max(scale, v);
+        pred.overlay_range_max = scale;
         for (size_t i = 0; i < plane; ++i) values[i] = scale > 0 ? o.wh[channel * plane + i] / scale : 0.0f;
     }
     std::vector<unsigned char> rgba(plane * 4);
@@ -70,6 +77,10 @@ void update_overlay_texture(Prediction& pred, int overlay) {
     }
     // NEAREST: one texel per feature-map cell, so hovering reads the cell you see.
     pred.overlay_texture = upload(pred.overlay_texture, o.width, o.height, GL_RGBA, rgba.data(), GL_NEAREST);
+}
+
+void update_overlay_textures(DetectState& detect) {
+    for (Panel& p : detect.panels) update_overlay_texture(p.pred, detect.overlay, detect.heatmap_class);
 }
 
 } // namespace deadzone::explorer

@@ -203,7 +203,7 @@ void draw_colour_map(const AppState& state, Panel& panel, ImVec2 origin, ImVec2 
     const Prediction& pred = panel.pred;
     const DetectState& detect = state.detect;
     if (!pred.valid || pred.model_index != panel.model_index || detect.overlay == kOverlayNone ||
-        pred.overlay_texture == 0 || pred.overlay_kind != detect.overlay)
+        pred.overlay_texture == 0 || pred.overlay_kind != detect.overlay || pred.overlay_class != detect.heatmap_class)
         return;
     const int stride = detect.models[pred.model_index].spec.stride;
     const FeatureMapUv uv = feature_map_uv(pred.letterbox, stride, pred.out.width, pred.out.height);
@@ -233,6 +233,55 @@ void draw_ground_truth_summary(const AppState& state, const Panel& panel) {
                           "so it drops even when the boxes are found.",
                           detect.params.score_threshold, static_cast<int>(panel.pred.decoded.detections.size()),
                           static_cast<int>(m.true_positives), kMatchIou);
+}
+
+// The colour map's scale, on one line: what it shows, a gradient from 0 (black) to its top value, and
+// the units (scores as probabilities, wh distances in the model input's pixels).
+void draw_colour_bar(const AppState& state, Panel& panel) {
+    panel.colour_bar.clear();
+    panel.colour_bar_units.clear();
+    const DetectState& detect = state.detect;
+    const Prediction& pred = panel.pred;
+    if (detect.overlay == kOverlayNone || !pred.valid || pred.model_index != panel.model_index || pred.overlay_kind != detect.overlay)
+        return;
+    const bool heatmap = detect.overlay == kOverlayHeatmap;
+    if (heatmap) {
+        panel.colour_bar = pred.overlay_class < 0 ? "heatmap: best class score" : "heatmap: " + class_label(state, pred, pred.overlay_class) + " score";
+        panel.colour_bar_units = "probability";
+    } else {
+        const int channel = detect.overlay - kOverlayWh0;
+        panel.colour_bar = std::string("wh ") + wh_channel_name(channel) + ": distance from the centre to the box's " +
+                           wh_channel_name(channel) + " edge";
+        panel.colour_bar_units = "input px";
+    }
+    ImGui::TextDisabled("%s", panel.colour_bar.c_str());
+    ImGui::SameLine();
+    ImGui::TextUnformatted("0");
+    ImGui::SameLine(0, 4);
+    const float width = 140.0f, height = ImGui::GetTextLineHeight() * 0.8f;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float top = p.y + (ImGui::GetTextLineHeight() - height) * 0.5f;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    constexpr int kSteps = 28;
+    for (int k = 0; k < kSteps; ++k) {
+        float a[3], b[3];
+        colormap(static_cast<float>(k) / kSteps, a);
+        colormap(static_cast<float>(k + 1) / kSteps, b);
+        const ImU32 ca = ImGui::ColorConvertFloat4ToU32(ImVec4(a[0], a[1], a[2], 1)),
+                    cb = ImGui::ColorConvertFloat4ToU32(ImVec4(b[0], b[1], b[2], 1));
+        dl->AddRectFilledMultiColor(ImVec2(p.x + width * k / kSteps, top), ImVec2(p.x + width * (k + 1) / kSteps, top + height),
+                                    ca, cb, cb, ca);
+    }
+    dl->AddRect(ImVec2(p.x, top), ImVec2(p.x + width, top + height), IM_COL32(120, 120, 120, 255));
+    ImGui::Dummy(ImVec2(width, ImGui::GetTextLineHeight()));
+    ImGui::SameLine(0, 4);
+    if (heatmap) ImGui::Text("1 %s", panel.colour_bar_units.c_str());
+    else ImGui::Text("%.1f %s", pred.overlay_range_max, panel.colour_bar_units.c_str());
+    if (ImGui::IsItemHovered() && !heatmap)
+        ImGui::SetTooltip("All four wh maps share this scale (the largest wh value of this image), so a dead channel is\n"
+                          "black beside its live neighbours. Input pixels are the model's %dx%d input; this image is\n"
+                          "scaled by %.3f to fit it (letterbox).",
+                          pred.letterbox.input_width, pred.letterbox.input_height, pred.letterbox.scale);
 }
 
 } // namespace
@@ -278,6 +327,7 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
     if (!panel.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", panel.error.c_str());
     draw_marks_legend(state, panel_index);
     draw_ground_truth_summary(state, panel);
+    draw_colour_bar(state, panel);
     ImGui::EndGroup();
 
     const ImVec2 avail(width, std::max(40.0f, height - ImGui::GetItemRectSize().y - 6.0f));

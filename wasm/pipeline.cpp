@@ -384,7 +384,7 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.overlay_texture = panel.pred.overlay_texture; // reuse the GL texture, refilled below
     panel.pred = std::move(next);
     panel.error.clear();
-    update_overlay_texture(panel.pred, state.detect.overlay);
+    update_overlay_texture(panel.pred, state.detect.overlay, state.detect.heatmap_class);
 }
 
 } // namespace

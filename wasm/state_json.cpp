@@ -124,6 +124,10 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     j["channels"] = channels;
     j["dump_text"] = prediction_dump_text(pred);
     j["overlay_kind"] = pred.overlay_kind;
+    j["overlay_class"] = pred.overlay_class;
+    j["colour_bar"] = p.colour_bar.empty() ? nlohmann::json(nullptr)
+                                           : nlohmann::json{{"title", p.colour_bar}, {"min", 0.0}, {"max", pred.overlay_range_max},
+                                                            {"units", p.colour_bar_units}};
     return j;
 }
 
@@ -343,7 +347,15 @@ EMSCRIPTEN_KEEPALIVE void dz_set_overlay(int overlay) {
     AppState& s = app_state();
     request_redraw(s);
     s.detect.overlay = overlay < 0 || overlay > kOverlayWh0 + 3 ? kOverlayNone : overlay;
-    for (Panel& p : s.detect.panels) update_overlay_texture(p.pred, s.detect.overlay);
+    update_overlay_textures(s.detect);
+}
+
+// Same effect as the heatmap's class combo: -1 for the best class per cell.
+EMSCRIPTEN_KEEPALIVE void dz_set_heatmap_class(int class_id) {
+    AppState& s = app_state();
+    request_redraw(s);
+    s.detect.heatmap_class = class_id < 0 ? -1 : class_id;
+    update_overlay_textures(s.detect);
 }
 
 // Same effect as the "ground truth (G)" checkbox.

@@ -1,4 +1,5 @@
-// The Detect view's colour map covers exactly the image, through the letterbox, for any image size:
+// The Detect view's colour maps: each has a colour bar with its range and units, the heatmap a class
+// choice, and the map covers exactly the image, through the letterbox, for any image size:
 // every screen pixel of the image shows a feature cell (none of the picture shows through at the
 // right or bottom edge), and cells that fall in the letterbox padding are not drawn.
 //
@@ -7,8 +8,10 @@
 // included, while the test image itself is light grey.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { PNG } from "pngjs";
-import { startExplorer, dropFiles, state, waitFor, bothDone, openWithModels, screenshot } from "./harness.mjs";
+import { startExplorer, dropFiles, state, waitFor, bothDone, openWithModels, screenshot, repoRoot } from "./harness.mjs";
 
 const GREY = 200;
 
@@ -57,5 +60,45 @@ test("the colour map covers exactly the image for tall, wide, square and small i
     assert.ok(seen > 100, `${w}x${h}: too few pixels sampled (${seen})`);
     assert.equal(grey, 0, `${w}x${h}: ${grey} of ${seen} image pixels not covered by the colour map`);
   }
+  await page.close();
+});
+
+test("each colour map has a colour bar with its range and units, and the heatmap a class choice", async () => {
+  const { page } = await openWithModels(explorer);
+  const gen = (await state(page)).image.generation;
+  await dropFiles(page, [{ name: "blobs-wide.png", bytes: fs.readFileSync(path.join(repoRoot, "assets/images/blobs-wide.png")) }]);
+  await waitFor(page, bothDone(gen + 1));
+  await page.evaluate(() => window.deadzone.call("dz_set_overlay", null, ["number"], [3])); // wh top
+  let s = await waitFor(page, `s.panels.every((p) => p.colour_bar)`, 10000);
+  for (const p of s.panels) {
+    assert.match(p.colour_bar.title, /^wh top: distance/);
+    assert.equal(p.colour_bar.units, "input px");
+    assert.equal(p.colour_bar.min, 0);
+    const largest = Math.max(...p.channels.map((c) => c.post.max));
+    assert.ok(Math.abs(p.colour_bar.max - largest) < 1e-3 * largest, `bar top ${p.colour_bar.max}, largest wh ${largest}`);
+  }
+  await page.evaluate(() => window.deadzone.call("dz_set_overlay", null, ["number"], [1])); // heatmap
+  s = await waitFor(page, `s.panels.every((p) => p.colour_bar && p.colour_bar.units === "probability")`, 10000);
+  assert.ok(s.panels.every((p) => p.colour_bar.max === 1 && /best class/.test(p.colour_bar.title)));
+  // One class at a time: the map and the bar's title follow the choice.
+  await screenshot(page, "heatmap-best-class");
+  const brightness = async (name) => {
+    const png = await screenshot(page, name);
+    const [x0, y0, scale] = s.panels[1].image_rect;
+    let sum = 0;
+    for (let y = Math.ceil(y0); y < y0 + s.image.height * scale - 1; y += 3)
+      for (let x = Math.ceil(x0); x < x0 + s.image.width * scale - 1; x += 3) sum += png.data[(y * png.width + x) * 4];
+    return sum;
+  };
+  const all = await brightness("heatmap-all");
+  const perClass = [];
+  for (const c of [0, 1]) {
+    await page.evaluate((k) => window.deadzone.call("dz_set_heatmap_class", null, ["number"], [k]), c);
+    s = await waitFor(page, `s.panels.every((p) => p.overlay_class === ${c} && p.colour_bar && !/best class/.test(p.colour_bar.title))`, 10000);
+    await page.waitForTimeout(150);
+    perClass.push(await brightness(`heatmap-class-${c}`));
+  }
+  assert.notEqual(perClass[0], perClass[1], "both classes show the same map");
+  assert.ok(perClass.every((b) => b < all), `one class (${perClass}) is not darker than the best of all (${all})`);
   await page.close();
 });
