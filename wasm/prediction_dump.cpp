@@ -1,7 +1,8 @@
 // The raw prediction dump: for every wh channel, min/max/mean/fraction-zero of the pre-activation
 // and of the post-activation output, computed by core's per_channel_stats (the same code the trainer's
 // telemetry and eval CLI use). A channel whose output is exactly zero everywhere is dead: red. The
-// text form is core's prediction_dump formatting, line for line what ttfnet-eval prints.
+// text form ("copy as text": the channel lines and the detections) is core's prediction_dump
+// formatting, line for line what ttfnet-eval prints.
 #include "detect_view.h"
 #include "js_bindings.h"
 
@@ -22,9 +23,13 @@ extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_text_copied(int ok, const char* why) 
 
 namespace deadzone::explorer {
 
-std::string prediction_dump_text(const Prediction& pred) {
+std::string prediction_dump_text(const DetectState& detect, const Prediction& pred) {
     if (!pred.valid) return "";
-    return format_wh_dump(pred.post_stats) + format_wh_pre_dump(pred.pre_stats);
+    const Model& model = detect.models[pred.model_index];
+    DecodeParams params = detect.params;
+    params.stride = model.spec.stride;
+    return format_wh_dump(pred.post_stats) + format_wh_pre_dump(pred.pre_stats) +
+           format_decoded(pred.decoded, params, model.spec.class_names);
 }
 
 bool prediction_has_dead_channel(const Prediction& pred) {
@@ -75,12 +80,12 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
         ImGui::EndTable();
     }
     // The same numbers as ttfnet-eval's text, formatted by the same core code, to compare or paste.
-    if (ImGui::SmallButton("copy as text")) dz_js_copy_text(prediction_dump_text(pred).c_str());
+    if (ImGui::SmallButton("copy as text")) dz_js_copy_text(prediction_dump_text(state.detect, pred).c_str());
     ImGui::SameLine();
     ImGui::TextDisabled("(as ttfnet-eval prints it)");
     if (ImGui::IsItemHovered()) {
         ImGui::BeginTooltip();
-        ImGui::TextUnformatted(prediction_dump_text(pred).c_str());
+        ImGui::TextUnformatted(prediction_dump_text(state.detect, pred).c_str());
         ImGui::EndTooltip();
     }
 }

@@ -122,7 +122,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
                             {"post", to_json(pred.post_stats[c])},
                             {"dead", deadzone::channel_is_dead(pred.post_stats[c])}});
     j["channels"] = channels;
-    j["dump_text"] = prediction_dump_text(pred);
+    j["dump_text"] = prediction_dump_text(state.detect, pred);
     j["overlay_kind"] = pred.overlay_kind;
     j["overlay_class"] = pred.overlay_class;
     j["colour_bar"] = p.colour_bar.empty() ? nlohmann::json(nullptr)

@@ -85,4 +85,14 @@ std::string format_detections(const std::vector<Detection>& detections, const st
     return out;
 }
 
+std::string format_decoded(const DecodeResult& decoded, const DecodeParams& params, const std::vector<std::string>& class_names) {
+    std::string out = "detections: " + std::to_string(decoded.detections.size()) + " (score >= " +
+                      format_fixed3(params.score_threshold) + ", top " + std::to_string(params.top_k) + ")\n";
+    out += format_detections(decoded.detections, class_names);
+    if (decoded.nonfinite_heatmap + decoded.nonfinite_wh > 0)
+        out += "warning: non-finite outputs: " + std::to_string(decoded.nonfinite_heatmap) + " heatmap cells, " +
+               std::to_string(decoded.nonfinite_wh) + " wh cells, " + std::to_string(decoded.dropped_peaks) + " peaks dropped\n";
+    return out;
+}
+
 } // namespace deadzone

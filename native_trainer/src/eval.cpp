@@ -167,12 +167,7 @@ deadzone::Result<ImageEvaluation> evaluate_image(EvalModel& model, const deadzon
     t << deadzone::format_wh_dump(ev.wh_stats);
     t << deadzone::format_wh_pre_dump(ev.wh_pre_stats);
     t << deadzone::format_final_conv(ev.final_weight_std, ev.final_bias);
-    t << "detections: " << ev.decoded.detections.size() << " (score >= " << deadzone::format_fixed3(params.score_threshold)
-      << ", top " << params.top_k << ")\n";
-    t << deadzone::format_detections(ev.decoded.detections, model.class_names);
-    if (ev.decoded.nonfinite_heatmap + ev.decoded.nonfinite_wh > 0)
-        t << "warning: non-finite outputs: " << ev.decoded.nonfinite_heatmap << " heatmap cells, " << ev.decoded.nonfinite_wh
-          << " wh cells, " << ev.decoded.dropped_peaks << " peaks dropped\n";
+    t << deadzone::format_decoded(ev.decoded, params, model.class_names);
     ev.text = t.str();
     return ev;
 }

@@ -66,5 +66,22 @@ TEST(PredictionDump, FinalConvAndDetections) {
     EXPECT_EQ(wh_channel_name(7), std::string("?"));
 }
 
+TEST(PredictionDump, DecodedSectionHasTheHeaderTheDetectionsAndANonFiniteWarning) {
+    DecodeResult r;
+    Detection d;
+    d.x1 = 1, d.y1 = 2, d.x2 = 3, d.y2 = 4, d.score = 0.5f, d.center_x = 2, d.center_y = 3;
+    r.detections = {d};
+    DecodeParams params;
+    params.score_threshold = 0.3f;
+    params.top_k = 7;
+    EXPECT_EQ(format_decoded(r, params, {"person"}),
+              "detections: 1 (score >= 0.300, top 7)\n"
+              "det 0: class=person score=0.500 box=(1.000, 2.000, 3.000, 4.000) centre=(2.000, 3.000)\n");
+    r.nonfinite_heatmap = 2;
+    r.dropped_peaks = 1;
+    EXPECT_NE(format_decoded(r, params, {}).find("warning: non-finite outputs: 2 heatmap cells, 0 wh cells, 1 peaks dropped\n"),
+              std::string::npos);
+}
+
 } // namespace
 } // namespace deadzone

@@ -413,7 +413,15 @@ function dumpLines(text) {
   }));
 }
 
-test("the browser's dump holds the numbers ttfnet-eval prints for the same image and model", async () => {
+// The dump's "det N:" lines the same way.
+function detectionLines(text) {
+  return text.split("\n").filter((l) => /^det \d+: /.test(l)).map((l) => ({
+    shape: l.replace(/-?\d+\.\d+/g, "#"),
+    numbers: (l.match(/-?\d+\.\d+/g) || []).map(Number),
+  }));
+}
+
+test("the browser's dump holds the numbers and detections ttfnet-eval prints for the same image and model", async () => {
   assert.ok(fs.existsSync(EVAL_CLI), "ttfnet-eval missing: run scripts/build.sh native");
   const { page } = await openWithShippedModels(explorer);
   const s = await dropShippedSample(page);
@@ -421,8 +429,8 @@ test("the browser's dump holds the numbers ttfnet-eval prints for the same image
     assert.equal(s.panels[panel].result_model, model);
     // The CLI runs the same .onnx through LibTorch (onnx_import), the browser through ORT Web; both
     // decode and letterbox the image with core/ and format the dump with core's prediction_dump.
-    const out = execFileSync(EVAL_CLI, ["--onnx", path.join(repoRoot, "assets/models", model + ".onnx"), "--image", SHIPPED_SAMPLE, "--no-png"],
-      { encoding: "utf8" });
+    const out = execFileSync(EVAL_CLI, ["--onnx", path.join(repoRoot, "assets/models", model + ".onnx"), "--image", SHIPPED_SAMPLE, "--no-png",
+      "--score-threshold", String(s.params.score_threshold), "--top-k", String(s.params.top_k)], { encoding: "utf8" });
     const cli = dumpLines(out), web = dumpLines(s.panels[panel].dump_text);
     assert.equal(cli.length, 10, `ttfnet-eval printed ${cli.length} dump lines:\n${out}`);
     assert.deepEqual(web.map((l) => l.shape), cli.map((l) => l.shape), `${model}: the lines differ`);
@@ -430,6 +438,16 @@ test("the browser's dump holds the numbers ttfnet-eval prints for the same image
       // Printed with 3 decimals: one unit in the last place, plus float32 noise between the engines.
       const w = web[i].numbers[k];
       assert.ok(Math.abs(v - w) <= 0.0015 + 1e-4 * Math.abs(v), `${model}: "${line.shape}" value ${k}: cli ${v}, browser ${w}`);
+    }));
+    // The detections, as "copy as text" gives them: the same header, classes and numbers.
+    const header = (text) => text.split("\n").find((l) => l.startsWith("detections: "));
+    assert.equal(header(s.panels[panel].dump_text), header(out), `${model}: detections header`);
+    const cliDets = detectionLines(out), webDets = detectionLines(s.panels[panel].dump_text);
+    assert.ok(cliDets.length > 0, `${model}: ttfnet-eval found nothing to compare`);
+    assert.deepEqual(webDets.map((d) => d.shape), cliDets.map((d) => d.shape), `${model}: detection lines differ`);
+    cliDets.forEach((d, i) => d.numbers.forEach((v, k) => {
+      const w = webDets[i].numbers[k];
+      assert.ok(Math.abs(v - w) <= 0.02 + 1e-3 * Math.abs(v), `${model}: "${d.shape}" value ${k}: cli ${v}, browser ${w}`);
     }));
     const deadInCli = cli.filter((l) => / <- DEAD$/.test(l.shape)).map((l) => l.shape.match(/\((\w+)\)/)[1]);
     assert.deepEqual(deadInCli, model === "broken" ? ["left"] : []);

@@ -52,4 +52,9 @@ std::string format_final_conv(const std::vector<double>& weight_std, const std::
 // centre=(30.000, 55.000)". class_names may be shorter than the class ids (then "class<id>").
 std::string format_detections(const std::vector<Detection>& detections, const std::vector<std::string>& class_names);
 
+// The detection part of ttfnet-eval's text: "detections: 3 (score >= 0.300, top 100)", the
+// format_detections lines, and when the decode met NaN/Inf "warning: non-finite outputs: 2 heatmap
+// cells, 0 wh cells, 0 peaks dropped". Every line ends in '\n'.
+std::string format_decoded(const DecodeResult& decoded, const DecodeParams& params, const std::vector<std::string>& class_names);
+
 } // namespace deadzone
