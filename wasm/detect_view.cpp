@@ -14,6 +14,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -99,6 +100,16 @@ void draw_ground_truth_toggle(AppState& state) {
     }
 }
 
+// Like remember_item_rect, but only the slider's frame (`width` px), not its label: tests press
+// the slider where a value lies.
+void remember_slider_frame(AppState& state, const std::string& name, float width) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    state.widget_rects[name] = {a.x, a.y, width, b.y - a.y};
+}
+
+// `value` rounded to the nearest multiple of `step`.
+float snap_to_step(float value, float step) { return std::round(value / step) * step; }
+
 void draw_toolbar(AppState& state) {
     if (ImGui::Button("Open image or model...")) open_file_dialog();
     remember_item_rect(state, "open");
@@ -152,11 +163,27 @@ void draw_toolbar(AppState& state) {
     }
 
     // Sliders: decoding is cheap, so moving them redecodes the stored outputs, no model run.
+    // A drag snaps to round values (a click lands on 0.30, not 0.29); Ctrl+click types an exact one.
+    DecodeParams& params = state.detect.params;
     ImGui::SetNextItemWidth(180);
-    bool changed = ImGui::SliderFloat("score threshold", &state.detect.params.score_threshold, 0.01f, 0.99f, "%.2f");
+    bool changed = ImGui::SliderFloat("score threshold", &params.score_threshold, 0.01f, 0.99f, "%.2f");
+    if (changed && ImGui::IsMouseDown(ImGuiMouseButton_Left))
+        params.score_threshold = std::clamp(snap_to_step(params.score_threshold, 0.05f), 0.01f, 0.99f);
+    remember_slider_frame(state, "detect:score-threshold", 180);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Boxes scoring below this are not drawn (redecodes, no model run).\n"
+                          "Drag: steps of 0.05. Ctrl+click: type an exact value.");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(140);
-    changed = ImGui::SliderInt("top-K", &state.detect.params.top_k, 1, 100) || changed;
+    if (ImGui::SliderInt("top-K", &params.top_k, 1, 100)) {
+        changed = true;
+        if (ImGui::IsMouseDown(ImGuiMouseButton_Left) && params.top_k >= 5)
+            params.top_k = static_cast<int>(snap_to_step(static_cast<float>(params.top_k), 5.0f));
+    }
+    remember_slider_frame(state, "detect:top-k", 140);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("At most this many boxes: the highest-scoring heatmap peaks over all classes.\n"
+                          "Drag: 1 to 4, then steps of 5. Ctrl+click: type an exact value.");
     if (changed) redecode(state);
     ImGui::SameLine(0, 24);
     ImGui::SetNextItemWidth(140);
