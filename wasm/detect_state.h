@@ -77,7 +77,8 @@ struct Prediction {
     double file_read_ms = 0, decode_image_ms = 0, queue_ms = 0, preprocess_ms = 0, post_ms = 0;
     unsigned overlay_texture = 0; // GL texture of the current colour map (see heatmap_texture.cpp)
     int overlay_kind = -1;        // which map the texture holds
-    int overlay_class = -1;       // for the heatmap: its class, -1 for the best class per cell
+    int overlay_class = -1;       // the heatmap class asked for when the texture was made (-1: best class)
+    int overlay_shown_class = -1; // the class it shows: overlay_class, or -1 when this model lacks it
     float overlay_range_max = 0;  // the value the colour map's top colour stands for (0 is black)
 };
 

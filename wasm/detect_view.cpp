@@ -166,7 +166,8 @@ void draw_toolbar(AppState& state) {
     // A drag snaps to round values (a click lands on 0.30, not 0.29); Ctrl+click types an exact one.
     DecodeParams& params = state.detect.params;
     ImGui::SetNextItemWidth(180);
-    bool changed = ImGui::SliderFloat("score threshold", &params.score_threshold, 0.01f, 0.99f, "%.2f");
+    bool changed = ImGui::SliderFloat("score threshold", &params.score_threshold, 0.01f, 0.99f, "%.2f",
+                                      ImGuiSliderFlags_AlwaysClamp);
     if (changed && ImGui::IsMouseDown(ImGuiMouseButton_Left))
         params.score_threshold = std::clamp(snap_to_step(params.score_threshold, 0.05f), 0.01f, 0.99f);
     remember_slider_frame(state, "detect:score-threshold", 180);
@@ -175,7 +176,7 @@ void draw_toolbar(AppState& state) {
                           "Drag: steps of 0.05. Ctrl+click: type an exact value.");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(140);
-    if (ImGui::SliderInt("top-K", &params.top_k, 1, 100)) {
+    if (ImGui::SliderInt("top-K", &params.top_k, 1, 100, "%d", ImGuiSliderFlags_AlwaysClamp)) {
         changed = true;
         if (ImGui::IsMouseDown(ImGuiMouseButton_Left) && params.top_k >= 5)
             params.top_k = static_cast<int>(snap_to_step(static_cast<float>(params.top_k), 5.0f));
@@ -196,7 +197,7 @@ void draw_toolbar(AppState& state) {
     if (state.detect.overlay != kOverlayNone) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(100);
-        ImGui::SliderFloat("opacity", &state.detect.overlay_alpha, 0.1f, 1.0f, "%.2f");
+        ImGui::SliderFloat("opacity", &state.detect.overlay_alpha, 0.1f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
     }
     draw_ground_truth_toggle(state);
     if (state.detect.image.generation > 0) {

@@ -1,5 +1,7 @@
 #include "ground_truth.h"
 
+#include "pipeline.h"
+
 #include <algorithm>
 
 namespace deadzone::explorer {
@@ -29,8 +31,11 @@ void read_ground_truth(AppState& state, const LabelFile& file) {
     if (l.polygon_rows > 0) text += ", " + std::to_string(l.polygon_rows) + " of them polygons (their bounding box)";
     if (l.confidence_rows > 0) text += ", " + std::to_string(l.confidence_rows) + " rows with a 6th value (a saved score, ignored)";
     if (!l.dropped.empty()) {
-        text += "; " + std::to_string(l.dropped.size()) + " rows skipped (line " + std::to_string(l.dropped[0].line) + ": " +
-                l.dropped[0].reason + (l.dropped.size() > 1 ? ", ..." : "") + ")";
+        // The first few by line; the state hook (and a re-drop after fixing them) has the rest.
+        text += "; " + std::to_string(l.dropped.size()) + " rows skipped (";
+        for (std::size_t i = 0; i < l.dropped.size() && i < 3; ++i)
+            text += (i > 0 ? "; " : "") + std::string("line ") + std::to_string(l.dropped[i].line) + ": " + l.dropped[i].reason;
+        text += l.dropped.size() > 3 ? "; ...)" : ")";
     }
     post_message(state, text, !l.dropped.empty());
 }
@@ -38,12 +43,18 @@ void read_ground_truth(AppState& state, const LabelFile& file) {
 } // namespace
 
 void accept_label_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    // Refused before anything is replaced: a binary file must not take the place of good labels.
+    const std::string text(bytes.begin(), bytes.end());
+    if (Result<YoloLabels> check = parse_yolo_labels(text, 1, 1, 0); !check) {
+        post_message(state, "labels '" + name + "' not used: " + check.error(), true);
+        return;
+    }
     std::vector<LabelFile>& files = state.detect.label_files;
     const std::string stem = file_stem(name);
     files.erase(std::remove_if(files.begin(), files.end(), [&](const LabelFile& f) { return file_stem(f.name) == stem; }),
                 files.end());
     if (files.size() >= kMaxLabelFiles) files.erase(files.begin());
-    files.push_back({name, std::string(bytes.begin(), bytes.end())});
+    files.push_back({name, text});
     const LoadedImage& image = state.detect.image;
     if (image.generation > 0 && file_stem(image.name) == stem) {
         read_ground_truth(state, files.back());
@@ -66,10 +77,8 @@ bool has_ground_truth(const DetectState& detect) {
 }
 
 ImageMatch match_panel(const DetectState& detect, const Panel& panel) {
+    if (!has_ground_truth(detect) || !shows_current_result(detect, panel)) return {};
     const Prediction& pred = panel.pred;
-    if (!has_ground_truth(detect) || !pred.valid || pred.model_index != panel.model_index ||
-        pred.image_generation != detect.image.generation)
-        return {};
     std::vector<EvalBox> boxes;
     for (const Detection& d : pred.decoded.detections) boxes.push_back({d.x1, d.y1, d.x2, d.y2, d.class_id, d.score});
     return match_image(detect.ground_truth.labels.boxes, boxes, kMatchIou);

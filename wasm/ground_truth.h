@@ -22,7 +22,8 @@ void accept_label_bytes(AppState& state, const std::string& name, const std::vec
 void attach_ground_truth(AppState& state);
 // The current image has ground truth (possibly with no boxes).
 bool has_ground_truth(const DetectState& detect);
-// A panel's current detections matched to the ground truth; empty when there is none or no result.
+// A panel's detections matched to the ground truth; empty when there is none, or the panel has no
+// result for the current image and model yet.
 ImageMatch match_panel(const DetectState& detect, const Panel& panel);
 // "street" for "photos/street.jpg" and "street.txt": what pairs an image with its labels.
 std::string file_stem(const std::string& name);

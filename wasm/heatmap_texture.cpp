@@ -55,6 +55,7 @@ void update_overlay_texture(Prediction& pred, int overlay, int heatmap_class) {
         // Scores are probabilities: the bar spans 0..1 whatever the image.
         pred.overlay_range_max = 1.0f;
         const bool one_class = heatmap_class >= 0 && heatmap_class < o.classes;
+        pred.overlay_shown_class = one_class ? heatmap_class : -1; // a class this model lacks: its best class
         for (size_t i = 0; i < plane; ++i) {
             float best = 0.0f;
             for (int c = one_class ? heatmap_class : 0; c < (one_class ? heatmap_class + 1 : o.classes); ++c)

@@ -5,6 +5,7 @@
 #include "detect_view.h"
 
 #include "ground_truth.h"
+#include "pipeline.h"
 #include "textures.h"
 
 #include "deadzone/feature_grid.h"
@@ -100,7 +101,7 @@ void draw_marks_legend(AppState& state, int panel_index) {
     Panel& panel = state.detect.panels[panel_index];
     panel.legend.clear();
     const Prediction& pred = panel.pred;
-    if (!pred.valid || pred.model_index != panel.model_index) return;
+    if (!shows_current_result(state.detect, panel)) return;
     std::vector<int> classes;
     for (const Detection& d : pred.decoded.detections)
         if (std::find(classes.begin(), classes.end(), d.class_id) == classes.end()) classes.push_back(d.class_id);
@@ -202,8 +203,8 @@ void draw_colour_map(const AppState& state, Panel& panel, ImVec2 origin, ImVec2 
     std::fill(std::begin(panel.overlay_rect), std::end(panel.overlay_rect), 0.0f);
     const Prediction& pred = panel.pred;
     const DetectState& detect = state.detect;
-    if (!pred.valid || pred.model_index != panel.model_index || detect.overlay == kOverlayNone ||
-        pred.overlay_texture == 0 || pred.overlay_kind != detect.overlay || pred.overlay_class != detect.heatmap_class)
+    if (!shows_current_result(detect, panel) || detect.overlay == kOverlayNone || pred.overlay_texture == 0 ||
+        pred.overlay_kind != detect.overlay || pred.overlay_class != detect.heatmap_class)
         return;
     const int stride = detect.models[pred.model_index].spec.stride;
     const FeatureMapUv uv = feature_map_uv(pred.letterbox, stride, pred.out.width, pred.out.height);
@@ -215,12 +216,11 @@ void draw_colour_map(const AppState& state, Panel& panel, ImVec2 origin, ImVec2 
     std::copy(std::begin(rect), std::end(rect), std::begin(panel.overlay_rect));
 }
 
-// "vs ground truth: 3 of 5 found at IoU >= 0.5 | precision 0.60 | recall 0.60 | mean IoU 0.78",
-// at the current score threshold; nothing when there is no ground truth or it is hidden.
+// "vs ground truth: 3 of 5 found (IoU >= 0.5)  precision 0.60  recall 0.60  mean IoU 0.78", at the
+// current score threshold; nothing when there is no ground truth, it is hidden, or no current result.
 void draw_ground_truth_summary(const AppState& state, const Panel& panel) {
     const DetectState& detect = state.detect;
-    if (!detect.show_ground_truth || !has_ground_truth(detect) || !panel.pred.valid || panel.pred.model_index != panel.model_index)
-        return;
+    if (!detect.show_ground_truth || !has_ground_truth(detect) || !shows_current_result(detect, panel)) return;
     const ImageMatch m = match_panel(detect, panel);
     const int gt = static_cast<int>(detect.ground_truth.labels.boxes.size());
     ImGui::Text("vs ground truth: %d of %d found", static_cast<int>(m.true_positives), gt);
@@ -235,6 +235,16 @@ void draw_ground_truth_summary(const AppState& state, const Panel& panel) {
                           static_cast<int>(m.true_positives), kMatchIou);
 }
 
+// What a colour map shows: "heatmap: best class score", "heatmap: car score", "wh left: distance from
+// the centre to the box's left edge".
+std::string colour_bar_title(const AppState& state, const Prediction& pred, int overlay) {
+    if (overlay == kOverlayHeatmap)
+        return pred.overlay_shown_class < 0 ? "heatmap: best class score"
+                                            : "heatmap: " + class_label(state, pred, pred.overlay_shown_class) + " score";
+    const char* side = wh_channel_name(overlay - kOverlayWh0);
+    return std::string("wh ") + side + ": distance from the centre to the box's " + side + " edge";
+}
+
 // The colour map's scale, on one line: what it shows, a gradient from 0 (black) to its top value, and
 // the units (scores as probabilities, wh distances in the model input's pixels).
 void draw_colour_bar(const AppState& state, Panel& panel) {
@@ -242,18 +252,10 @@ void draw_colour_bar(const AppState& state, Panel& panel) {
     panel.colour_bar_units.clear();
     const DetectState& detect = state.detect;
     const Prediction& pred = panel.pred;
-    if (detect.overlay == kOverlayNone || !pred.valid || pred.model_index != panel.model_index || pred.overlay_kind != detect.overlay)
-        return;
+    if (detect.overlay == kOverlayNone || !shows_current_result(detect, panel) || pred.overlay_kind != detect.overlay) return;
     const bool heatmap = detect.overlay == kOverlayHeatmap;
-    if (heatmap) {
-        panel.colour_bar = pred.overlay_class < 0 ? "heatmap: best class score" : "heatmap: " + class_label(state, pred, pred.overlay_class) + " score";
-        panel.colour_bar_units = "probability";
-    } else {
-        const int channel = detect.overlay - kOverlayWh0;
-        panel.colour_bar = std::string("wh ") + wh_channel_name(channel) + ": distance from the centre to the box's " +
-                           wh_channel_name(channel) + " edge";
-        panel.colour_bar_units = "input px";
-    }
+    panel.colour_bar = colour_bar_title(state, pred, detect.overlay);
+    panel.colour_bar_units = heatmap ? "probability" : "input px";
     ImGui::TextDisabled("%s", panel.colour_bar.c_str());
     ImGui::SameLine();
     ImGui::TextUnformatted("0");
@@ -299,7 +301,7 @@ void draw_spinner(float radius, double time) {
 void draw_image_panel(AppState& state, int panel_index, float width, float height) {
     Panel& panel = state.detect.panels[panel_index];
     const Prediction& pred = panel.pred;
-    const bool current = pred.valid && pred.model_index == panel.model_index;
+    const bool current = shows_current_result(state.detect, panel);
     const Model* model = panel.model_index >= 0 ? &state.detect.models[panel.model_index] : nullptr;
 
     // Header: model, what it found, how long it took; a spinner while it runs.

@@ -416,6 +416,11 @@ void redecode(AppState& state) {
     }
 }
 
+bool shows_current_result(const DetectState& detect, const Panel& panel) {
+    const Prediction& pred = panel.pred;
+    return pred.valid && pred.model_index == panel.model_index && pred.image_generation == detect.image.generation;
+}
+
 bool any_run_pending(const AppState& state) {
     for (const Panel& p : state.detect.panels)
         if (p.needs_run || p.request_id != 0) return true;

@@ -22,6 +22,8 @@ void select_model(AppState& state, int panel, int model_index);
 void set_backend(AppState& state, Backend backend);
 void redecode(AppState& state); // sliders moved: decode again, no rerun
 bool any_run_pending(const AppState& state);
+// The panel holds a result of its current model on the current image (not one left from before).
+bool shows_current_result(const DetectState& detect, const Panel& panel);
 // Index of the model called `name`, or -1.
 int find_model(const DetectState& detect, const std::string& name);
 // The manifest's card of the shipped model `name`, or null.

@@ -54,7 +54,7 @@ nlohmann::json to_json(const deadzone::EvalBox& b) {
 }
 
 // The current image's ground truth: where it came from, its boxes (source pixels), the rows dropped.
-nlohmann::json to_json(const DetectState& detect) {
+nlohmann::json ground_truth_json(const DetectState& detect) {
     nlohmann::json j = {{"available", has_ground_truth(detect)}, {"show", detect.show_ground_truth},
                         {"label_files", detect.label_files.size()}};
     if (!has_ground_truth(detect)) return j;
@@ -124,7 +124,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     j["channels"] = channels;
     j["dump_text"] = prediction_dump_text(state.detect, pred);
     j["overlay_kind"] = pred.overlay_kind;
-    j["overlay_class"] = pred.overlay_class;
+    j["overlay_class"] = pred.overlay_shown_class;
     j["colour_bar"] = p.colour_bar.empty() ? nlohmann::json(nullptr)
                                            : nlohmann::json{{"title", p.colour_bar}, {"min", 0.0}, {"max", pred.overlay_range_max},
                                                             {"units", p.colour_bar_units}};
@@ -296,7 +296,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"model_list_source", s.detect.model_list_source},
         {"sample_images", sample_urls(s.detect)},
         {"samples", samples_json(s.detect)},
-        {"ground_truth", to_json(s.detect)},
+        {"ground_truth", ground_truth_json(s.detect)},
         {"image", {{"name", s.detect.image.name}, {"width", s.detect.image.rgb.width}, {"height", s.detect.image.rgb.height},
                    {"generation", s.detect.image.generation}}},
         {"params", {{"score_threshold", s.detect.params.score_threshold}, {"top_k", s.detect.params.top_k}}},

@@ -40,7 +40,8 @@ struct Ranked {
 };
 
 // pycocotools' match of one prediction: among the unused GT boxes of its class, the one with the
-// highest IoU >= min(threshold, 1 - 1e-10) (the first of equals); -1 when none. Sets `iou` on a match.
+// highest IoU >= min(threshold, 1 - 1e-10) (the last of equals, as pycocotools' loop keeps it); -1
+// when none. Sets `iou` on a match.
 int best_unmatched_gt(const EvalBox& pred, const std::vector<const EvalBox*>& gt, const std::vector<bool>& used,
                       double threshold, double& iou) {
     double best = std::min(threshold, 1.0 - 1e-10);

@@ -8,6 +8,8 @@ namespace deadzone {
 
 namespace {
 
+constexpr double kMaxClassId = 1 << 20; // far above any real label set, far below int overflow
+
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 std::vector<std::string_view> split_fields(std::string_view row) {
@@ -40,6 +42,7 @@ std::string parse_row(const std::vector<std::string_view>& fields, int width, in
     }
     const double cls = v[0];
     if (cls < 0 || cls != std::floor(cls)) return "class '" + std::string(fields[0]) + "' is not a non-negative integer";
+    if (cls > kMaxClassId) return "class '" + std::string(fields[0]) + "' is too large";
     if (num_classes > 0 && cls >= num_classes)
         return "class " + std::to_string(static_cast<long long>(cls)) + " out of range (" + std::to_string(num_classes) + " classes)";
     const std::size_t n = v.size() - 1;
@@ -59,9 +62,10 @@ std::string parse_row(const std::vector<std::string_view>& fields, int width, in
             y1 = std::min(y1, v[i + 1]), y2 = std::max(y2, v[i + 1]);
         }
     }
+    // Clipped to the image, as predictions are: a box written past the edge covers only the image.
     EvalBox b;
-    b.x1 = static_cast<float>(x1 * width), b.y1 = static_cast<float>(y1 * height);
-    b.x2 = static_cast<float>(x2 * width), b.y2 = static_cast<float>(y2 * height);
+    b.x1 = static_cast<float>(std::max(0.0, x1) * width), b.y1 = static_cast<float>(std::max(0.0, y1) * height);
+    b.x2 = static_cast<float>(std::min(1.0, x2) * width), b.y2 = static_cast<float>(std::min(1.0, y2) * height);
     b.class_id = static_cast<int>(cls);
     if (!(b.x2 > b.x1) || !(b.y2 > b.y1)) return "zero area";
     labels.boxes.push_back(b);

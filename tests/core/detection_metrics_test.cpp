@@ -163,7 +163,7 @@ TEST(DetectionMetrics, MatchImageReportsEachPredictionsMatchAndIou) {
     EXPECT_NEAR(m.precision, 2.0 / 5.0, 1e-12);
     EXPECT_NEAR(m.recall, 2.0 / 3.0, 1e-12);
     EXPECT_NEAR(m.mean_iou, (1.0 + 0.9) / 2.0, 1e-9);
-    // The same matching as the data-set metrics: one image, one class.
+    // The same matching as the data-set metrics, for this one image.
     ImageDetections img;
     img.ground_truth = gt;
     img.predictions = pred;

@@ -120,6 +120,15 @@ TEST(YoloLabels, ZeroAreaBoxesAreDroppedAndTinyOnesKept) {
     for (const EvalBox& b : l.boxes) EXPECT_TRUE(b.x2 > b.x1 && b.y2 > b.y1);
 }
 
+TEST(YoloLabels, BoxesPastTheEdgeAreClippedAndHugeClassesDropped) {
+    const YoloLabels l = parse_ok("0 0.02 0.5 0.1 0.2\n1e10 0.5 0.5 0.1 0.1\n", 100, 100);
+    ASSERT_EQ(l.boxes.size(), 1u);
+    EXPECT_FLOAT_EQ(l.boxes[0].x1, 0.0f); // cx - w/2 = -0.03
+    EXPECT_FLOAT_EQ(l.boxes[0].x2, 7.0f);
+    ASSERT_EQ(l.dropped.size(), 1u);
+    EXPECT_EQ(l.dropped[0].reason, "class '1e10' is too large");
+}
+
 TEST(YoloLabels, BinaryDataAndAnEmptyImageAreRefused) {
     EXPECT_FALSE(parse_yolo_labels(std::string_view("0 0.5\0 0.5 0.1 0.1", 19), 10, 10, 0).ok());
     EXPECT_FALSE(parse_yolo_labels("0 0.5 0.5 0.1 0.1", 0, 10, 0).ok());

@@ -49,5 +49,16 @@ test("score threshold and top-K snap when clicked and keep a typed value", async
   await page.keyboard.press("Enter");
   const s = await waitFor(page, `Math.abs(s.params.score_threshold - 0.07) < 1e-6`, 5000);
   assert.ok(Math.abs(s.params.score_threshold - 0.07) < 1e-6);
+  // A typed value outside the range is clamped to it, never taken as is.
+  await page.keyboard.down("Control");
+  await page.mouse.down();
+  await page.waitForTimeout(80);
+  await page.mouse.up();
+  await page.keyboard.up("Control");
+  await page.waitForTimeout(150);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("7");
+  await page.keyboard.press("Enter");
+  await waitFor(page, `Math.abs(s.params.score_threshold - 0.99) < 1e-6`, 5000);
   await page.close();
 });

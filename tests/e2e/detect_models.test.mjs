@@ -118,11 +118,12 @@ test("the legend names every mark drawn, and the ghost's model", async () => {
   assert.equal(s.panels[0].model, "broken");
   assert.ok(s.panels[0].legend.includes("left edges by leaky"), `left legend: ${s.panels[0].legend.join(", ")}`);
   assert.ok(!s.panels[1].legend.some((e) => e.startsWith("left edges")), `right legend: ${s.panels[1].legend.join(", ")}`);
-  // A threshold above every score leaves no box: the legend says so instead of listing marks.
+  // A threshold above every score leaves no box: the legend says so instead of listing marks; only
+  // the labelled boxes (the first sample has labels) are still drawn and named.
   await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.999, 100]));
   const none = await waitFor(page, `s.params.score_threshold > 0.99 && s.panels.every((p) => p.detections.length === 0)`, 10000);
   await page.waitForTimeout(300);
-  assert.deepEqual((await page.evaluate(() => window.deadzone.state())).panels.map((p) => p.legend), [[], []]);
+  assert.deepEqual((await page.evaluate(() => window.deadzone.state())).panels.map((p) => p.legend), [["ground truth"], ["ground truth"]]);
   assert.ok(none);
   await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.3, 100]));
   await waitFor(page, `s.panels[0].legend.includes("left edges by leaky")`, 10000);

@@ -4,7 +4,9 @@
 // pixel (x * stride, y * stride). A point of the input therefore belongs to the cell whose centre is
 // nearest to it; points past the map's last centre belong to the last cell. The explorer uses these
 // two functions for everything it draws per cell (the colour map, the hovered cell), so what is drawn
-// over a pixel and what hovering it reads out are the same cell.
+// over a pixel and what hovering it reads out are the same cell. Source points map to the input by
+// the letterbox's exact scale (source * scale + pad), as boxes are mapped back; preprocessing resizes
+// to the rounded resized_width/height, which differs from that by under half an input pixel.
 #pragma once
 
 #include "deadzone/letterbox.h"

@@ -8,6 +8,7 @@
 // `class` is a non-negative integer (written `0` or `0.0`); numbers may use exponents. Files as people
 // write them parse like plain ones: a UTF-8 BOM, CRLF line ends, tabs, trailing blanks and empty rows.
 //
+// Boxes are clipped to the image (a centre near the edge with a wide size is common in real files).
 // Per-row policy: a row that cannot be an object (wrong value count, a non-number, NaN/Inf, a value
 // outside [0, 1], a negative size, a class out of range, zero area in pixels) is dropped and listed
 // with its 1-based line number and the reason; the file's other rows are kept. Callers decide what a
