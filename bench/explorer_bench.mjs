@@ -82,7 +82,7 @@ try {
     // Bare ORT Web: the same model, back-end and input size, its own session, tensor from a buffer.
     const ort = globalThis.dzOrt.ort;
     const session = await ort.InferenceSession.create(bytes(payload.model), { executionProviders: [args.backend], graphOptimizationLevel: "all" });
-    const size = dz.state().models.find((m) => m.name === args.model).input_size;
+    const size = dz.state().models.find((m) => m.name === args.model).input_size[0]; // square: [width, height]
     // The bare runs get exactly the tensor the app made from the image (taken after round 0): the
     // same data, so data-dependent costs (a trained model's denormals) hit both alike.
     let input = null;
@@ -142,7 +142,8 @@ try {
       if (i > 0) bare.push(performance.now() - b0);
       await settle();
       if (inWorker) {
-        const w = await globalThis.dzOrt.run(workerBareId, input.slice(), size); // run() takes its input over
+        const w = await globalThis.dzOrt.run(workerBareId, input.slice(),
+          { input: "image", dims: [1, 3, size, size], outputs: ["heatmap", "wh", "wh_pre"] }); // run() takes its input over
         if (i > 0) bareWorker.push(w.ms);
         await settle();
       }

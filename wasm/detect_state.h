@@ -2,11 +2,10 @@
 // said about the image. Owned by AppState; the pipeline (pipeline.h) fills it, detect_view.h draws it.
 #pragma once
 
-#include "onnx_info.h"
-
 #include "deadzone/channel_stats.h"
 #include "deadzone/decode.h"
 #include "deadzone/detection_metrics.h"
+#include "deadzone/detector_interface.h"
 #include "deadzone/image_input.h"
 #include "deadzone/yolo_labels.h"
 
@@ -40,7 +39,7 @@ struct Model {
     std::string origin;               // "shipped", "test model", "dropped"
     int rank = 0;                     // list order: its manifest position, or after them by arrival
     std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
-    ModelSpec spec;
+    DetectorInterface spec;           // how to feed it and read it (core/'s detector_interface.h)
     int session_id = 0;               // 0: no session yet (or it was released)
     bool session_pending = false;     // creation in flight
     std::string session_error;        // ORT refused it (shown, the model stays unusable)
@@ -52,9 +51,10 @@ struct ModelOutputs {
     int classes = 0, height = 0, width = 0;
     std::vector<float> heatmap; // [classes, height, width] logits
     std::vector<float> wh;      // [4, height, width] after activation x wh_offset_base
-    std::vector<float> wh_pre;  // [4, height, width] pre-activation
+    std::vector<float> wh_pre;  // [4, height, width] pre-activation; empty when the model has none
     ChwView heatmap_view() const { return {heatmap.data(), classes, height, width}; }
     ChwView wh_view() const { return {wh.data(), 4, height, width}; }
+    bool has_wh_pre() const { return !wh_pre.empty(); }
     ChwView wh_pre_view() const { return {wh_pre.data(), 4, height, width}; }
 };
 
@@ -66,7 +66,7 @@ struct Prediction {
     Backend backend = Backend::Wasm;
     ModelOutputs out;
     Letterbox letterbox;
-    std::vector<ChannelStats> pre_stats, post_stats; // per wh channel
+    std::vector<ChannelStats> pre_stats, post_stats; // per wh channel; pre_stats empty without wh_pre
     DecodeResult decoded;                            // redone whenever the sliders move
     double run_ms = 0;       // session.run in ORT's thread (incl. reading the output tensors)
     double handoff_ms = 0;   // getting the input to ORT's worker and the outputs back
@@ -150,7 +150,7 @@ struct DetectState {
     // What model_input holds: the other panel's model reuses it when it takes the same input.
     struct {
         std::int64_t image_generation = 0;
-        int size = 0;
+        InputSize size;
         Normalization norm;
     } model_input_of;
     DecodeParams params{4, 100, 0.3f};

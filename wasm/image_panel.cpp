@@ -51,9 +51,10 @@ void hover_tooltip(AppState& state, const Prediction& pred, int cx, int cy) {
         ImGui::Text("%-12s score %.3f  (logit %.2f)", class_label(state, pred, c).c_str(), sigmoid(o.heatmap[c * plane + i]),
                     o.heatmap[c * plane + i]);
     for (int c = 0; c < 4; ++c) {
-        const float post = o.wh[c * plane + i], pre = o.wh_pre[c * plane + i];
-        ImGui::TextColored(post == 0.0f ? ImVec4(1, 0.45f, 0.4f, 1) : ImVec4(0.85f, 0.85f, 0.85f, 1),
-                           "wh %-6s %8.3f px   pre %8.4f", wh_channel_name(c), post, pre);
+        const float post = o.wh[c * plane + i];
+        const ImVec4 colour = post == 0.0f ? ImVec4(1, 0.45f, 0.4f, 1) : ImVec4(0.85f, 0.85f, 0.85f, 1);
+        if (o.has_wh_pre()) ImGui::TextColored(colour, "wh %-6s %8.3f px   pre %8.4f", wh_channel_name(c), post, o.wh_pre[c * plane + i]);
+        else ImGui::TextColored(colour, "wh %-6s %8.3f px", wh_channel_name(c), post);
     }
     ImGui::EndTooltip();
 }
@@ -286,6 +287,14 @@ void draw_colour_bar(const AppState& state, Panel& panel) {
                           pred.letterbox.input_width, pred.letterbox.input_height, pred.letterbox.scale);
 }
 
+// "320x320", or for a model with symbolic H and W the size picked for this image: "512x320 picked".
+std::string input_size_text(const AppState& state, const Panel& panel) {
+    const DetectorInterface& spec = state.detect.models[panel.model_index].spec;
+    const LoadedImage& img = state.detect.image;
+    const InputSize size = pick_input_size(spec, img.generation > 0 ? img.rgb.width : 640, img.generation > 0 ? img.rgb.height : 480);
+    return std::to_string(size.width) + "x" + std::to_string(size.height) + (spec.fixed_input() ? "" : " picked");
+}
+
 } // namespace
 
 void draw_spinner(float radius, double time) {
@@ -311,9 +320,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
     } else {
         ImGui::Text("%s", model->name.c_str());
         ImGui::SameLine();
-        ImGui::TextDisabled("(%s%s%s, %dx%d)", model->spec.variant.empty() ? "no variant" : model->spec.variant.c_str(),
-                            model->spec.activation.empty() ? "" : ", ", model->spec.activation.c_str(),
-                            model->spec.input_size, model->spec.input_size);
+        ImGui::TextDisabled("(%s%s%s, %s)", model->spec.variant.empty() ? "no variant" : model->spec.variant.c_str(),
+                            model->spec.activation.empty() ? "" : ", ", model->spec.activation.c_str(), input_size_text(state, panel).c_str());
         const bool busy = panel.needs_run || panel.request_id != 0 || model->session_pending;
         if (busy) {
             ImGui::SameLine();

@@ -25,7 +25,8 @@ void dz_js_copy_text(const char* text);
 void dz_js_ort_create(int id, const unsigned char* bytes, int size, const char* backend);
 int dz_js_ort_in_worker();
 void dz_js_ort_release(int id);
-void dz_js_ort_run(int session_id, int request_id, const float* input, int count, int size);
+void dz_js_ort_run(int session_id, int request_id, const float* input, int count, int width, int height,
+                   const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name);
 
 // state_json.cpp: a "deadzone-result" event for tests and the bench.
 void dz_js_announce_result(int panel);

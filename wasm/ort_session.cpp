@@ -49,11 +49,12 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
     request_redraw(app_state());
     ModelOutputs out;
     int wc = 0, wy = 0, wx = 0, pc = 0, py = 0, px = 0;
-    const bool shapes_ok = take(hm, hm_n, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
-                           take(wh, wh_n, wh0, wh1, wh2, wh3, out.wh, wc, wy, wx) &&
-                           take(pre, pre_n, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
-                           wc == 4 && pc == 4 && wy == out.height && wx == out.width && py == out.height &&
-                           px == out.width;
+    const bool maps_ok = take(hm, hm_n, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
+                         take(wh, wh_n, wh0, wh1, wh2, wh3, out.wh, wc, wy, wx) && wc == 4 && wy == out.height &&
+                         wx == out.width;
+    // wh_pre is optional: a model without it sends nothing (pre_n 0). Checked after the maps set out's size.
+    const bool shapes_ok = maps_ok && (pre_n == 0 || (take(pre, pre_n, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
+                                                      pc == 4 && py == out.height && px == out.width));
     if (!shapes_ok) {
         const std::string shapes = "heatmap [" + std::to_string(hm0) + "," + std::to_string(hm1) + "," +
                                    std::to_string(hm2) + "," + std::to_string(hm3) + "], wh [" + std::to_string(wh0) +
@@ -81,8 +82,10 @@ void ort_release_session(int session_id) { dz_js_ort_release(session_id); }
 
 bool ort_in_worker() { return dz_js_ort_in_worker() != 0; }
 
-void ort_run(int session_id, int request_id, const std::vector<float>& input, int size) {
-    dz_js_ort_run(session_id, request_id, input.data(), static_cast<int>(input.size()), size);
+void ort_run(int session_id, int request_id, const std::vector<float>& input, int width, int height,
+             const DetectorInterface& model) {
+    dz_js_ort_run(session_id, request_id, input.data(), static_cast<int>(input.size()), width, height, model.input_name.c_str(),
+                  model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str());
 }
 
 } // namespace deadzone::explorer

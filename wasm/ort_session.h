@@ -11,8 +11,9 @@ namespace deadzone::explorer {
 
 void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend);
 void ort_release_session(int session_id);
-// input: NCHW floats [1, 3, size, size].
-void ort_run(int session_id, int request_id, const std::vector<float>& input, int size);
+// input: NCHW floats [1, 3, height, width], fed and read as `model` says (its input and output names).
+void ort_run(int session_id, int request_id, const std::vector<float>& input, int width, int height,
+             const DetectorInterface& model);
 bool ort_in_worker(); // wasm sessions run in web/ort_worker.js, off the main thread
 
 } // namespace deadzone::explorer

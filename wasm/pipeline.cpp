@@ -46,30 +46,31 @@ void mark_panels_for_run(AppState& state) {
 // for the shipped broken model here); this moves that cost from the user's first image to idle time.
 void start_warm_up_run(AppState& state, Model& model) {
     model.warmed = true;
-    const int size = model.spec.input_size;
-    const std::vector<float> blank(static_cast<std::size_t>(size) * size * 3, 0.0f);
+    // A model with symbolic H and W is warmed at the size a 640x480 photo would get.
+    const InputSize size = pick_input_size(model.spec, 640, 480);
+    const std::vector<float> blank(static_cast<std::size_t>(size.width) * size.height * 3, 0.0f);
     state.ort_busy = true;
-    ort_run(model.session_id, state.next_id++, blank, size);
+    ort_run(model.session_id, state.next_id++, blank, size.width, size.height, model.spec);
 }
 
 // Whether state.detect.model_input already is this image letterboxed for a model of this input size and
 // normalisation (both panels usually are: the second run then skips the letterbox).
-bool holds_input_for(const AppState& state, int size, const Normalization& norm) {
+bool holds_input_for(const AppState& state, InputSize size, const Normalization& norm) {
     const auto& of = state.detect.model_input_of;
     const auto same = [](const float (&a)[3], const float (&b)[3]) { return std::equal(a, a + 3, b); };
-    return of.image_generation == state.detect.image.generation && of.size == size && same(of.norm.mean, norm.mean) &&
-           same(of.norm.std, norm.std);
+    return of.image_generation == state.detect.image.generation && of.size.width == size.width &&
+           of.size.height == size.height && same(of.norm.mean, norm.mean) && same(of.norm.std, norm.std);
 }
 
 void start_run(AppState& state, int panel_index) {
     Panel& panel = state.detect.panels[panel_index];
     Model& model = state.detect.models[panel.model_index];
-    const int size = model.spec.input_size;
+    const InputSize size = pick_input_size(model.spec, state.detect.image.rgb.width, state.detect.image.rgb.height);
     model.warmed = true; // this run is its warm-up
     panel.run_started_ms = emscripten_get_now();
     ModelInput& input = state.detect.model_input;
     if (!holds_input_for(state, size, model.spec.norm)) {
-        fill_model_input(state.detect.image.rgb, size, size, model.spec.norm, input);
+        fill_model_input(state.detect.image.rgb, size.width, size.height, model.spec.norm, input);
         state.detect.model_input_of = {state.detect.image.generation, size, model.spec.norm};
         ++state.counters.inputs_made;
     }
@@ -79,7 +80,7 @@ void start_run(AppState& state, int panel_index) {
     panel.pending_letterbox = input.letterbox; // the current prediction stays on screen meanwhile
     state.ort_busy = true;
     ++state.counters.runs_started;
-    ort_run(model.session_id, panel.request_id, input.nchw, size);
+    ort_run(model.session_id, panel.request_id, input.nchw, size.width, size.height, model.spec);
 }
 
 } // namespace
@@ -212,9 +213,18 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
         post_message(state, "model '" + file_name + "' refused: " + info.error(), true);
         return;
     }
-    Result<ModelSpec> spec = check_deadzone_interface(info.value());
+    Result<DetectorInterface> spec = find_detector_interface(info.value());
     if (!spec) {
         post_message(state, "model '" + file_name + "' refused: " + spec.error(), true);
+        return;
+    }
+    if (!spec.value().external_data.empty()) {
+        std::string files;
+        for (const std::string& f : spec.value().external_data) files += (files.empty() ? "'" : ", '") + f + "'";
+        post_message(state, "model '" + file_name + "' keeps its weights in " + files +
+                                ", outside the .onnx: models with external data are not supported yet (save the model with its "
+                                "weights inside: onnx.save_model(m, path, save_as_external_data=False))",
+                     true);
         return;
     }
     const std::string stem = name;
@@ -327,23 +337,40 @@ void on_session_created(AppState& state, int session_id, bool ok, const std::str
 
 namespace {
 
+// Whether the outputs are the run's input at the model's stride. A model whose stride was not known
+// (symbolic input, no metadata) takes the one its first outputs show, and the user is told.
+bool check_output_size(AppState& state, Panel& panel, const ModelOutputs& out) {
+    Model& model = state.detect.models[panel.model_index];
+    const Letterbox& lb = panel.pending_letterbox;
+    const int stride = model.spec.stride;
+    if (out.height * stride == lb.input_height && out.width * stride == lb.input_width) return true;
+    const bool even = out.height > 0 && out.width > 0 && lb.input_height % out.height == 0 &&
+                      lb.input_width % out.width == 0 && lb.input_height / out.height == lb.input_width / out.width;
+    if (!model.spec.fixed_input() && even) {
+        model.spec.stride = lb.input_height / out.height;
+        post_message(state, "model '" + model.name + "': stride " + std::to_string(model.spec.stride) + " (from its outputs)", false);
+        return true;
+    }
+    panel.error = "outputs are " + std::to_string(out.height) + "x" + std::to_string(out.width) + " for an input of " +
+                  std::to_string(lb.input_height) + "x" + std::to_string(lb.input_width) + ", expected input / stride " +
+                  std::to_string(stride);
+    post_message(state, "model '" + model.name + "': " + panel.error, true);
+    return false;
+}
+
 // A finished run's outputs become the panel's prediction, or its error; checks first.
 void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, const std::string& error, double ms,
                        double round_trip_ms) {
     Panel& panel = state.detect.panels[panel_index];
-    const Model& model = state.detect.models[panel.model_index];
+    Model& model = state.detect.models[panel.model_index];
     if (outputs == nullptr) {
         panel.error = error;
         post_message(state, "model '" + model.name + "' failed: " + error, true);
         return;
     }
-    const int expect = model.spec.input_size / model.spec.stride;
-    if (outputs->height != expect || outputs->width != expect) {
-        panel.error = "outputs are " + std::to_string(outputs->height) + "x" + std::to_string(outputs->width) +
-                      ", expected " + std::to_string(expect) + "x" + std::to_string(expect) + " (input / stride)";
-        post_message(state, "model '" + model.name + "': " + panel.error, true);
-        return;
-    }
+    if (!check_output_size(state, panel, *outputs)) return;
+    if (model.spec.heatmap_encoding == HeatmapEncoding::Probabilities)
+        for (float& v : outputs->heatmap) v = logit(v); // decode, hover and maps all take logits
     Prediction next;
     next.valid = true;
     next.model_index = panel.model_index;
@@ -353,7 +380,7 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.out = std::move(*outputs);
     next.run_ms = ms;
     next.handoff_ms = round_trip_ms > ms ? round_trip_ms - ms : 0.0;
-    next.pre_stats = per_channel_stats(next.out.wh_pre_view());
+    if (next.out.has_wh_pre()) next.pre_stats = per_channel_stats(next.out.wh_pre_view());
     next.post_stats = per_channel_stats(next.out.wh_view());
     DecodeParams params = state.detect.params;
     params.stride = model.spec.stride;

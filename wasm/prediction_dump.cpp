@@ -28,7 +28,8 @@ std::string prediction_dump_text(const DetectState& detect, const Prediction& pr
     const Model& model = detect.models[pred.model_index];
     DecodeParams params = detect.params;
     params.stride = model.spec.stride;
-    return format_wh_dump(pred.post_stats) + format_wh_pre_dump(pred.pre_stats) +
+    // Without a wh_pre output there are no pre-activation lines (dead is judged on wh itself).
+    return format_wh_dump(pred.post_stats) + (pred.pre_stats.empty() ? "" : format_wh_pre_dump(pred.pre_stats)) +
            format_decoded(pred.decoded, params, model.spec.class_names);
 }
 
@@ -55,7 +56,7 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
         ImGui::TableHeadersRow();
         const ImVec4 red(1.0f, 0.38f, 0.33f, 1.0f), normal(0.9f, 0.9f, 0.9f, 1.0f);
         for (int c = 0; c < 4 && c < static_cast<int>(pred.post_stats.size()); ++c) {
-            const ChannelStats& pre = pred.pre_stats[c];
+            const ChannelStats* pre = c < static_cast<int>(pred.pre_stats.size()) ? &pred.pre_stats[c] : nullptr;
             const ChannelStats& post = pred.post_stats[c];
             const bool dead = channel_is_dead(post);
             const ImVec4 col = dead ? red : normal;
@@ -63,7 +64,11 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
             if (dead) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(110, 30, 30, 120));
             ImGui::TableNextColumn();
             ImGui::TextColored(col, "%s", wh_channel_name(c));
-            for (const ChannelStats* st : {&pre, &post}) {
+            for (const ChannelStats* st : {pre, &post}) {
+                if (st == nullptr) { // no wh_pre output: the pre-activation columns stay empty
+                    for (int k = 0; k < 4; ++k) ImGui::TableNextColumn(), ImGui::TextDisabled("-");
+                    continue;
+                }
                 ImGui::TableNextColumn();
                 // 4 significant digits: readable in a narrow window, exact where it matters (0, 1).
                 ImGui::TextColored(col, "%.4g", st->min);

@@ -118,7 +118,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     nlohmann::json channels = nlohmann::json::array();
     for (size_t c = 0; c < pred.post_stats.size(); ++c)
         channels.push_back({{"name", deadzone::wh_channel_name(static_cast<int>(c))},
-                            {"pre", to_json(pred.pre_stats[c])},
+                            {"pre", c < pred.pre_stats.size() ? to_json(pred.pre_stats[c]) : nlohmann::json(nullptr)},
                             {"post", to_json(pred.post_stats[c])},
                             {"dead", deadzone::channel_is_dead(pred.post_stats[c])}});
     j["channels"] = channels;
@@ -262,7 +262,11 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     for (int i : models_in_list_order(s.detect)) {
         const Model& m = s.detect.models[static_cast<std::size_t>(i)];
         nlohmann::json j = {{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
-                            {"activation", m.spec.activation}, {"input_size", m.spec.input_size},
+                            {"activation", m.spec.activation}, {"input_size", {m.spec.input_width, m.spec.input_height}},
+                            {"interface", {{"input", m.spec.input_name}, {"heatmap", m.spec.heatmap_name}, {"wh", m.spec.wh_name},
+                                           {"wh_pre", m.spec.wh_pre_name}, {"stride", m.spec.stride},
+                                           {"heatmap_probabilities", m.spec.heatmap_encoding == deadzone::HeatmapEncoding::Probabilities},
+                                           {"found_by", m.spec.found_by}}},
                             {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
                             {"session_error", m.session_error}};
         if (const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(s.detect, m.name)) {

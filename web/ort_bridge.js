@@ -3,7 +3,8 @@
 //
 //   dzOrt.createSession(id, bytes, backend)  -> Promise<{ backend, inputNames, outputNames }>
 //   dzOrt.inputBuffer(count)                 -> a (reused) Float32Array for run()'s input
-//   dzOrt.run(id, input, size)               -> Promise<{ outputs: {name: {data, dims}}, ms, round_trip_ms }>
+//   dzOrt.run(id, input, feed)               -> Promise<{ outputs: {name: {data, dims}}, ms, round_trip_ms }>
+//                                               (feed: see ort_runner.js)
 //   dzOrt.release(id)
 //   dzOrt.worker                             true while wasm sessions run in web/ort_worker.js
 //
@@ -86,16 +87,16 @@ export const dzOrt = {
   },
 
   // ms: the run itself; round_trip_ms: as seen from this thread (adds the worker's messaging).
-  async run(id, input, size) {
+  async run(id, input, feed) {
     const t0 = performance.now();
     let r;
     if (where.get(id) === "worker") {
-      r = await worker.call({ op: "run", id, input, size }, [input.buffer]);
+      r = await worker.call({ op: "run", id, input, feed }, [input.buffer]);
       returnInput(r.input);
       delete r.input;
     } else {
       try {
-        r = await local.run(id, input, size);
+        r = await local.run(id, input, feed);
       } finally {
         returnInput(input);
       }

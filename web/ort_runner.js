@@ -1,5 +1,7 @@
 // The one place that talks to an ONNX Runtime Web module: sessions keyed by the ids C++ hands out,
-// runs that return the three DeadZone outputs as plain Float32Arrays. Used twice, with the same
+// runs that feed one input and return the outputs C++ asked for as plain Float32Arrays. What to feed
+// and read is C++'s choice (core/'s detector_interface.h), passed as a feed:
+//   { input: "image", dims: [1, 3, H, W], outputs: ["heatmap", "wh", "wh_pre"] } Used twice, with the same
 // code: inside web/ort_worker.js for the wasm back-end, and on the page for WebGPU (see ort_bridge.js).
 
 export function configureOrt(ort, baseUrl) {
@@ -32,15 +34,15 @@ export function createRunner(ort) {
                threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated };
     },
 
-    // -> { outputs: {heatmap|wh|wh_pre: {data: Float32Array, dims}}, ms }
-    async run(id, input, size) {
+    // -> { outputs: {name: {data: Float32Array, dims}} for each of feed.outputs, ms }
+    async run(id, input, feed) {
       const session = sessions.get(id);
       if (!session) throw new Error(`no session ${id}`);
       const t0 = performance.now();
-      const result = await session.run({ image: new ort.Tensor("float32", input, [1, 3, size, size]) });
+      const result = await session.run({ [feed.input]: new ort.Tensor("float32", input, feed.dims) }, feed.outputs);
       const outputs = {};
       try {
-        for (const name of ["heatmap", "wh", "wh_pre"]) {
+        for (const name of feed.outputs) {
           const t = result[name];
           if (!t) throw new Error(`the model has no output '${name}'`);
           if (t.type !== "float32") throw new Error(`output '${name}' is ${t.type}, not float32`);

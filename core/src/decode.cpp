@@ -7,6 +7,12 @@
 
 namespace deadzone {
 
+float logit(float probability) {
+    if (std::isnan(probability)) return probability;
+    const float p = std::clamp(probability, 1e-7f, 1.0f - 1e-7f);
+    return std::log(p / (1.0f - p));
+}
+
 float sigmoid(float logit) {
     // Split by sign so exp() never overflows to inf for large |logit|.
     if (logit >= 0.0f) return 1.0f / (1.0f + std::exp(-logit));

@@ -52,6 +52,11 @@ struct DecodeResult {
 // Numerically safe logistic function, shared with the statistics so both agree on scores.
 float sigmoid(float logit);
 
+// The inverse, for heatmaps exported with their sigmoid: log(p / (1 - p)), with p clamped to
+// [1e-7, 1 - 1e-7] so that 0 and 1 map to finite logits (about -16.1 and 15.9); NaN stays NaN.
+// Monotone, so peaks and their order are those of the probabilities.
+float logit(float probability);
+
 // Decodes one image. Fails (with a message naming the shapes) when heatmap and wh differ in height
 // or width, wh does not have 4 channels, a map is empty, or the params are out of range.
 Result<DecodeResult> decode_ttfnet(const ChwView& heatmap_logits, const ChwView& wh,

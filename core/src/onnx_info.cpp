@@ -1,9 +1,11 @@
-#include "onnx_info.h"
+#include "deadzone/onnx_info.h"
+
+#include <algorithm>
 
 #include <cstdlib>
 #include <sstream>
 
-namespace deadzone::explorer {
+namespace deadzone {
 
 namespace {
 
@@ -114,40 +116,52 @@ TensorInfo read_value_info(Wire w, bool& bad) { // ValueInfoProto
     return info;
 }
 
-std::string initializer_name(Wire w) { // TensorProto: name = 8
+// TensorProto: name = 8; external_data = 13 (StringStringEntryProto: key 1, value 2), of which the
+// "location" entry names the file.
+struct Initializer {
+    std::string name, external_location;
+};
+
+Initializer read_initializer(Wire w, bool& bad) {
+    Initializer init;
     while (w.more()) {
         int wt = 0;
-        if (w.tag(wt) == 8 && wt == 2) return w.string();
-        w.skip(wt);
+        const std::uint32_t field = w.tag(wt);
+        if (field == 8 && wt == 2) {
+            init.name = w.string();
+        } else if (field == 13 && wt == 2) {
+            Wire entry = w.sub();
+            std::string key, value;
+            while (entry.more()) {
+                int ewt = 0;
+                const std::uint32_t f = entry.tag(ewt);
+                if (f == 1 && ewt == 2) key = entry.string();
+                else if (f == 2 && ewt == 2) value = entry.string();
+                else entry.skip(ewt);
+            }
+            bad = bad || entry.bad;
+            if (key == "location") init.external_location = value;
+        } else {
+            w.skip(wt);
+        }
     }
-    return {};
+    bad = bad || w.bad;
+    return init;
 }
 
-std::string dims_text(const std::vector<std::int64_t>& dims) {
-    std::ostringstream s;
-    s << "[";
-    for (size_t i = 0; i < dims.size(); ++i) s << (i ? "," : "") << (dims[i] < 0 ? std::string("?") : std::to_string(dims[i]));
-    s << "]";
-    return s.str();
-}
-
-const TensorInfo* find(const std::vector<TensorInfo>& list, const std::string& name) {
-    for (const TensorInfo& t : list)
-        if (t.name == name) return &t;
-    return nullptr;
-}
-
-// "0.485,0.456,0.406" -> three floats; false unless exactly three positive-or-any numbers parse.
-bool parse_triple(const std::string& text, float out[3]) {
-    const char* s = text.c_str();
-    for (int i = 0; i < 3; ++i) {
-        char* next = nullptr;
-        out[i] = std::strtof(s, &next);
-        if (next == s) return false;
-        s = next;
-        while (*s == ',' || *s == ' ') ++s;
+// NodeProto: output = 2 (repeated), op_type = 4. Records op_type for each output it writes.
+void read_node(Wire w, std::map<std::string, std::string>& producer_op, bool& bad) {
+    std::vector<std::string> outputs;
+    std::string op_type;
+    while (w.more()) {
+        int wt = 0;
+        const std::uint32_t field = w.tag(wt);
+        if (field == 2 && wt == 2) outputs.push_back(w.string());
+        else if (field == 4 && wt == 2) op_type = w.string();
+        else w.skip(wt);
     }
-    return *s == '\0';
+    bad = bad || w.bad;
+    for (const std::string& o : outputs) producer_op[o] = op_type;
 }
 
 } // namespace
@@ -157,7 +171,7 @@ Result<OnnxInfo> read_onnx_info(const std::uint8_t* bytes, std::size_t size) {
     Wire model{bytes, bytes + size};
     OnnxInfo info;
     bool have_graph = false, bad = false;
-    std::vector<std::string> initializers;
+    std::vector<Initializer> initializers;
     std::vector<TensorInfo> inputs;
     while (model.more()) {
         int wt = 0;
@@ -168,7 +182,8 @@ Result<OnnxInfo> read_onnx_info(const std::uint8_t* bytes, std::size_t size) {
             while (graph.more()) {
                 int gwt = 0;
                 const std::uint32_t g = graph.tag(gwt);
-                if (g == 5 && gwt == 2) initializers.push_back(initializer_name(graph.sub()));
+                if (g == 1 && gwt == 2) read_node(graph.sub(), info.producer_op, bad);
+                else if (g == 5 && gwt == 2) initializers.push_back(read_initializer(graph.sub(), bad));
                 else if (g == 11 && gwt == 2) inputs.push_back(read_value_info(graph.sub(), bad));
                 else if (g == 12 && gwt == 2) info.outputs.push_back(read_value_info(graph.sub(), bad));
                 else graph.skip(gwt);
@@ -194,77 +209,28 @@ Result<OnnxInfo> read_onnx_info(const std::uint8_t* bytes, std::size_t size) {
     if (!have_graph) return Error{"not an ONNX model (no graph found)"};
     for (TensorInfo& t : inputs) {
         bool is_initializer = false;
-        for (const std::string& n : initializers) is_initializer = is_initializer || n == t.name;
+        for (const Initializer& init : initializers) is_initializer = is_initializer || init.name == t.name;
         if (!is_initializer) info.inputs.push_back(std::move(t));
     }
+    for (const Initializer& init : initializers)
+        if (!init.external_location.empty() &&
+            std::find(info.external_data.begin(), info.external_data.end(), init.external_location) == info.external_data.end())
+            info.external_data.push_back(init.external_location);
     return info;
 }
 
-Result<ModelSpec> check_deadzone_interface(const OnnxInfo& info) {
-    const std::string expected = "expected input image[1,3,S,S] and outputs heatmap, wh, wh_pre";
-    if (info.inputs.size() != 1 || info.inputs[0].name != "image") {
-        std::string names;
-        for (const TensorInfo& t : info.inputs) names += (names.empty() ? "" : ", ") + t.name + dims_text(t.dims);
-        return Error{"the model's inputs are {" + names + "}; " + expected};
-    }
-    const TensorInfo& in = info.inputs[0];
-    if (in.elem_type != 1) return Error{"the model's input `image` is not float32"};
-    if (in.dims.size() != 4 || (in.dims[1] != 3 && in.dims[1] != -1))
-        return Error{"the model's input `image` is " + dims_text(in.dims) + "; " + expected};
-
-    ModelSpec spec;
-    auto meta = [&](const char* key) {
-        auto it = info.metadata.find(key);
-        return it == info.metadata.end() ? std::string() : it->second;
-    };
-    spec.variant = meta("variant");
-    spec.activation = meta("activation");
-    spec.training_steps = meta("training_steps");
-    if (!meta("stride").empty()) spec.stride = std::atoi(meta("stride").c_str());
-    if (spec.stride <= 0 || spec.stride > 64) return Error{"the model's `stride` metadata is not a usable number"};
-
-    // The input size: the graph's fixed dims win; otherwise the metadata must say.
-    if (in.dims[2] > 0 && in.dims[3] > 0) {
-        if (in.dims[2] != in.dims[3]) return Error{"the model's input is not square: " + dims_text(in.dims)};
-        spec.input_size = static_cast<int>(in.dims[2]);
-    } else {
-        spec.input_size = std::atoi(meta("input_size").c_str());
-    }
-    if (spec.input_size < 32 || spec.input_size > 2048 || spec.input_size % spec.stride != 0)
-        return Error{"the model's input size (" + std::to_string(spec.input_size) + ") is unusable"};
-
-    const TensorInfo* heatmap = find(info.outputs, "heatmap");
-    const TensorInfo* wh = find(info.outputs, "wh");
-    const TensorInfo* wh_pre = find(info.outputs, "wh_pre");
-    if (heatmap == nullptr || wh == nullptr || wh_pre == nullptr) {
-        std::string names;
-        for (const TensorInfo& t : info.outputs) names += (names.empty() ? "" : ", ") + t.name;
-        return Error{"the model's outputs are {" + names + "}; " + expected};
-    }
-    const std::int64_t f = spec.input_size / spec.stride;
-    for (const TensorInfo* t : {heatmap, wh, wh_pre}) {
-        const auto& d = t->dims;
-        const bool shape_ok = d.size() == 4 && (d[0] == 1 || d[0] == -1) && (d[2] == f || d[2] == -1) &&
-                              (d[3] == f || d[3] == -1) && (t == heatmap || d[1] == 4 || d[1] == -1);
-        if (!shape_ok || t->elem_type != 1)
-            return Error{"output `" + t->name + "` is " + dims_text(d) + (t->elem_type != 1 ? " (not float32)" : "") +
-                         "; expected [1," + (t == heatmap ? std::string("C") : std::string("4")) + "," +
-                         std::to_string(f) + "," + std::to_string(f) + "]"};
-    }
-    const std::string names = meta("class_names");
-    for (size_t start = 0; !names.empty() && start <= names.size();) {
-        const size_t comma = names.find(',', start);
-        spec.class_names.push_back(names.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    spec.num_classes = heatmap->dims[1] > 0 ? static_cast<int>(heatmap->dims[1]) : static_cast<int>(spec.class_names.size());
-    if (!meta("mean").empty() && !parse_triple(meta("mean"), spec.norm.mean))
-        return Error{"the model's `mean` metadata is not three numbers: '" + meta("mean") + "'"};
-    if (!meta("std").empty() && (!parse_triple(meta("std"), spec.norm.std) || spec.norm.std[0] <= 0 ||
-                                 spec.norm.std[1] <= 0 || spec.norm.std[2] <= 0))
-        return Error{"the model's `std` metadata is not three positive numbers: '" + meta("std") + "'"};
-    return spec;
+std::string dims_text(const std::vector<std::int64_t>& dims) {
+    std::ostringstream s;
+    s << "[";
+    for (size_t i = 0; i < dims.size(); ++i) s << (i ? "," : "") << (dims[i] < 0 ? std::string("?") : std::to_string(dims[i]));
+    s << "]";
+    return s.str();
 }
 
-} // namespace deadzone::explorer
+const TensorInfo* find_tensor(const std::vector<TensorInfo>& list, const std::string& name) {
+    for (const TensorInfo& t : list)
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+} // namespace deadzone

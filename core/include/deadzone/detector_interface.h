@@ -1,0 +1,62 @@
+// The detector interface DeadZone runs, written once: what the explorer (and any tool) needs to feed a
+// TTFNet/CenterNet-style ONNX model an image and read its heatmap and box map back.
+//
+//   input      one tensor NCHW [1,3,H,W], any name; H and W fixed (square or not) or symbolic (the
+//              caller picks a size per image: pick_input_size); float32
+//   heatmap    [1,C,H/s,W/s]: logits, or probabilities when a Sigmoid writes it (or metadata
+//              `heatmap_encoding` = "probabilities")
+//   wh         [1,4,H/s,W/s]: TTFNet's left/top/right/bottom distances from the cell centre, in input
+//              pixels (after the activation and wh_offset_base)
+//   wh_pre     optional [1,4,H/s,W/s]: wh before its activation; without it, dead channels are judged
+//              on wh itself (exactly zero everywhere)
+//
+// Outputs are found by name (the DeadZone names heatmap / wh / wh_pre, which ttfnet-train exports),
+// else by shape: 4-D outputs of one spatial size, the 4-channel ones being wh (and wh_pre: the one
+// whose name says "pre", or the one not written by an activation), the other one the heatmap. The
+// stride s is the metadata's `stride`, else input size / heatmap size when both are fixed, else 4.
+// Metadata the trainer writes (variant, activation, class_names, mean, std, training_steps) is read
+// when present. Source of the layout: TTFNet (Liu et al., AAAI 2020) and its mmdetection head.
+#pragma once
+
+#include "deadzone/image_input.h" // Normalization
+#include "deadzone/onnx_info.h"
+#include "deadzone/result.h"
+
+#include <string>
+#include <vector>
+
+namespace deadzone {
+
+enum class HeatmapEncoding { Logits, Probabilities };
+
+struct DetectorInterface {
+    std::string input_name;
+    int input_width = 0, input_height = 0; // 0: symbolic, picked per image (pick_input_size)
+    std::string heatmap_name, wh_name;
+    std::string wh_pre_name;               // "" when the model has no pre-activation output
+    HeatmapEncoding heatmap_encoding = HeatmapEncoding::Logits;
+    int stride = 4;
+    int num_classes = 0;                   // 0 when the heatmap's channel count is symbolic and no names are given
+    std::vector<std::string> class_names;  // metadata `class_names` (comma-separated), may be empty
+    Normalization norm;                    // metadata `mean` / `std`, else ImageNet's
+    std::string variant, activation, training_steps; // trainer metadata, "" when absent
+    std::vector<std::string> external_data; // files the weights live in, to be given with the model
+    std::string found_by;                  // how the outputs were identified, for the user ("by name", ...)
+
+    bool fixed_input() const { return input_width > 0 && input_height > 0; }
+};
+
+// The interface of a parsed model, or an error that says what does not fit, fit to show a user
+// (names the inputs/outputs seen and what was expected).
+Result<DetectorInterface> find_detector_interface(const OnnxInfo& info);
+
+struct InputSize {
+    int width = 0, height = 0;
+};
+
+// The input size for an image: the model's fixed size; for symbolic H/W, the image's aspect kept, the
+// longer side the image's own rounded to a multiple of 32 (every stride up to 32 divides it) and held
+// to [64, max_side], the shorter side scaled alike, rounded to 32, at least 32.
+InputSize pick_input_size(const DetectorInterface& model, int image_width, int image_height, int max_side = 640);
+
+} // namespace deadzone

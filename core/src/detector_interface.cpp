@@ -1,0 +1,171 @@
+#include "deadzone/detector_interface.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace deadzone {
+
+namespace {
+
+// "0.485,0.456,0.406" -> three floats; false unless exactly three numbers parse.
+bool parse_triple(const std::string& text, float out[3]) {
+    const char* s = text.c_str();
+    for (int i = 0; i < 3; ++i) {
+        char* next = nullptr;
+        out[i] = std::strtof(s, &next);
+        if (next == s) return false;
+        s = next;
+        while (*s == ',' || *s == ' ') ++s;
+    }
+    return *s == '\0';
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+    std::vector<std::string> parts;
+    for (std::size_t start = 0; !text.empty() && start <= text.size();) {
+        const std::size_t comma = text.find(',', start);
+        parts.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return parts;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return s;
+}
+
+bool is_activation_op(const std::string& op) {
+    for (const char* a : {"Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Softplus", "Clip", "Mul", "Exp", "Sigmoid", "Gelu",
+                          "HardSwish", "HardSigmoid"})
+        if (op == a) return true;
+    return false;
+}
+
+std::string output_list(const OnnxInfo& info) {
+    std::string names;
+    for (const TensorInfo& t : info.outputs) names += (names.empty() ? "" : ", ") + t.name + dims_text(t.dims);
+    return "{" + names + "}";
+}
+
+// 4-D outputs [1 or ?, C, h, w] with the same h and w as `like` (symbolic dims match anything).
+bool same_map(const TensorInfo& a, const TensorInfo& b) {
+    auto eq = [](std::int64_t x, std::int64_t y) { return x < 0 || y < 0 || x == y; };
+    return a.dims.size() == 4 && b.dims.size() == 4 && eq(a.dims[2], b.dims[2]) && eq(a.dims[3], b.dims[3]);
+}
+
+// Picks heatmap / wh / wh_pre by name, else by shape (see the header). Fills the names and found_by.
+Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterface d) {
+    const TensorInfo* heatmap = find_tensor(info.outputs, "heatmap");
+    const TensorInfo* wh = find_tensor(info.outputs, "wh");
+    const TensorInfo* wh_pre = find_tensor(info.outputs, "wh_pre");
+    if (heatmap != nullptr && wh != nullptr) {
+        d.found_by = "by name";
+    } else {
+        std::vector<const TensorInfo*> four, other;
+        for (const TensorInfo& t : info.outputs) {
+            if (t.dims.size() != 4) continue;
+            (t.dims[1] == 4 ? four : other).push_back(&t);
+        }
+        if (four.empty() || other.size() != 1 || four.size() > 2)
+            return Error{"cannot tell which output is the heatmap and which the box map: the outputs are " + output_list(info) +
+                         "; expected a heatmap [1,C,h,w] and a box map [1,4,h,w] (named heatmap, wh and optionally wh_pre)"};
+        heatmap = other[0];
+        wh = four[0], wh_pre = nullptr;
+        if (four.size() == 2) {
+            const bool first_is_pre = lower(four[0]->name).find("pre") != std::string::npos ||
+                                      (!is_activation_op(info.producer_op.count(four[0]->name) ? info.producer_op.at(four[0]->name) : "") &&
+                                       is_activation_op(info.producer_op.count(four[1]->name) ? info.producer_op.at(four[1]->name) : ""));
+            wh = four[first_is_pre ? 1 : 0], wh_pre = four[first_is_pre ? 0 : 1];
+        }
+        d.found_by = "by shape: heatmap = " + heatmap->name + ", wh = " + wh->name + (wh_pre ? ", wh_pre = " + wh_pre->name : "");
+    }
+    for (const TensorInfo* t : {heatmap, wh, wh_pre}) {
+        if (t == nullptr) continue;
+        const auto& dm = t->dims;
+        const bool ok = dm.size() == 4 && (dm[0] == 1 || dm[0] == -1) && (t == heatmap || dm[1] == 4 || dm[1] == -1) &&
+                        same_map(*t, *heatmap);
+        if (!ok) return Error{"output `" + t->name + "` is " + dims_text(dm) + "; expected [1," + (t == heatmap ? "C" : "4") + ",h,w]"};
+        if (t->elem_type != kOnnxFloat) return Error{"output `" + t->name + "` is not float32 (float16 models are not supported yet)"};
+    }
+    d.heatmap_name = heatmap->name;
+    d.wh_name = wh->name;
+    d.wh_pre_name = wh_pre != nullptr ? wh_pre->name : "";
+    d.num_classes = heatmap->dims[1] > 0 ? static_cast<int>(heatmap->dims[1]) : 0;
+    const auto op = info.producer_op.find(heatmap->name);
+    if (op != info.producer_op.end() && op->second == "Sigmoid") d.heatmap_encoding = HeatmapEncoding::Probabilities;
+    return d;
+}
+
+} // namespace
+
+Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
+    if (info.inputs.size() != 1) {
+        std::string names;
+        for (const TensorInfo& t : info.inputs) names += (names.empty() ? "" : ", ") + t.name + dims_text(t.dims);
+        return Error{"the model has " + std::to_string(info.inputs.size()) + " inputs {" + names + "}; expected one image input [1,3,H,W]"};
+    }
+    const TensorInfo& in = info.inputs[0];
+    if (in.dims.size() != 4 || (in.dims[0] != 1 && in.dims[0] != -1) || (in.dims[1] != 3 && in.dims[1] != -1))
+        return Error{"the model's input `" + in.name + "` is " + dims_text(in.dims) + "; expected an image [1,3,H,W] (NCHW)"};
+    if (in.elem_type != kOnnxFloat)
+        return Error{"the model's input `" + in.name + "` is not float32 (float16 models are not supported yet)"};
+
+    DetectorInterface d;
+    d.input_name = in.name;
+    auto meta = [&](const char* key) {
+        const auto it = info.metadata.find(key);
+        return it == info.metadata.end() ? std::string() : it->second;
+    };
+    d.variant = meta("variant");
+    d.activation = meta("activation");
+    d.training_steps = meta("training_steps");
+    d.external_data = info.external_data;
+    if (in.dims[2] > 0 && in.dims[3] > 0) {
+        d.input_height = static_cast<int>(in.dims[2]), d.input_width = static_cast<int>(in.dims[3]);
+    } else if (const int size = std::atoi(meta("input_size").c_str()); size > 0) {
+        d.input_width = d.input_height = size; // symbolic in the graph, fixed by the trainer's metadata
+    }
+    if ((d.fixed_input() && (d.input_width < 32 || d.input_height < 32 || d.input_width > 4096 || d.input_height > 4096)))
+        return Error{"the model's input size " + std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + " is unusable"};
+
+    Result<DetectorInterface> found = identify_outputs(info, std::move(d));
+    if (!found) return found;
+    d = std::move(found).value();
+    const TensorInfo& heatmap = *find_tensor(info.outputs, d.heatmap_name);
+    if (!meta("stride").empty()) {
+        d.stride = std::atoi(meta("stride").c_str());
+        if (d.stride <= 0 || d.stride > 64) return Error{"the model's `stride` metadata is not a usable number"};
+    } else if (d.fixed_input() && heatmap.dims[2] > 0 && heatmap.dims[3] > 0) {
+        d.stride = static_cast<int>(d.input_height / heatmap.dims[2]);
+    }
+    if (d.fixed_input()) {
+        const bool divides = d.stride > 0 && d.input_width % d.stride == 0 && d.input_height % d.stride == 0;
+        const std::int64_t h = d.stride > 0 ? d.input_height / d.stride : 0, w = d.stride > 0 ? d.input_width / d.stride : 0;
+        if (!divides || (heatmap.dims[2] > 0 && heatmap.dims[2] != h) || (heatmap.dims[3] > 0 && heatmap.dims[3] != w))
+            return Error{"output `" + heatmap.name + "` is " + dims_text(heatmap.dims) + ", which is not the input " +
+                         std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + " at stride " + std::to_string(d.stride)};
+    }
+    d.class_names = split_commas(meta("class_names"));
+    if (d.num_classes == 0) d.num_classes = static_cast<int>(d.class_names.size());
+    if (lower(meta("heatmap_encoding")) == "probabilities") d.heatmap_encoding = HeatmapEncoding::Probabilities;
+    if (!meta("mean").empty() && !parse_triple(meta("mean"), d.norm.mean))
+        return Error{"the model's `mean` metadata is not three numbers: '" + meta("mean") + "'"};
+    if (!meta("std").empty() &&
+        (!parse_triple(meta("std"), d.norm.std) || d.norm.std[0] <= 0 || d.norm.std[1] <= 0 || d.norm.std[2] <= 0))
+        return Error{"the model's `std` metadata is not three positive numbers: '" + meta("std") + "'"};
+    return d;
+}
+
+InputSize pick_input_size(const DetectorInterface& model, int image_width, int image_height, int max_side) {
+    if (model.fixed_input()) return {model.input_width, model.input_height};
+    const int longer = std::max(1, std::max(image_width, image_height)), shorter = std::max(1, std::min(image_width, image_height));
+    auto round32 = [](double v) { return std::max(32, static_cast<int>(std::lround(v / 32.0)) * 32); };
+    const int side = std::clamp(round32(longer), 64, std::max(64, max_side / 32 * 32));
+    const int other = std::min(side, round32(static_cast<double>(shorter) * side / longer));
+    return image_width >= image_height ? InputSize{side, other} : InputSize{other, side};
+}
+
+} // namespace deadzone

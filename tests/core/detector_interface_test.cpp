@@ -1,0 +1,124 @@
+#include "deadzone/detector_interface.h"
+#include "deadzone/decode.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <limits>
+
+namespace {
+
+using namespace deadzone;
+
+// A model file from tests/data/models (TTFNet-style exports written by other code: see shared cases).
+Result<DetectorInterface> interface_of(const std::string& name) {
+    std::ifstream in(std::string(DEADZONE_TEST_DATA_DIR) + "/models/" + name, std::ios::binary);
+    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(bytes.empty()) << name;
+    Result<OnnxInfo> info = read_onnx_info(bytes.data(), bytes.size());
+    if (!info) return Error{info.error()};
+    return find_detector_interface(info.value());
+}
+
+TensorInfo tensor(const std::string& name, std::vector<std::int64_t> dims) { return {name, std::move(dims), kOnnxFloat}; }
+
+TEST(DetectorInterface, AnyInputNameAndAFixedNonSquareSize) {
+    auto d = interface_of("c12_reference_ok.onnx");
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().input_name, "input");
+    EXPECT_EQ(d.value().input_width, 640);
+    EXPECT_EQ(d.value().input_height, 480);
+    EXPECT_EQ(d.value().stride, 4);
+    EXPECT_EQ(d.value().heatmap_name, "heatmap");
+    EXPECT_EQ(d.value().wh_pre_name, "wh_pre");
+    EXPECT_EQ(d.value().heatmap_encoding, HeatmapEncoding::Probabilities); // written by a Sigmoid
+    EXPECT_EQ(d.value().found_by, "by name");
+
+    auto fixed = interface_of("c10_fixed_288x512.onnx");
+    ASSERT_TRUE(fixed.ok()) << fixed.error();
+    EXPECT_EQ(fixed.value().input_width, 512);
+    EXPECT_EQ(fixed.value().input_height, 288);
+    const InputSize s = pick_input_size(fixed.value(), 640, 480);
+    EXPECT_EQ(s.width, 512);
+    EXPECT_EQ(s.height, 288);
+}
+
+TEST(DetectorInterface, SymbolicSizesArePickedFromTheImage) {
+    auto d = interface_of("c10_dynamic_hw.onnx");
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_FALSE(d.value().fixed_input());
+    InputSize s = pick_input_size(d.value(), 640, 480);
+    EXPECT_EQ(s.width, 640);
+    EXPECT_EQ(s.height, 480);
+    s = pick_input_size(d.value(), 4000, 3000); // a phone photo: capped, aspect kept
+    EXPECT_EQ(s.width, 640);
+    EXPECT_EQ(s.height, 480);
+    s = pick_input_size(d.value(), 283, 372); // rounded to multiples of 32
+    EXPECT_EQ(s.width, 288);
+    EXPECT_EQ(s.height, 384);
+    s = pick_input_size(d.value(), 2000, 10); // extreme: at least 32
+    EXPECT_EQ(s.width, 640);
+    EXPECT_EQ(s.height, 32);
+}
+
+TEST(DetectorInterface, ExternalDataFilesAreNamed) {
+    auto d = interface_of("c10_external_data.onnx");
+    ASSERT_TRUE(d.ok()) << d.error();
+    ASSERT_EQ(d.value().external_data.size(), 1u);
+    EXPECT_EQ(d.value().external_data[0], "c10_external_data.onnx.data");
+}
+
+TEST(DetectorInterface, OutputsAreFoundByShapeWhenTheirNamesDiffer) {
+    OnnxInfo info;
+    info.inputs = {tensor("images", {1, 3, 320, 320})};
+    info.outputs = {tensor("reg_raw", {1, 4, 80, 80}), tensor("hm", {1, 3, 80, 80}), tensor("reg", {1, 4, 80, 80})};
+    info.producer_op = {{"reg_raw", "Conv"}, {"reg", "Relu"}, {"hm", "Conv"}};
+    auto d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().heatmap_name, "hm");
+    EXPECT_EQ(d.value().wh_name, "reg");
+    EXPECT_EQ(d.value().wh_pre_name, "reg_raw");
+    EXPECT_EQ(d.value().num_classes, 3);
+    EXPECT_EQ(d.value().heatmap_encoding, HeatmapEncoding::Logits);
+    EXPECT_NE(d.value().found_by.find("by shape"), std::string::npos);
+
+    info.outputs = {tensor("boxes", {1, 4, 80, 80}), tensor("scores", {1, 1, 80, 80})}; // no pre-activation
+    d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().wh_name, "boxes");
+    EXPECT_EQ(d.value().wh_pre_name, "");
+}
+
+TEST(DetectorInterface, WhatCannotBeADetectorIsRefusedWithTheNamesSeen) {
+    OnnxInfo two_inputs;
+    two_inputs.inputs = {tensor("a", {1, 3, 64, 64}), tensor("b", {1, 3, 64, 64})};
+    auto d = find_detector_interface(two_inputs);
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.error().find("2 inputs {a[1,3,64,64], b[1,3,64,64]}"), std::string::npos) << d.error();
+
+    OnnxInfo classifier;
+    classifier.inputs = {tensor("x", {1, 3, 224, 224})};
+    classifier.outputs = {tensor("logits", {1, 1000})};
+    d = find_detector_interface(classifier);
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.error().find("logits[1,1000]"), std::string::npos) << d.error();
+
+    OnnxInfo wrong_stride;
+    wrong_stride.inputs = {tensor("x", {1, 3, 320, 320})};
+    wrong_stride.outputs = {tensor("heatmap", {1, 2, 80, 60}), tensor("wh", {1, 4, 80, 60})};
+    d = find_detector_interface(wrong_stride);
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.error().find("not the input 320x320"), std::string::npos) << d.error();
+}
+
+TEST(DetectorInterface, LogitInvertsSigmoidAndStaysFinite) {
+    for (float x = -12.0f; x <= 12.0f; x += 0.5f) EXPECT_NEAR(logit(sigmoid(x)), x, 2e-3f * (1.0f + std::fabs(x)));
+    EXPECT_TRUE(std::isfinite(logit(0.0f)));
+    EXPECT_TRUE(std::isfinite(logit(1.0f)));
+    EXPECT_LT(logit(0.0f), -15.0f);
+    EXPECT_TRUE(std::isnan(logit(std::numeric_limits<float>::quiet_NaN())));
+}
+
+} // namespace

@@ -1,0 +1,72 @@
+// Models exported by other code run in the Detect view: any input name, a fixed non-square input, a
+// symbolic H and W (the app picks a size and says which), a heatmap exported after its sigmoid, and
+// boxes mapped back through the letterbox actually used. The models and the scene are the shared
+// real-input cases (tests/data): three blobs whose boxes are known.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { startExplorer, openWithModels, dropFiles, state, waitFor, repoRoot, screenshot } from "./harness.mjs";
+
+const DATA = path.join(repoRoot, "tests/data");
+const SCENE = fs.readFileSync(path.join(DATA, "images/reference_scene.png"));
+// The cases' README: the three blobs' boxes are (368,168,432,232), (128,208,192,272), (528,348,592,412)
+// at 640x480 with the cell-corner convention (decode.h's): centres (400,200), (160,240), (560,380),
+// and the models give every box 32 input pixels on each side of its centre. Through a letterbox of
+// scale k those are 32 / k source pixels.
+const CENTRES = [[400, 200], [160, 240], [560, 380]];
+const HALF_SIDE_INPUT_PX = 32;
+
+let explorer;
+before(async () => { explorer = await startExplorer({ webgpu: false }); });
+after(async () => { await explorer?.close(); });
+
+function assertBoxes(detections, scale, tolerance, what) {
+  assert.equal(detections.length, CENTRES.length, `${what}: ${detections.length} boxes`);
+  const half = HALF_SIDE_INPUT_PX / scale;
+  for (const [cx, cy] of CENTRES) {
+    const want = [cx - half, cy - half, cx + half, cy + half];
+    const got = detections.find((d) => Math.abs(d.cx - cx) < 20 && Math.abs(d.cy - cy) < 20);
+    assert.ok(got, `${what}: no box near (${cx}, ${cy})`);
+    [got.x1, got.y1, got.x2, got.y2].forEach((v, k) =>
+      assert.ok(Math.abs(v - want[k]) <= tolerance, `${what}: box at (${cx}, ${cy}) edge ${k} at ${v}, expected ${want[k]}`));
+  }
+}
+
+test("models with other names, sizes and a sigmoid heatmap find the scene's three blobs", async () => {
+  const { page, problems } = await openWithModels(explorer);
+  let gen = (await state(page)).image.generation;
+  await dropFiles(page, [{ name: "reference_scene.png", bytes: SCENE }]);
+  await waitFor(page, `s.image.generation === ${gen + 1}`);
+  // [file, input size, letterbox scale, tolerance in source px]: a 640x480 model sees the scene as it
+  // is; the 512x288 one through a letterbox (scale 0.6: one stride-4 cell is 6.7 source px).
+  for (const [file, size, scale, tolerance] of [["c12_reference_ok", [640, 480], 1, 1], ["c10_dynamic_hw", [640, 480], 1, 1],
+                                                ["c10_fixed_288x512", [512, 288], 0.6, 7]]) {
+    await dropFiles(page, [{ name: `${file}.onnx`, bytes: fs.readFileSync(path.join(DATA, "models", file + ".onnx")) }]);
+    let s = await waitFor(page, `s.models.some((m) => m.name === "${file}")`, 30000);
+    const model = s.models.find((m) => m.name === file);
+    assert.equal(model.interface.input, "input");
+    assert.equal(model.interface.heatmap_probabilities, true);
+    await page.evaluate((name) => window.deadzone.call("dz_select_model", "number", ["number", "string"], [1, name]), file);
+    s = await waitFor(page, `s.panels[1].model === "${file}" && s.panels[1].has_result && !s.panels[1].busy && ` +
+                            `s.panels[1].result_model === "${file}"`);
+    assert.equal(s.panels[1].error, "", `${file}: ${s.panels[1].error}`);
+    assert.deepEqual(s.panels[1].output_size.slice(1), [size[1] / 4, size[0] / 4], `${file}: output size`);
+    assertBoxes(s.panels[1].detections, scale, tolerance, file);
+    if (file === "c10_dynamic_hw") {
+      assert.deepEqual(model.input_size, [0, 0], "a symbolic input reads as fixed");
+      await screenshot(page, "detect-any-model-dynamic");
+    }
+  }
+  assert.deepEqual(problems.filter((p) => !/adapter|weights in/i.test(p)), []);
+  await page.close();
+});
+
+test("a model whose weights live in an external .data file is refused with that file's name", async () => {
+  const { page } = await openWithModels(explorer);
+  await dropFiles(page, [{ name: "c10_external_data.onnx", bytes: fs.readFileSync(path.join(DATA, "models/c10_external_data.onnx")) }]);
+  const s = await waitFor(page, `s.messages.some((m) => /c10_external_data\\.onnx\\.data/.test(m.text))`, 10000);
+  assert.ok(s.messages.at(-1).error);
+  assert.ok(!s.models.some((m) => m.name === "c10_external_data"));
+  await page.close();
+});
