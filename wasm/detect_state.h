@@ -33,12 +33,26 @@ struct ModelCard {
     std::string measured, evaluated_on; // the date, and what the figures were measured on
 };
 
+// A file an .onnx keeps its weights in (ONNX external data), as the model names it.
+struct ExternalFile {
+    std::string name;
+    std::vector<std::uint8_t> bytes;
+};
+
+// A dropped .onnx whose external data files have not all arrived yet (they may come in the same drop,
+// in any order, or in a later one).
+struct WaitingModel {
+    std::string file_name, origin;
+    std::vector<std::uint8_t> bytes;
+};
+
 // A model the user can pick: shipped, a generated test model, or an .onnx dragged in.
 struct Model {
     std::string name;
     std::string origin;               // "shipped", "test model", "dropped"
     int rank = 0;                     // list order: its manifest position, or after them by arrival
     std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
+    std::vector<ExternalFile> external_files; // its external data, kept for the same reason
     DetectorInterface spec;           // how to feed it and read it (core/'s detector_interface.h)
     int session_id = 0;               // 0: no session yet (or it was released)
     bool session_pending = false;     // creation in flight
@@ -137,6 +151,8 @@ enum Overlay { kOverlayNone = 0, kOverlayHeatmap = 1, kOverlayWh0 = 2 /* ..kOver
 struct DetectState {
     std::vector<Model> models;        // in arrival order (indices stay valid); the picker sorts by rank
     std::vector<ModelCard> cards;     // the manifest's models, in its order
+    std::vector<WaitingModel> waiting_models; // dropped models waiting for their external data files
+    std::vector<ExternalFile> data_files;     // dropped data files no model has claimed yet
     std::string training;             // the manifest's one-line summary of the training data
     std::string model_list_source;    // where the model list came from, or why there is none
     std::string default_pair[2];      // the manifest's default models for the two panels

@@ -69,6 +69,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
     if (ends_with(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
     else if (ends_with(name, ".txt")) accept_label_bytes(app_state(), name, bytes);
+    else if (is_model_data_name(app_state().detect, name)) accept_model_data_bytes(app_state(), name, std::move(bytes));
     else accept_image_bytes(app_state(), name, bytes, t0);
 }
 

@@ -2,6 +2,8 @@
 // library). Answers that take time come back through the dz_on_* exports of the file named below.
 #pragma once
 
+#include <cstdint>
+
 extern "C" {
 
 // main.cpp: the page's size in CSS pixels (the canvas fills the window).
@@ -25,6 +27,7 @@ void dz_js_copy_text(const char* text);
 void dz_js_ort_create(int id, const unsigned char* bytes, int size, const char* backend);
 int dz_js_ort_in_worker();
 void dz_js_ort_release(int id);
+void dz_js_ort_add_external(int id, const char* name, const std::uint8_t* data, int size);
 void dz_js_ort_run(int session_id, int request_id, const float* input, int count, int width, int height,
                    const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name);
 

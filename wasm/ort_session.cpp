@@ -74,7 +74,10 @@ namespace deadzone::explorer {
 
 const char* backend_name(Backend b) { return b == Backend::WebGpu ? "webgpu" : "wasm"; }
 
-void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend) {
+void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, const std::vector<ExternalFile>& external,
+                        Backend backend) {
+    for (const ExternalFile& f : external)
+        dz_js_ort_add_external(session_id, f.name.c_str(), f.bytes.data(), static_cast<int>(f.bytes.size()));
     dz_js_ort_create(session_id, bytes.data(), static_cast<int>(bytes.size()), backend_name(backend));
 }
 

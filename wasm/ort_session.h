@@ -9,7 +9,9 @@
 
 namespace deadzone::explorer {
 
-void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, Backend backend);
+// external: the files the model keeps its weights in (named as the model names them).
+void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, const std::vector<ExternalFile>& external,
+                        Backend backend);
 void ort_release_session(int session_id);
 // input: NCHW floats [1, 3, height, width], fed and read as `model` says (its input and output names).
 void ort_run(int session_id, int request_id, const std::vector<float>& input, int width, int height,

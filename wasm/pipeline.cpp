@@ -204,29 +204,33 @@ void on_manifest_fetched(AppState& state, const std::string& kind, const std::st
     }
 }
 
-void accept_model_bytes(AppState& state, const std::string& file_name, const std::string& origin,
-                        std::vector<std::uint8_t> bytes) {
-    std::string name = file_name;
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".onnx") == 0) name.resize(name.size() - 5);
-    Result<OnnxInfo> info = read_onnx_info(bytes.data(), bytes.size());
-    if (!info) {
-        post_message(state, "model '" + file_name + "' refused: " + info.error(), true);
-        return;
+namespace {
+
+// The data files `spec` names that are not among `files` (by name), as "'a.data', 'b.data'".
+std::string missing_data_files(const DetectorInterface& spec, const std::vector<ExternalFile>& files) {
+    std::string missing;
+    for (const std::string& need : spec.external_data)
+        if (std::none_of(files.begin(), files.end(), [&](const ExternalFile& f) { return f.name == need; }))
+            missing += (missing.empty() ? "'" : ", '") + need + "'";
+    return missing;
+}
+
+// Takes the external data files `spec` names out of detect.data_files.
+std::vector<ExternalFile> claim_data_files(DetectState& detect, const DetectorInterface& spec) {
+    std::vector<ExternalFile> claimed;
+    for (const std::string& need : spec.external_data) {
+        const auto it = std::find_if(detect.data_files.begin(), detect.data_files.end(),
+                                     [&](const ExternalFile& f) { return f.name == need; });
+        if (it == detect.data_files.end()) continue;
+        claimed.push_back(std::move(*it));
+        detect.data_files.erase(it);
     }
-    Result<DetectorInterface> spec = find_detector_interface(info.value());
-    if (!spec) {
-        post_message(state, "model '" + file_name + "' refused: " + spec.error(), true);
-        return;
-    }
-    if (!spec.value().external_data.empty()) {
-        std::string files;
-        for (const std::string& f : spec.value().external_data) files += (files.empty() ? "'" : ", '") + f + "'";
-        post_message(state, "model '" + file_name + "' keeps its weights in " + files +
-                                ", outside the .onnx: models with external data are not supported yet (save the model with its "
-                                "weights inside: onnx.save_model(m, path, save_as_external_data=False))",
-                     true);
-        return;
-    }
+    return claimed;
+}
+
+// A checked model joins the list and, if it is the user's, a panel.
+void add_model(AppState& state, std::string name, const std::string& origin, std::vector<std::uint8_t> bytes,
+               DetectorInterface spec, std::vector<ExternalFile> external) {
     const std::string stem = name;
     for (int n = 2; find_model(state.detect, name) >= 0; ++n) name = stem + " (" + std::to_string(n) + ")";
     Model m;
@@ -236,7 +240,8 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
     const ModelCard* card = origin == "dropped" ? nullptr : find_card(state.detect, name);
     m.rank = card != nullptr ? card->rank : kMaxManifestModels + static_cast<int>(state.detect.models.size());
     m.bytes = std::move(bytes);
-    m.spec = std::move(spec).value();
+    m.spec = std::move(spec);
+    m.external_files = std::move(external);
     state.detect.models.push_back(std::move(m));
     const int index = static_cast<int>(state.detect.models.size()) - 1;
     // Shipped/test models fill their default panel; a dropped model goes where the user will look:
@@ -254,6 +259,75 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
                 break;
             }
     }
+}
+
+// Reads and checks a model file: its interface, or null with the reason posted.
+std::optional<DetectorInterface> check_model(AppState& state, const std::string& file_name, const std::vector<std::uint8_t>& bytes) {
+    Result<OnnxInfo> info = read_onnx_info(bytes.data(), bytes.size());
+    if (!info) {
+        post_message(state, "model '" + file_name + "' refused: " + info.error(), true);
+        return std::nullopt;
+    }
+    Result<DetectorInterface> spec = find_detector_interface(info.value());
+    if (!spec) {
+        post_message(state, "model '" + file_name + "' refused: " + spec.error(), true);
+        return std::nullopt;
+    }
+    return std::move(spec).value();
+}
+
+std::string model_name_of(const std::string& file_name) {
+    std::string name = file_name;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".onnx") == 0) name.resize(name.size() - 5);
+    return name;
+}
+
+} // namespace
+
+void accept_model_bytes(AppState& state, const std::string& file_name, const std::string& origin,
+                        std::vector<std::uint8_t> bytes) {
+    std::optional<DetectorInterface> spec = check_model(state, file_name, bytes);
+    if (!spec) return;
+    // Weights in external files: the model waits for all of them (dropped with it or later).
+    if (const std::string missing = missing_data_files(*spec, state.detect.data_files); !missing.empty()) {
+        state.detect.waiting_models.push_back({file_name, origin, std::move(bytes)});
+        post_message(state, "model '" + file_name + "' keeps its weights in " + missing + ": drop that file too", true);
+        return;
+    }
+    std::vector<ExternalFile> external = claim_data_files(state.detect, *spec);
+    add_model(state, model_name_of(file_name), origin, std::move(bytes), std::move(*spec), std::move(external));
+}
+
+void accept_model_data_bytes(AppState& state, const std::string& file_name, std::vector<std::uint8_t> bytes) {
+    DetectState& detect = state.detect;
+    detect.data_files.erase(std::remove_if(detect.data_files.begin(), detect.data_files.end(),
+                                           [&](const ExternalFile& f) { return f.name == file_name; }),
+                            detect.data_files.end());
+    if (detect.data_files.size() >= kMaxDataFiles) detect.data_files.erase(detect.data_files.begin());
+    detect.data_files.push_back({file_name, std::move(bytes)});
+    // The first waiting model that now has all its files becomes a model.
+    for (auto it = detect.waiting_models.begin(); it != detect.waiting_models.end(); ++it) {
+        std::optional<DetectorInterface> spec = check_model(state, it->file_name, it->bytes);
+        if (!spec || !missing_data_files(*spec, detect.data_files).empty()) continue;
+        WaitingModel waiting = std::move(*it);
+        detect.waiting_models.erase(it);
+        std::vector<ExternalFile> external = claim_data_files(detect, *spec);
+        add_model(state, model_name_of(waiting.file_name), waiting.origin, std::move(waiting.bytes), std::move(*spec),
+                  std::move(external));
+        return;
+    }
+    post_message(state, "data file '" + file_name + "' kept: it is used when a model that names it is dropped", false);
+}
+
+bool is_model_data_name(const DetectState& detect, const std::string& file_name) {
+    if (file_name.size() > 5 && file_name.compare(file_name.size() - 5, 5, ".data") == 0) return true;
+    for (const WaitingModel& m : detect.waiting_models) {
+        Result<OnnxInfo> info = read_onnx_info(m.bytes.data(), m.bytes.size());
+        if (info && std::find(info.value().external_data.begin(), info.value().external_data.end(), file_name) !=
+                        info.value().external_data.end())
+            return true;
+    }
+    return false;
 }
 
 void select_model(AppState& state, int panel_index, int model_index) {
@@ -469,7 +543,7 @@ void pump_pipeline(AppState& state) {
             m.session_id = state.next_id++;
             m.session_pending = true;
             state.ort_busy = true;
-            ort_create_session(m.session_id, m.bytes, state.backend);
+            ort_create_session(m.session_id, m.bytes, m.external_files, state.backend);
             return;
         }
     }

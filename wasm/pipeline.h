@@ -16,8 +16,16 @@ void open_sample(const SampleImage& sample); // fetch a sample image, and its la
 void pump_pipeline(AppState& state);  // once a frame: start the next ORT call, never wait for one
 void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
                         double received_ms);
+// A model file: checked (core's detector_interface.h), then added, or kept waiting for the external
+// data files it names (accept_model_data_bytes), or refused with a visible reason.
 void accept_model_bytes(AppState& state, const std::string& name, const std::string& origin,
                         std::vector<std::uint8_t> bytes);
+// An external data file (ONNX weights outside the .onnx): completes a waiting model, or is kept
+// (at most kMaxDataFiles) for a model that comes later.
+void accept_model_data_bytes(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes);
+constexpr std::size_t kMaxDataFiles = 8;
+// Whether a dropped file is model data: named *.data, or named by a waiting model.
+bool is_model_data_name(const DetectState& detect, const std::string& file_name);
 void select_model(AppState& state, int panel, int model_index);
 void set_backend(AppState& state, Backend backend);
 void redecode(AppState& state); // sliders moved: decode again, no rerun

@@ -107,7 +107,7 @@ mergeInto(LibraryManager.library, {
     const input = document.createElement("input");
     input.type = "file";
     input.multiple = true;
-    input.accept = ".png,.jpg,.jpeg,.bmp,.gif,.webp,.onnx,.txt,.jsonl,.ndjson,.gz,.json";
+    input.accept = ".png,.jpg,.jpeg,.bmp,.gif,.webp,.onnx,.data,.txt,.jsonl,.ndjson,.gz,.json";
     input.style.display = "none";
     input.id = "dz-open-file";
     input.addEventListener("change", () => { accept(input.files, performance.now()); input.value = ""; });
@@ -197,9 +197,19 @@ mergeInto(LibraryManager.library, {
     navigator.clipboard.writeText(UTF8ToString(text_c)).then(() => report(1, ""), (e) => report(0, String(e)));
   },
 
+  // An external data file for the session `id` that dz_js_ort_create makes next (called before it).
+  // void dz_js_ort_add_external(int id, const char* name_c, const unsigned char* ptr, int len) [wasm/ort_session.cpp]
+  dz_js_ort_add_external: function(id, name_c, ptr, len) {
+    globalThis.dzOrtExternal = globalThis.dzOrtExternal || new Map();
+    if (!globalThis.dzOrtExternal.has(id)) globalThis.dzOrtExternal.set(id, []);
+    globalThis.dzOrtExternal.get(id).push({ path: UTF8ToString(name_c), data: HEAPU8.slice(ptr, ptr + len) });
+  },
+
   // void dz_js_ort_create(int id, const unsigned char* ptr, int len, const char* backend_c) [wasm/ort_session.cpp]
   dz_js_ort_create: function(id, ptr, len, backend_c) {
     const bytes = HEAPU8.slice(ptr, ptr + len); // a copy: the heap may move before ORT reads it
+    const external = (globalThis.dzOrtExternal && globalThis.dzOrtExternal.get(id)) || [];
+    if (globalThis.dzOrtExternal) globalThis.dzOrtExternal.delete(id);
     const backend = UTF8ToString(backend_c);
     const report = (ok, message) =>
         ccall("dz_on_session_created", null, ["number", "number", "string"], [id, ok, message]);
@@ -207,7 +217,7 @@ mergeInto(LibraryManager.library, {
         setTimeout(() => report(0, "ONNX Runtime Web did not load"), 0);
         return;
     }
-    globalThis.dzOrt.createSession(id, bytes, backend).then(
+    globalThis.dzOrt.createSession(id, bytes, backend, external).then(
         () => report(1, ""),
         (e) => report(0, String((e && e.message) || e)));
   },

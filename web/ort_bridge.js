@@ -3,6 +3,7 @@
 //
 //   dzOrt.createSession(id, bytes, backend)  -> Promise<{ backend, inputNames, outputNames }>
 //   dzOrt.inputBuffer(count)                 -> a (reused) Float32Array for run()'s input
+//   dzOrt.createSession(id, bytes, backend, externalData) (externalData: see ort_runner.js)
 //   dzOrt.run(id, input, feed)               -> Promise<{ outputs: {name: {data, dims}}, ms, round_trip_ms }>
 //                                               (feed: see ort_runner.js)
 //   dzOrt.release(id)
@@ -69,13 +70,14 @@ export const dzOrt = {
   version: ort.env.versions ? ort.env.versions.web : "",
   get worker() { return !!(worker && worker.alive); },
 
-  async createSession(id, bytes, backend) {
+  async createSession(id, bytes, backend, externalData = []) {
     if (backend === "wasm" && worker && worker.alive) {
-      const info = await worker.call({ op: "create", id, bytes, backend }, [bytes.buffer]);
+      const info = await worker.call({ op: "create", id, bytes, backend, externalData },
+        [bytes.buffer, ...externalData.map((f) => f.data.buffer)]);
       where.set(id, "worker");
       return info;
     }
-    const info = await local.createSession(id, bytes, backend);
+    const info = await local.createSession(id, bytes, backend, externalData);
     where.set(id, "page");
     return info;
   },

@@ -23,12 +23,13 @@ function owningArray(data) {
 export function createRunner(ort) {
   const sessions = new Map();
   return {
-    async createSession(id, bytes, backend) {
+    // externalData: [{path, data: Uint8Array}] for a model whose weights live outside the .onnx
+    // (path as the model names it).
+    async createSession(id, bytes, backend, externalData = []) {
       if (backend === "webgpu" && !navigator.gpu) throw new Error("this browser has no WebGPU");
-      const session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [backend],
-        graphOptimizationLevel: "all",
-      });
+      const options = { executionProviders: [backend], graphOptimizationLevel: "all" };
+      if (externalData.length > 0) options.externalData = externalData;
+      const session = await ort.InferenceSession.create(bytes, options);
       sessions.set(id, session);
       return { backend, inputNames: session.inputNames, outputNames: session.outputNames,
                threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated };

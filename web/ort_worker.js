@@ -2,7 +2,7 @@
 // synchronous call into wasm: on the main thread it would stop the frame loop (and every click)
 // for the whole run. Here the page keeps drawing while the model runs.
 //
-// Messages in:  {seq, op: "create", id, bytes, backend} | {seq, op: "run", id, input, feed} | {op: "release", id}
+// Messages in:  {seq, op: "create", id, bytes, backend, externalData} | {seq, op: "run", id, input, feed} | {op: "release", id}
 // Messages out: {seq, value} or {seq, error}; run results transfer their buffers, the input's too.
 import * as ort from "../ort/ort.min.mjs";
 import { configureOrt, createRunner } from "./ort_runner.js";
@@ -17,7 +17,7 @@ self.onmessage = async ({ data: m }) => {
   }
   try {
     if (m.op === "create") {
-      self.postMessage({ seq: m.seq, value: await runner.createSession(m.id, m.bytes, m.backend) });
+      self.postMessage({ seq: m.seq, value: await runner.createSession(m.id, m.bytes, m.backend, m.externalData || []) });
     } else if (m.op === "run") {
       const value = await runner.run(m.id, m.input, m.feed);
       value.input = m.input; // back to the page for the next run (see inputBuffer in ort_bridge.js)

@@ -62,11 +62,25 @@ test("models with other names, sizes and a sigmoid heatmap find the scene's thre
   await page.close();
 });
 
-test("a model whose weights live in an external .data file is refused with that file's name", async () => {
-  const { page } = await openWithModels(explorer);
-  await dropFiles(page, [{ name: "c10_external_data.onnx", bytes: fs.readFileSync(path.join(DATA, "models/c10_external_data.onnx")) }]);
-  const s = await waitFor(page, `s.messages.some((m) => /c10_external_data\\.onnx\\.data/.test(m.text))`, 10000);
-  assert.ok(s.messages.at(-1).error);
+test("a model whose weights live in an external .data file runs once that file is dropped too, in either order", async () => {
+  const model = { name: "c10_external_data.onnx", bytes: fs.readFileSync(path.join(DATA, "models/c10_external_data.onnx")) };
+  const data = { name: "c10_external_data.onnx.data", bytes: fs.readFileSync(path.join(DATA, "models/c10_external_data.onnx.data")) };
+  // The model alone: it says which file to drop, and waits for it.
+  let { page } = await openWithModels(explorer);
+  await dropFiles(page, [{ name: "reference_scene.png", bytes: SCENE }]);
+  await dropFiles(page, [model]);
+  let s = await waitFor(page, `s.messages.some((m) => /c10_external_data\.onnx\.data.*drop that file too/.test(m.text))`, 10000);
   assert.ok(!s.models.some((m) => m.name === "c10_external_data"));
+  await dropFiles(page, [data]);
+  s = await waitFor(page, `s.panels[1].result_model === "c10_external_data" && !s.panels[1].busy`);
+  assert.equal(s.panels[1].error, "");
+  assertBoxes(s.panels[1].detections, 1, 1, "external data, dropped later");
+  await page.close();
+  // Both in one drop, the data file first.
+  ({ page } = await openWithModels(explorer));
+  await dropFiles(page, [{ name: "reference_scene.png", bytes: SCENE }]);
+  await dropFiles(page, [data, model]);
+  s = await waitFor(page, `s.panels[1].result_model === "c10_external_data" && !s.panels[1].busy`);
+  assertBoxes(s.panels[1].detections, 1, 1, "external data, dropped together");
   await page.close();
 });
