@@ -28,7 +28,7 @@ void dz_js_ort_create(int id, const unsigned char* bytes, int size, const char* 
 int dz_js_ort_in_worker();
 void dz_js_ort_release(int id);
 void dz_js_ort_add_external(int id, const char* name, const std::uint8_t* data, int size);
-void dz_js_ort_run(int session_id, int request_id, const float* input, int count, int width, int height,
+void dz_js_ort_run(int session_id, int request_id, const void* input, int count, int half, int width, int height,
                    const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name);
 
 // state_json.cpp: a "deadzone-result" event for tests and the bench.

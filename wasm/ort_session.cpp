@@ -7,6 +7,8 @@
 #include "pipeline.h"
 #include "js_bindings.h"
 
+#include "deadzone/float16.h"
+
 #include <emscripten/emscripten.h>
 
 #include <cstring>
@@ -18,10 +20,17 @@
 
 namespace {
 
-// Copies one output out of the JS-owned buffer; false when its dims are not [1,C,H,W] with C*H*W values.
-bool take(const float* p, int n, int d0, int d1, int d2, int d3, std::vector<float>& dst, int& c, int& h, int& w) {
+// Copies one output out of the JS-owned buffer (float32, or float16 bit patterns when `half`, then
+// converted); false when its dims are not [1,C,H,W] with C*H*W values.
+bool take(const void* p, int n, int half, int d0, int d1, int d2, int d3, std::vector<float>& dst, int& c, int& h, int& w) {
     if (d0 != 1 || d1 <= 0 || d2 <= 0 || d3 <= 0 || static_cast<long long>(d1) * d2 * d3 != n) return false;
-    dst.assign(p, p + n);
+    if (half != 0) {
+        dst.resize(static_cast<std::size_t>(n));
+        deadzone::halves_to_floats(static_cast<const std::uint16_t*>(p), dst.size(), dst.data());
+    } else {
+        const float* f = static_cast<const float*>(p);
+        dst.assign(f, f + n);
+    }
     c = d1, h = d2, w = d3;
     return true;
 }
@@ -40,20 +49,21 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_failed(int request_id, const char* message) 
     deadzone::explorer::on_run_finished(deadzone::explorer::app_state(), request_id, nullptr, message, 0.0, 0.0);
 }
 
+// Each output as (pointer, value count, float16 or not, dims).
 EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
-                                         const float* hm, int hm_n, int hm0, int hm1, int hm2, int hm3,
-                                         const float* wh, int wh_n, int wh0, int wh1, int wh2, int wh3,
-                                         const float* pre, int pre_n, int pre0, int pre1, int pre2, int pre3,
+                                         const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2, int hm3,
+                                         const void* wh, int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3,
+                                         const void* pre, int pre_n, int pre_half, int pre0, int pre1, int pre2, int pre3,
                                          double ms, double round_trip_ms) {
     using namespace deadzone::explorer;
     request_redraw(app_state());
     ModelOutputs out;
     int wc = 0, wy = 0, wx = 0, pc = 0, py = 0, px = 0;
-    const bool maps_ok = take(hm, hm_n, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
-                         take(wh, wh_n, wh0, wh1, wh2, wh3, out.wh, wc, wy, wx) && wc == 4 && wy == out.height &&
+    const bool maps_ok = take(hm, hm_n, hm_half, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
+                         take(wh, wh_n, wh_half, wh0, wh1, wh2, wh3, out.wh, wc, wy, wx) && wc == 4 && wy == out.height &&
                          wx == out.width;
     // wh_pre is optional: a model without it sends nothing (pre_n 0). Checked after the maps set out's size.
-    const bool shapes_ok = maps_ok && (pre_n == 0 || (take(pre, pre_n, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
+    const bool shapes_ok = maps_ok && (pre_n == 0 || (take(pre, pre_n, pre_half, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
                                                       pc == 4 && py == out.height && px == out.width));
     if (!shapes_ok) {
         const std::string shapes = "heatmap [" + std::to_string(hm0) + "," + std::to_string(hm1) + "," +
@@ -87,8 +97,15 @@ bool ort_in_worker() { return dz_js_ort_in_worker() != 0; }
 
 void ort_run(int session_id, int request_id, const std::vector<float>& input, int width, int height,
              const DetectorInterface& model) {
-    dz_js_ort_run(session_id, request_id, input.data(), static_cast<int>(input.size()), width, height, model.input_name.c_str(),
-                  model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str());
+    // A float16 model gets the bit patterns (JS copies them before this returns).
+    std::vector<std::uint16_t> halves;
+    if (model.half_input) {
+        halves.resize(input.size());
+        floats_to_halves(input.data(), input.size(), halves.data());
+    }
+    const void* data = model.half_input ? static_cast<const void*>(halves.data()) : input.data();
+    dz_js_ort_run(session_id, request_id, data, static_cast<int>(input.size()), model.half_input ? 1 : 0, width, height,
+                  model.input_name.c_str(), model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str());
 }
 
 } // namespace deadzone::explorer

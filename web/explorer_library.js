@@ -232,30 +232,32 @@ mergeInto(LibraryManager.library, {
     if (globalThis.dzOrt) globalThis.dzOrt.release(id);
   },
 
-  // Runs a session on the [1,3,height,width] input at ptr, feeding input_c and reading the outputs
-  // heatmap_c, wh_c and wh_pre_c ("" when the model has none: its pointer and dims come back 0).
-  // void dz_js_ort_run(int session_id, int request_id, const float* ptr, int count, int width, int height,
+  // Runs a session on the [1,3,height,width] input at ptr (float32, or float16 bit patterns when
+  // half), feeding input_c and reading the outputs heatmap_c, wh_c and wh_pre_c ("" when the model
+  // has none: its pointer and dims come back 0). Each output comes back as (pointer, count, half, dims).
+  // void dz_js_ort_run(int session_id, int request_id, const void* ptr, int count, int half, int width, int height,
   //                    const char* input_c, const char* heatmap_c, const char* wh_c, const char* wh_pre_c) [wasm/ort_session.cpp]
-  dz_js_ort_run: function(session_id, request_id, ptr, count, width, height, input_c, heatmap_c, wh_c, wh_pre_c) {
+  dz_js_ort_run: function(session_id, request_id, ptr, count, half, width, height, input_c, heatmap_c, wh_c, wh_pre_c) {
     const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
     if (!globalThis.dzOrt) {
         setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
         return;
     }
-    const input = globalThis.dzOrt.inputBuffer(count);
-    input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
+    const input = half ? HEAPU16.slice(ptr >> 1, (ptr >> 1) + count) : globalThis.dzOrt.inputBuffer(count);
+    if (!half) input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
     const names = [UTF8ToString(heatmap_c), UTF8ToString(wh_c), UTF8ToString(wh_pre_c)];
-    const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], outputs: names.filter((n) => n) };
+    const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], half: !!half, outputs: names.filter((n) => n) };
     globalThis.dzOrt.run(session_id, input, feed).then((r) => {
         const args = [request_id];
         const pointers = [];
         for (const name of names) {
             const t = name ? r.outputs[name] : { data: new Float32Array(0), dims: [0, 0, 0, 0] };
             const d = t.dims.length === 4 ? t.dims : [0, 0, 0, 0];
-            const p = _malloc(Math.max(4, t.data.length * 4));
-            HEAPF32.set(t.data, p >> 2);
+            const p = _malloc(Math.max(4, t.data.length * (t.half ? 2 : 4)));
+            if (t.half) HEAPU16.set(t.data, p >> 1);
+            else HEAPF32.set(t.data, p >> 2);
             pointers.push(p);
-            args.push(p, t.data.length, d[0], d[1], d[2], d[3]);
+            args.push(p, t.data.length, t.half ? 1 : 0, d[0], d[1], d[2], d[3]);
         }
         args.push(r.ms, r.round_trip_ms);
         try {

@@ -63,7 +63,8 @@ const where = new Map(); // session id -> "worker" | "page"
 // and zeroed), as much as the whole letterbox. So input buffers are reused: the worker hands each
 // one back with its result.
 const spareInputs = [];
-const returnInput = (buffer) => { if (buffer && spareInputs.length < 2) spareInputs.push(buffer); };
+// (float16 inputs are made fresh each run: they are rare, and a different array type.)
+const returnInput = (buffer) => { if (buffer instanceof Float32Array && spareInputs.length < 2) spareInputs.push(buffer); };
 
 export const dzOrt = {
   ort,

@@ -1,7 +1,9 @@
 // The one place that talks to an ONNX Runtime Web module: sessions keyed by the ids C++ hands out,
 // runs that feed one input and return the outputs C++ asked for as plain Float32Arrays. What to feed
 // and read is C++'s choice (core/'s detector_interface.h), passed as a feed:
-//   { input: "image", dims: [1, 3, H, W], outputs: ["heatmap", "wh", "wh_pre"] } Used twice, with the same
+//   { input: "image", dims: [1, 3, H, W], half: false, outputs: ["heatmap", "wh", "wh_pre"] }
+// half: the input is float16 (its Uint16Array holds the bit patterns). float16 outputs come back
+// as their bit patterns too ({half: true}); C++ converts both ways (core/float16.h). Used twice, with the same
 // code: inside web/ort_worker.js for the wasm back-end, and on the page for WebGPU (see ort_bridge.js).
 
 export function configureOrt(ort, baseUrl) {
@@ -17,7 +19,13 @@ export function configureOrt(ort, baseUrl) {
 function owningArray(data) {
   const whole = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength &&
     !(typeof SharedArrayBuffer !== "undefined" && data.buffer instanceof SharedArrayBuffer);
-  return whole ? data : new Float32Array(data);
+  return whole ? data : new data.constructor(data);
+}
+
+// A float16 output's bit patterns as a Uint16Array: ORT Web gives a Uint16Array, or a Float16Array
+// where the browser has one (reinterpreted, not converted).
+function halfBits(data) {
+  return data instanceof Uint16Array ? data : new Uint16Array(data.buffer, data.byteOffset, data.length);
 }
 
 export function createRunner(ort) {
@@ -40,14 +48,17 @@ export function createRunner(ort) {
       const session = sessions.get(id);
       if (!session) throw new Error(`no session ${id}`);
       const t0 = performance.now();
-      const result = await session.run({ [feed.input]: new ort.Tensor("float32", input, feed.dims) }, feed.outputs);
+      const tensor = new ort.Tensor(feed.half ? "float16" : "float32", input, feed.dims);
+      const result = await session.run({ [feed.input]: tensor }, feed.outputs);
       const outputs = {};
       try {
         for (const name of feed.outputs) {
           const t = result[name];
           if (!t) throw new Error(`the model has no output '${name}'`);
-          if (t.type !== "float32") throw new Error(`output '${name}' is ${t.type}, not float32`);
-          outputs[name] = { data: owningArray(await t.getData()), dims: t.dims.map(Number) };
+          if (t.type !== "float32" && t.type !== "float16") throw new Error(`output '${name}' is ${t.type}, not float32 or float16`);
+          const data = await t.getData();
+          const half = t.type === "float16";
+          outputs[name] = { data: owningArray(half ? halfBits(data) : data), dims: t.dims.map(Number), half };
         }
       } finally {
         for (const t of Object.values(result)) t.dispose?.();

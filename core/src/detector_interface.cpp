@@ -88,12 +88,16 @@ Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterfa
         const bool ok = dm.size() == 4 && (dm[0] == 1 || dm[0] == -1) && (t == heatmap || dm[1] == 4 || dm[1] == -1) &&
                         same_map(*t, *heatmap);
         if (!ok) return Error{"output `" + t->name + "` is " + dims_text(dm) + "; expected [1," + (t == heatmap ? "C" : "4") + ",h,w]"};
-        if (t->elem_type != kOnnxFloat) return Error{"output `" + t->name + "` is not float32 (float16 models are not supported yet)"};
+        if (t->elem_type != kOnnxFloat && t->elem_type != kOnnxFloat16)
+            return Error{"output `" + t->name + "` is neither float32 nor float16 (ONNX type " + std::to_string(t->elem_type) + ")"};
+        if (t->elem_type != heatmap->elem_type)
+            return Error{"outputs `" + heatmap->name + "` and `" + t->name + "` differ in type (float32 and float16 mixed)"};
     }
     d.heatmap_name = heatmap->name;
     d.wh_name = wh->name;
     d.wh_pre_name = wh_pre != nullptr ? wh_pre->name : "";
     d.num_classes = heatmap->dims[1] > 0 ? static_cast<int>(heatmap->dims[1]) : 0;
+    d.half_outputs = heatmap->elem_type == kOnnxFloat16;
     const auto op = info.producer_op.find(heatmap->name);
     if (op != info.producer_op.end() && op->second == "Sigmoid") d.heatmap_encoding = HeatmapEncoding::Probabilities;
     return d;
@@ -110,11 +114,12 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
     const TensorInfo& in = info.inputs[0];
     if (in.dims.size() != 4 || (in.dims[0] != 1 && in.dims[0] != -1) || (in.dims[1] != 3 && in.dims[1] != -1))
         return Error{"the model's input `" + in.name + "` is " + dims_text(in.dims) + "; expected an image [1,3,H,W] (NCHW)"};
-    if (in.elem_type != kOnnxFloat)
-        return Error{"the model's input `" + in.name + "` is not float32 (float16 models are not supported yet)"};
+    if (in.elem_type != kOnnxFloat && in.elem_type != kOnnxFloat16)
+        return Error{"the model's input `" + in.name + "` is neither float32 nor float16 (ONNX type " + std::to_string(in.elem_type) + ")"};
 
     DetectorInterface d;
     d.input_name = in.name;
+    d.half_input = in.elem_type == kOnnxFloat16;
     auto meta = [&](const char* key) {
         const auto it = info.metadata.find(key);
         return it == info.metadata.end() ? std::string() : it->second;

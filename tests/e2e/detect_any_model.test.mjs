@@ -1,6 +1,7 @@
 // Models exported by other code run in the Detect view: any input name, a fixed non-square input, a
-// symbolic H and W (the app picks a size and says which), a heatmap exported after its sigmoid, and
-// boxes mapped back through the letterbox actually used. The models and the scene are the shared
+// symbolic H and W (the app picks a size and says which), a heatmap exported after its sigmoid,
+// weights in an external data file, float16 input and outputs, and boxes mapped back through the
+// letterbox actually used. The models and the scene are the shared
 // real-input cases (tests/data): three blobs whose boxes are known.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -82,5 +83,30 @@ test("a model whose weights live in an external .data file runs once that file i
   await dropFiles(page, [data, model]);
   s = await waitFor(page, `s.panels[1].result_model === "c10_external_data" && !s.panels[1].busy`);
   assertBoxes(s.panels[1].detections, 1, 1, "external data, dropped together");
+  await page.close();
+});
+
+test("a model exported in half precision (float16 input and outputs, other output names) gives the float32 model's boxes", async () => {
+  const { page } = await openWithModels(explorer);
+  const gen = (await state(page)).image.generation;
+  await dropFiles(page, [{ name: "blobs-wide.png", bytes: fs.readFileSync(path.join(repoRoot, "assets/images/blobs-wide.png")) }]);
+  await waitFor(page, `s.image.generation === ${gen + 1} && s.panels[0].has_result && !s.panels[0].busy`);
+  await dropFiles(page, [{ name: "broken-fp16.onnx", bytes: fs.readFileSync(path.join(repoRoot, "build/native/test_models/broken-fp16.onnx")) }]);
+  await waitFor(page, `s.models.some((m) => m.name === "broken-fp16")`, 30000);
+  await page.evaluate(() => window.deadzone.call("dz_select_model", "number", ["number", "string"], [1, "broken-fp16"]));
+  const s = await waitFor(page, `s.panels[1].result_model === "broken-fp16" && !s.panels[1].busy && s.panels[0].result_model === "broken"`);
+  assert.equal(s.panels[1].error, "");
+  const iface = s.models.find((m) => m.name === "broken-fp16").interface;
+  assert.equal(iface.input, "image_fp16");
+  assert.match(iface.found_by, /by shape/);
+  const [full, half] = [s.panels[0].detections, s.panels[1].detections];
+  assert.ok(full.length > 0);
+  assert.equal(half.length, full.length, "float16 found another number of boxes");
+  full.forEach((d, i) => {
+    for (const k of ["x1", "y1", "x2", "y2"]) assert.ok(Math.abs(d[k] - half[i][k]) < 0.5, `box ${i} ${k}: ${d[k]} vs ${half[i][k]}`);
+    assert.ok(Math.abs(d.score - half[i].score) < 0.01, `box ${i} score`);
+  });
+  // The dead left channel survives the conversion: exactly zero is exact in float16.
+  assert.deepEqual(s.panels[1].channels.map((c) => c.dead), [true, false, false, false]);
   await page.close();
 });

@@ -2,13 +2,14 @@
 // TTFNet/CenterNet-style ONNX model an image and read its heatmap and box map back.
 //
 //   input      one tensor NCHW [1,3,H,W], any name; H and W fixed (square or not) or symbolic (the
-//              caller picks a size per image: pick_input_size); float32
+//              caller picks a size per image: pick_input_size); float32 or float16 (a .half() export)
 //   heatmap    [1,C,H/s,W/s]: logits, or probabilities when a Sigmoid writes it (or metadata
 //              `heatmap_encoding` = "probabilities")
 //   wh         [1,4,H/s,W/s]: TTFNet's left/top/right/bottom distances from the cell centre, in input
 //              pixels (after the activation and wh_offset_base)
 //   wh_pre     optional [1,4,H/s,W/s]: wh before its activation; without it, dead channels are judged
 //              on wh itself (exactly zero everywhere)
+//   outputs are all float32 or all float16 (callers convert with float16.h)
 //
 // Outputs are found by name (the DeadZone names heatmap / wh / wh_pre, which ttfnet-train exports),
 // else by shape: 4-D outputs of one spatial size, the 4-channel ones being wh (and wh_pre: the one
@@ -31,6 +32,8 @@ enum class HeatmapEncoding { Logits, Probabilities };
 
 struct DetectorInterface {
     std::string input_name;
+    bool half_input = false;               // the input is float16
+    bool half_outputs = false;             // heatmap, wh and wh_pre are float16
     int input_width = 0, input_height = 0; // 0: symbolic, picked per image (pick_input_size)
     std::string heatmap_name, wh_name;
     std::string wh_pre_name;               // "" when the model has no pre-activation output
