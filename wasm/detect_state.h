@@ -54,6 +54,7 @@ struct Model {
     std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
     std::vector<ExternalFile> external_files; // its external data, kept for the same reason
     DetectorInterface spec;           // how to feed it and read it (core/'s detector_interface.h)
+    OnnxInfo onnx;                    // its inputs and outputs (the interface step offers the outputs)
     int session_id = 0;               // 0: no session yet (or it was released)
     bool session_pending = false;     // creation in flight
     std::string session_error;        // ORT refused it (shown, the model stays unusable)
@@ -153,6 +154,11 @@ struct DetectState {
     std::vector<ModelCard> cards;     // the manifest's models, in its order
     std::vector<WaitingModel> waiting_models; // dropped models waiting for their external data files
     std::vector<ExternalFile> data_files;     // dropped data files no model has claimed yet
+    // The interface step (interface_popup.h): the mapping being edited, for which model, and why the
+    // last Apply was refused.
+    int editing_model = -1;
+    InterfaceMapping editing_mapping;
+    std::string mapping_error;
     std::string training;             // the manifest's one-line summary of the training data
     std::string model_list_source;    // where the model list came from, or why there is none
     std::string default_pair[2];      // the manifest's default models for the two panels

@@ -4,6 +4,7 @@
 
 #include "file_drop.h"
 #include "ground_truth.h"
+#include "interface_popup.h"
 #include "ort_session.h"
 #include "pipeline.h"
 #include "telemetry_loader.h"
@@ -262,6 +263,7 @@ void draw_model_combo(AppState& state, int panel_index) {
     }
     remember_item_rect(state, panel_index == 0 ? "detect:model0" : "detect:model1");
     if (ImGui::IsItemHovered() && panel.model_index >= 0) model_tooltip(detect, detect.models[panel.model_index]);
+    draw_interface_button(state, panel_index);
     ImGui::SameLine();
     const Model* m = panel.model_index >= 0 ? &detect.models[panel.model_index] : nullptr;
     const ModelCard* card = m != nullptr && m->origin != "dropped" ? find_card(detect, m->name) : nullptr;

@@ -28,6 +28,11 @@ void dz_js_ort_create(int id, const unsigned char* bytes, int size, const char* 
 int dz_js_ort_in_worker();
 void dz_js_ort_release(int id);
 void dz_js_ort_add_external(int id, const char* name, const std::uint8_t* data, int size);
+
+// pipeline.cpp: small settings kept by the browser (localStorage), e.g. a model's interface mapping.
+// load: the value's UTF-8 length written to out (NUL-terminated), -1 when absent or longer than capacity - 1.
+int dz_js_load_setting(const char* key, char* out, int capacity);
+void dz_js_store_setting(const char* key, const char* value);
 void dz_js_ort_run(int session_id, int request_id, const void* input, int count, int half, int width, int height,
                    const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name);
 

@@ -5,6 +5,7 @@
 #include "pipeline.h"
 
 #include "ground_truth.h"
+#include "js_bindings.h"
 
 #include "file_drop.h"
 #include "ort_session.h"
@@ -228,9 +229,30 @@ std::vector<ExternalFile> claim_data_files(DetectState& detect, const DetectorIn
     return claimed;
 }
 
+// Where the browser keeps a model's interface mapping: by file name and size, so another file of the
+// same name is not given this one's mapping.
+std::string mapping_setting_key(const Model& m) {
+    return "deadzone.interface." + m.name + "." + std::to_string(m.bytes.size());
+}
+
+// A mapping the user set for this model on an earlier visit, if any and still valid.
+void apply_remembered_mapping(AppState& state, Model& m) {
+    if (m.origin != "dropped") return; // shipped and test models keep their own interface
+    char buffer[2048];
+    if (dz_js_load_setting(mapping_setting_key(m).c_str(), buffer, sizeof buffer) < 0) return;
+    Result<InterfaceMapping> mapping = mapping_from_json(buffer);
+    Result<DetectorInterface> spec = mapping ? apply_mapping(m.spec, m.onnx, mapping.value()) : Result<DetectorInterface>(Error{mapping.error()});
+    if (!spec) {
+        post_message(state, "model '" + m.name + "': the remembered interface no longer fits (" + spec.error() + "); using the guess", true);
+        return;
+    }
+    m.spec = std::move(spec).value();
+    post_message(state, "model '" + m.name + "': using the interface you set on an earlier visit", false);
+}
+
 // A checked model joins the list and, if it is the user's, a panel.
 void add_model(AppState& state, std::string name, const std::string& origin, std::vector<std::uint8_t> bytes,
-               DetectorInterface spec, std::vector<ExternalFile> external) {
+               DetectorInterface spec, OnnxInfo onnx, std::vector<ExternalFile> external) {
     const std::string stem = name;
     for (int n = 2; find_model(state.detect, name) >= 0; ++n) name = stem + " (" + std::to_string(n) + ")";
     Model m;
@@ -242,6 +264,8 @@ void add_model(AppState& state, std::string name, const std::string& origin, std
     m.bytes = std::move(bytes);
     m.spec = std::move(spec);
     m.external_files = std::move(external);
+    m.onnx = std::move(onnx);
+    apply_remembered_mapping(state, m);
     state.detect.models.push_back(std::move(m));
     const int index = static_cast<int>(state.detect.models.size()) - 1;
     // Shipped/test models fill their default panel; a dropped model goes where the user will look:
@@ -261,13 +285,16 @@ void add_model(AppState& state, std::string name, const std::string& origin, std
     }
 }
 
-// Reads and checks a model file: its interface, or null with the reason posted.
-std::optional<DetectorInterface> check_model(AppState& state, const std::string& file_name, const std::vector<std::uint8_t>& bytes) {
+// Reads and checks a model file: its interface (and what was read into `onnx`), or null with the
+// reason posted.
+std::optional<DetectorInterface> check_model(AppState& state, const std::string& file_name, const std::vector<std::uint8_t>& bytes,
+                                             OnnxInfo& onnx) {
     Result<OnnxInfo> info = read_onnx_info(bytes.data(), bytes.size());
     if (!info) {
         post_message(state, "model '" + file_name + "' refused: " + info.error(), true);
         return std::nullopt;
     }
+    onnx = info.value();
     Result<DetectorInterface> spec = find_detector_interface(info.value());
     if (!spec) {
         post_message(state, "model '" + file_name + "' refused: " + spec.error(), true);
@@ -286,7 +313,8 @@ std::string model_name_of(const std::string& file_name) {
 
 void accept_model_bytes(AppState& state, const std::string& file_name, const std::string& origin,
                         std::vector<std::uint8_t> bytes) {
-    std::optional<DetectorInterface> spec = check_model(state, file_name, bytes);
+    OnnxInfo onnx;
+    std::optional<DetectorInterface> spec = check_model(state, file_name, bytes, onnx);
     if (!spec) return;
     // Weights in external files: the model waits for all of them (dropped with it or later).
     if (const std::string missing = missing_data_files(*spec, state.detect.data_files); !missing.empty()) {
@@ -295,7 +323,7 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
         return;
     }
     std::vector<ExternalFile> external = claim_data_files(state.detect, *spec);
-    add_model(state, model_name_of(file_name), origin, std::move(bytes), std::move(*spec), std::move(external));
+    add_model(state, model_name_of(file_name), origin, std::move(bytes), std::move(*spec), std::move(onnx), std::move(external));
 }
 
 void accept_model_data_bytes(AppState& state, const std::string& file_name, std::vector<std::uint8_t> bytes) {
@@ -307,16 +335,29 @@ void accept_model_data_bytes(AppState& state, const std::string& file_name, std:
     detect.data_files.push_back({file_name, std::move(bytes)});
     // The first waiting model that now has all its files becomes a model.
     for (auto it = detect.waiting_models.begin(); it != detect.waiting_models.end(); ++it) {
-        std::optional<DetectorInterface> spec = check_model(state, it->file_name, it->bytes);
+        OnnxInfo onnx;
+        std::optional<DetectorInterface> spec = check_model(state, it->file_name, it->bytes, onnx);
         if (!spec || !missing_data_files(*spec, detect.data_files).empty()) continue;
         WaitingModel waiting = std::move(*it);
         detect.waiting_models.erase(it);
         std::vector<ExternalFile> external = claim_data_files(detect, *spec);
         add_model(state, model_name_of(waiting.file_name), waiting.origin, std::move(waiting.bytes), std::move(*spec),
-                  std::move(external));
+                  std::move(onnx), std::move(external));
         return;
     }
     post_message(state, "data file '" + file_name + "' kept: it is used when a model that names it is dropped", false);
+}
+
+std::string apply_model_mapping(AppState& state, int model_index, const InterfaceMapping& mapping) {
+    Model& m = state.detect.models[static_cast<std::size_t>(model_index)];
+    Result<DetectorInterface> spec = apply_mapping(m.spec, m.onnx, mapping);
+    if (!spec) return spec.error();
+    m.spec = std::move(spec).value();
+    dz_js_store_setting(mapping_setting_key(m).c_str(), mapping_to_json(mapping).c_str());
+    for (Panel& p : state.detect.panels)
+        if (p.model_index == model_index) p.needs_run = state.detect.image.generation > 0, p.request_id = 0;
+    post_message(state, "model '" + m.name + "': interface set (remembered in this browser)", false);
+    return {};
 }
 
 bool is_model_data_name(const DetectState& detect, const std::string& file_name) {
@@ -445,6 +486,8 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     if (!check_output_size(state, panel, *outputs)) return;
     if (model.spec.heatmap_encoding == HeatmapEncoding::Probabilities)
         for (float& v : outputs->heatmap) v = logit(v); // decode, hover and maps all take logits
+    if (model.spec.box_units == BoxUnits::StrideUnits)
+        for (float& v : outputs->wh) v *= static_cast<float>(model.spec.stride); // decode takes input pixels
     Prediction next;
     next.valid = true;
     next.model_index = panel.model_index;

@@ -24,6 +24,9 @@ void accept_model_bytes(AppState& state, const std::string& name, const std::str
 // (at most kMaxDataFiles) for a model that comes later.
 void accept_model_data_bytes(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes);
 constexpr std::size_t kMaxDataFiles = 8;
+// The interface step's Apply: the model runs with `mapping` from now on (panels showing it rerun),
+// and this browser remembers it for the model's file. Returns "" or why the mapping does not fit.
+std::string apply_model_mapping(AppState& state, int model_index, const InterfaceMapping& mapping);
 // Whether a dropped file is model data: named *.data, or named by a waiting model.
 bool is_model_data_name(const DetectState& detect, const std::string& file_name);
 void select_model(AppState& state, int panel, int model_index);

@@ -266,7 +266,8 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
                             {"interface", {{"input", m.spec.input_name}, {"heatmap", m.spec.heatmap_name}, {"wh", m.spec.wh_name},
                                            {"wh_pre", m.spec.wh_pre_name}, {"stride", m.spec.stride},
                                            {"heatmap_probabilities", m.spec.heatmap_encoding == deadzone::HeatmapEncoding::Probabilities},
-                                           {"found_by", m.spec.found_by}}},
+                                           {"found_by", m.spec.found_by},
+                                           {"mapping", nlohmann::json::parse(deadzone::mapping_to_json(deadzone::mapping_of(m.spec)))}}},
                             {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
                             {"session_error", m.session_error}};
         if (const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(s.detect, m.name)) {
@@ -360,6 +361,20 @@ EMSCRIPTEN_KEEPALIVE void dz_set_heatmap_class(int class_id) {
     request_redraw(s);
     s.detect.heatmap_class = class_id < 0 ? -1 : class_id;
     update_overlay_textures(s.detect);
+}
+
+// Same effect as the interface step's Apply for the model called `name`; mapping_json as
+// core's mapping_to_json writes it. 1 when applied; 0 with the reason in the messages.
+EMSCRIPTEN_KEEPALIVE int dz_set_interface(const char* name, const char* mapping_json) {
+    AppState& s = app_state();
+    request_redraw(s);
+    const int index = find_model(s.detect, name);
+    Result<deadzone::InterfaceMapping> mapping = deadzone::mapping_from_json(mapping_json);
+    const std::string error = index < 0 ? std::string("no model called '") + name + "'"
+                              : !mapping ? mapping.error()
+                                         : apply_model_mapping(s, index, mapping.value());
+    if (!error.empty()) post_message(s, "interface not set: " + error, true);
+    return error.empty() ? 1 : 0;
 }
 
 // Same effect as the "ground truth (G)" checkbox.

@@ -197,6 +197,21 @@ mergeInto(LibraryManager.library, {
     navigator.clipboard.writeText(UTF8ToString(text_c)).then(() => report(1, ""), (e) => report(0, String(e)));
   },
 
+  // Settings the browser keeps between visits (localStorage; nothing leaves the browser). A page
+  // without storage (private mode, file://) just has no settings.
+  // int dz_js_load_setting(const char* key, char* out, int capacity) [wasm/pipeline.cpp]
+  dz_js_load_setting: function(key_c, out, capacity) {
+    let value = null;
+    try { value = globalThis.localStorage ? localStorage.getItem(UTF8ToString(key_c)) : null; } catch (e) { value = null; }
+    if (value === null || lengthBytesUTF8(value) > capacity - 1) return -1;
+    return stringToUTF8(value, out, capacity);
+  },
+
+  // void dz_js_store_setting(const char* key, const char* value) [wasm/pipeline.cpp]
+  dz_js_store_setting: function(key_c, value_c) {
+    try { if (globalThis.localStorage) localStorage.setItem(UTF8ToString(key_c), UTF8ToString(value_c)); } catch (e) { /* no storage */ }
+  },
+
   // An external data file for the session `id` that dz_js_ort_create makes next (called before it).
   // void dz_js_ort_add_external(int id, const char* name_c, const unsigned char* ptr, int len) [wasm/ort_session.cpp]
   dz_js_ort_add_external: function(id, name_c, ptr, len) {

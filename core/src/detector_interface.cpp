@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
 namespace deadzone {
 
 namespace {
@@ -171,6 +173,83 @@ InputSize pick_input_size(const DetectorInterface& model, int image_width, int i
     const int side = std::clamp(round32(longer), 64, std::max(64, max_side / 32 * 32));
     const int other = std::min(side, round32(static_cast<double>(shorter) * side / longer));
     return image_width >= image_height ? InputSize{side, other} : InputSize{other, side};
+}
+
+InterfaceMapping mapping_of(const DetectorInterface& d) {
+    InterfaceMapping m;
+    m.heatmap = d.heatmap_name, m.wh = d.wh_name, m.wh_pre = d.wh_pre_name;
+    m.heatmap_encoding = d.heatmap_encoding;
+    m.box_units = d.box_units;
+    m.stride = d.stride;
+    const Normalization unit = normalization_for(InputScaling::ZeroToOne), byte = normalization_for(InputScaling::ZeroTo255);
+    auto same = [](const Normalization& a, const Normalization& b) {
+        return std::equal(a.mean, a.mean + 3, b.mean) && std::equal(a.std, a.std + 3, b.std);
+    };
+    m.scaling = same(d.norm, unit) ? InputScaling::ZeroToOne : same(d.norm, byte) ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
+    return m;
+}
+
+Normalization normalization_for(InputScaling scaling) {
+    Normalization n; // ImageNet
+    if (scaling == InputScaling::ImageNet) return n;
+    const float std = scaling == InputScaling::ZeroToOne ? 1.0f : 1.0f / 255.0f;
+    for (int c = 0; c < 3; ++c) n.mean[c] = 0.0f, n.std[c] = std;
+    return n;
+}
+
+Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& info, const InterfaceMapping& m) {
+    const TensorInfo* heatmap = find_tensor(info.outputs, m.heatmap);
+    if (heatmap == nullptr || heatmap->dims.size() != 4)
+        return Error{"heatmap: the model has no 4-D output called '" + m.heatmap + "'"};
+    for (const std::string* name : {&m.wh, &m.wh_pre}) {
+        if (name->empty() && name == &m.wh_pre) continue;
+        const TensorInfo* t = find_tensor(info.outputs, *name);
+        if (t == nullptr) return Error{"the model has no output called '" + *name + "'"};
+        if (t->dims.size() != 4 || (t->dims[1] != 4 && t->dims[1] != -1) || !same_map(*t, *heatmap))
+            return Error{"output '" + *name + "' is " + dims_text(t->dims) + ": a box map must be [1,4,h,w] like the heatmap"};
+    }
+    if (m.stride < 1 || m.stride > 64) return Error{"stride " + std::to_string(m.stride) + " is outside 1..64"};
+    if (d.fixed_input() && (d.input_width % m.stride != 0 || d.input_height % m.stride != 0 ||
+                            (heatmap->dims[2] > 0 && heatmap->dims[2] * m.stride != d.input_height)))
+        return Error{"stride " + std::to_string(m.stride) + " does not fit the input " + std::to_string(d.input_width) + "x" +
+                     std::to_string(d.input_height) + " and the heatmap " + dims_text(heatmap->dims)};
+    d.heatmap_name = m.heatmap, d.wh_name = m.wh, d.wh_pre_name = m.wh_pre;
+    d.heatmap_encoding = m.heatmap_encoding;
+    d.box_units = m.box_units;
+    d.stride = m.stride;
+    d.norm = normalization_for(m.scaling);
+    d.num_classes = heatmap->dims[1] > 0 ? static_cast<int>(heatmap->dims[1]) : d.num_classes;
+    d.found_by = "by the user";
+    return d;
+}
+
+std::string mapping_to_json(const InterfaceMapping& m) {
+    const char* scaling = m.scaling == InputScaling::ImageNet ? "imagenet" : m.scaling == InputScaling::ZeroToOne ? "0-1" : "0-255";
+    return nlohmann::json{{"heatmap", m.heatmap}, {"wh", m.wh}, {"wh_pre", m.wh_pre},
+                          {"heatmap_encoding", m.heatmap_encoding == HeatmapEncoding::Logits ? "logits" : "probabilities"},
+                          {"box_units", m.box_units == BoxUnits::InputPixels ? "input_px" : "stride"},
+                          {"stride", m.stride}, {"scaling", scaling}}
+        .dump();
+}
+
+Result<InterfaceMapping> mapping_from_json(const std::string& text) {
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) return Error{"an interface mapping must be a JSON object"};
+    InterfaceMapping m;
+    for (auto [key, field] : {std::pair{"heatmap", &m.heatmap}, std::pair{"wh", &m.wh}, std::pair{"wh_pre", &m.wh_pre}}) {
+        if (!j.contains(key) || !j[key].is_string()) return Error{std::string("mapping: '") + key + "' must be a string"};
+        *field = j[key].get<std::string>();
+    }
+    const std::string encoding = j.value("heatmap_encoding", ""), units = j.value("box_units", ""), scaling = j.value("scaling", "");
+    if (encoding != "logits" && encoding != "probabilities") return Error{"mapping: heatmap_encoding must be logits or probabilities"};
+    if (units != "input_px" && units != "stride") return Error{"mapping: box_units must be input_px or stride"};
+    if (scaling != "imagenet" && scaling != "0-1" && scaling != "0-255") return Error{"mapping: scaling must be imagenet, 0-1 or 0-255"};
+    if (!j.contains("stride") || !j["stride"].is_number_integer()) return Error{"mapping: stride must be an integer"};
+    m.heatmap_encoding = encoding == "logits" ? HeatmapEncoding::Logits : HeatmapEncoding::Probabilities;
+    m.box_units = units == "input_px" ? BoxUnits::InputPixels : BoxUnits::StrideUnits;
+    m.scaling = scaling == "imagenet" ? InputScaling::ImageNet : scaling == "0-1" ? InputScaling::ZeroToOne : InputScaling::ZeroTo255;
+    m.stride = j["stride"].get<int>();
+    return m;
 }
 
 } // namespace deadzone

@@ -113,6 +113,42 @@ TEST(DetectorInterface, WhatCannotBeADetectorIsRefusedWithTheNamesSeen) {
     EXPECT_NE(d.error().find("not the input 320x320"), std::string::npos) << d.error();
 }
 
+TEST(DetectorInterface, AMappingTheUserCorrectsIsAppliedCheckedAndRemembered) {
+    OnnxInfo info;
+    info.inputs = {tensor("x", {1, 3, 256, 256})};
+    info.outputs = {tensor("a", {1, 4, 64, 64}), tensor("b", {1, 4, 64, 64}), tensor("c", {1, 2, 64, 64})};
+    auto guessed = find_detector_interface(info);
+    ASSERT_TRUE(guessed.ok()) << guessed.error();
+    InterfaceMapping m = mapping_of(guessed.value());
+    EXPECT_EQ(m.heatmap, "c");
+    // The user says: b is the box map, in stride units, a its pre-activation, sigmoid heatmap, 0-255 input.
+    m.wh = "b", m.wh_pre = "a", m.box_units = BoxUnits::StrideUnits, m.heatmap_encoding = HeatmapEncoding::Probabilities;
+    m.scaling = InputScaling::ZeroTo255;
+    auto applied = apply_mapping(guessed.value(), info, m);
+    ASSERT_TRUE(applied.ok()) << applied.error();
+    EXPECT_EQ(applied.value().wh_name, "b");
+    EXPECT_EQ(applied.value().wh_pre_name, "a");
+    EXPECT_EQ(applied.value().box_units, BoxUnits::StrideUnits);
+    EXPECT_FLOAT_EQ(applied.value().norm.std[0], 1.0f / 255.0f);
+    EXPECT_EQ(mapping_of(applied.value()).scaling, InputScaling::ZeroTo255);
+    // Remembered as JSON and read back the same.
+    auto back = mapping_from_json(mapping_to_json(m));
+    ASSERT_TRUE(back.ok()) << back.error();
+    EXPECT_EQ(mapping_to_json(back.value()), mapping_to_json(m));
+    // Wrong corrections are refused with the reason.
+    InterfaceMapping bad = m;
+    bad.wh = "c"; // 2 channels
+    EXPECT_NE(apply_mapping(guessed.value(), info, bad).error().find("'c'"), std::string::npos);
+    bad = m;
+    bad.stride = 8; // 256 / 8 = 32, but the maps are 64
+    EXPECT_NE(apply_mapping(guessed.value(), info, bad).error().find("stride 8"), std::string::npos);
+    bad = m;
+    bad.heatmap = "nope";
+    EXPECT_FALSE(apply_mapping(guessed.value(), info, bad).ok());
+    EXPECT_FALSE(mapping_from_json("{\"heatmap\": 3}").ok());
+    EXPECT_FALSE(mapping_from_json("not json").ok());
+}
+
 TEST(DetectorInterface, LogitInvertsSigmoidAndStaysFinite) {
     for (float x = -12.0f; x <= 12.0f; x += 0.5f) EXPECT_NEAR(logit(sigmoid(x)), x, 2e-3f * (1.0f + std::fabs(x)));
     EXPECT_TRUE(std::isfinite(logit(0.0f)));

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startExplorer, openWithModels, dropFiles, state, waitFor, repoRoot, screenshot } from "./harness.mjs";
+import { startExplorer, openWithModels, dropFiles, state, waitFor, repoRoot, screenshot, clickWidget } from "./harness.mjs";
 
 const DATA = path.join(repoRoot, "tests/data");
 const SCENE = fs.readFileSync(path.join(DATA, "images/reference_scene.png"));
@@ -108,5 +108,43 @@ test("a model exported in half precision (float16 input and outputs, other outpu
   });
   // The dead left channel survives the conversion: exactly zero is exact in float16.
   assert.deepEqual(s.panels[1].channels.map((c) => c.dead), [true, false, false, false]);
+  await page.close();
+});
+
+test("the interface step: a corrected mapping changes the boxes, is refused when it does not fit, and is remembered", async () => {
+  const c12 = { name: "c12_reference_ok.onnx", bytes: fs.readFileSync(path.join(DATA, "models/c12_reference_ok.onnx")) };
+  const open = async () => {
+    const { page } = await openWithModels(explorer);
+    await dropFiles(page, [{ name: "reference_scene.png", bytes: SCENE }]);
+    await dropFiles(page, [c12]);
+    const s = await waitFor(page, `s.panels[1].result_model === "c12_reference_ok" && !s.panels[1].busy`);
+    return { page, s };
+  };
+  let { page, s } = await open();
+  const mapping = s.models.find((m) => m.name === "c12_reference_ok").interface.mapping;
+  assert.deepEqual(mapping, { heatmap: "heatmap", wh: "wh", wh_pre: "wh_pre", heatmap_encoding: "probabilities",
+                              box_units: "input_px", stride: 4, scaling: "imagenet" });
+  // Say the distances are in feature cells: every box is 4 times as large (clipped to the image).
+  const set = (m) => page.evaluate((json) => window.deadzone.call("dz_set_interface", "number", ["string", "string"],
+                                                                  ["c12_reference_ok", json]), JSON.stringify(m));
+  assert.equal(await set({ ...mapping, box_units: "stride" }), 1);
+  s = await waitFor(page, `s.panels[1].result_model === "c12_reference_ok" && !s.panels[1].busy && ` +
+                          `s.panels[1].detections.some((d) => d.x2 - d.x1 > 200)`);
+  const big = s.panels[1].detections.find((d) => Math.abs(d.cx - 400) < 5);
+  assert.deepEqual([big.x1, big.y1, big.x2, big.y2].map(Math.round), [272, 72, 528, 328]);
+  // A box map with one channel does not fit: refused, named, nothing changed.
+  assert.equal(await set({ ...mapping, box_units: "stride", wh: "heatmap" }), 0);
+  s = await waitFor(page, `s.messages.some((m) => m.error && /interface not set.*'heatmap'/.test(m.text))`, 5000);
+  assert.equal(s.models.find((m) => m.name === "c12_reference_ok").interface.mapping.box_units, "stride");
+  // The button opens the step (a screenshot for a look).
+  await clickWidget(page, "detect:interface1");
+  await page.waitForTimeout(300);
+  await screenshot(page, "detect-interface-step");
+  await page.close();
+  // Another visit, the same file: the mapping is remembered.
+  ({ page, s } = await open());
+  assert.equal(s.models.find((m) => m.name === "c12_reference_ok").interface.mapping.box_units, "stride");
+  assert.ok(s.messages.some((m) => /earlier visit/.test(m.text)));
+  assert.ok(s.panels[1].detections.some((d) => d.x2 - d.x1 > 200));
   await page.close();
 });

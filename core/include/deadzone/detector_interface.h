@@ -29,6 +29,11 @@
 namespace deadzone {
 
 enum class HeatmapEncoding { Logits, Probabilities };
+// What the box map's distances are measured in: input pixels (TTFNet, DeadZone's exports), or
+// feature-map cells (multiplied by the stride to get input pixels).
+enum class BoxUnits { InputPixels, StrideUnits };
+// How the model wants its input pixels: (x/255 - ImageNet mean) / ImageNet std, x/255, or x as is.
+enum class InputScaling { ImageNet, ZeroToOne, ZeroTo255 };
 
 struct DetectorInterface {
     std::string input_name;
@@ -38,6 +43,7 @@ struct DetectorInterface {
     std::string heatmap_name, wh_name;
     std::string wh_pre_name;               // "" when the model has no pre-activation output
     HeatmapEncoding heatmap_encoding = HeatmapEncoding::Logits;
+    BoxUnits box_units = BoxUnits::InputPixels;
     int stride = 4;
     int num_classes = 0;                   // 0 when the heatmap's channel count is symbolic and no names are given
     std::vector<std::string> class_names;  // metadata `class_names` (comma-separated), may be empty
@@ -52,6 +58,32 @@ struct DetectorInterface {
 // The interface of a parsed model, or an error that says what does not fit, fit to show a user
 // (names the inputs/outputs seen and what was expected).
 Result<DetectorInterface> find_detector_interface(const OnnxInfo& info);
+
+// The user's corrections to a guessed interface (the explorer's interface step), remembered per model.
+struct InterfaceMapping {
+    std::string heatmap, wh, wh_pre;    // output names; wh_pre "" for none
+    HeatmapEncoding heatmap_encoding = HeatmapEncoding::Logits;
+    BoxUnits box_units = BoxUnits::InputPixels;
+    int stride = 4;
+    InputScaling scaling = InputScaling::ImageNet;
+};
+
+// The mapping that describes `d` as it is (the starting point the user corrects).
+InterfaceMapping mapping_of(const DetectorInterface& d);
+
+// `d` with the mapping applied; fails (naming the output) when an output is missing from `info`,
+// is not 4-D, the box maps do not have 4 channels or differ in size from the heatmap, or the stride is
+// outside 1..64 or does not divide a fixed input.
+Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& info, const InterfaceMapping& m);
+
+// The mean/std that give a scaling (core's Normalization works on x/255).
+Normalization normalization_for(InputScaling scaling);
+
+// A mapping as one line of JSON ({"heatmap": .., "wh": .., "wh_pre": .., "heatmap_encoding":
+// "logits"|"probabilities", "box_units": "input_px"|"stride", "stride": 4, "scaling":
+// "imagenet"|"0-1"|"0-255"}), and back; reading fails with the field that is wrong.
+std::string mapping_to_json(const InterfaceMapping& m);
+Result<InterfaceMapping> mapping_from_json(const std::string& text);
 
 struct InputSize {
     int width = 0, height = 0;
