@@ -1,6 +1,7 @@
 #include "deadzone/onnx_info.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <cstdlib>
 #include <sstream>
@@ -116,6 +117,20 @@ TensorInfo read_value_info(Wire w, bool& bad) { // ValueInfoProto
     return info;
 }
 
+// StringStringEntryProto: key = 1, value = 2 (metadata_props, a tensor's external_data).
+std::pair<std::string, std::string> read_string_entry(Wire entry, bool& bad) {
+    std::string key, value;
+    while (entry.more()) {
+        int wt = 0;
+        const std::uint32_t f = entry.tag(wt);
+        if (f == 1 && wt == 2) key = entry.string();
+        else if (f == 2 && wt == 2) value = entry.string();
+        else entry.skip(wt);
+    }
+    bad = bad || entry.bad;
+    return {std::move(key), std::move(value)};
+}
+
 // TensorProto: name = 8; external_data = 13 (StringStringEntryProto: key 1, value 2), of which the
 // "location" entry names the file.
 struct Initializer {
@@ -130,16 +145,7 @@ Initializer read_initializer(Wire w, bool& bad) {
         if (field == 8 && wt == 2) {
             init.name = w.string();
         } else if (field == 13 && wt == 2) {
-            Wire entry = w.sub();
-            std::string key, value;
-            while (entry.more()) {
-                int ewt = 0;
-                const std::uint32_t f = entry.tag(ewt);
-                if (f == 1 && ewt == 2) key = entry.string();
-                else if (f == 2 && ewt == 2) value = entry.string();
-                else entry.skip(ewt);
-            }
-            bad = bad || entry.bad;
+            const auto [key, value] = read_string_entry(w.sub(), bad);
             if (key == "location") init.external_location = value;
         } else {
             w.skip(wt);
@@ -190,17 +196,8 @@ Result<OnnxInfo> read_onnx_info(const std::uint8_t* bytes, std::size_t size) {
             }
             bad = bad || graph.bad;
         } else if (field == 14 && wt == 2) { // metadata_props
-            Wire entry = model.sub();
-            std::string key, value;
-            while (entry.more()) {
-                int ewt = 0;
-                const std::uint32_t f = entry.tag(ewt);
-                if (f == 1 && ewt == 2) key = entry.string();
-                else if (f == 2 && ewt == 2) value = entry.string();
-                else entry.skip(ewt);
-            }
-            bad = bad || entry.bad;
-            info.metadata[key] = value;
+            auto [key, value] = read_string_entry(model.sub(), bad);
+            info.metadata[std::move(key)] = std::move(value);
         } else {
             model.skip(wt);
         }

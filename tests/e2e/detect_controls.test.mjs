@@ -22,6 +22,22 @@ async function pressSliderAt(page, name, value, lo, hi) {
   await page.waitForTimeout(100);
 }
 
+// Ctrl+clicks the slider `name` and types `text` into ImGui's input, then Enter.
+async function typeIntoSlider(page, name, text) {
+  const [x, y, w, h] = (await state(page)).widgets[name];
+  await page.mouse.move(x + w / 2, y + h / 2);
+  await page.waitForTimeout(100);
+  await page.keyboard.down("Control");
+  await page.mouse.down();
+  await page.waitForTimeout(80);
+  await page.mouse.up();
+  await page.keyboard.up("Control");
+  await page.waitForTimeout(150);
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+
 test("score threshold and top-K snap when clicked and keep a typed value", async () => {
   const { page } = await openWithModels(explorer);
   for (const aim of [0.29, 0.71, 0.12]) {
@@ -34,31 +50,12 @@ test("score threshold and top-K snap when clicked and keep a typed value", async
   const k = (await state(page)).params.top_k;
   assert.equal(k % 5, 0, `top-K ${k} is not a multiple of 5`);
 
-  // Ctrl+click opens ImGui's text input; the typed value is kept exactly.
-  const [x, y, w, h] = (await state(page)).widgets["detect:score-threshold"];
-  await page.mouse.move(x + w / 2, y + h / 2);
-  await page.waitForTimeout(100);
-  await page.keyboard.down("Control");
-  await page.mouse.down();
-  await page.waitForTimeout(80);
-  await page.mouse.up();
-  await page.keyboard.up("Control");
-  await page.waitForTimeout(150);
-  await page.keyboard.press("Control+A");
-  await page.keyboard.type("0.07");
-  await page.keyboard.press("Enter");
+  // Ctrl+click opens ImGui's text input; the typed value is kept exactly, one outside the range is
+  // clamped to it.
+  await typeIntoSlider(page, "detect:score-threshold", "0.07");
   const s = await waitFor(page, `Math.abs(s.params.score_threshold - 0.07) < 1e-6`, 5000);
   assert.ok(Math.abs(s.params.score_threshold - 0.07) < 1e-6);
-  // A typed value outside the range is clamped to it, never taken as is.
-  await page.keyboard.down("Control");
-  await page.mouse.down();
-  await page.waitForTimeout(80);
-  await page.mouse.up();
-  await page.keyboard.up("Control");
-  await page.waitForTimeout(150);
-  await page.keyboard.press("Control+A");
-  await page.keyboard.type("7");
-  await page.keyboard.press("Enter");
+  await typeIntoSlider(page, "detect:score-threshold", "7");
   await waitFor(page, `Math.abs(s.params.score_threshold - 0.99) < 1e-6`, 5000);
   await page.close();
 });
