@@ -114,6 +114,7 @@ float snap_to_step(float value, float step) { return std::round(value / step) * 
 void draw_toolbar(AppState& state) {
     if (ImGui::Button("Open image or model...")) open_file_dialog();
     remember_item_rect(state, "open");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("An image, an .onnx model (with its .data file if it has one) or YOLO .txt labels.\nOr drop files anywhere on the page.");
     if (!state.replay.shipped.empty()) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.22f, 0.20f, 1.0f));
@@ -125,15 +126,23 @@ void draw_toolbar(AppState& state) {
                               state.detect.default_pair[0].c_str(), state.detect.default_pair[1].c_str());
     }
     ImGui::SameLine();
-    ImGui::TextDisabled("or drop files anywhere  |  samples:");
+    // (Dropping files anywhere is said by the Open button's tooltip and the empty panels: the toolbar
+    // must fit 1280 px with every control visible.)
+    ImGui::TextDisabled("samples:");
     for (size_t i = 0; i < state.detect.samples.size(); ++i) {
         const SampleImage& sample = state.detect.samples[i];
         ImGui::SameLine();
         ImGui::PushID(static_cast<int>(i));
         if (ImGui::SmallButton(sample.name.c_str())) open_sample(sample);
         remember_item_rect(state, "sample:" + sample.name);
-        if (ImGui::IsItemHovered() && !sample.purpose.empty())
-            ImGui::SetTooltip("%s%s", sample.purpose.c_str(), sample.labels_url.empty() ? "" : "\n(comes with YOLO labels: ground truth)");
+        if (ImGui::IsItemHovered() && !sample.purpose.empty()) {
+            ImGui::BeginTooltip();
+            ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f); // a paragraph, not one line off the screen
+            ImGui::TextUnformatted(sample.purpose.c_str());
+            if (!sample.labels_url.empty()) ImGui::TextDisabled("Comes with YOLO labels: ground truth (G).");
+            ImGui::PopTextWrapPos();
+            ImGui::EndTooltip();
+        }
         ImGui::PopID();
     }
 
@@ -153,11 +162,10 @@ void draw_toolbar(AppState& state) {
         if (ImGui::RadioButton(b.wasm_threads ? "wasm (threads)" : "wasm (1 thread)", state.backend == Backend::Wasm))
             set_backend(state, Backend::Wasm);
         ImGui::SameLine();
-        ImGui::TextColored(kGreen, "active: %s", backend_name(state.backend));
-        ImGui::SameLine();
         ImGui::TextDisabled("(?)");
         if (ImGui::IsItemHovered()) {
             ImGui::BeginTooltip();
+            ImGui::TextColored(kGreen, "active: %s", backend_name(state.backend));
             backend_details(b);
             ImGui::EndTooltip();
         }
@@ -249,7 +257,7 @@ void draw_model_combo(AppState& state, int panel_index) {
     const DetectState& detect = state.detect;
     Panel& panel = state.detect.panels[panel_index];
     const char* current = panel.model_index >= 0 ? detect.models[panel.model_index].name.c_str() : "(none)";
-    ImGui::SetNextItemWidth(160);
+    ImGui::SetNextItemWidth(200);
     if (ImGui::BeginCombo(panel_index == 0 ? "##model0" : "##model1", current)) {
         for (int i : models_in_list_order(detect)) {
             const Model& m = detect.models[i];

@@ -122,7 +122,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
         else accept_image_bytes(state, base_name(url), bytes, t0);
     } else if (kind == "labels") {
         if (error[0] != '\0') post_message(state, "could not fetch labels " + url + ": " + error, true);
-        else accept_label_bytes(state, base_name(url), bytes);
+        else accept_label_bytes(state, base_name(url), bytes, /*announce_waiting=*/false);
     } else if (kind == "runs") {
         on_runs_index(state, bytes, error);
     } else if (kind == "model" || kind == "test model") {

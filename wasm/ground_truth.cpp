@@ -42,7 +42,8 @@ void read_ground_truth(AppState& state, const LabelFile& file) {
 
 } // namespace
 
-void accept_label_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes) {
+void accept_label_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
+                        bool announce_waiting) {
     // Refused before anything is replaced: a binary file must not take the place of good labels.
     const std::string text(bytes.begin(), bytes.end());
     if (Result<YoloLabels> check = parse_yolo_labels(text, 1, 1, 0); !check) {
@@ -58,7 +59,7 @@ void accept_label_bytes(AppState& state, const std::string& name, const std::vec
     const LoadedImage& image = state.detect.image;
     if (image.generation > 0 && file_stem(image.name) == stem) {
         read_ground_truth(state, files.back());
-    } else {
+    } else if (announce_waiting) {
         post_message(state, "labels '" + name + "' kept: they are used when an image named '" + stem + ".*' is loaded" +
                                 (image.generation > 0 ? " (the current one is '" + image.name + "')" : ""),
                      false);

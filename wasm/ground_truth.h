@@ -16,8 +16,10 @@ constexpr std::size_t kMaxLabelFiles = 64; // label files kept while waiting for
 constexpr double kMatchIou = 0.5;          // the IoU a detection needs to count as found (mAP@0.5's)
 
 // A label file arrived (dropped, opened, or fetched with a sample): kept under its stem, and read at
-// once when the current image has that stem. Binary data and unusable rows give a visible message.
-void accept_label_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes);
+// once when the current image has that stem. Binary data and unusable rows give a visible message;
+// announce_waiting: also say when they wait for their image (not for a sample's labels, fetched first).
+void accept_label_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
+                        bool announce_waiting = true);
 // A new image was loaded: its ground truth is the kept label file of the same stem, if any.
 void attach_ground_truth(AppState& state);
 // The current image has ground truth (possibly with no boxes).

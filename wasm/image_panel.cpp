@@ -243,7 +243,7 @@ std::string colour_bar_title(const AppState& state, const Prediction& pred, int 
         return pred.overlay_shown_class < 0 ? "heatmap: best class score"
                                             : "heatmap: " + class_label(state, pred, pred.overlay_shown_class) + " score";
     const char* side = wh_channel_name(overlay - kOverlayWh0);
-    return std::string("wh ") + side + ": distance from the centre to the box's " + side + " edge";
+    return std::string("wh ") + side + ": centre to " + side + " edge";
 }
 
 // The colour map's scale, on one line: what it shows, a gradient from 0 (black) to its top value, and

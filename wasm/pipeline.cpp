@@ -441,8 +441,9 @@ void on_session_created(AppState& state, int session_id, bool ok, const std::str
         m.session_pending = false;
         if (!ok) {
             m.session_error = message;
-            post_message(state, "ONNX Runtime could not load model '" + m.name + "' on " + backend_name(state.backend) +
-                                    ": " + message, true);
+            post_message(state, "ONNX Runtime could not load model '" + m.name + "' on " + backend_name(state.backend) + ": " +
+                                    message + (state.backend == Backend::WebGpu ? " (try the wasm back-end, top right)" : ""),
+                         true);
         }
         pump_pipeline(state);
         return;
@@ -480,7 +481,11 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     Model& model = state.detect.models[panel.model_index];
     if (outputs == nullptr) {
         panel.error = error;
-        post_message(state, "model '" + model.name + "' failed: " + error, true);
+        // ORT Web's WebGPU kernels refuse some valid graphs (e.g. a Conv without explicit attributes);
+        // the wasm back-end runs every op, so say where the switch is.
+        const std::string hint = state.backend == Backend::WebGpu ? " (it may run on the wasm back-end: Back-end: wasm, top right)" : "";
+        panel.error += hint;
+        post_message(state, "model '" + model.name + "' failed on " + backend_name(state.backend) + ": " + error + hint, true);
         return;
     }
     if (!check_output_size(state, panel, *outputs)) return;

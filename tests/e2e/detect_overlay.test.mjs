@@ -71,7 +71,7 @@ test("each colour map has a colour bar with its range and units, and the heatmap
   await page.evaluate(() => window.deadzone.call("dz_set_overlay", null, ["number"], [3])); // wh top
   let s = await waitFor(page, `s.panels.every((p) => p.colour_bar)`, 10000);
   for (const p of s.panels) {
-    assert.match(p.colour_bar.title, /^wh top: distance/);
+    assert.match(p.colour_bar.title, /^wh top: centre to top edge/);
     assert.equal(p.colour_bar.units, "input px");
     assert.equal(p.colour_bar.min, 0);
     const largest = Math.max(...p.channels.map((c) => c.post.max));
