@@ -1,0 +1,107 @@
+// Runtime dead-zone scan of any ONNX model: which activation layers it has, and, from their outputs
+// on the user's images, which units and channels never leave the region where the activation's
+// gradient is zero.
+//
+// A unit is one value of an activation's output for one image: channel c at spatial position p. It
+// is *inactive* on an image when the activation sits where its derivative is 0 (ReLU's 0, Clip's
+// bounds, HardSwish below -3, Sigmoid/Tanh saturated), and a *dead unit* when it is inactive on every
+// image scanned; a *dead channel* is one whose units are all dead. Layers whose activation has no
+// zero-gradient region (LeakyRelu, PRelu, Elu, Gelu, Softplus, ...) are listed and their values
+// counted, but no unit of theirs can die. The dead-unit share of a layer gets diagnostics.h's levels
+// (OK < 10%, WARNING < 50%, CRITICAL from 50%), the same rule the trainer's telemetry uses.
+#pragma once
+
+#include "deadzone/diagnostics.h"
+#include "deadzone/onnx_graph.h"
+#include "deadzone/result.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deadzone {
+
+enum class ActivationKind {
+    Relu, Clip, HardSwish, HardSigmoid, Sigmoid, Tanh, // have a zero-gradient region: units can die
+    LeakyRelu, PRelu, Elu, Selu, Celu, Gelu, Softplus, Mish, // gradient never exactly 0
+};
+
+// The ONNX op_type of each kind ("Relu", "Clip", ...), and its kind; false for other ops.
+const char* activation_op_name(ActivationKind kind);
+bool activation_kind_of(const std::string& op_type, ActivationKind& kind);
+bool activation_can_die(ActivationKind kind);
+
+// Values within this distance of Sigmoid's 0/1 or Tanh's -1/1 count as saturated (their float32
+// derivative is below 1e-4 there).
+constexpr float kSaturationEps = 1e-4f;
+
+// One activation node of the graph and how to classify its outputs.
+struct ActivationLayer {
+    std::string tensor;    // the activation's output tensor (what the scan exposes)
+    std::string node;      // display name of the node (OnnxNode::display_name)
+    std::string input;     // its pre-activation tensor
+    ActivationKind kind = ActivationKind::Relu;
+    float lower = 0.0f;    // Clip: the bounds its output is held at (min, max); else unused
+    float upper = 0.0f;
+
+    // True when `value` (an output of this activation) lies where the derivative is 0.
+    bool inactive(float value) const;
+    // True when the activation of a constant pre-activation `x` lies there (static rules).
+    bool inactive_pre_activation(float x) const;
+};
+
+// The activation nodes of `graph` in graph order. Clip's bounds come from its min/max inputs
+// (opset >= 11, constants) or attributes (older opsets); a missing bound is unbounded.
+std::vector<ActivationLayer> find_activation_layers(const OnnxGraph& graph);
+
+// One channel's counts over every image and position scanned.
+struct ChannelScan {
+    std::int64_t values = 0;   // values seen (images x positions)
+    std::int64_t inactive = 0; // of which in the zero-gradient region
+    std::int64_t nan = 0;
+    std::int64_t inf = 0;
+    float min = 0.0f;          // over finite values; 0 when there are none
+    float max = 0.0f;
+    double sum = 0.0;          // over finite values
+    std::int64_t dead_units = 0; // positions inactive on every image
+
+    bool dead() const { return values > 0 && inactive == values; } // a NaN is never inactive
+    double inactive_fraction() const { return values > 0 ? static_cast<double>(inactive) / values : 0.0; }
+};
+
+struct LayerScan {
+    ActivationLayer layer;
+    std::vector<std::int64_t> shape; // of one image's output, e.g. [1,C,H,W]
+    int images = 0;
+    std::vector<ChannelScan> channels;
+    std::int64_t units = 0;      // channels x positions
+    std::int64_t dead_units = 0;
+    std::int64_t nonfinite = 0;  // NaN and Inf values over all images
+
+    double dead_unit_fraction() const { return units > 0 ? static_cast<double>(dead_units) / units : 0.0; }
+    DeadLevel level() const { return dead_level(dead_unit_fraction()); }
+    int dead_channels() const;
+};
+
+// Accumulates one layer's output image by image without keeping it: per-channel counters plus one
+// bit per unit ("active on some image so far"). The output's shape is [N, C, spatial...] for rank
+// >= 2 (channel axis 1, every image of the batch N pooled) and one channel for rank < 2; it must be
+// the same for every image.
+class LayerAccumulator {
+public:
+    explicit LayerAccumulator(ActivationLayer layer);
+    // Errors: a shape with a negative dimension, or one that differs from the first image's.
+    Result<bool> add(const float* values, const std::vector<std::int64_t>& shape);
+    LayerScan finish() const;
+    const ActivationLayer& layer() const { return layer_; }
+
+private:
+    ActivationLayer layer_;
+    std::vector<std::int64_t> shape_;
+    int images_ = 0;
+    std::int64_t channels_ = 0, positions_ = 0;
+    std::vector<ChannelScan> counts_;
+    std::vector<std::uint8_t> ever_active_; // one byte per unit [C, positions]
+};
+
+} // namespace deadzone

@@ -1,0 +1,78 @@
+// A dead-zone scan of one ONNX model over a set of images: the one implementation behind the
+// explorer's Scan view and `tools/deadzone-scan.mjs` (which runs it as wasm beside onnxruntime-node).
+//
+// The caller owns the inference runtime. The sequence is:
+//   1. ModelScan::open(model bytes): finds the activation layers and the static findings, and makes
+//      `exposed_model()`, the model with every activation output added to its graph outputs.
+//   2. For each image: run the exposed model once per group of fetch_groups() (fetching only that
+//      group's tensors keeps peak memory near the budget), and hand each output to add_output() as it
+//      arrives, then drop it. Call end_image() after the image's last group.
+//   3. report(): per-layer and per-channel results, in graph order.
+#pragma once
+
+#include "deadzone/activation_scan.h"
+#include "deadzone/onnx_graph.h"
+#include "deadzone/result.h"
+#include "deadzone/static_dead_zones.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deadzone {
+
+struct ScanReport {
+    std::string model;                       // file name, for the report's title
+    std::vector<std::string> images;         // names of the images scanned, in order
+    std::vector<std::int64_t> input_shape;   // the input fed, e.g. [1,3,640,640]
+    StaticThresholds thresholds;
+    std::vector<StaticFinding> static_findings;
+    std::vector<LayerScan> layers;           // every activation layer, graph order
+
+    int dead_channels() const;
+    int total_channels() const;
+    int layers_with_dead_channels() const;
+    int critical_layers() const;
+    // Index into `layers` of the first layer (graph order) with a NaN or Inf output, or -1.
+    std::ptrdiff_t first_nonfinite_layer() const;
+};
+
+// "7 of 1,024 channels in 3 layers are dead for all 12 images", plus the static findings and the
+// first layer with NaN/Inf when there are any.
+std::string scan_summary(const ScanReport& report);
+
+class ModelScan {
+public:
+    // Errors: the bytes are not an ONNX model; the model has no activation layer the scan knows.
+    static Result<ModelScan> open(const std::uint8_t* bytes, std::size_t size, const StaticThresholds& thresholds = {});
+
+    const OnnxGraph& graph() const { return graph_; }
+    const std::vector<ActivationLayer>& layers() const { return layers_; }
+    const std::vector<StaticFinding>& static_findings() const { return static_findings_; }
+    const std::vector<std::uint8_t>& exposed_model() const { return exposed_; }
+
+    // Layer indices to fetch together, each group's outputs at most `budget_bytes` (a layer larger
+    // than the budget is fetched alone). Before the first image the output sizes are not known, so
+    // every layer is its own group; after it, layers are packed by the sizes seen.
+    std::vector<std::vector<int>> fetch_groups(std::int64_t budget_bytes) const;
+
+    // One activation output for the current image, as float32 in `shape`. Errors: an unknown layer
+    // index, or LayerAccumulator::add's.
+    Result<bool> add_output(int layer, const float* values, const std::vector<std::int64_t>& shape);
+    void end_image(const std::string& name);
+
+    ScanReport report(const std::string& model_name, const std::vector<std::int64_t>& input_shape) const;
+
+private:
+    OnnxGraph graph_;
+    StaticThresholds thresholds_;
+    std::vector<ActivationLayer> layers_;
+    std::vector<StaticFinding> static_findings_;
+    std::vector<std::uint8_t> exposed_;
+    std::vector<LayerAccumulator> accumulators_;
+    std::vector<std::int64_t> output_bytes_; // per layer, -1 until seen
+    std::vector<std::string> images_;
+};
+
+} // namespace deadzone

@@ -1,0 +1,188 @@
+#include "deadzone/activation_scan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace deadzone {
+
+namespace {
+
+struct KindName {
+    ActivationKind kind;
+    const char* op;
+    bool can_die;
+};
+
+// One table: the ONNX op of each kind and whether its derivative is exactly 0 somewhere.
+constexpr KindName kKinds[] = {
+    {ActivationKind::Relu, "Relu", true},           {ActivationKind::Clip, "Clip", true},
+    {ActivationKind::HardSwish, "HardSwish", true}, {ActivationKind::HardSigmoid, "HardSigmoid", true},
+    {ActivationKind::Sigmoid, "Sigmoid", true},     {ActivationKind::Tanh, "Tanh", true},
+    {ActivationKind::LeakyRelu, "LeakyRelu", false}, {ActivationKind::PRelu, "PRelu", false},
+    {ActivationKind::Elu, "Elu", false},             {ActivationKind::Selu, "Selu", false},
+    {ActivationKind::Celu, "Celu", false},           {ActivationKind::Gelu, "Gelu", false},
+    {ActivationKind::Softplus, "Softplus", false},   {ActivationKind::Mish, "Mish", false},
+};
+
+const KindName& entry(ActivationKind kind) {
+    for (const KindName& k : kKinds)
+        if (k.kind == kind) return k;
+    return kKinds[0];
+}
+
+// A scalar constant input (Clip's min/max since opset 11), or `fallback`.
+float scalar_input(const OnnxGraph& graph, const OnnxNode& node, std::size_t index, float fallback) {
+    if (index >= node.inputs.size() || node.inputs[index].empty()) return fallback;
+    const OnnxWeights* w = graph.find_weights(node.inputs[index]);
+    return w != nullptr && w->values.size() == 1 ? w->values[0] : fallback;
+}
+
+// Adds one image's plane of one channel to its counters; marks the positions that are active.
+template <typename Inactive>
+void count_plane(const float* plane, std::int64_t positions, Inactive inactive, ChannelScan& s, std::uint8_t* active) {
+    std::int64_t finite = s.values - s.nan - s.inf;
+    for (std::int64_t p = 0; p < positions; ++p) {
+        const float v = plane[p];
+        ++s.values;
+        if (std::isnan(v)) { // broken, not dead: a NaN unit is never counted as inactive
+            ++s.nan;
+            active[p] = 1;
+            continue;
+        }
+        if (std::isinf(v)) {
+            ++s.inf;
+        } else {
+            s.min = finite == 0 ? v : std::min(s.min, v);
+            s.max = finite == 0 ? v : std::max(s.max, v);
+            s.sum += v;
+            ++finite;
+        }
+        if (inactive(v)) ++s.inactive;
+        else active[p] = 1;
+    }
+}
+
+} // namespace
+
+const char* activation_op_name(ActivationKind kind) { return entry(kind).op; }
+
+bool activation_kind_of(const std::string& op_type, ActivationKind& kind) {
+    for (const KindName& k : kKinds)
+        if (op_type == k.op) {
+            kind = k.kind;
+            return true;
+        }
+    return false;
+}
+
+bool activation_can_die(ActivationKind kind) { return entry(kind).can_die; }
+
+bool ActivationLayer::inactive(float v) const {
+    switch (kind) {
+    case ActivationKind::Relu: return v == 0.0f;                 // relu(x) = 0 exactly for x <= 0
+    case ActivationKind::Clip: return v <= lower || v >= upper;  // held at a bound
+    case ActivationKind::HardSwish: return v == 0.0f;            // x * relu6(x + 3) / 6 = 0 for x <= -3
+    case ActivationKind::HardSigmoid: return v <= 0.0f || v >= 1.0f;
+    case ActivationKind::Sigmoid: return v <= kSaturationEps || v >= 1.0f - kSaturationEps;
+    case ActivationKind::Tanh: return v <= -1.0f + kSaturationEps || v >= 1.0f - kSaturationEps;
+    default: return false;
+    }
+}
+
+bool ActivationLayer::inactive_pre_activation(float x) const {
+    switch (kind) {
+    case ActivationKind::Relu: return x <= 0.0f;
+    case ActivationKind::Clip: return x <= lower || x >= upper;
+    case ActivationKind::HardSwish: return x <= -3.0f;
+    case ActivationKind::HardSigmoid: return inactive(0.2f * x + 0.5f); // ONNX default alpha, beta
+    case ActivationKind::Sigmoid: return inactive(1.0f / (1.0f + std::exp(-x)));
+    case ActivationKind::Tanh: return inactive(std::tanh(x));
+    default: return false;
+    }
+}
+
+std::vector<ActivationLayer> find_activation_layers(const OnnxGraph& graph) {
+    std::vector<ActivationLayer> layers;
+    const float inf = std::numeric_limits<float>::infinity();
+    for (const OnnxNode& node : graph.nodes) {
+        ActivationKind kind{};
+        if (!node.domain.empty() && node.domain != "ai.onnx") continue;
+        if (!activation_kind_of(node.op_type, kind) || node.outputs.empty() || node.inputs.empty()) continue;
+        ActivationLayer layer;
+        layer.tensor = node.outputs[0];
+        layer.node = node.display_name();
+        layer.input = node.inputs[0];
+        layer.kind = kind;
+        if (kind == ActivationKind::Clip) {
+            layer.lower = scalar_input(graph, node, 1, node.float_attribute("min", -inf));
+            layer.upper = scalar_input(graph, node, 2, node.float_attribute("max", inf));
+        }
+        layers.push_back(std::move(layer));
+    }
+    return layers;
+}
+
+int LayerScan::dead_channels() const {
+    int n = 0;
+    for (const ChannelScan& c : channels) n += c.dead() ? 1 : 0;
+    return n;
+}
+
+LayerAccumulator::LayerAccumulator(ActivationLayer layer) : layer_(std::move(layer)) {}
+
+Result<bool> LayerAccumulator::add(const float* values, const std::vector<std::int64_t>& shape) {
+    for (std::int64_t d : shape)
+        if (d < 0) return Error{"layer " + layer_.node + ": the output has a negative dimension"};
+    const std::int64_t batch = shape.size() >= 2 ? shape[0] : 1;
+    const std::int64_t channels = shape.size() >= 2 ? shape[1] : 1;
+    std::int64_t positions = 1;
+    for (std::size_t i = shape.size() >= 2 ? 2 : 0; i < shape.size(); ++i) positions *= shape[i];
+    if (images_ == 0) {
+        shape_ = shape;
+        channels_ = channels;
+        positions_ = positions;
+        counts_.assign(static_cast<std::size_t>(channels), ChannelScan{});
+        ever_active_.assign(static_cast<std::size_t>(channels * positions), 0);
+    } else if (shape.size() != shape_.size() || channels != channels_ || positions != positions_) {
+        return Error{"layer " + layer_.node + ": the output's shape changed between images (" +
+                     dims_text(shape_) + " then " + dims_text(shape) + "); scan images at one input size"};
+    }
+    // The kind's test is hoisted out of the loop over values (one instantiation per kind).
+    const ActivationLayer& layer = layer_;
+    const auto scan_planes = [&](auto inactive) {
+        for (std::int64_t n = 0; n < batch; ++n)
+            for (std::int64_t c = 0; c < channels; ++c)
+                count_plane(values + (n * channels + c) * positions, positions, inactive,
+                            counts_[static_cast<std::size_t>(c)], ever_active_.data() + c * positions);
+    };
+    switch (layer.kind) {
+    case ActivationKind::Relu:
+    case ActivationKind::HardSwish: scan_planes([](float v) { return v == 0.0f; }); break;
+    default: scan_planes([&layer](float v) { return layer.inactive(v); });
+    }
+    images_ += static_cast<int>(batch);
+    return true;
+}
+
+LayerScan LayerAccumulator::finish() const {
+    LayerScan scan;
+    scan.layer = layer_;
+    scan.shape = shape_;
+    scan.images = images_;
+    scan.channels = counts_;
+    scan.units = channels_ * positions_;
+    for (std::int64_t c = 0; c < channels_; ++c) {
+        std::int64_t dead = 0;
+        if (activation_can_die(layer_.kind))
+            for (std::int64_t p = 0; p < positions_; ++p) dead += ever_active_[static_cast<std::size_t>(c * positions_ + p)] ? 0 : 1;
+        ChannelScan& s = scan.channels[static_cast<std::size_t>(c)];
+        s.dead_units = dead;
+        scan.dead_units += dead;
+        scan.nonfinite += s.nan + s.inf;
+    }
+    return scan;
+}
+
+} // namespace deadzone

@@ -1,0 +1,299 @@
+#include "deadzone/onnx_graph.h"
+
+#include "deadzone/float16.h"
+#include "protobuf_wire.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <utility>
+
+namespace deadzone {
+
+namespace {
+
+// A repeated scalar field arrives packed (wire type 2) or one value per tag; `one` reads a value.
+template <typename ReadOne>
+void read_repeated(Wire& w, int wire_type, int scalar_wire_type, ReadOne one) {
+    if (wire_type == 2) {
+        Wire packed = w.sub();
+        while (packed.more()) one(packed);
+        w.bad = w.bad || packed.bad;
+    } else if (wire_type == scalar_wire_type) {
+        one(w);
+    } else {
+        w.skip(wire_type);
+    }
+}
+
+double read_double(Wire& w) {
+    double d = 0.0;
+    if (w.end - w.p < 8) {
+        w.bad = true;
+        return d;
+    }
+    std::memcpy(&d, w.p, 8);
+    w.p += 8;
+    return d;
+}
+
+// TensorProto: dims = 1, data_type = 2, float_data = 4, int32_data = 5 (float16 bit patterns),
+// name = 8, raw_data = 9, double_data = 10, external_data = 13.
+struct ParsedTensor {
+    std::string name;
+    OnnxWeights weights;
+};
+
+ParsedTensor read_tensor(Wire w, bool& bad) {
+    ParsedTensor t;
+    int data_type = 0;
+    bool external = false;
+    std::string raw;
+    std::vector<float> floats;
+    std::vector<std::int64_t> int32s;
+    std::vector<double> doubles;
+    while (w.more()) {
+        int wt = 0;
+        const std::uint32_t field = w.tag(wt);
+        switch (field) {
+        case 1: read_repeated(w, wt, 0, [&](Wire& x) { t.weights.dims.push_back(static_cast<std::int64_t>(x.varint())); }); break;
+        case 2: if (wt == 0) data_type = static_cast<int>(w.varint()); else w.skip(wt); break;
+        case 4: read_repeated(w, wt, 5, [&](Wire& x) { floats.push_back(x.float32()); }); break;
+        case 5: read_repeated(w, wt, 0, [&](Wire& x) { int32s.push_back(static_cast<std::int64_t>(x.varint())); }); break;
+        case 8: if (wt == 2) t.name = w.string(); else w.skip(wt); break;
+        case 9: if (wt == 2) raw = w.string(); else w.skip(wt); break;
+        case 10: read_repeated(w, wt, 1, [&](Wire& x) { doubles.push_back(read_double(x)); }); break;
+        case 13: external = true; w.skip(wt); break;
+        default: w.skip(wt);
+        }
+    }
+    bad = bad || w.bad;
+    if (external) return t;
+    std::vector<float>& out = t.weights.values;
+    if (data_type == kOnnxFloat) {
+        if (!raw.empty()) {
+            out.resize(raw.size() / 4);
+            std::memcpy(out.data(), raw.data(), out.size() * 4);
+        } else {
+            out = std::move(floats);
+        }
+    } else if (data_type == kOnnxFloat16) {
+        if (!raw.empty()) {
+            std::vector<std::uint16_t> halves(raw.size() / 2);
+            std::memcpy(halves.data(), raw.data(), halves.size() * 2);
+            out.resize(halves.size());
+            halves_to_floats(halves.data(), halves.size(), out.data());
+        } else {
+            for (std::int64_t bits : int32s) out.push_back(half_to_float(static_cast<std::uint16_t>(bits)));
+        }
+    } else if (data_type == 11) { // DOUBLE
+        if (!raw.empty()) {
+            out.resize(raw.size() / 8);
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                double d = 0.0;
+                std::memcpy(&d, raw.data() + 8 * i, 8);
+                out[i] = static_cast<float>(d);
+            }
+        } else {
+            for (double d : doubles) out.push_back(static_cast<float>(d));
+        }
+    }
+    return t;
+}
+
+// AttributeProto: name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, type = 20.
+OnnxAttribute read_attribute(Wire w, bool& bad, ParsedTensor* tensor_value) {
+    OnnxAttribute a;
+    while (w.more()) {
+        int wt = 0;
+        const std::uint32_t field = w.tag(wt);
+        if (field == 1 && wt == 2) {
+            a.name = w.string();
+        } else if (field == 2 && wt == 5) {
+            a.f = w.float32();
+            a.kind = OnnxAttribute::Kind::Float;
+        } else if (field == 3 && wt == 0) {
+            a.i = static_cast<std::int64_t>(w.varint());
+            a.kind = OnnxAttribute::Kind::Int;
+        } else if (field == 4 && wt == 2) {
+            a.s = w.string();
+            a.kind = OnnxAttribute::Kind::String;
+        } else if (field == 5 && wt == 2 && tensor_value != nullptr) {
+            *tensor_value = read_tensor(w.sub(), bad);
+        } else if (field == 7) {
+            read_repeated(w, wt, 5, [&](Wire& x) { a.floats.push_back(x.float32()); });
+            a.kind = OnnxAttribute::Kind::Floats;
+        } else if (field == 8) {
+            read_repeated(w, wt, 0, [&](Wire& x) { a.ints.push_back(static_cast<std::int64_t>(x.varint())); });
+            a.kind = OnnxAttribute::Kind::Ints;
+        } else {
+            w.skip(wt);
+        }
+    }
+    bad = bad || w.bad;
+    return a;
+}
+
+// NodeProto: input = 1, output = 2, name = 3, op_type = 4, attribute = 5, domain = 7. A Constant
+// node's tensor value is returned in `constant`.
+OnnxNode read_node(Wire w, bool& bad, ParsedTensor& constant) {
+    OnnxNode n;
+    while (w.more()) {
+        int wt = 0;
+        const std::uint32_t field = w.tag(wt);
+        if (field == 1 && wt == 2) n.inputs.push_back(w.string());
+        else if (field == 2 && wt == 2) n.outputs.push_back(w.string());
+        else if (field == 3 && wt == 2) n.name = w.string();
+        else if (field == 4 && wt == 2) n.op_type = w.string();
+        else if (field == 5 && wt == 2) n.attributes.push_back(read_attribute(w.sub(), bad, &constant));
+        else if (field == 7 && wt == 2) n.domain = w.string();
+        else w.skip(wt);
+    }
+    bad = bad || w.bad;
+    return n;
+}
+
+// OperatorSetIdProto: domain = 1, version = 2.
+std::pair<std::string, std::int64_t> read_opset(Wire w, bool& bad) {
+    std::string domain;
+    std::int64_t version = 0;
+    while (w.more()) {
+        int wt = 0;
+        const std::uint32_t field = w.tag(wt);
+        if (field == 1 && wt == 2) domain = w.string();
+        else if (field == 2 && wt == 0) version = static_cast<std::int64_t>(w.varint());
+        else w.skip(wt);
+    }
+    bad = bad || w.bad;
+    return {domain, version};
+}
+
+void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<std::uint8_t>(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<std::uint8_t>(v));
+}
+
+void put_bytes_field(std::vector<std::uint8_t>& out, std::uint32_t field, const std::uint8_t* data, std::size_t n) {
+    put_varint(out, (static_cast<std::uint64_t>(field) << 3) | 2);
+    put_varint(out, n);
+    out.insert(out.end(), data, data + n);
+}
+
+} // namespace
+
+const OnnxAttribute* OnnxNode::attribute(const std::string& attribute_name) const {
+    for (const OnnxAttribute& a : attributes)
+        if (a.name == attribute_name) return &a;
+    return nullptr;
+}
+
+float OnnxNode::float_attribute(const std::string& attribute_name, float fallback) const {
+    const OnnxAttribute* a = attribute(attribute_name);
+    return a != nullptr && a->kind == OnnxAttribute::Kind::Float ? a->f : fallback;
+}
+
+std::string OnnxNode::display_name() const {
+    if (!name.empty()) return name;
+    return op_type + " -> " + (outputs.empty() ? std::string("?") : outputs.front());
+}
+
+const OnnxWeights* OnnxGraph::find_weights(const std::string& tensor) const {
+    const auto it = weights.find(tensor);
+    return it == weights.end() ? nullptr : &it->second;
+}
+
+std::vector<std::size_t> OnnxGraph::consumers(const std::string& tensor) const {
+    std::vector<std::size_t> found;
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (std::find(nodes[i].inputs.begin(), nodes[i].inputs.end(), tensor) != nodes[i].inputs.end()) found.push_back(i);
+    return found;
+}
+
+std::ptrdiff_t OnnxGraph::producer(const std::string& tensor) const {
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (std::find(nodes[i].outputs.begin(), nodes[i].outputs.end(), tensor) != nodes[i].outputs.end())
+            return static_cast<std::ptrdiff_t>(i);
+    return -1;
+}
+
+Result<OnnxGraph> read_onnx_graph(const std::uint8_t* bytes, std::size_t size) {
+    Result<OnnxInfo> info = read_onnx_info(bytes, size);
+    if (!info) return Error{info.error()};
+    OnnxGraph graph;
+    graph.info = std::move(info).value();
+    bool bad = false;
+    Wire model{bytes, bytes + size};
+    while (model.more()) {
+        int wt = 0;
+        const std::uint32_t field = model.tag(wt);
+        if (field == 8 && wt == 2) { // opset_import
+            const auto [domain, version] = read_opset(model.sub(), bad);
+            if (domain.empty() || domain == "ai.onnx") graph.opset = version;
+        } else if (field == 7 && wt == 2) { // graph: node = 1, initializer = 5
+            Wire g = model.sub();
+            while (g.more()) {
+                int gwt = 0;
+                const std::uint32_t gf = g.tag(gwt);
+                if (gf == 1 && gwt == 2) {
+                    ParsedTensor constant;
+                    OnnxNode node = read_node(g.sub(), bad, constant);
+                    if (node.op_type == "Constant" && node.outputs.size() == 1 && !constant.weights.values.empty())
+                        graph.weights[node.outputs[0]] = std::move(constant.weights);
+                    graph.nodes.push_back(std::move(node));
+                } else if (gf == 5 && gwt == 2) {
+                    ParsedTensor t = read_tensor(g.sub(), bad);
+                    graph.weights[t.name] = std::move(t.weights);
+                } else {
+                    g.skip(gwt);
+                }
+            }
+            bad = bad || g.bad;
+        } else {
+            model.skip(wt);
+        }
+    }
+    if (bad || model.bad) return Error{"not an ONNX model (the protobuf data is corrupt or truncated)"};
+    return graph;
+}
+
+Result<std::vector<std::uint8_t>> add_graph_outputs(const std::uint8_t* bytes, std::size_t size,
+                                                    const std::vector<std::string>& tensors) {
+    Result<OnnxGraph> graph = read_onnx_graph(bytes, size);
+    if (!graph) return Error{graph.error()};
+    std::set<std::string> already;
+    for (const TensorInfo& t : graph.value().info.outputs) already.insert(t.name);
+    std::vector<std::uint8_t> extra; // GraphProto.output = 12, each a ValueInfoProto{name = 1}
+    for (const std::string& name : tensors) {
+        if (graph.value().producer(name) < 0) return Error{"no node of the graph writes tensor '" + name + "'"};
+        if (!already.insert(name).second) continue;
+        std::vector<std::uint8_t> value_info;
+        put_bytes_field(value_info, 1, reinterpret_cast<const std::uint8_t*>(name.data()), name.size());
+        put_bytes_field(extra, 12, value_info.data(), value_info.size());
+    }
+    // Copy the ModelProto field by field; the graph field gets the new outputs appended (protobuf
+    // merges repeated fields in order, so appending to the message appends to GraphProto.output).
+    std::vector<std::uint8_t> out;
+    out.reserve(size + extra.size() + 16);
+    Wire model{bytes, bytes + size};
+    while (model.more()) {
+        const std::uint8_t* field_start = model.p;
+        int wt = 0;
+        const std::uint32_t field = model.tag(wt);
+        if (field == 7 && wt == 2) {
+            Wire g = model.sub();
+            std::vector<std::uint8_t> body(g.p, g.end);
+            body.insert(body.end(), extra.begin(), extra.end());
+            put_bytes_field(out, 7, body.data(), body.size());
+            extra.clear(); // a second graph field (merged by protobuf) needs no second copy
+        } else {
+            model.skip(wt);
+            out.insert(out.end(), field_start, model.p);
+        }
+    }
+    return out;
+}
+
+} // namespace deadzone

@@ -1,0 +1,246 @@
+// The dead-zone scan's core: the ONNX graph reader, the graph rewrite that exposes activations, the
+// static rules and the runtime counters, on the known-answer models of make_test_models
+// (tests/data/models/scan-*.onnx, checked against the generator by the make_test_models ctest).
+#include "deadzone/model_scan.h"
+#include "deadzone/scan_report.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <limits>
+
+namespace {
+
+using namespace deadzone;
+
+std::vector<std::uint8_t> model_bytes(const std::string& name) {
+    std::ifstream in(std::string(DEADZONE_TEST_DATA_DIR) + "/models/" + name, std::ios::binary);
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(bytes.empty()) << name;
+    return bytes;
+}
+
+OnnxGraph graph_of(const std::vector<std::uint8_t>& bytes) {
+    Result<OnnxGraph> g = read_onnx_graph(bytes.data(), bytes.size());
+    EXPECT_TRUE(g.ok()) << g.error();
+    return g.ok() ? g.value() : OnnxGraph{};
+}
+
+TEST(OnnxGraph, ReadsNodesAttributesAndWeights) {
+    const OnnxGraph g = graph_of(model_bytes("scan-known.onnx"));
+    ASSERT_EQ(g.nodes.size(), 7u);
+    EXPECT_EQ(g.opset, 17);
+    EXPECT_EQ(g.nodes[0].op_type, "Conv");
+    EXPECT_EQ(g.nodes[0].inputs, (std::vector<std::string>{"input", "w1", "b1"}));
+    EXPECT_EQ(g.nodes[3].op_type, "BatchNormalization");
+    EXPECT_FLOAT_EQ(g.nodes[3].float_attribute("epsilon", 0.0f), 1e-5f);
+    EXPECT_FLOAT_EQ(g.nodes[6].float_attribute("alpha", 0.0f), 0.1f);
+    const OnnxWeights* b1 = g.find_weights("b1");
+    ASSERT_NE(b1, nullptr);
+    EXPECT_EQ(b1->dims, (std::vector<std::int64_t>{6}));
+    EXPECT_EQ(b1->values, (std::vector<float>{0, -0.5f, 0.3f, -2.5f, 0, -0.5f}));
+    EXPECT_EQ(g.find_weights("conv1"), nullptr); // an activation, not a weight
+    EXPECT_EQ(g.producer("relu1"), 1);
+    EXPECT_EQ(g.consumers("conv1"), (std::vector<std::size_t>{1, 6}));
+    EXPECT_EQ(g.producer("input"), -1);
+}
+
+TEST(OnnxGraph, RefusesTruncatedAndForeignBytes) {
+    std::vector<std::uint8_t> bytes = model_bytes("scan-known.onnx");
+    for (std::size_t cut : {bytes.size() / 3, bytes.size() - 7}) {
+        Result<OnnxGraph> g = read_onnx_graph(bytes.data(), cut);
+        EXPECT_FALSE(g.ok()) << "cut at " << cut;
+    }
+    const std::string png = "\x89PNG\r\n\x1a\n0000";
+    EXPECT_FALSE(read_onnx_graph(reinterpret_cast<const std::uint8_t*>(png.data()), png.size()).ok());
+    EXPECT_FALSE(ModelScan::open(bytes.data(), 0).ok());
+}
+
+TEST(ActivationLayers, FoundInGraphOrderWithClipBoundsFromInputs) {
+    const std::vector<ActivationLayer> layers = find_activation_layers(graph_of(model_bytes("scan-known.onnx")));
+    ASSERT_EQ(layers.size(), 4u);
+    EXPECT_EQ(layers[0].tensor, "relu1");
+    EXPECT_EQ(layers[0].input, "conv1");
+    EXPECT_EQ(layers[1].tensor, "relu2");
+    EXPECT_EQ(layers[2].kind, ActivationKind::Clip);
+    EXPECT_FLOAT_EQ(layers[2].lower, 0.0f);
+    EXPECT_FLOAT_EQ(layers[2].upper, 6.0f);
+    EXPECT_EQ(layers[3].kind, ActivationKind::LeakyRelu);
+    EXPECT_FALSE(activation_can_die(layers[3].kind));
+    EXPECT_EQ(layers[0].node, "Relu_relu1");
+}
+
+TEST(ActivationLayers, ZeroGradientRegions) {
+    ActivationLayer relu;
+    EXPECT_TRUE(relu.inactive(0.0f));
+    EXPECT_TRUE(relu.inactive(-0.0f));
+    EXPECT_FALSE(relu.inactive(1e-30f));
+    EXPECT_TRUE(relu.inactive_pre_activation(-0.1f));
+    ActivationLayer hswish{"y", "n", "x", ActivationKind::HardSwish};
+    EXPECT_TRUE(hswish.inactive_pre_activation(-3.0f));
+    EXPECT_FALSE(hswish.inactive_pre_activation(-2.9f)); // negative, but its gradient is not 0
+    EXPECT_FALSE(hswish.inactive(-0.3f));
+    ActivationLayer sigmoid{"y", "n", "x", ActivationKind::Sigmoid};
+    EXPECT_TRUE(sigmoid.inactive(1.0f));
+    EXPECT_TRUE(sigmoid.inactive_pre_activation(-20.0f));
+    EXPECT_FALSE(sigmoid.inactive(0.5f));
+    ActivationLayer clip{"y", "n", "x", ActivationKind::Clip, 0.0f, 6.0f};
+    EXPECT_TRUE(clip.inactive(6.0f));
+    EXPECT_FALSE(clip.inactive(5.9f));
+    ActivationLayer leaky{"y", "n", "x", ActivationKind::LeakyRelu};
+    EXPECT_FALSE(leaky.inactive(0.0f));
+    EXPECT_FALSE(leaky.inactive(-1.0f));
+}
+
+TEST(StaticDeadZones, FindsExactlyTheKnownChannels) {
+    const OnnxGraph g = graph_of(model_bytes("scan-known.onnx"));
+    const std::vector<StaticFinding> f = find_static_dead_zones(g, find_activation_layers(g));
+    ASSERT_EQ(f.size(), 4u);
+    EXPECT_EQ(f[0].rule, StaticRule::ConvZeroWeights);
+    EXPECT_EQ(f[0].activation, "relu1");
+    EXPECT_EQ(f[0].channel, 1);
+    EXPECT_FLOAT_EQ(f[0].pre_activation, -0.5f);
+    EXPECT_EQ(f[1].rule, StaticRule::BnGammaZero);
+    EXPECT_EQ(f[1].activation, "relu2");
+    EXPECT_EQ(f[1].channel, 0);
+    EXPECT_FLOAT_EQ(f[1].beta, -1.0f);
+    EXPECT_EQ(f[2].rule, StaticRule::BnRunningStatsZero);
+    EXPECT_EQ(f[2].channel, 1);
+    EXPECT_EQ(f[3].rule, StaticRule::ConvZeroWeights); // through the BN: 1 * (1 - 0) / sqrt(1 + eps) - 3
+    EXPECT_EQ(f[3].channel, 2);
+    EXPECT_NEAR(f[3].pre_activation, -2.0f, 1e-5);
+    EXPECT_EQ(f[3].node, "Conv_conv2");
+}
+
+TEST(StaticDeadZones, ThresholdsAreTheUsers) {
+    const OnnxGraph g = graph_of(model_bytes("scan-known.onnx"));
+    StaticThresholds strict;
+    strict.bn.gamma_eps = 0.0;   // |gamma| < 0 never holds
+    strict.bn.running_eps = 0.0;
+    strict.weight_eps = 0.0;
+    EXPECT_TRUE(find_static_dead_zones(g, find_activation_layers(g), strict).empty());
+}
+
+TEST(AddGraphOutputs, ExposesActivationsAndKeepsTheModel) {
+    const std::vector<std::uint8_t> bytes = model_bytes("scan-known.onnx");
+    Result<std::vector<std::uint8_t>> exposed = add_graph_outputs(bytes.data(), bytes.size(), {"relu1", "relu2", "relu6"});
+    ASSERT_TRUE(exposed.ok()) << exposed.error();
+    const OnnxGraph before = graph_of(bytes), after = graph_of(exposed.value());
+    ASSERT_EQ(after.info.outputs.size(), 4u); // relu6 already was one
+    EXPECT_EQ(after.info.outputs[0].name, "relu6");
+    EXPECT_EQ(after.info.outputs[1].name, "leaky");
+    EXPECT_EQ(after.info.outputs[2].name, "relu1");
+    EXPECT_EQ(after.info.outputs[3].name, "relu2");
+    ASSERT_EQ(after.nodes.size(), before.nodes.size());
+    for (std::size_t i = 0; i < before.nodes.size(); ++i) EXPECT_EQ(after.nodes[i].outputs, before.nodes[i].outputs);
+    EXPECT_EQ(after.weights.size(), before.weights.size());
+    EXPECT_EQ(after.opset, before.opset);
+
+    Result<std::vector<std::uint8_t>> unknown = add_graph_outputs(bytes.data(), bytes.size(), {"w1"});
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_NE(unknown.error().find("'w1'"), std::string::npos);
+}
+
+TEST(LayerAccumulator, DeadUnitsNeedEveryImageAndNanIsNotDead) {
+    LayerAccumulator acc(ActivationLayer{"r", "relu", "x", ActivationKind::Relu});
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    // [1, 3, 2]: c0 alive at p1 on image 1 only; c1 zero on both images; c2 has a NaN.
+    const std::vector<float> image1 = {0, 2, 0, 0, 0, nan};
+    const std::vector<float> image2 = {0, 0, 0, 0, 0, 0};
+    ASSERT_TRUE(acc.add(image1.data(), {1, 3, 2}).ok());
+    ASSERT_TRUE(acc.add(image2.data(), {1, 3, 2}).ok());
+    const LayerScan s = acc.finish();
+    EXPECT_EQ(s.images, 2);
+    EXPECT_EQ(s.units, 6);
+    EXPECT_EQ(s.dead_units, 4); // c0 p0, c1 p0 p1, c2 p0
+    EXPECT_NEAR(s.dead_unit_fraction(), 4.0 / 6.0, 1e-12);
+    EXPECT_EQ(s.level(), DeadLevel::Critical);
+    EXPECT_FALSE(s.channels[0].dead());
+    EXPECT_TRUE(s.channels[1].dead());
+    EXPECT_FALSE(s.channels[2].dead());
+    EXPECT_EQ(s.channels[2].nan, 1);
+    EXPECT_EQ(s.nonfinite, 1);
+    EXPECT_FLOAT_EQ(s.channels[0].max, 2.0f);
+    EXPECT_EQ(s.dead_channels(), 1);
+
+    const std::vector<float> other(8, 0.0f);
+    Result<bool> changed = acc.add(other.data(), {1, 4, 2});
+    ASSERT_FALSE(changed.ok());
+    EXPECT_NE(changed.error().find("shape changed"), std::string::npos);
+}
+
+TEST(LayerAccumulator, LeakyLayersCountButNeverDie) {
+    LayerAccumulator acc(ActivationLayer{"l", "leaky", "x", ActivationKind::LeakyRelu});
+    const std::vector<float> v = {-0.1f, -0.2f};
+    ASSERT_TRUE(acc.add(v.data(), {1, 1, 2}).ok());
+    const LayerScan s = acc.finish();
+    EXPECT_EQ(s.dead_units, 0);
+    EXPECT_FALSE(s.channels[0].dead());
+    EXPECT_FLOAT_EQ(s.channels[0].min, -0.2f);
+}
+
+TEST(ModelScan, FetchGroupsPackBySizeOnceKnown) {
+    const std::vector<std::uint8_t> bytes = model_bytes("scan-known.onnx");
+    Result<ModelScan> scan = ModelScan::open(bytes.data(), bytes.size());
+    ASSERT_TRUE(scan.ok()) << scan.error();
+    EXPECT_EQ(scan.value().fetch_groups(1 << 20).size(), 4u); // sizes unknown: one layer each
+    const std::vector<float> six(6 * 64, 1.0f), four(4 * 64, 1.0f);
+    ASSERT_TRUE(scan.value().add_output(0, six.data(), {1, 6, 8, 8}).ok());
+    ASSERT_TRUE(scan.value().add_output(1, four.data(), {1, 4, 8, 8}).ok());
+    ASSERT_TRUE(scan.value().add_output(2, four.data(), {1, 4, 8, 8}).ok());
+    ASSERT_TRUE(scan.value().add_output(3, six.data(), {1, 6, 8, 8}).ok());
+    EXPECT_FALSE(scan.value().add_output(4, six.data(), {1, 6, 8, 8}).ok());
+    scan.value().end_image("ones");
+    const auto one_group = scan.value().fetch_groups(1 << 20);
+    ASSERT_EQ(one_group.size(), 1u);
+    EXPECT_EQ(one_group[0], (std::vector<int>{0, 1, 2, 3}));
+    // 6*64*4 = 1536 and 4*64*4 = 1024 bytes: a 2600-byte budget takes two layers at a time.
+    const auto pairs = scan.value().fetch_groups(2600);
+    ASSERT_EQ(pairs.size(), 2u);
+    EXPECT_EQ(pairs[1], (std::vector<int>{2, 3}));
+    EXPECT_EQ(scan.value().fetch_groups(1).size(), 4u); // each larger than the budget: alone
+}
+
+TEST(ModelScan, ReportSummaryJsonAndMarkdown) {
+    const std::vector<std::uint8_t> bytes = model_bytes("scan-known.onnx");
+    Result<ModelScan> scan = ModelScan::open(bytes.data(), bytes.size());
+    ASSERT_TRUE(scan.ok());
+    std::vector<float> relu1(6 * 64, 0.0f), relu2(4 * 64, 0.0f), leaky(6 * 64, -0.1f);
+    relu1[0] = 1.0f;             // relu1 c0 alive at one position
+    relu2[3 * 64 + 5] = 2.0f;    // relu2 c3 alive
+    std::vector<float> relu6 = relu2;
+    relu6[3 * 64 + 6] = std::numeric_limits<float>::infinity();
+    ASSERT_TRUE(scan.value().add_output(0, relu1.data(), {1, 6, 8, 8}).ok());
+    ASSERT_TRUE(scan.value().add_output(1, relu2.data(), {1, 4, 8, 8}).ok());
+    ASSERT_TRUE(scan.value().add_output(2, relu6.data(), {1, 4, 8, 8}).ok());
+    ASSERT_TRUE(scan.value().add_output(3, leaky.data(), {1, 6, 8, 8}).ok());
+    scan.value().end_image("dark.png");
+    const ScanReport r = scan.value().report("scan-known.onnx", {1, 3, 8, 8});
+    EXPECT_EQ(r.total_channels(), 20);
+    EXPECT_EQ(r.dead_channels(), 5 + 3 + 3);
+    EXPECT_EQ(r.layers_with_dead_channels(), 3);
+    EXPECT_EQ(r.first_nonfinite_layer(), 2);
+    EXPECT_EQ(scan_summary(r), "11 of 20 channels in 3 layers are dead for the one image; 3 layers are CRITICAL; "
+                               "the weights alone prove 4 channels dead; NaN/Inf first appears at Clip_relu6");
+
+    const nlohmann::json j = nlohmann::json::parse(scan_report_json(r));
+    EXPECT_EQ(j["format"], "deadzone-scan");
+    EXPECT_EQ(j["totals"]["dead_channels"], 11);
+    EXPECT_EQ(j["totals"]["first_nonfinite_layer"], "Clip_relu6");
+    EXPECT_EQ(j["layers"][0]["dead_channels"], nlohmann::json({1, 2, 3, 4, 5}));
+    EXPECT_EQ(j["layers"][3]["can_die"], false);
+    EXPECT_EQ(j["layers"][2]["inf"], 1);
+    EXPECT_EQ(j["static_findings"].size(), 4u);
+    EXPECT_EQ(j["static_findings"][1]["rule"], "bn_gamma_zero");
+    EXPECT_EQ(j["images"], nlohmann::json({"dark.png"}));
+
+    const std::string md = scan_report_markdown(r);
+    EXPECT_NE(md.find("# Dead-zone scan: scan-known.onnx"), std::string::npos);
+    EXPECT_NE(md.find("| 0 | Relu_relu1 | Relu | [1,6,8,8] | 99.7% | CRITICAL | 1, 2, 3, 4, 5 | 0 |"), std::string::npos) << md;
+    EXPECT_NE(md.find("n/a (cannot die)"), std::string::npos);
+}
+
+} // namespace
