@@ -31,8 +31,8 @@ wasm_passed=$(grep -c '^\[       OK \]' "$out/core_wasm.log")
 wasm_failed=$(grep -c '^\[  FAILED  \] [A-Za-z].* (' "$out/core_wasm.log")
 [ "$wasm_rc" = 0 ] || [ "$wasm_failed" != 0 ] || wasm_failed=1
 
-echo "== ONNX parity and browser end-to-end tests (node --test) =="
-(cd "$DEADZONE_ROOT" && DEADZONE_TEST_OUTPUT="$out/e2e" node --test --test-reporter=spec tests/onnx/ tests/e2e/) 2>&1 | tee "$out/e2e.log"
+echo "== ONNX parity, deadzone-scan CLI and browser end-to-end tests (node --test) =="
+(cd "$DEADZONE_ROOT" && DEADZONE_TEST_OUTPUT="$out/e2e" node --test --test-reporter=spec tests/onnx/ tests/tools/ tests/e2e/) 2>&1 | tee "$out/e2e.log"
 e2e_rc=${PIPESTATUS[0]}
 e2e_passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$out/e2e.log" | tail -n 1)
 e2e_failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$out/e2e.log" | tail -n 1)

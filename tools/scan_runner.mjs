@@ -1,0 +1,198 @@
+// Runs core's dead-zone scan (core/include/deadzone/model_scan.h, compiled to wasm by tools/CMakeLists.txt)
+// on images with onnxruntime-node. The analysis is the C++ one the explorer uses; this module only
+// moves bytes: model -> exposed model -> ORT session, image -> input tensor, each activation output
+// -> C++ counters as it arrives (then dropped), counters -> report.
+//
+//   const result = await scanModel({ modelPath, images: [{ name, bytes }], ...options, onProgress })
+//   result: { report (the JSON report as an object), markdown, peakRssBytes, seconds, inputShape }
+// Throws ScanError with a message for the user on bad input (not a model, no activations, an image
+// that does not decode, a model input that is not an image).
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+export class ScanError extends Error {}
+
+// Input scalings, in the order of core's InputScaling (detector_interface.h).
+export const SCALINGS = ['imagenet', '0-1', '0-255'];
+
+const ONNX_FLOAT16 = 10;
+
+export function defaultCorePath() {
+    return path.resolve(here, '..', 'build', 'wasm', 'tools', 'deadzone_scan_core.cjs');
+}
+
+async function loadCore(corePath) {
+    if (!fs.existsSync(corePath))
+        throw new ScanError(`${corePath} not found: build it with 'bash scripts/build.sh wasm'`);
+    const create = require(corePath);
+    // The wasm bytes are handed over: Emscripten 3.1.6 would fetch() them, which Node's fetch
+    // refuses for a file path.
+    return create({ wasmBinary: fs.readFileSync(corePath.replace(/\.cjs$/, '.wasm')) });
+}
+
+// Copies `bytes` into the wasm heap for the duration of `use(pointer)`.
+function withHeapCopy(core, bytes, use) {
+    const ptr = core._malloc(Math.max(1, bytes.byteLength));
+    if (!ptr) throw new ScanError(`out of wasm memory for ${bytes.byteLength} bytes`);
+    try {
+        core.HEAPU8.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ptr);
+        return use(ptr);
+    } finally {
+        core._free(ptr);
+    }
+}
+
+function withDims(core, dims, use) {
+    const f64 = new Float64Array(dims.map(Number));
+    return withHeapCopy(core, new Uint8Array(f64.buffer), (ptr) => use(ptr, dims.length));
+}
+
+// The [N,3,H,W] the images are fed at: the model's own size, or `size` for symbolic H/W.
+function inputShape(input, size) {
+    const dims = input.dims;
+    if (dims.length !== 4 || (dims[1] !== 3 && dims[1] !== -1))
+        throw new ScanError(`the scan feeds RGB images: the model's input '${input.name}' must be [N,3,H,W], ` +
+                            `and it is [${dims.map((d) => (d < 0 ? '?' : d)).join(',')}]`);
+    const height = dims[2] > 0 ? dims[2] : size.height;
+    const width = dims[3] > 0 ? dims[3] : size.width;
+    return { shape: [1, 3, height, width], symbolic: dims[2] <= 0 || dims[3] <= 0 };
+}
+
+// Writes the exposed model where ORT can read it beside its external data files. ORT refuses data
+// files that resolve outside the model's folder, symlinks included: they are hard-linked, or copied
+// when the temporary folder is on another file system.
+function stageExposedModel(bytes, modelPath, externalData) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deadzone-scan-'));
+    for (const file of externalData) {
+        const source = path.resolve(path.dirname(modelPath), file);
+        if (!fs.existsSync(source))
+            throw new ScanError(`the model keeps its weights in '${file}', which is not beside it (${source})`);
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        try {
+            fs.linkSync(source, path.join(dir, file));
+        } catch {
+            fs.copyFileSync(source, path.join(dir, file));
+        }
+    }
+    const staged = path.join(dir, path.basename(modelPath));
+    fs.writeFileSync(staged, bytes);
+    return { path: staged, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function scanModel({
+    modelPath, images, scaling = 'imagenet', size = { width: 640, height: 640 },
+    budgetBytes = 256 * 2 ** 20, thresholds = {}, threads = 0, corePath = defaultCorePath(), onProgress = () => {},
+}) {
+    const started = process.hrtime.bigint();
+    let peakRss = process.memoryUsage().rss;
+    const sample = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
+    const scalingIndex = SCALINGS.indexOf(scaling);
+    if (scalingIndex < 0) throw new ScanError(`unknown input scaling '${scaling}' (one of ${SCALINGS.join(', ')})`);
+    if (images.length === 0) throw new ScanError('no images to scan');
+
+    const core = await loadCore(corePath);
+    const ort = (await import('onnxruntime-node')).default;
+    let modelBytes;
+    try {
+        modelBytes = fs.readFileSync(modelPath);
+    } catch (e) {
+        throw new ScanError(`cannot read ${modelPath}: ${e.code ?? e.message}`);
+    }
+    const session = withHeapCopy(core, modelBytes, (ptr) => core._dz_scan_open(
+        ptr, modelBytes.byteLength, thresholds.gammaEps ?? 1e-3, thresholds.runningEps ?? 1e-3, thresholds.weightEps ?? 1e-6));
+    let staged = null;
+    let ortSession = null;
+    try {
+        const info = core.UTF8ToString(core._dz_scan_info_json(session) || 0);
+        if (!info) throw new ScanError(`${path.basename(modelPath)}: ${core.UTF8ToString(core._dz_scan_error(session))}`);
+        const model = JSON.parse(info);
+        if (model.inputs.length !== 1)
+            throw new ScanError(`the scan feeds one image input; the model has ${model.inputs.length} inputs ` +
+                                `(${model.inputs.map((i) => i.name).join(', ')})`);
+        const input = model.inputs[0];
+        const { shape, symbolic } = inputShape(input, size);
+        const half = input.elem_type === ONNX_FLOAT16;
+
+        const sizePtr = core._malloc(4);
+        const exposedPtr = core._dz_scan_exposed_model(session, sizePtr);
+        const exposed = core.HEAPU8.slice(exposedPtr, exposedPtr + core.getValue(sizePtr, 'i32'));
+        core._free(sizePtr);
+        staged = stageExposedModel(exposed, modelPath, model.external_data);
+        try {
+            ortSession = await ort.InferenceSession.create(staged.path, {
+                executionProviders: ['cpu'], ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+                graphOptimizationLevel: 'basic', // 'all' may fuse an activation into its conv and drop its output name
+            });
+        } catch (e) {
+            throw new ScanError(`ONNX Runtime cannot load ${path.basename(modelPath)}: ${String(e.message ?? e).split('\n')[0]}`);
+        }
+        sample();
+
+        const layers = model.layers;
+        let imageIndex = 0;
+        for (const image of images) {
+            const inputPtr = withHeapCopy(core, image.bytes, (ptr) => core._dz_scan_prepare_image(
+                session, ptr, image.bytes.byteLength, shape[3], shape[2], scalingIndex, half ? 1 : 0));
+            if (!inputPtr) throw new ScanError(`${image.name}: ${core.UTF8ToString(core._dz_scan_error(session))}`);
+            const count = shape[1] * shape[2] * shape[3];
+            const feed = {
+                [input.name]: half ? new ort.Tensor('float16', core.HEAPU16.slice(inputPtr >> 1, (inputPtr >> 1) + count), shape)
+                                   : new ort.Tensor('float32', core.HEAPF32.slice(inputPtr >> 2, (inputPtr >> 2) + count), shape),
+            };
+            const groups = JSON.parse(core.UTF8ToString(core._dz_scan_fetch_groups_json(session, budgetBytes)));
+            for (let g = 0; g < groups.length; ++g) {
+                onProgress({ image: imageIndex, images: images.length, group: g, groups: groups.length, name: image.name });
+                let outputs;
+                try {
+                    outputs = await ortSession.run(feed, groups[g].map((i) => layers[i].tensor));
+                } catch (e) {
+                    throw new ScanError(`${image.name}: ONNX Runtime failed: ${String(e.message ?? e).split('\n')[0]}`);
+                }
+                sample();
+                for (const i of groups[g]) {
+                    const tensor = outputs[layers[i].tensor];
+                    addOutput(core, session, i, tensor);
+                    tensor.dispose?.();
+                    delete outputs[layers[i].tensor];
+                }
+                outputs = null;
+            }
+            withHeapCopy(core, new TextEncoder().encode(image.name + '\0'), (ptr) => core._dz_scan_end_image(session, ptr));
+            ++imageIndex;
+        }
+        onProgress({ image: images.length, images: images.length, group: 0, groups: 0, name: '' });
+        const modelName = path.basename(modelPath);
+        const report = (format) => withHeapCopy(core, new TextEncoder().encode(modelName + '\0'), (namePtr) =>
+            withDims(core, shape, (dimsPtr, rank) => core.UTF8ToString(core._dz_scan_report(session, namePtr, dimsPtr, rank, format))));
+        sample();
+        return {
+            report: JSON.parse(report(0)),
+            markdown: report(1),
+            inputShape: shape,
+            symbolicInput: symbolic,
+            peakRssBytes: peakRss,
+            wasmHeapBytes: core.HEAPU8.length,
+            seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        };
+    } finally {
+        await ortSession?.release?.();
+        staged?.remove();
+        core._dz_scan_close(session);
+    }
+}
+
+function addOutput(core, session, layer, tensor) {
+    if (tensor.type !== 'float32' && tensor.type !== 'float16')
+        throw new ScanError(`activation output '${tensor.type}' is not float32 or float16`);
+    const data = tensor.data;
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const ok = withHeapCopy(core, bytes, (ptr) => withDims(core, tensor.dims, (dimsPtr, rank) =>
+        core._dz_scan_add_output(session, layer, ptr, tensor.type === 'float16' ? 1 : 0, dimsPtr, rank)));
+    if (!ok) throw new ScanError(core.UTF8ToString(core._dz_scan_error(session)));
+}
