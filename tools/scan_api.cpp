@@ -68,8 +68,8 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_info_json(ScanSession* s) {
     for (const deadzone::ActivationLayer& l : s->scan->layers())
         layers.push_back({{"tensor", l.tensor},
                           {"node", l.node},
-                          {"op", deadzone::activation_op_name(l.kind)},
-                          {"can_die", deadzone::activation_can_die(l.kind)}});
+                          {"op", deadzone::activation_op_name(l.op)},
+                          {"can_die", deadzone::activation_can_die(l.op)}});
     const nlohmann::json info = {{"inputs", inputs},
                                  {"external_data", s->scan->graph().info.external_data},
                                  {"layers", layers},

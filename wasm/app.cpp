@@ -1,4 +1,4 @@
-// The app shell's layout: a tab bar with one view per job (Detect, Replay, Gradient flow), the active view, and a
+// The app shell's layout: a tab bar with one view per job (Detect, Replay, Gradient flow, Scan model), the active view, and a
 // message line at the bottom. The whole thing is one borderless window that follows the browser
 // window's size.
 #include "app.h"
@@ -6,6 +6,7 @@
 #include "detect_view.h"
 #include "flow_view.h"
 #include "replay_view.h"
+#include "scan_view.h"
 
 #include <imgui.h>
 
@@ -38,6 +39,7 @@ void draw_view_tabs(AppState& state) {
     if (ImGui::IsKeyPressed(ImGuiKey_1, false) && !ImGui::GetIO().WantTextInput) state.view = View::Detect;
     if (ImGui::IsKeyPressed(ImGuiKey_2, false) && !ImGui::GetIO().WantTextInput) state.view = View::Replay;
     if (ImGui::IsKeyPressed(ImGuiKey_3, false) && !ImGui::GetIO().WantTextInput) state.view = View::Flow;
+    if (ImGui::IsKeyPressed(ImGuiKey_4, false) && !ImGui::GetIO().WantTextInput) state.view = View::Scan;
     if (!ImGui::BeginTabBar("views")) return;
     const struct {
         View view;
@@ -49,6 +51,8 @@ void draw_view_tabs(AppState& state) {
         {View::Replay, "Replay", "tab:replay", "Training telemetry step by step: watch a channel die, and why (key 2)"},
         {View::Flow, "Gradient flow", "tab:flow",
          "Why the channel dies: its gradient through ReLU and the variants, animated on the run's data, and a what-if (key 3)"},
+        {View::Scan, "Scan model", "tab:scan",
+         "Any ONNX model on your images: which channels are dead in every layer, and why (key 4)"},
     };
     View clicked = state.view;
     for (const auto& t : tabs) {
@@ -97,6 +101,7 @@ void draw_ui(AppState& state) {
     case View::Detect: draw_detect_view(state); break;
     case View::Replay: draw_replay_view(state); break;
     case View::Flow: draw_flow_view(state); break;
+    case View::Scan: draw_scan_view(state); break;
     }
     draw_message_line(state);
     ImGui::End();

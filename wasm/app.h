@@ -1,6 +1,6 @@
 // The explorer's app shell: its state and per-frame UI. The SDL/GL/ImGui plumbing lives in main.cpp;
-// each view owns its state (detect_state.h, replay_state.h, flow_state.h) and draws itself
-// (detect_view.h, replay_view.h, flow_view.h). All mutable state is in the one AppState below: JS callbacks, the frame loop and
+// each view owns its state (detect_state.h, replay_state.h, flow_state.h, scan_state.h) and draws
+// itself (detect_view.h, replay_view.h, flow_view.h, scan_view.h). All mutable state is in the one AppState below: JS callbacks, the frame loop and
 // the test hook all reach it through app_state().
 #pragma once
 
@@ -8,6 +8,7 @@
 #include "flow_state.h"
 #include "redraw_stats.h"
 #include "replay_state.h"
+#include "scan_state.h"
 
 #include <array>
 #include <cstdint>
@@ -37,7 +38,7 @@ struct Message {
 };
 
 // The explorer's views, one tab each.
-enum class View { Detect, Replay, Flow };
+enum class View { Detect, Replay, Flow, Scan };
 
 // Counts and timings the tests and the bench read (never shown in the UI).
 struct Counters {
@@ -73,6 +74,7 @@ struct AppState {
     DetectState detect;
     ReplayState replay;
     FlowState flow;
+    ScanState scan;
     Counters counters;
     std::vector<Message> messages;
 

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "ground_truth.h"
 #include "pipeline.h"
+#include "scan_pipeline.h"
 #include "telemetry_loader.h"
 #include "js_bindings.h"
 
@@ -67,6 +68,12 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
         return;
     }
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
+    if (app_state().view == View::Scan) { // any model (no detector interface), its data, images to scan
+        if (ends_with(name, ".onnx")) accept_scan_model(app_state(), name, "dropped", std::move(bytes));
+        else if (ends_with(name, ".txt")) post_message(app_state(), std::string("scan: labels are not used by the scan ('") + name + "')", false);
+        else if (!accept_scan_data(app_state(), name, bytes)) accept_scan_image(app_state(), name, std::move(bytes));
+        return;
+    }
     if (ends_with(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
     else if (ends_with(name, ".txt")) accept_label_bytes(app_state(), name, bytes);
     else if (is_model_data_name(app_state().detect, name)) accept_model_data_bytes(app_state(), name, std::move(bytes));
@@ -120,6 +127,9 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
     } else if (kind == "image") {
         if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
         else accept_image_bytes(state, base_name(url), bytes, t0);
+    } else if (kind == "scan image") {
+        if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
+        else accept_scan_image(state, base_name(url), std::move(bytes));
     } else if (kind == "labels") {
         if (error[0] != '\0') post_message(state, "could not fetch labels " + url + ": " + error, true);
         else accept_label_bytes(state, base_name(url), bytes, /*announce_waiting=*/false);

@@ -11,9 +11,10 @@ void install_file_drop();
 void open_file_dialog();
 // The widget names (AppState::widget_rects) of the buttons that call open_file_dialog(): the page
 // opens the chooser itself when a click lands on one (file_drop.cpp, dz_file_dialog_button_at).
-constexpr const char* kFileDialogButtons[] = {"open", "replay:open"};
+constexpr const char* kFileDialogButtons[] = {"open", "replay:open", "scan:open"};
 // kind: "image", "model", "test model", "manifest", "test manifest", "samples", "warm-up image",
-// "runs" (the live runs folder's index), "labels" (a sample's YOLO label file).
+// "runs" (the live runs folder's index), "labels" (a sample's YOLO label file), "scan image" (an
+// image for the Scan view).
 void fetch_file(const std::string& url, const std::string& kind);
 
 } // namespace deadzone::explorer

@@ -36,6 +36,14 @@ void dz_js_store_setting(const char* key, const char* value);
 void dz_js_ort_run(int session_id, int request_id, const void* input, int count, int half, int width, int height,
                    const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name);
 
+// ort_session.cpp, for the Scan view: any outputs (names separated by '\n'), each handed to
+// dz_on_output, then dz_on_outputs_done.
+void dz_js_ort_run_outputs(int session_id, int request_id, const void* input, int count, int half, int width, int height,
+                           const char* input_name, const char* output_names);
+
+// scan_view.cpp: the browser saves `size` bytes as a download called `name`.
+void dz_js_save_file(const char* name, const char* mime, const void* data, int size);
+
 // state_json.cpp: a "deadzone-result" event for tests and the bench.
 void dz_js_announce_result(int panel);
 

@@ -4,6 +4,7 @@
 #include "js_bindings.h"
 #include "backend_probe.h"
 #include "pipeline.h"
+#include "scan_pipeline.h"
 #include "replay_view.h"
 #include "flow_view.h"
 #include "partial_redraw.h"
@@ -82,6 +83,7 @@ void frame(void* arg) {
     const double now = emscripten_get_now();
     if (input) state.input_until_ms = now + 750.0;
     deadzone::explorer::pump_pipeline(state); // starts the next ORT call, never waits for one
+    deadzone::explorer::pump_scan(state);
     deadzone::explorer::advance_replay(state, now);
     deadzone::explorer::advance_flow(state, now);
     if (state.view == deadzone::explorer::View::Replay && state.replay.live_listed)

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "pipeline.h"
 #include "js_bindings.h"
+#include "scan_pipeline.h"
 
 #include "deadzone/float16.h"
 
@@ -40,8 +41,23 @@ bool take(const void* p, int n, int half, int d0, int d1, int d2, int d3, std::v
 extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void dz_on_session_created(int id, int ok, const char* message) {
-    deadzone::explorer::request_redraw(deadzone::explorer::app_state());
-    deadzone::explorer::on_session_created(deadzone::explorer::app_state(), id, ok != 0, message);
+    using namespace deadzone::explorer;
+    request_redraw(app_state());
+    if (owns_scan_session(app_state(), id)) on_scan_session_created(app_state(), id, ok != 0, message);
+    else on_session_created(app_state(), id, ok != 0, message);
+}
+
+// One output of an ort_run_outputs run: float32 values (or float16 bit patterns when half), dims[rank].
+EMSCRIPTEN_KEEPALIVE void dz_on_output(int request_id, int index, const void* data, int half, const double* dims, int rank) {
+    using namespace deadzone::explorer;
+    on_scan_output(app_state(), request_id, index, data, half != 0, std::vector<std::int64_t>(dims, dims + rank));
+}
+
+// An ort_run_outputs run ended: error "" when every output was handed over.
+EMSCRIPTEN_KEEPALIVE void dz_on_outputs_done(int request_id, const char* error) {
+    using namespace deadzone::explorer;
+    request_redraw(app_state());
+    on_scan_run_done(app_state(), request_id, error);
 }
 
 EMSCRIPTEN_KEEPALIVE void dz_on_run_failed(int request_id, const char* message) {
@@ -106,6 +122,14 @@ void ort_run(int session_id, int request_id, const std::vector<float>& input, in
     const void* data = model.half_input ? static_cast<const void*>(halves.data()) : input.data();
     dz_js_ort_run(session_id, request_id, data, static_cast<int>(input.size()), model.half_input ? 1 : 0, width, height,
                   model.input_name.c_str(), model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str());
+}
+
+void ort_run_outputs(int session_id, int request_id, const void* input, int count, bool half, int width, int height,
+                     const std::string& input_name, const std::vector<std::string>& outputs) {
+    std::string names; // newline-separated: tensor names never contain one
+    for (const std::string& n : outputs) names += (names.empty() ? "" : "\n") + n;
+    dz_js_ort_run_outputs(session_id, request_id, input, count, half ? 1 : 0, width, height, input_name.c_str(),
+                          names.c_str());
 }
 
 } // namespace deadzone::explorer

@@ -5,6 +5,7 @@
 #include "detect_state.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace deadzone::explorer {
@@ -17,5 +18,10 @@ void ort_release_session(int session_id);
 void ort_run(int session_id, int request_id, const std::vector<float>& input, int width, int height,
              const DetectorInterface& model);
 bool ort_in_worker(); // wasm sessions run in web/ort_worker.js, off the main thread
+// Any outputs by name, for the Scan view: input is [1,3,height,width] float32 values, or float16 bit
+// patterns when `half`. Each output comes back to scan_pipeline.h's on_scan_output, in the order of
+// `outputs`, then on_scan_run_done.
+void ort_run_outputs(int session_id, int request_id, const void* input, int count, bool half, int width, int height,
+                     const std::string& input_name, const std::vector<std::string>& outputs);
 
 } // namespace deadzone::explorer

@@ -10,12 +10,14 @@
 #include "ort_session.h"
 #include "pipeline.h"
 #include "replay_view.h"
+#include "scan_pipeline.h"
 #include "telemetry_loader.h"
 #include "textures.h"
 #include "js_bindings.h"
 #include "deadzone/diagnostics.h"
 #include "deadzone/gradient_flow.h"
 #include "deadzone/prediction_dump.h" // wh_channel_name
+#include "deadzone/scan_report.h"
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
@@ -245,8 +247,42 @@ const char* view_name(View v) {
     case View::Detect: return "detect";
     case View::Replay: return "replay";
     case View::Flow: return "flow";
+    case View::Scan: return "scan";
     }
     return "detect";
+}
+
+const char* scan_phase_name(ScanPhase p) {
+    switch (p) {
+    case ScanPhase::Empty: return "empty";
+    case ScanPhase::WaitingForData: return "waiting for data";
+    case ScanPhase::Ready: return "ready";
+    case ScanPhase::Opening: return "opening";
+    case ScanPhase::Running: return "running";
+    case ScanPhase::Done: return "done";
+    case ScanPhase::Failed: return "failed";
+    }
+    return "?";
+}
+
+// The Scan view: what it holds and, once done, the report's headline numbers (the whole report is
+// dz_scan_report_text's).
+nlohmann::json to_json(const ScanState& scan) {
+    nlohmann::json images = nlohmann::json::array();
+    for (const ScanImage& i : scan.images) images.push_back(i.name);
+    nlohmann::json j = {{"phase", scan_phase_name(scan.phase)}, {"model", scan.model_name}, {"images", images},
+                        {"error", scan.error}, {"missing_data", scan.missing_data},
+                        {"layers", scan.scan ? static_cast<int>(scan.scan->layers().size()) : 0},
+                        {"input", {scan.input_width, scan.input_height}}, {"symbolic_input", scan.symbolic_input},
+                        {"progress", {{"image", scan.image_index}, {"group", scan.group_index}, {"groups", scan.groups.size()}}},
+                        {"selected_layer", scan.selected_layer}, {"hover_channel", scan.hover_channel},
+                        {"maps", {{"layer", scan.maps.layer}, {"image", scan.maps.image}, {"pending", scan.maps.pending},
+                                  {"shape", scan.maps.shape}, {"error", scan.maps.error}}}};
+    if (scan.report) {
+        j["summary"] = scan_summary(*scan.report);
+        j["dead_channels"] = scan.report->dead_channels();
+    }
+    return j;
 }
 
 } // namespace
@@ -314,6 +350,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"view", view_name(s.view)},
         {"replay", to_json(s.replay)},
         {"flow", to_json(s, s.flow)},
+        {"scan", to_json(s.scan)},
     };
     buffer = j.dump();
     return buffer.c_str();
@@ -391,11 +428,26 @@ EMSCRIPTEN_KEEPALIVE void dz_set_overlay_opacity(float alpha) {
     s.detect.overlay_alpha = std::clamp(alpha, 0.1f, 1.0f);
 }
 
-// Same effect as clicking a view's tab ("detect", "replay" or "flow").
+// Same effect as clicking a view's tab ("detect", "replay", "flow" or "scan").
 EMSCRIPTEN_KEEPALIVE void dz_set_view(const char* name) {
     request_redraw(app_state());
     const std::string n = name;
-    app_state().view = n == "replay" ? View::Replay : n == "flow" ? View::Flow : View::Detect;
+    app_state().view = n == "replay" ? View::Replay : n == "flow" ? View::Flow : n == "scan" ? View::Scan : View::Detect;
+}
+
+// The Scan view's last report, as its JSON or Markdown download would be ("" when there is none).
+EMSCRIPTEN_KEEPALIVE const char* dz_scan_report_text(int markdown) {
+    static std::string buffer;
+    buffer = scan_report_text(app_state().scan, markdown != 0);
+    return buffer.c_str();
+}
+
+// What the Scan view's scaling combo does: 0 ImageNet, 1 0-1, 2 0-255, -1 the model's own mean/std.
+EMSCRIPTEN_KEEPALIVE void dz_scan_set_scaling(int scaling) {
+    request_redraw(app_state());
+    ScanState& scan = app_state().scan;
+    scan.use_model_norm = scaling < 0;
+    if (scaling >= 0) scan.scaling = scaling == 1 ? InputScaling::ZeroToOne : scaling == 2 ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
 }
 
 // Switches partial redraw (partial_redraw.h) on or off; off draws every frame in full. The browser

@@ -283,6 +283,60 @@ mergeInto(LibraryManager.library, {
     }, fail);
   },
 
+  // Runs a session on the [1,3,height,width] input at ptr (float32, or float16 bit patterns when
+  // half) and hands every output named in names_c ('\n'-separated) to dz_on_output(request_id,
+  // index, ptr, half, dims, rank) in that order, one at a time (each is copied onto the heap, passed,
+  // and freed before the next), then calls dz_on_outputs_done(request_id, error). The Scan view's
+  // activations: a group of them can be large, so no two are on the heap at once.
+  // void dz_js_ort_run_outputs(int session_id, int request_id, const void* ptr, int count, int half, int width,
+  //                            int height, const char* input_c, const char* names_c) [wasm/ort_session.cpp]
+  dz_js_ort_run_outputs: function(session_id, request_id, ptr, count, half, width, height, input_c, names_c) {
+    const done = (error) => ccall("dz_on_outputs_done", null, ["number", "string"], [request_id, error]);
+    if (!globalThis.dzOrt) {
+        setTimeout(() => done("ONNX Runtime Web did not load"), 0);
+        return;
+    }
+    const input = half ? HEAPU16.slice(ptr >> 1, (ptr >> 1) + count) : globalThis.dzOrt.inputBuffer(count);
+    if (!half) input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
+    const names = UTF8ToString(names_c).split("\n").filter((n) => n);
+    const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], half: !!half, outputs: names };
+    globalThis.dzOrt.run(session_id, input, feed).then((r) => {
+        for (let i = 0; i < names.length; ++i) {
+            const t = r.outputs[names[i]];
+            r.outputs[names[i]] = null; // let it go as soon as it is on the heap
+            const bytes = t.data.length * (t.half ? 2 : 4);
+            const p = _malloc(Math.max(8, bytes) + 8 * t.dims.length);
+            if (!p) {
+                done("out of memory for output " + names[i] + " (" + bytes + " bytes)");
+                return;
+            }
+            try {
+                if (t.half) HEAPU16.set(t.data, p >> 1);
+                else HEAPF32.set(t.data, p >> 2);
+                const dimsPtr = p + Math.max(8, bytes + (8 - bytes % 8) % 8);
+                HEAPF64.set(t.dims.map(Number), dimsPtr >> 3);
+                ccall("dz_on_output", null, ["number", "number", "number", "number", "number", "number"],
+                      [request_id, i, p, t.half ? 1 : 0, dimsPtr, t.dims.length]);
+            } finally {
+                _free(p);
+            }
+        }
+        done("");
+    }, (e) => done(String((e && e.message) || e) || "the run failed"));
+  },
+
+  // void dz_js_save_file(const char* name, const char* mime, const void* data, int size) [wasm/scan_view.cpp]
+  dz_js_save_file: function(name_c, mime_c, ptr, size) {
+    const blob = new Blob([HEAPU8.slice(ptr, ptr + size)], { type: UTF8ToString(mime_c) });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = UTF8ToString(name_c);
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  },
+
   // void dz_js_announce_result(int panel) [wasm/state_json.cpp]
   dz_js_announce_result: function(panel) {
     window.dispatchEvent(new CustomEvent("deadzone-result", { detail: { panel } }));

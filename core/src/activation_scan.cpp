@@ -9,27 +9,27 @@ namespace deadzone {
 
 namespace {
 
-struct KindName {
-    ActivationKind kind;
-    const char* op;
-    bool can_die;
+struct OpEntry {
+    ActivationOp op;
+    const char* name; // the ONNX op_type
+    bool can_die;     // its derivative is exactly 0 somewhere
 };
 
-// One table: the ONNX op of each kind and whether its derivative is exactly 0 somewhere.
-constexpr KindName kKinds[] = {
-    {ActivationKind::Relu, "Relu", true},           {ActivationKind::Clip, "Clip", true},
-    {ActivationKind::HardSwish, "HardSwish", true}, {ActivationKind::HardSigmoid, "HardSigmoid", true},
-    {ActivationKind::Sigmoid, "Sigmoid", true},     {ActivationKind::Tanh, "Tanh", true},
-    {ActivationKind::LeakyRelu, "LeakyRelu", false}, {ActivationKind::PRelu, "PRelu", false},
-    {ActivationKind::Elu, "Elu", false},             {ActivationKind::Selu, "Selu", false},
-    {ActivationKind::Celu, "Celu", false},           {ActivationKind::Gelu, "Gelu", false},
-    {ActivationKind::Softplus, "Softplus", false},   {ActivationKind::Mish, "Mish", false},
+// One table: the ONNX op of each activation and whether its units can die.
+constexpr OpEntry kOps[] = {
+    {ActivationOp::Relu, "Relu", true},           {ActivationOp::Clip, "Clip", true},
+    {ActivationOp::HardSwish, "HardSwish", true}, {ActivationOp::HardSigmoid, "HardSigmoid", true},
+    {ActivationOp::Sigmoid, "Sigmoid", true},     {ActivationOp::Tanh, "Tanh", true},
+    {ActivationOp::LeakyRelu, "LeakyRelu", false}, {ActivationOp::PRelu, "PRelu", false},
+    {ActivationOp::Elu, "Elu", false},             {ActivationOp::Selu, "Selu", false},
+    {ActivationOp::Celu, "Celu", false},           {ActivationOp::Gelu, "Gelu", false},
+    {ActivationOp::Softplus, "Softplus", false},   {ActivationOp::Mish, "Mish", false},
 };
 
-const KindName& entry(ActivationKind kind) {
-    for (const KindName& k : kKinds)
-        if (k.kind == kind) return k;
-    return kKinds[0];
+const OpEntry& entry(ActivationOp op) {
+    for (const OpEntry& e : kOps)
+        if (e.op == op) return e;
+    return kOps[0];
 }
 
 // A scalar constant input (Clip's min/max since opset 11), or `fallback`.
@@ -66,39 +66,39 @@ void count_plane(const float* plane, std::int64_t positions, Inactive inactive, 
 
 } // namespace
 
-const char* activation_op_name(ActivationKind kind) { return entry(kind).op; }
+const char* activation_op_name(ActivationOp op) { return entry(op).name; }
 
-bool activation_kind_of(const std::string& op_type, ActivationKind& kind) {
-    for (const KindName& k : kKinds)
-        if (op_type == k.op) {
-            kind = k.kind;
+bool activation_op_of(const std::string& op_type, ActivationOp& op) {
+    for (const OpEntry& e : kOps)
+        if (op_type == e.name) {
+            op = e.op;
             return true;
         }
     return false;
 }
 
-bool activation_can_die(ActivationKind kind) { return entry(kind).can_die; }
+bool activation_can_die(ActivationOp op) { return entry(op).can_die; }
 
 bool ActivationLayer::inactive(float v) const {
-    switch (kind) {
-    case ActivationKind::Relu: return v == 0.0f;                 // relu(x) = 0 exactly for x <= 0
-    case ActivationKind::Clip: return v <= lower || v >= upper;  // held at a bound
-    case ActivationKind::HardSwish: return v == 0.0f;            // x * relu6(x + 3) / 6 = 0 for x <= -3
-    case ActivationKind::HardSigmoid: return v <= 0.0f || v >= 1.0f;
-    case ActivationKind::Sigmoid: return v <= kSaturationEps || v >= 1.0f - kSaturationEps;
-    case ActivationKind::Tanh: return v <= -1.0f + kSaturationEps || v >= 1.0f - kSaturationEps;
+    switch (op) {
+    case ActivationOp::Relu: return v == 0.0f;                 // relu(x) = 0 exactly for x <= 0
+    case ActivationOp::Clip: return v <= lower || v >= upper;  // held at a bound
+    case ActivationOp::HardSwish: return v == 0.0f;            // x * relu6(x + 3) / 6 = 0 for x <= -3
+    case ActivationOp::HardSigmoid: return v <= 0.0f || v >= 1.0f;
+    case ActivationOp::Sigmoid: return v <= kSaturationEps || v >= 1.0f - kSaturationEps;
+    case ActivationOp::Tanh: return v <= -1.0f + kSaturationEps || v >= 1.0f - kSaturationEps;
     default: return false;
     }
 }
 
 bool ActivationLayer::inactive_pre_activation(float x) const {
-    switch (kind) {
-    case ActivationKind::Relu: return x <= 0.0f;
-    case ActivationKind::Clip: return x <= lower || x >= upper;
-    case ActivationKind::HardSwish: return x <= -3.0f;
-    case ActivationKind::HardSigmoid: return inactive(0.2f * x + 0.5f); // ONNX default alpha, beta
-    case ActivationKind::Sigmoid: return inactive(1.0f / (1.0f + std::exp(-x)));
-    case ActivationKind::Tanh: return inactive(std::tanh(x));
+    switch (op) {
+    case ActivationOp::Relu: return x <= 0.0f;
+    case ActivationOp::Clip: return x <= lower || x >= upper;
+    case ActivationOp::HardSwish: return x <= -3.0f;
+    case ActivationOp::HardSigmoid: return inactive(0.2f * x + 0.5f); // ONNX default alpha, beta
+    case ActivationOp::Sigmoid: return inactive(1.0f / (1.0f + std::exp(-x)));
+    case ActivationOp::Tanh: return inactive(std::tanh(x));
     default: return false;
     }
 }
@@ -107,15 +107,15 @@ std::vector<ActivationLayer> find_activation_layers(const OnnxGraph& graph) {
     std::vector<ActivationLayer> layers;
     const float inf = std::numeric_limits<float>::infinity();
     for (const OnnxNode& node : graph.nodes) {
-        ActivationKind kind{};
+        ActivationOp op{};
         if (!node.domain.empty() && node.domain != "ai.onnx") continue;
-        if (!activation_kind_of(node.op_type, kind) || node.outputs.empty() || node.inputs.empty()) continue;
+        if (!activation_op_of(node.op_type, op) || node.outputs.empty() || node.inputs.empty()) continue;
         ActivationLayer layer;
         layer.tensor = node.outputs[0];
         layer.node = node.display_name();
         layer.input = node.inputs[0];
-        layer.kind = kind;
-        if (kind == ActivationKind::Clip) {
+        layer.op = op;
+        if (op == ActivationOp::Clip) {
             layer.lower = scalar_input(graph, node, 1, node.float_attribute("min", -inf));
             layer.upper = scalar_input(graph, node, 2, node.float_attribute("max", inf));
         }
@@ -149,7 +149,7 @@ Result<bool> LayerAccumulator::add(const float* values, const std::vector<std::i
         return Error{"layer " + layer_.node + ": the output's shape changed between images (" +
                      dims_text(shape_) + " then " + dims_text(shape) + "); scan images at one input size"};
     }
-    // The kind's test is hoisted out of the loop over values (one instantiation per kind).
+    // The op's test is hoisted out of the loop over values (one instantiation per op).
     const ActivationLayer& layer = layer_;
     const auto scan_planes = [&](auto inactive) {
         for (std::int64_t n = 0; n < batch; ++n)
@@ -157,9 +157,9 @@ Result<bool> LayerAccumulator::add(const float* values, const std::vector<std::i
                 count_plane(values + (n * channels + c) * positions, positions, inactive,
                             counts_[static_cast<std::size_t>(c)], ever_active_.data() + c * positions);
     };
-    switch (layer.kind) {
-    case ActivationKind::Relu:
-    case ActivationKind::HardSwish: scan_planes([](float v) { return v == 0.0f; }); break;
+    switch (layer.op) {
+    case ActivationOp::Relu:
+    case ActivationOp::HardSwish: scan_planes([](float v) { return v == 0.0f; }); break;
     default: scan_planes([&layer](float v) { return layer.inactive(v); });
     }
     images_ += static_cast<int>(batch);
@@ -175,7 +175,7 @@ LayerScan LayerAccumulator::finish() const {
     scan.units = channels_ * positions_;
     for (std::int64_t c = 0; c < channels_; ++c) {
         std::int64_t dead = 0;
-        if (activation_can_die(layer_.kind))
+        if (activation_can_die(layer_.op))
             for (std::int64_t p = 0; p < positions_; ++p) dead += ever_active_[static_cast<std::size_t>(c * positions_ + p)] ? 0 : 1;
         ChannelScan& s = scan.channels[static_cast<std::size_t>(c)];
         s.dead_units = dead;

@@ -79,6 +79,7 @@ Result<ModelScan> ModelScan::open(const std::uint8_t* bytes, std::size_t size, c
         return Error{"the model has no activation layer to scan (none of Relu, Clip, HardSwish, Sigmoid, LeakyRelu, "
                      "PRelu, Elu, Gelu, ...)"};
     scan.static_findings_ = find_static_dead_zones(scan.graph_, scan.layers_, thresholds);
+    scan.graph_.weights.clear();
     std::vector<std::string> tensors;
     for (const ActivationLayer& l : scan.layers_) tensors.push_back(l.tensor);
     Result<std::vector<std::uint8_t>> exposed = add_graph_outputs(bytes, size, tensors);

@@ -38,8 +38,8 @@ json layer_json(const LayerScan& l) {
     }
     return {{"node", l.layer.node},
             {"tensor", l.layer.tensor},
-            {"op", activation_op_name(l.layer.kind)},
-            {"can_die", activation_can_die(l.layer.kind)},
+            {"op", activation_op_name(l.layer.op)},
+            {"can_die", activation_can_die(l.layer.op)},
             {"shape", l.shape},
             {"images", l.images},
             {"units", l.units},
@@ -128,9 +128,9 @@ std::string scan_report_markdown(const ScanReport& r) {
             if (listed++ < 16) dead += (dead.empty() ? "" : ", ") + std::to_string(c);
         }
         if (listed > 16) dead += ", ... (" + std::to_string(listed) + ")";
-        s << "| " << i << " | " << cell(l.layer.node) << " | " << activation_op_name(l.layer.kind) << " | "
-          << dims_text(l.shape) << " | " << (activation_can_die(l.layer.kind) ? percent(l.dead_unit_fraction()) : "n/a (cannot die)")
-          << " | " << (activation_can_die(l.layer.kind) ? dead_level_name(l.level()) : "-") << " | " << (dead.empty() ? "-" : dead)
+        s << "| " << i << " | " << cell(l.layer.node) << " | " << activation_op_name(l.layer.op) << " | "
+          << dims_text(l.shape) << " | " << (activation_can_die(l.layer.op) ? percent(l.dead_unit_fraction()) : "n/a (cannot die)")
+          << " | " << (activation_can_die(l.layer.op) ? dead_level_name(l.level()) : "-") << " | " << (dead.empty() ? "-" : dead)
           << " | " << l.nonfinite << " |\n";
     }
     return s.str();

@@ -98,7 +98,7 @@ void conv_findings(const OnnxGraph& graph, const OnnxNode& conv, const BnParams*
 // Appends the findings for the channels feeding `layer` (unsorted).
 void add_layer_findings(const OnnxGraph& graph, const ActivationLayer& layer, const StaticThresholds& t,
                         std::vector<StaticFinding>& out) {
-    if (!activation_can_die(layer.kind)) return;
+    if (!activation_can_die(layer.op)) return;
     const std::ptrdiff_t p = graph.producer(layer.input);
     if (p < 0) return;
     const OnnxNode& node = graph.nodes[static_cast<std::size_t>(p)];

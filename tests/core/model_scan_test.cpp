@@ -65,11 +65,11 @@ TEST(ActivationLayers, FoundInGraphOrderWithClipBoundsFromInputs) {
     EXPECT_EQ(layers[0].tensor, "relu1");
     EXPECT_EQ(layers[0].input, "conv1");
     EXPECT_EQ(layers[1].tensor, "relu2");
-    EXPECT_EQ(layers[2].kind, ActivationKind::Clip);
+    EXPECT_EQ(layers[2].op, ActivationOp::Clip);
     EXPECT_FLOAT_EQ(layers[2].lower, 0.0f);
     EXPECT_FLOAT_EQ(layers[2].upper, 6.0f);
-    EXPECT_EQ(layers[3].kind, ActivationKind::LeakyRelu);
-    EXPECT_FALSE(activation_can_die(layers[3].kind));
+    EXPECT_EQ(layers[3].op, ActivationOp::LeakyRelu);
+    EXPECT_FALSE(activation_can_die(layers[3].op));
     EXPECT_EQ(layers[0].node, "Relu_relu1");
 }
 
@@ -79,18 +79,18 @@ TEST(ActivationLayers, ZeroGradientRegions) {
     EXPECT_TRUE(relu.inactive(-0.0f));
     EXPECT_FALSE(relu.inactive(1e-30f));
     EXPECT_TRUE(relu.inactive_pre_activation(-0.1f));
-    ActivationLayer hswish{"y", "n", "x", ActivationKind::HardSwish};
+    ActivationLayer hswish{"y", "n", "x", ActivationOp::HardSwish};
     EXPECT_TRUE(hswish.inactive_pre_activation(-3.0f));
     EXPECT_FALSE(hswish.inactive_pre_activation(-2.9f)); // negative, but its gradient is not 0
     EXPECT_FALSE(hswish.inactive(-0.3f));
-    ActivationLayer sigmoid{"y", "n", "x", ActivationKind::Sigmoid};
+    ActivationLayer sigmoid{"y", "n", "x", ActivationOp::Sigmoid};
     EXPECT_TRUE(sigmoid.inactive(1.0f));
     EXPECT_TRUE(sigmoid.inactive_pre_activation(-20.0f));
     EXPECT_FALSE(sigmoid.inactive(0.5f));
-    ActivationLayer clip{"y", "n", "x", ActivationKind::Clip, 0.0f, 6.0f};
+    ActivationLayer clip{"y", "n", "x", ActivationOp::Clip, 0.0f, 6.0f};
     EXPECT_TRUE(clip.inactive(6.0f));
     EXPECT_FALSE(clip.inactive(5.9f));
-    ActivationLayer leaky{"y", "n", "x", ActivationKind::LeakyRelu};
+    ActivationLayer leaky{"y", "n", "x", ActivationOp::LeakyRelu};
     EXPECT_FALSE(leaky.inactive(0.0f));
     EXPECT_FALSE(leaky.inactive(-1.0f));
 }
@@ -145,7 +145,7 @@ TEST(AddGraphOutputs, ExposesActivationsAndKeepsTheModel) {
 }
 
 TEST(LayerAccumulator, DeadUnitsNeedEveryImageAndNanIsNotDead) {
-    LayerAccumulator acc(ActivationLayer{"r", "relu", "x", ActivationKind::Relu});
+    LayerAccumulator acc(ActivationLayer{"r", "relu", "x", ActivationOp::Relu});
     const float nan = std::numeric_limits<float>::quiet_NaN();
     // [1, 3, 2]: c0 alive at p1 on image 1 only; c1 zero on both images; c2 has a NaN.
     const std::vector<float> image1 = {0, 2, 0, 0, 0, nan};
@@ -173,7 +173,7 @@ TEST(LayerAccumulator, DeadUnitsNeedEveryImageAndNanIsNotDead) {
 }
 
 TEST(LayerAccumulator, LeakyLayersCountButNeverDie) {
-    LayerAccumulator acc(ActivationLayer{"l", "leaky", "x", ActivationKind::LeakyRelu});
+    LayerAccumulator acc(ActivationLayer{"l", "leaky", "x", ActivationOp::LeakyRelu});
     const std::vector<float> v = {-0.1f, -0.2f};
     ASSERT_TRUE(acc.add(v.data(), {1, 1, 2}).ok());
     const LayerScan s = acc.finish();

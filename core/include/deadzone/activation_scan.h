@@ -21,15 +21,15 @@
 
 namespace deadzone {
 
-enum class ActivationKind {
+enum class ActivationOp {
     Relu, Clip, HardSwish, HardSigmoid, Sigmoid, Tanh, // have a zero-gradient region: units can die
     LeakyRelu, PRelu, Elu, Selu, Celu, Gelu, Softplus, Mish, // gradient never exactly 0
 };
 
-// The ONNX op_type of each kind ("Relu", "Clip", ...), and its kind; false for other ops.
-const char* activation_op_name(ActivationKind kind);
-bool activation_kind_of(const std::string& op_type, ActivationKind& kind);
-bool activation_can_die(ActivationKind kind);
+// The ONNX op_type of each op ("Relu", "Clip", ...), and the op of an op_type; false for other ops.
+const char* activation_op_name(ActivationOp op);
+bool activation_op_of(const std::string& op_type, ActivationOp& op);
+bool activation_can_die(ActivationOp op);
 
 // Values within this distance of Sigmoid's 0/1 or Tanh's -1/1 count as saturated (their float32
 // derivative is below 1e-4 there).
@@ -40,7 +40,7 @@ struct ActivationLayer {
     std::string tensor;    // the activation's output tensor (what the scan exposes)
     std::string node;      // display name of the node (OnnxNode::display_name)
     std::string input;     // its pre-activation tensor
-    ActivationKind kind = ActivationKind::Relu;
+    ActivationOp op = ActivationOp::Relu;
     float lower = 0.0f;    // Clip: the bounds its output is held at (min, max); else unused
     float upper = 0.0f;
 

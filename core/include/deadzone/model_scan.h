@@ -47,10 +47,13 @@ public:
     // Errors: the bytes are not an ONNX model; the model has no activation layer the scan knows.
     static Result<ModelScan> open(const std::uint8_t* bytes, std::size_t size, const StaticThresholds& thresholds = {});
 
+    // The graph's nodes and inputs/outputs; its weights are dropped once the static rules have read
+    // them (a large model's weights would otherwise be held twice beside the runtime's copy).
     const OnnxGraph& graph() const { return graph_; }
     const std::vector<ActivationLayer>& layers() const { return layers_; }
     const std::vector<StaticFinding>& static_findings() const { return static_findings_; }
     const std::vector<std::uint8_t>& exposed_model() const { return exposed_; }
+    void release_exposed_model() { exposed_ = {}; } // once the runtime has its own copy
 
     // Layer indices to fetch together, each group's outputs at most `budget_bytes` (a layer larger
     // than the budget is fetched alone). Before the first image the output sizes are not known, so

@@ -1,0 +1,355 @@
+#include "scan_pipeline.h"
+
+#include "file_drop.h"
+#include "ort_session.h"
+
+#include "deadzone/float16.h"
+#include "deadzone/image_input.h"
+#include "deadzone/onnx_info.h"
+#include "deadzone/scan_report.h"
+
+#include <emscripten/emscripten.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace deadzone::explorer {
+
+namespace {
+
+// Images are capped like the Detect view's; a scan keeps their encoded bytes only.
+constexpr std::int64_t kMaxScanImagePixels = 50'000'000;
+constexpr std::size_t kMaxScanImages = 64;
+constexpr int kMaxSampleRank = 1 << 16; // ranks from here on are images that are not samples
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void fail(AppState& state, const std::string& why) {
+    ScanState& scan = state.scan;
+    if (scan.session_id != 0) ort_release_session(scan.session_id);
+    scan.session_id = 0;
+    if (scan.request_id != 0) state.ort_busy = false;
+    scan.request_id = 0;
+    scan.phase = ScanPhase::Failed;
+    scan.error = why;
+    post_message(state, "scan: " + why, true);
+}
+
+// Ready when the model and its data files are all there.
+void update_phase(ScanState& scan) {
+    if (scan_running(scan)) return;
+    if (!scan.scan) scan.phase = ScanPhase::Empty;
+    else if (!scan.missing_data.empty()) scan.phase = ScanPhase::WaitingForData;
+    else if (scan.phase != ScanPhase::Done && scan.phase != ScanPhase::Failed) scan.phase = ScanPhase::Ready;
+}
+
+// The input size and scaling for the model: its fixed H/W or a square for symbolic ones; its own
+// mean/std when it is a detector DeadZone knows (trainer metadata), else ImageNet's.
+void choose_input(ScanState& scan) {
+    const OnnxInfo& info = scan.scan->graph().info;
+    scan.input_width = scan.input_height = scan.symbolic_side;
+    scan.symbolic_input = true;
+    if (!info.inputs.empty() && info.inputs[0].dims.size() == 4 && info.inputs[0].dims[2] > 0 && info.inputs[0].dims[3] > 0) {
+        scan.input_height = static_cast<int>(info.inputs[0].dims[2]);
+        scan.input_width = static_cast<int>(info.inputs[0].dims[3]);
+        scan.symbolic_input = false;
+    }
+    Result<DetectorInterface> detector = find_detector_interface(info);
+    scan.model_norm_known = detector.ok() && info.metadata.count("mean") > 0;
+    if (scan.model_norm_known) scan.model_norm = detector.value().norm;
+}
+
+// The input the scan feeds: [1,3,H,W] as float32, or converted to float16 bit patterns.
+Result<bool> prepare_input(const ScanState& scan, const ScanImage& image, ModelInput& input, std::vector<std::uint16_t>& halves) {
+    Result<RgbImage> rgb = decode_image(image.bytes.data(), image.bytes.size(), ImageLimits{kMaxScanImagePixels});
+    if (!rgb) return Error{image.name + ": " + rgb.error()};
+    const Normalization norm = scan.use_model_norm && scan.model_norm_known ? scan.model_norm : normalization_for(scan.scaling);
+    fill_model_input(rgb.value(), scan.input_width, scan.input_height, norm, input);
+    const OnnxInfo& info = scan.scan->graph().info;
+    if (!info.inputs.empty() && info.inputs[0].elem_type == kOnnxFloat16) {
+        halves.resize(input.nchw.size());
+        floats_to_halves(input.nchw.data(), input.nchw.size(), halves.data());
+    } else {
+        halves.clear();
+    }
+    return true;
+}
+
+// Runs `layers` of the exposed model on image `image_index`.
+void start_run(AppState& state, int image_index, const std::vector<int>& layers, bool for_maps) {
+    ScanState& scan = state.scan;
+    ModelInput input;
+    std::vector<std::uint16_t> halves;
+    Result<bool> prepared = prepare_input(scan, scan.images[static_cast<std::size_t>(image_index)], input, halves);
+    if (!prepared) {
+        if (for_maps) {
+            scan.maps.pending = false;
+            scan.maps.error = prepared.error();
+        } else {
+            fail(state, prepared.error());
+        }
+        return;
+    }
+    scan.request_names.clear();
+    scan.request_layers = layers;
+    for (int l : layers) scan.request_names.push_back(scan.scan->layers()[static_cast<std::size_t>(l)].tensor);
+    scan.request_for_maps = for_maps;
+    scan.request_id = state.next_id++;
+    state.ort_busy = true;
+    const bool half = !halves.empty();
+    ort_run_outputs(scan.session_id, scan.request_id, half ? static_cast<const void*>(halves.data()) : input.nchw.data(),
+                    static_cast<int>(input.nchw.size()), half, scan.input_width, scan.input_height,
+                    scan.scan->graph().info.inputs[0].name, scan.request_names);
+}
+
+void finish(AppState& state) {
+    ScanState& scan = state.scan;
+    scan.finished_ms = emscripten_get_now();
+    scan.report = scan.scan->report(scan.model_name, {1, 3, scan.input_height, scan.input_width});
+    scan.phase = ScanPhase::Done;
+    scan.selected_layer = -1;
+    for (std::size_t i = 0; i < scan.report->layers.size() && scan.selected_layer < 0; ++i)
+        if (scan.report->layers[i].dead_channels() > 0) scan.selected_layer = static_cast<int>(i);
+    if (scan.selected_layer < 0 && !scan.report->layers.empty()) scan.selected_layer = 0;
+    scan.maps = LayerMaps{};
+    post_message(state, "scan of " + scan.model_name + ": " + scan_summary(*scan.report), false);
+    announce_result(-1);
+}
+
+} // namespace
+
+bool scan_running(const ScanState& scan) {
+    return scan.phase == ScanPhase::Opening || scan.phase == ScanPhase::Running;
+}
+
+void accept_scan_model(AppState& state, const std::string& name, const std::string& origin, std::vector<std::uint8_t> bytes) {
+    ScanState& scan = state.scan;
+    if (scan_running(scan)) cancel_scan(state);
+    Result<ModelScan> opened = ModelScan::open(bytes.data(), bytes.size(), scan.thresholds);
+    if (!opened) {
+        // The last report stays; only the error says what happened to the new file.
+        scan.error = name + ": " + opened.error();
+        post_message(state, "scan: " + scan.error, true);
+        return;
+    }
+    if (scan.session_id != 0) ort_release_session(scan.session_id);
+    scan.session_id = 0;
+    scan.model_name = name;
+    scan.model_origin = origin;
+    scan.model_bytes = std::move(bytes);
+    scan.scan = std::move(opened).value();
+    scan.external_files.clear();
+    scan.missing_data = scan.scan->graph().info.external_data;
+    scan.error.clear();
+    scan.report.reset();
+    scan.phase = ScanPhase::Empty;
+    choose_input(scan);
+    update_phase(scan);
+    post_message(state, "scan: " + name + " has " + std::to_string(scan.scan->layers().size()) + " activation layers" +
+                            (scan.missing_data.empty() ? "" : "; drop its data file " + scan.missing_data.front()),
+                 false);
+}
+
+void scan_detect_model(AppState& state, int model_index) {
+    if (model_index < 0 || model_index >= static_cast<int>(state.detect.models.size())) return;
+    const Model& m = state.detect.models[static_cast<std::size_t>(model_index)];
+    accept_scan_model(state, m.name + ".onnx", m.origin, m.bytes);
+    for (const ExternalFile& f : m.external_files) {
+        std::vector<std::uint8_t> copy = f.bytes;
+        accept_scan_data(state, f.name, copy);
+    }
+}
+
+bool accept_scan_data(AppState& state, const std::string& name, std::vector<std::uint8_t>& bytes) {
+    ScanState& scan = state.scan;
+    auto it = std::find_if(scan.missing_data.begin(), scan.missing_data.end(), [&](const std::string& wanted) {
+        return wanted == name || ends_with(wanted, "/" + name);
+    });
+    if (it == scan.missing_data.end()) return false;
+    scan.external_files.push_back({*it, std::move(bytes)});
+    scan.missing_data.erase(it);
+    update_phase(scan);
+    return true;
+}
+
+void accept_scan_image(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes) {
+    ScanState& scan = state.scan;
+    if (scan.images.size() >= kMaxScanImages) {
+        post_message(state, "scan: at most " + std::to_string(kMaxScanImages) + " images; '" + name + "' was not added", true);
+        return;
+    }
+    // Refused now rather than mid-scan: the header says whether it decodes and fits the budget.
+    Result<RgbImage> probe = decode_image(bytes.data(), bytes.size(), ImageLimits{kMaxScanImagePixels});
+    if (!probe) {
+        post_message(state, "scan: '" + name + "' is not an image the scan can use: " + probe.error(), true);
+        return;
+    }
+    for (ScanImage& image : scan.images)
+        if (image.name == name) {
+            image.bytes = std::move(bytes);
+            return;
+        }
+    // Samples keep the toolbar's order whatever order their fetches end in; other images follow
+    // in the order they came.
+    int rank = kMaxSampleRank + static_cast<int>(scan.images.size());
+    for (std::size_t i = 0; i < state.detect.samples.size(); ++i)
+        if (ends_with(state.detect.samples[i].url, "/" + name) || state.detect.samples[i].url == name) rank = static_cast<int>(i);
+    scan.images.push_back({name, std::move(bytes), rank});
+    std::stable_sort(scan.images.begin(), scan.images.end(), [](const ScanImage& a, const ScanImage& b) { return a.rank < b.rank; });
+}
+
+void fetch_scan_samples(AppState& state) {
+    state.scan.samples_requested = true;
+    for (const SampleImage& sample : state.detect.samples) fetch_file(sample.url, "scan image");
+}
+
+void clear_scan_images(AppState& state) {
+    if (scan_running(state.scan)) return;
+    state.scan.images.clear();
+    state.scan.maps = LayerMaps{};
+}
+
+void start_scan(AppState& state) {
+    ScanState& scan = state.scan;
+    if (scan_running(scan)) {
+        post_message(state, "scan: one is running already", true);
+        return;
+    }
+    if (!scan.scan) {
+        post_message(state, "scan: open a model first", true);
+        return;
+    }
+    if (!scan.missing_data.empty()) {
+        post_message(state, "scan: drop the data file " + scan.missing_data.front() + " first", true);
+        return;
+    }
+    if (scan.images.empty()) {
+        post_message(state, "scan: add images first (drop them here, or press 'samples')", true);
+        return;
+    }
+    // A fresh ModelScan: counters start at zero and the static rules use the current thresholds.
+    Result<ModelScan> opened = ModelScan::open(scan.model_bytes.data(), scan.model_bytes.size(), scan.thresholds);
+    if (!opened) {
+        fail(state, opened.error());
+        return;
+    }
+    scan.scan = std::move(opened).value();
+    if (scan.session_id != 0) ort_release_session(scan.session_id);
+    scan.session_id = 0;
+    scan.image_index = scan.group_index = 0;
+    scan.groups.clear();
+    scan.error.clear();
+    scan.maps = LayerMaps{};
+    scan.started_ms = emscripten_get_now();
+    scan.phase = ScanPhase::Opening;
+}
+
+void cancel_scan(AppState& state) {
+    ScanState& scan = state.scan;
+    if (!scan_running(scan)) return;
+    if (scan.request_id != 0) state.ort_busy = false; // its answer is ignored (request id no longer matches)
+    scan.request_id = 0;
+    if (scan.session_id != 0) ort_release_session(scan.session_id);
+    scan.session_id = 0;
+    scan.phase = ScanPhase::Failed;
+    scan.error = "cancelled";
+}
+
+void pump_scan(AppState& state) {
+    ScanState& scan = state.scan;
+    if (state.ort_busy || !state.backend_chosen) return;
+    if (scan.phase == ScanPhase::Opening && scan.session_id == 0) {
+        scan.session_id = state.next_id++;
+        state.ort_busy = true;
+        ort_create_session(scan.session_id, scan.scan->exposed_model(), scan.external_files, state.backend);
+        return;
+    }
+    if (scan.phase == ScanPhase::Running && scan.request_id == 0) {
+        if (scan.groups.empty()) scan.groups = scan.scan->fetch_groups(static_cast<std::int64_t>(scan.budget_mb * 1048576.0));
+        start_run(state, scan.image_index, scan.groups[static_cast<std::size_t>(scan.group_index)], false);
+        return;
+    }
+    if (scan.phase == ScanPhase::Done && scan.maps.pending && scan.request_id == 0 && scan.session_id != 0)
+        start_run(state, scan.maps.image, {scan.maps.layer}, true);
+}
+
+void request_layer_maps(AppState& state, int layer, int image) {
+    ScanState& scan = state.scan;
+    if (scan.phase != ScanPhase::Done || scan.session_id == 0 || layer < 0 || image < 0 ||
+        image >= static_cast<int>(scan.images.size()))
+        return;
+    if (scan.maps.layer == layer && scan.maps.image == image && (scan.maps.pending || !scan.maps.values.empty())) return;
+    scan.maps = LayerMaps{};
+    scan.maps.layer = layer;
+    scan.maps.image = image;
+    scan.maps.pending = true;
+}
+
+std::string scan_report_text(const ScanState& scan, bool markdown) {
+    if (!scan.report) return "";
+    return markdown ? scan_report_markdown(*scan.report) : scan_report_json(*scan.report);
+}
+
+bool owns_scan_session(const AppState& state, int session_id) {
+    return session_id != 0 && session_id == state.scan.session_id;
+}
+
+void on_scan_session_created(AppState& state, int session_id, bool ok, const std::string& message) {
+    ScanState& scan = state.scan;
+    state.ort_busy = false;
+    if (session_id != scan.session_id || scan.phase != ScanPhase::Opening) return;
+    if (!ok) {
+        scan.session_id = 0; // ORT has no session to release
+        fail(state, "ONNX Runtime could not load " + scan.model_name + " on " + backend_name(state.backend) + ": " + message);
+        return;
+    }
+    scan.scan->release_exposed_model();
+    scan.phase = ScanPhase::Running;
+}
+
+void on_scan_output(AppState& state, int request_id, int index, const void* data, bool half,
+                    const std::vector<std::int64_t>& dims) {
+    ScanState& scan = state.scan;
+    if (request_id != scan.request_id || index < 0 || index >= static_cast<int>(scan.request_layers.size())) return;
+    std::int64_t n = 1;
+    for (std::int64_t d : dims) n *= d < 0 ? 0 : d;
+    std::vector<float> converted;
+    const float* values = static_cast<const float*>(data);
+    if (half) {
+        converted.resize(static_cast<std::size_t>(n));
+        halves_to_floats(static_cast<const std::uint16_t*>(data), converted.size(), converted.data());
+        values = converted.data();
+    }
+    if (scan.request_for_maps) {
+        scan.maps.shape = dims;
+        scan.maps.values.assign(values, values + n);
+        return;
+    }
+    Result<bool> added = scan.scan->add_output(scan.request_layers[static_cast<std::size_t>(index)], values, dims);
+    if (!added) scan.error = added.error(); // reported when the run ends
+}
+
+void on_scan_run_done(AppState& state, int request_id, const std::string& error) {
+    ScanState& scan = state.scan;
+    if (request_id != scan.request_id) return; // a cancelled scan's run
+    state.ort_busy = false;
+    scan.request_id = 0;
+    if (scan.request_for_maps) {
+        scan.maps.pending = false;
+        scan.maps.error = error;
+        return;
+    }
+    if (!error.empty() || !scan.error.empty()) {
+        fail(state, scan.images[static_cast<std::size_t>(scan.image_index)].name + ": " + (error.empty() ? scan.error : error));
+        return;
+    }
+    if (++scan.group_index < static_cast<int>(scan.groups.size())) return;
+    scan.scan->end_image(scan.images[static_cast<std::size_t>(scan.image_index)].name);
+    scan.group_index = 0;
+    scan.groups.clear(); // re-planned from the sizes the first image showed
+    if (++scan.image_index >= static_cast<int>(scan.images.size())) finish(state);
+}
+
+} // namespace deadzone::explorer
