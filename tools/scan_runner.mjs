@@ -4,6 +4,8 @@
 // -> C++ counters as it arrives (then dropped), counters -> report.
 //
 //   const result = await scanModel({ modelPath, images: [{ name, bytes }], ...options, onProgress })
+//   (an image may be { name, tensor } instead: a Float32Array already shaped [1,3,H,W] for the model,
+//   for callers with their own preprocessing, e.g. the LibTorch comparison test)
 //   result: { report (the JSON report as an object), markdown, peakRssBytes, seconds, inputShape }
 // Throws ScanError with a message for the user on bad input (not a model, no activations, an image
 // that does not decode, a model input that is not an image).
@@ -137,14 +139,8 @@ export async function scanModel({
         const layers = model.layers;
         let imageIndex = 0;
         for (const image of images) {
-            const inputPtr = withHeapCopy(core, image.bytes, (ptr) => core._dz_scan_prepare_image(
-                session, ptr, image.bytes.byteLength, shape[3], shape[2], scalingIndex, half ? 1 : 0));
-            if (!inputPtr) throw new ScanError(`${image.name}: ${core.UTF8ToString(core._dz_scan_error(session))}`);
-            const count = shape[1] * shape[2] * shape[3];
-            const feed = {
-                [input.name]: half ? new ort.Tensor('float16', core.HEAPU16.slice(inputPtr >> 1, (inputPtr >> 1) + count), shape)
-                                   : new ort.Tensor('float32', core.HEAPF32.slice(inputPtr >> 2, (inputPtr >> 2) + count), shape),
-            };
+            const feed = { [input.name]: image.tensor ? givenTensor(ort, image, shape, half)
+                                                      : preparedTensor(ort, core, session, image, shape, scalingIndex, half) };
             const groups = JSON.parse(core.UTF8ToString(core._dz_scan_fetch_groups_json(session, budgetBytes)));
             for (let g = 0; g < groups.length; ++g) {
                 onProgress({ image: imageIndex, images: images.length, group: g, groups: groups.length, name: image.name });
@@ -185,6 +181,23 @@ export async function scanModel({
         staged?.remove();
         core._dz_scan_close(session);
     }
+}
+
+// The image decoded and letterboxed by core (image_input.h), as the model's input tensor.
+function preparedTensor(ort, core, session, image, shape, scalingIndex, half) {
+    const inputPtr = withHeapCopy(core, image.bytes, (ptr) => core._dz_scan_prepare_image(
+        session, ptr, image.bytes.byteLength, shape[3], shape[2], scalingIndex, half ? 1 : 0));
+    if (!inputPtr) throw new ScanError(`${image.name}: ${core.UTF8ToString(core._dz_scan_error(session))}`);
+    const count = shape[1] * shape[2] * shape[3];
+    return half ? new ort.Tensor('float16', core.HEAPU16.slice(inputPtr >> 1, (inputPtr >> 1) + count), shape)
+                : new ort.Tensor('float32', core.HEAPF32.slice(inputPtr >> 2, (inputPtr >> 2) + count), shape);
+}
+
+function givenTensor(ort, image, shape, half) {
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (half || !(image.tensor instanceof Float32Array) || image.tensor.length !== count)
+        throw new ScanError(`${image.name}: a given tensor must be float32 [${shape.join(',')}] (${count} values)`);
+    return new ort.Tensor('float32', image.tensor, shape);
 }
 
 function addOutput(core, session, layer, tensor) {

@@ -47,3 +47,43 @@ test("exported ONNX models match LibTorch for every head variant", { skip: !fs.e
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The dead-zone scan (tools/scan_runner.mjs: core's C++ on onnxruntime-node) against the trainer's
+// own activation tap (LibTorch) on the same two inputs: for every tapped activation, the scan's layer
+// of the exported model has the same dead units per channel. Activations are matched in forward
+// order by shape (the export keeps the order; the scan also lists activations the tap does not
+// record, such as the squeeze-and-excitation branches).
+test("the scan's dead units per channel equal LibTorch's on an exported model", { skip: !fs.existsSync(fixture) && "trainer not built" }, async () => {
+  const { scanModel } = await import("../../tools/scan_runner.mjs");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deadzone-scan-parity-"));
+  try {
+    execFileSync(fixture, [dir, "128"], { stdio: "pipe" });
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    for (const entry of manifest) {
+      const both = readFloats(path.join(dir, `${entry.variant}.scan_input.bin`));
+      const half = both.length / 2;
+      const images = [0, 1].map((i) => ({ name: `input${i}`, tensor: Float32Array.from(both.subarray(i * half, (i + 1) * half)) }));
+      const { report } = await scanModel({ modelPath: path.join(dir, entry.model), images });
+      let j = 0, compared = 0, deadSeen = 0;
+      for (const tapped of entry.activations) {
+        while (j < report.layers.length && JSON.stringify(report.layers[j].shape) !== JSON.stringify(tapped.shape)) ++j;
+        assert.ok(j < report.layers.length, `${entry.variant}: no scan layer for ${tapped.name} ${JSON.stringify(tapped.shape)}`);
+        const layer = report.layers[j++];
+        if (!layer.can_die) continue; // LeakyRelu/Softplus heads: nothing can be dead
+        const positions = tapped.shape.slice(2).reduce((a, b) => a * b, 1);
+        layer.channels.forEach((c, k) => {
+          // Values that are ~0 may land on either side of 0 in the two runtimes (BN folded or not):
+          // allow 2% of a channel's positions.
+          assert.ok(Math.abs(c.dead_units - tapped.dead_units[k]) <= Math.max(1, 0.02 * positions),
+            `${entry.variant} ${tapped.name} (${layer.node}) channel ${k}: scan ${c.dead_units}, LibTorch ${tapped.dead_units[k]} dead units`);
+          deadSeen += tapped.dead_units[k];
+        });
+        ++compared;
+      }
+      assert.ok(compared >= 20, `${entry.variant}: only ${compared} layers compared`);
+      assert.ok(deadSeen > 0, `${entry.variant}: no dead unit at all: the comparison would be vacuous`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

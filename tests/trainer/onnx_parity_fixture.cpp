@@ -1,5 +1,7 @@
 // Writes what the ONNX parity test (tests/onnx/parity.test.mjs) compares: for every head-variant
-// preset, an exported model, an input tensor, and LibTorch's outputs for that input.
+// preset, an exported model, an input tensor, and LibTorch's outputs for that input; and for the
+// dead-zone scan's check, two more inputs and, for every activation the model's ActivationTap records
+// on them (the trainer's forward hooks), the per-channel count of dead units (zero on both inputs).
 //
 //   onnx_parity_fixture <out_dir> [input_size]
 //
@@ -62,9 +64,24 @@ int main(int argc, char** argv) {
             return 1;
         }
         auto shape = [](const torch::Tensor& t) { return std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()); };
+        // Two inputs at once; a unit is dead when it is exactly 0 for both (the scan's rule).
+        const torch::Tensor scan_input = torch::randn({2, 3, size, size});
+        ttfnet::ActivationTap tap;
+        model->forward(scan_input, &tap);
+        if (!write_floats(base + ".scan_input.bin", scan_input)) return 1;
+        nlohmann::json activations = nlohmann::json::array();
+        for (const auto& [name, t] : tap.outputs) {
+            const torch::Tensor dead_units = (t == 0).all(0).flatten(1).sum(1).to(torch::kLong).contiguous(); // [C]
+            std::vector<std::int64_t> one = shape(t);
+            one[0] = 1;
+            activations.push_back({{"name", name}, {"shape", one},
+                                   {"dead_units", std::vector<std::int64_t>(dead_units.data_ptr<std::int64_t>(),
+                                                                            dead_units.data_ptr<std::int64_t>() + dead_units.numel())}});
+        }
         manifest.push_back({{"variant", preset},
                             {"model", preset + ".onnx"},
                             {"nodes", exported.value().nodes},
+                            {"activations", activations},
                             {"shapes", {{"image", shape(input)}, {"heatmap", shape(out.heatmap)},
                                         {"wh", shape(out.wh)}, {"wh_pre", shape(out.wh_pre)}}}});
     }
