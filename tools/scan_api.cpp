@@ -84,6 +84,11 @@ EMSCRIPTEN_KEEPALIVE const std::uint8_t* dz_scan_exposed_model(ScanSession* s, i
     return s->scan->exposed_model().data();
 }
 
+// Frees the exposed model once the caller has its own copy.
+EMSCRIPTEN_KEEPALIVE void dz_scan_release_exposed_model(ScanSession* s) {
+    if (s->scan) s->scan->release_exposed_model();
+}
+
 // [[layer, ...], ...] for a memory budget in bytes (ModelScan::fetch_groups).
 EMSCRIPTEN_KEEPALIVE const char* dz_scan_fetch_groups_json(ScanSession* s, double budget_bytes) {
     if (!s->scan) return nullptr;

@@ -108,6 +108,7 @@ export async function scanModel({
     }
     const session = withHeapCopy(core, modelBytes, (ptr) => core._dz_scan_open(
         ptr, modelBytes.byteLength, thresholds.gammaEps ?? 1e-3, thresholds.runningEps ?? 1e-3, thresholds.weightEps ?? 1e-6));
+    modelBytes = null; // a large model is not held in three places
     let staged = null;
     let ortSession = null;
     try {
@@ -123,9 +124,11 @@ export async function scanModel({
 
         const sizePtr = core._malloc(4);
         const exposedPtr = core._dz_scan_exposed_model(session, sizePtr);
-        const exposed = core.HEAPU8.slice(exposedPtr, exposedPtr + core.getValue(sizePtr, 'i32'));
+        const exposedSize = core.getValue(sizePtr, 'i32');
         core._free(sizePtr);
-        staged = stageExposedModel(exposed, modelPath, model.external_data);
+        // Written straight from the heap, then released there: ORT reads its own copy from the file.
+        staged = stageExposedModel(core.HEAPU8.subarray(exposedPtr, exposedPtr + exposedSize), modelPath, model.external_data);
+        core._dz_scan_release_exposed_model(session);
         try {
             ortSession = await ort.InferenceSession.create(staged.path, {
                 executionProviders: ['cpu'], ...(threads > 0 ? { intraOpNumThreads: threads } : {}),

@@ -48,7 +48,7 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
     ParsedTensor t;
     int data_type = 0;
     bool external = false;
-    std::string raw;
+    Wire raw{nullptr, nullptr}; // raw_data, read in place
     std::vector<float> floats;
     std::vector<std::int64_t> int32s;
     std::vector<double> doubles;
@@ -61,7 +61,7 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
         case 4: read_repeated(w, wt, 5, [&](Wire& x) { floats.push_back(x.float32()); }); break;
         case 5: read_repeated(w, wt, 0, [&](Wire& x) { int32s.push_back(static_cast<std::int64_t>(x.varint())); }); break;
         case 8: if (wt == 2) t.name = w.string(); else w.skip(wt); break;
-        case 9: if (wt == 2) raw = w.string(); else w.skip(wt); break;
+        case 9: if (wt == 2) raw = w.sub(); else w.skip(wt); break;
         case 10: read_repeated(w, wt, 1, [&](Wire& x) { doubles.push_back(read_double(x)); }); break;
         case 13: external = true; w.skip(wt); break;
         default: w.skip(wt);
@@ -70,28 +70,29 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
     bad = bad || w.bad;
     if (external) return t;
     std::vector<float>& out = t.weights.values;
+    const std::size_t raw_size = raw.p == nullptr ? 0 : static_cast<std::size_t>(raw.end - raw.p);
     if (data_type == kOnnxFloat) {
-        if (!raw.empty()) {
-            out.resize(raw.size() / 4);
-            std::memcpy(out.data(), raw.data(), out.size() * 4);
+        if (raw_size > 0) {
+            out.resize(raw_size / 4);
+            std::memcpy(out.data(), raw.p, out.size() * 4);
         } else {
             out = std::move(floats);
         }
     } else if (data_type == kOnnxFloat16) {
-        if (!raw.empty()) {
-            std::vector<std::uint16_t> halves(raw.size() / 2);
-            std::memcpy(halves.data(), raw.data(), halves.size() * 2);
+        if (raw_size > 0) {
+            std::vector<std::uint16_t> halves(raw_size / 2);
+            std::memcpy(halves.data(), raw.p, halves.size() * 2);
             out.resize(halves.size());
             halves_to_floats(halves.data(), halves.size(), out.data());
         } else {
             for (std::int64_t bits : int32s) out.push_back(half_to_float(static_cast<std::uint16_t>(bits)));
         }
     } else if (data_type == 11) { // DOUBLE
-        if (!raw.empty()) {
-            out.resize(raw.size() / 8);
+        if (raw_size > 0) {
+            out.resize(raw_size / 8);
             for (std::size_t i = 0; i < out.size(); ++i) {
                 double d = 0.0;
-                std::memcpy(&d, raw.data() + 8 * i, 8);
+                std::memcpy(&d, raw.p + 8 * i, 8);
                 out[i] = static_cast<float>(d);
             }
         } else {
@@ -261,13 +262,14 @@ Result<OnnxGraph> read_onnx_graph(const std::uint8_t* bytes, std::size_t size) {
 
 Result<std::vector<std::uint8_t>> add_graph_outputs(const std::uint8_t* bytes, std::size_t size,
                                                     const std::vector<std::string>& tensors) {
-    Result<OnnxGraph> graph = read_onnx_graph(bytes, size);
-    if (!graph) return Error{graph.error()};
+    // Names and producers only (read_onnx_info): parsing the weights would hold a large model twice.
+    Result<OnnxInfo> info = read_onnx_info(bytes, size);
+    if (!info) return Error{info.error()};
     std::set<std::string> already;
-    for (const TensorInfo& t : graph.value().info.outputs) already.insert(t.name);
+    for (const TensorInfo& t : info.value().outputs) already.insert(t.name);
     std::vector<std::uint8_t> extra; // GraphProto.output = 12, each a ValueInfoProto{name = 1}
     for (const std::string& name : tensors) {
-        if (graph.value().producer(name) < 0) return Error{"no node of the graph writes tensor '" + name + "'"};
+        if (info.value().producer_op.count(name) == 0) return Error{"no node of the graph writes tensor '" + name + "'"};
         if (!already.insert(name).second) continue;
         std::vector<std::uint8_t> value_info;
         put_bytes_field(value_info, 1, reinterpret_cast<const std::uint8_t*>(name.data()), name.size());
@@ -283,10 +285,11 @@ Result<std::vector<std::uint8_t>> add_graph_outputs(const std::uint8_t* bytes, s
         int wt = 0;
         const std::uint32_t field = model.tag(wt);
         if (field == 7 && wt == 2) {
-            Wire g = model.sub();
-            std::vector<std::uint8_t> body(g.p, g.end);
-            body.insert(body.end(), extra.begin(), extra.end());
-            put_bytes_field(out, 7, body.data(), body.size());
+            const Wire g = model.sub();
+            put_varint(out, (7u << 3) | 2);
+            put_varint(out, static_cast<std::uint64_t>(g.end - g.p) + extra.size());
+            out.insert(out.end(), g.p, g.end);
+            out.insert(out.end(), extra.begin(), extra.end());
             extra.clear(); // a second graph field (merged by protobuf) needs no second copy
         } else {
             model.skip(wt);

@@ -27,7 +27,7 @@ function chromiumArgs({ webgpu }) {
 }
 
 // Starts the server (with a live runs folder when runsDir is given) and a browser.
-// Returns { url, context, close() }.
+// Returns { url, context, userDataDir, close() }.
 export async function startExplorer({ webgpu = true, runsDir = null } = {}) {
   const { server, url } = await serve({ root: repoRoot, port: 0, runsDir });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deadzone-chromium-"));
@@ -46,6 +46,7 @@ export async function startExplorer({ webgpu = true, runsDir = null } = {}) {
   return {
     url,
     context,
+    userDataDir, // names this browser's processes (--user-data-dir=...), e.g. for a memory bench
     async close() {
       await context.close();
       await new Promise((r) => server.close(r));
