@@ -135,7 +135,7 @@ export async function scanModel({
                 graphOptimizationLevel: 'basic', // 'all' may fuse an activation into its conv and drop its output name
             });
         } catch (e) {
-            throw new ScanError(`ONNX Runtime cannot load ${path.basename(modelPath)}: ${String(e.message ?? e).split('\n')[0]}`);
+            throw new ScanError(`ONNX Runtime cannot load ${path.basename(modelPath)}: ${ortReason(e)}`);
         }
         sample();
 
@@ -184,6 +184,13 @@ export async function scanModel({
         staged?.remove();
         core._dz_scan_close(session);
     }
+}
+
+// ONNX Runtime's error without its wrapping: "Load model from <temporary path> failed:<source file>:<line>
+// <C++ signature> <reason>" -> "<reason>".
+function ortReason(e) {
+    const text = String(e?.message ?? e).split('\n')[0];
+    return text.replace(/^Load model from \S+ failed:/, '').replace(/^\S+\.(h|cc|cpp):\d+ [^(]*\([^)]*\)[^ ]* /, '').trim();
 }
 
 // The image decoded and letterboxed by core (image_input.h), as the model's input tensor.

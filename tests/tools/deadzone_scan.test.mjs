@@ -153,7 +153,22 @@ test('bad input: a clear message and exit 2, never a stack trace', () => {
     assert.equal(scan([path.join(dir, 'missing.onnx'), '--images', dark]).code, 2);
     assert.match(scan([known, '--images', dark, '--fail-on', 'sometimes']).stderr, /--fail-on takes/);
     assert.match(scan([known, '--images', path.join(dir, 'nowhere')]).stderr, /does not exist/);
-    for (const r of [png, cut, image]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    // A model with no activation at all (make_test_models' wrong-interface.onnx: one AveragePool).
+    const none = scan([path.join(root, 'build', 'native', 'test_models', 'wrong-interface.onnx'), '--images', dark]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no activation layer to scan/);
+    // An opset ONNX Runtime cannot run: scan-known.onnx stamped opset 99 (OperatorSetIdProto{version: 17} patched).
+    const bytes = fs.readFileSync(known);
+    const at = bytes.indexOf(Buffer.from([0x42, 0x02, 0x10, 17]));
+    assert.ok(at > 0, 'the opset_import entry of scan-known.onnx');
+    const opset99 = Buffer.from(bytes);
+    opset99[at + 3] = 99;
+    fs.writeFileSync(path.join(dir, 'opset99.onnx'), opset99);
+    const future = scan([path.join(dir, 'opset99.onnx'), '--images', dark]);
+    assert.equal(future.code, 2);
+    assert.match(future.stderr, /^deadzone-scan: ONNX Runtime cannot load opset99\.onnx: ONNX Runtime only \*guarantees\* support/);
+    assert.doesNotMatch(future.stderr, /deadzone-scan-[A-Za-z0-9]{6}|onnxruntime_src/, 'no temporary path or source location');
+    for (const r of [png, cut, image, none, future]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 });
 
 test('a float16 model (.half() export) gives the float32 model\'s dead channels', () => {
