@@ -32,9 +32,22 @@ void fail(AppState& state, const std::string& why) {
     scan.session_id = 0;
     if (scan.request_id != 0) state.ort_busy = false;
     scan.request_id = 0;
+    if (scan.pass == 1) { // the comparison failed; the scan itself stands
+        scan.comparison_error = why;
+        scan.second.reset();
+        scan.phase = ScanPhase::Done;
+        post_message(state, "scan: the comparison on " + std::string(backend_name(scan.pass_backend)) + " failed: " + why, true);
+        announce_result(-1);
+        return;
+    }
     scan.phase = ScanPhase::Failed;
     scan.error = why;
     post_message(state, "scan: " + why, true);
+}
+
+// The model the current pass's session is created from.
+const std::vector<std::uint8_t>& exposed_model(const ScanState& scan) {
+    return scan.pass == 0 ? scan.scan->exposed_model() : scan.second->exposed_model();
 }
 
 // Ready when the model and its data files are all there.
@@ -104,8 +117,46 @@ void start_run(AppState& state, int image_index, const std::vector<int>& layers,
                     scan.scan->graph().info.inputs[0].name, scan.request_names);
 }
 
+// The counters the current pass adds to.
+ModelScan& active(ScanState& scan) { return scan.pass == 0 ? *scan.scan : *scan.second; }
+
+Backend other(Backend b) { return b == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu; }
+
+// Pass 1: the same scan again on the other back-end, into fresh counters.
+void start_second_pass(AppState& state) {
+    ScanState& scan = state.scan;
+    Result<ModelScan> opened = ModelScan::open(scan.model_bytes.data(), scan.model_bytes.size(), scan.thresholds);
+    if (!opened) { // cannot happen: the same bytes opened for pass 0
+        scan.comparison_error = opened.error();
+        return;
+    }
+    scan.second = std::move(opened).value();
+    if (scan.session_id != 0) ort_release_session(scan.session_id);
+    scan.session_id = 0;
+    scan.pass = 1;
+    scan.pass_backend = other(scan.pass_backend);
+    scan.compared_with = scan.pass_backend;
+    scan.image_index = scan.group_index = 0;
+    scan.groups.clear();
+    scan.phase = ScanPhase::Opening;
+}
+
+void finish_comparison(AppState& state) {
+    ScanState& scan = state.scan;
+    const ScanReport second = scan.second->report(scan.model_name, {1, 3, scan.input_height, scan.input_width});
+    scan.comparison = compare_scans(*scan.report, second);
+    scan.second.reset();
+    scan.phase = ScanPhase::Done;
+    scan.finished_ms = emscripten_get_now();
+    announce_result(-1);
+}
+
 void finish(AppState& state) {
     ScanState& scan = state.scan;
+    if (scan.pass == 1) {
+        finish_comparison(state);
+        return;
+    }
     scan.finished_ms = emscripten_get_now();
     scan.report = scan.scan->report(scan.model_name, {1, 3, scan.input_height, scan.input_width});
     scan.phase = ScanPhase::Done;
@@ -115,10 +166,18 @@ void finish(AppState& state) {
     if (scan.selected_layer < 0 && !scan.report->layers.empty()) scan.selected_layer = 0;
     scan.maps = LayerMaps{};
     post_message(state, "scan of " + scan.model_name + ": " + scan_summary(*scan.report), false);
+    if (scan.compare_backends && backend_available(state, other(scan.pass_backend))) {
+        start_second_pass(state);
+        return;
+    }
     announce_result(-1);
 }
 
 } // namespace
+
+bool backend_available(const AppState& state, Backend backend) {
+    return backend == Backend::Wasm || state.backends.webgpu_adapter;
+}
 
 bool scan_running(const ScanState& scan) {
     return scan.phase == ScanPhase::Opening || scan.phase == ScanPhase::Running;
@@ -242,6 +301,11 @@ void start_scan(AppState& state) {
     scan.groups.clear();
     scan.error.clear();
     scan.maps = LayerMaps{};
+    scan.pass = 0;
+    scan.pass_backend = state.backend;
+    scan.second.reset();
+    scan.comparison.reset();
+    scan.comparison_error.clear();
     scan.started_ms = emscripten_get_now();
     scan.phase = ScanPhase::Opening;
 }
@@ -253,6 +317,12 @@ void cancel_scan(AppState& state) {
     scan.request_id = 0;
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
+    if (scan.pass == 1) { // the scan stands; only its comparison is cancelled
+        scan.second.reset();
+        scan.comparison_error = "cancelled";
+        scan.phase = ScanPhase::Done;
+        return;
+    }
     scan.phase = ScanPhase::Failed;
     scan.error = "cancelled";
 }
@@ -263,11 +333,11 @@ void pump_scan(AppState& state) {
     if (scan.phase == ScanPhase::Opening && scan.session_id == 0) {
         scan.session_id = state.next_id++;
         state.ort_busy = true;
-        ort_create_session(scan.session_id, scan.scan->exposed_model(), scan.external_files, state.backend);
+        ort_create_session(scan.session_id, exposed_model(scan), scan.external_files, scan.pass_backend);
         return;
     }
     if (scan.phase == ScanPhase::Running && scan.request_id == 0) {
-        if (scan.groups.empty()) scan.groups = scan.scan->fetch_groups(static_cast<std::int64_t>(scan.budget_mb * 1048576.0));
+        if (scan.groups.empty()) scan.groups = active(scan).fetch_groups(static_cast<std::int64_t>(scan.budget_mb * 1048576.0));
         start_run(state, scan.image_index, scan.groups[static_cast<std::size_t>(scan.group_index)], false);
         return;
     }
@@ -302,10 +372,10 @@ void on_scan_session_created(AppState& state, int session_id, bool ok, const std
     if (session_id != scan.session_id || scan.phase != ScanPhase::Opening) return;
     if (!ok) {
         scan.session_id = 0; // ORT has no session to release
-        fail(state, "ONNX Runtime could not load " + scan.model_name + " on " + backend_name(state.backend) + ": " + message);
+        fail(state, "ONNX Runtime could not load " + scan.model_name + " on " + backend_name(scan.pass_backend) + ": " + message);
         return;
     }
-    scan.scan->release_exposed_model();
+    active(scan).release_exposed_model();
     scan.phase = ScanPhase::Running;
 }
 
@@ -327,7 +397,7 @@ void on_scan_output(AppState& state, int request_id, int index, const void* data
         scan.maps.values.assign(values, values + n);
         return;
     }
-    Result<bool> added = scan.scan->add_output(scan.request_layers[static_cast<std::size_t>(index)], values, dims);
+    Result<bool> added = active(scan).add_output(scan.request_layers[static_cast<std::size_t>(index)], values, dims);
     if (!added) scan.error = added.error(); // reported when the run ends
 }
 
@@ -346,7 +416,7 @@ void on_scan_run_done(AppState& state, int request_id, const std::string& error)
         return;
     }
     if (++scan.group_index < static_cast<int>(scan.groups.size())) return;
-    scan.scan->end_image(scan.images[static_cast<std::size_t>(scan.image_index)].name);
+    active(scan).end_image(scan.images[static_cast<std::size_t>(scan.image_index)].name);
     scan.group_index = 0;
     scan.groups.clear(); // re-planned from the sizes the first image showed
     if (++scan.image_index >= static_cast<int>(scan.images.size())) finish(state);

@@ -29,6 +29,8 @@ void clear_scan_images(AppState& state);
 void start_scan(AppState& state);
 void cancel_scan(AppState& state);
 bool scan_running(const ScanState& scan);
+// Whether sessions can be made on `backend` here (wasm always; WebGPU with an adapter).
+bool backend_available(const AppState& state, Backend backend);
 // Once a frame: create the session or start the next run when ONNX Runtime is free.
 void pump_scan(AppState& state);
 // Fetches the selected layer's output for one image (the channel thumbnails).

@@ -7,6 +7,7 @@
 
 #include "deadzone/detector_interface.h"
 #include "deadzone/model_scan.h"
+#include "deadzone/scan_compare.h"
 
 #include <cstdint>
 #include <optional>
@@ -75,6 +76,16 @@ struct ScanState {
     double started_ms = 0, finished_ms = 0;
     std::string error;                            // why the last scan failed
     std::optional<ScanReport> report;             // the finished scan
+
+    // Back-end comparison: after the scan, the same scan on the other back-end (WebGPU <-> wasm),
+    // and the first layer where the two disagree (scan_compare.h).
+    bool compare_backends = false;                // the user's choice, for the next scan
+    int pass = 0;                                 // 0: the scan; 1: its rerun on the other back-end
+    Backend pass_backend = Backend::Wasm;         // what the current pass's session runs on
+    std::optional<ModelScan> second;              // pass 1's counters
+    std::optional<ScanComparison> comparison;     // when pass 1 finished
+    std::string comparison_error;                 // why it could not run (e.g. WebGPU refused the model)
+    Backend compared_with = Backend::Wasm;
 
     // What the user looks at.
     int selected_layer = -1;

@@ -117,6 +117,38 @@ void draw_rules_popup(ScanState& scan) {
     ImGui::EndPopup();
 }
 
+void draw_compare_checkbox(AppState& state) {
+    ScanState& scan = state.scan;
+    const Backend other = state.backend == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu;
+    const bool available = backend_available(state, other);
+    ImGui::BeginDisabled(!available || scan_running(scan));
+    ImGui::Checkbox("compare", &scan.compare_backends);
+    ImGui::EndDisabled();
+    remember_item_rect(state, "scan:compare");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip(available ? "After the scan, run it again on %s and name the first layer where the two back-ends "
+                                      "disagree (per channel min / max / mean, tolerance 1e-3)"
+                                    : "No %s here: this browser has no WebGPU adapter",
+                          backend_name(other));
+}
+
+void draw_comparison(const ScanState& scan) {
+    if (!scan.comparison_error.empty()) {
+        ImGui::TextColored(kAmber, "Not compared with %s: %s", backend_name(scan.compared_with), scan.comparison_error.c_str());
+        return;
+    }
+    if (!scan.comparison || !scan.report) return;
+    const ScanComparison& c = *scan.comparison;
+    const char* a = backend_name(scan.compared_with == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu);
+    const char* b = backend_name(scan.compared_with);
+    if (!c.comparable) ImGui::TextColored(kAmber, "%s and %s cannot be compared: %s", a, b, c.why.c_str());
+    else if (c.layer < 0) ImGui::TextColored(kGreen, "%s and %s agree on every layer (largest difference %.2g)", a, b, c.max_difference);
+    else
+        ImGui::TextColored(kRed, "%s and %s first disagree at layer %d (%s), channel %d: %s %.5g on %s, %.5g on %s", a, b, c.layer,
+                           scan.report->layers[static_cast<std::size_t>(c.layer)].layer.node.c_str(), c.channel, c.quantity.c_str(),
+                           c.a, a, c.b, b);
+}
+
 void save_report(const ScanState& scan, bool markdown) {
     const std::string text = scan_report_text(scan, markdown);
     std::string stem = scan.model_name;
@@ -138,6 +170,8 @@ void draw_toolbar(AppState& state) {
     draw_scaling_combo(scan);
     ImGui::SameLine();
     draw_rules_popup(scan);
+    ImGui::SameLine();
+    draw_compare_checkbox(state);
     ImGui::SameLine();
     if (scan_running(scan)) {
         if (ImGui::Button("Cancel")) cancel_scan(state);
@@ -188,9 +222,10 @@ void draw_status(const AppState& state) {
         const int images = static_cast<int>(scan.images.size());
         const int groups = std::max<int>(1, static_cast<int>(scan.groups.size()));
         const float done = images > 0 ? (scan.image_index + static_cast<float>(scan.group_index) / groups) / images : 0.0f;
-        char overlay[160];
-        if (scan.phase == ScanPhase::Opening) std::snprintf(overlay, sizeof overlay, "loading the model with its activations exposed...");
-        else std::snprintf(overlay, sizeof overlay, "image %d of %d (%s)%s", scan.image_index + 1, images,
+        char overlay[200];
+        const std::string pass = scan.pass == 1 ? std::string("comparing on ") + backend_name(scan.pass_backend) + ": " : "";
+        if (scan.phase == ScanPhase::Opening) std::snprintf(overlay, sizeof overlay, "%sloading the model with its activations exposed...", pass.c_str());
+        else std::snprintf(overlay, sizeof overlay, "%simage %d of %d (%s)%s", pass.c_str(), scan.image_index + 1, images,
                            scan.images[static_cast<std::size_t>(scan.image_index)].name.c_str(),
                            groups > 1 ? (", layer group " + std::to_string(scan.group_index + 1) + "/" + std::to_string(groups)).c_str() : "");
         ImGui::ProgressBar(done, ImVec2(-1, 0), overlay);
@@ -201,6 +236,7 @@ void draw_status(const AppState& state) {
         ImGui::TextWrapped("%s.", scan_summary(*scan.report).c_str());
         ImGui::SameLine();
         ImGui::TextColored(kDim, "(%.1f s)", (scan.finished_ms - scan.started_ms) / 1000.0);
+        draw_comparison(scan);
     }
 }
 

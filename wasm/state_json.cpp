@@ -282,6 +282,14 @@ nlohmann::json to_json(const ScanState& scan) {
         j["summary"] = scan_summary(*scan.report);
         j["dead_channels"] = scan.report->dead_channels();
     }
+    j["pass"] = scan.pass;
+    j["comparison_error"] = scan.comparison_error;
+    if (scan.comparison)
+        j["comparison"] = {{"with", backend_name(scan.compared_with)}, {"comparable", scan.comparison->comparable},
+                           {"why", scan.comparison->why}, {"layer", scan.comparison->layer},
+                           {"channel", scan.comparison->channel}, {"quantity", scan.comparison->quantity},
+                           {"a", scan.comparison->a}, {"b", scan.comparison->b},
+                           {"max_difference", scan.comparison->max_difference}};
     return j;
 }
 

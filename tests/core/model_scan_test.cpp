@@ -2,6 +2,7 @@
 // static rules and the runtime counters, on the known-answer models of make_test_models
 // (tests/data/models/scan-*.onnx, checked against the generator by the make_test_models ctest).
 #include "deadzone/model_scan.h"
+#include "deadzone/scan_compare.h"
 #include "deadzone/scan_report.h"
 
 #include <gtest/gtest.h>
@@ -241,6 +242,47 @@ TEST(ModelScan, ReportSummaryJsonAndMarkdown) {
     EXPECT_NE(md.find("# Dead-zone scan: scan-known.onnx"), std::string::npos);
     EXPECT_NE(md.find("| 0 | Relu_relu1 | Relu | [1,6,8,8] | 99.7% | CRITICAL | 1, 2, 3, 4, 5 | 0 |"), std::string::npos) << md;
     EXPECT_NE(md.find("n/a (cannot die)"), std::string::npos);
+}
+
+// A report of one layer [1,2,1,2] whose channel values are given, for the comparison tests.
+ScanReport one_layer_report(const std::vector<float>& values) {
+    LayerAccumulator acc(ActivationLayer{"r", "relu", "x", ActivationOp::Relu});
+    EXPECT_TRUE(acc.add(values.data(), {1, 2, 1, 2}).ok());
+    ScanReport r;
+    r.images = {"a.png"};
+    r.layers = {acc.finish(), acc.finish()};
+    r.layers[1].layer.node = "second";
+    return r;
+}
+
+TEST(ScanCompare, NamesTheFirstLayerAndChannelThatDisagree) {
+    const ScanReport a = one_layer_report({0.0f, 1.0f, 2.0f, 3.0f});
+    EXPECT_EQ(compare_scans(a, a).layer, -1);
+    EXPECT_EQ(compare_scans(a, a).max_difference, 0.0);
+
+    ScanReport close = one_layer_report({0.0f, 1.0004f, 2.0f, 3.0f});
+    const ScanComparison fine = compare_scans(a, close);
+    EXPECT_EQ(fine.layer, -1); // 4e-4 is within 1e-3
+    EXPECT_NEAR(fine.max_difference, 4e-4, 1e-6);
+
+    ScanReport off = one_layer_report({0.0f, 1.0f, 2.0f, 3.0f});
+    off.layers[1] = one_layer_report({0.0f, 1.0f, 2.0f, 3.5f}).layers[1]; // only the second layer, channel 1's max
+    const ScanComparison c = compare_scans(a, off);
+    EXPECT_TRUE(c.comparable);
+    EXPECT_EQ(c.layer, 1);
+    EXPECT_EQ(c.channel, 1);
+    EXPECT_EQ(c.quantity, "max");
+    EXPECT_DOUBLE_EQ(c.a, 3.0);
+    EXPECT_DOUBLE_EQ(c.b, 3.5);
+
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const ScanComparison n = compare_scans(a, one_layer_report({0.0f, nan, 2.0f, 3.0f}));
+    EXPECT_EQ(n.layer, 0);
+    EXPECT_EQ(n.channel, 0);
+
+    ScanReport other_images = a;
+    other_images.images = {"b.png"};
+    EXPECT_FALSE(compare_scans(a, other_images).comparable);
 }
 
 } // namespace
