@@ -316,6 +316,8 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
     OnnxInfo onnx;
     std::optional<DetectorInterface> spec = check_model(state, file_name, bytes, onnx);
     if (!spec) return;
+    // Convs written without their default attributes run on WebGPU too (the same model for ORT).
+    add_default_conv_attributes(bytes); // cannot fail: check_model parsed it
     // Weights in external files: the model waits for all of them (dropped with it or later).
     if (const std::string missing = missing_data_files(*spec, state.detect.data_files); !missing.empty()) {
         state.detect.waiting_models.push_back({file_name, origin, std::move(bytes)});

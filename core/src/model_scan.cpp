@@ -85,6 +85,9 @@ Result<ModelScan> ModelScan::open(const std::uint8_t* bytes, std::size_t size, c
     Result<std::vector<std::uint8_t>> exposed = add_graph_outputs(bytes, size, tensors);
     if (!exposed) return Error{exposed.error()};
     scan.exposed_ = std::move(exposed).value();
+    // So that ORT Web's WebGPU back-end runs it too (the scan can compare the back-ends).
+    Result<bool> defaults = add_default_conv_attributes(scan.exposed_);
+    if (!defaults) return Error{defaults.error()};
     for (const ActivationLayer& l : scan.layers_) scan.accumulators_.emplace_back(l);
     scan.output_bytes_.assign(scan.layers_.size(), -1);
     return scan;

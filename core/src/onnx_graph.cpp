@@ -183,6 +183,56 @@ void put_bytes_field(std::vector<std::uint8_t>& out, std::uint32_t field, const 
     out.insert(out.end(), data, data + n);
 }
 
+// The attributes a standard Conv node lacks, as AttributeProto fields (NodeProto.attribute = 5) to
+// append to it; empty when it lacks none (or is not a Conv, or its weight's rank is unknown).
+std::vector<std::uint8_t> missing_conv_attributes(Wire node, const std::map<std::string, std::vector<std::int64_t>>& weight_dims) {
+    std::string op_type, domain, weight;
+    bool has[4] = {}; // kernel_shape, strides, dilations, pads
+    bool auto_pad = false;
+    int input_index = 0;
+    static const char* const kNames[4] = {"kernel_shape", "strides", "dilations", "pads"};
+    while (node.more()) {
+        int wt = 0;
+        const std::uint32_t field = node.tag(wt);
+        if (field == 1 && wt == 2) {
+            std::string input = node.string();
+            if (input_index++ == 1) weight = std::move(input);
+        } else if (field == 4 && wt == 2) {
+            op_type = node.string();
+        } else if (field == 7 && wt == 2) {
+            domain = node.string();
+        } else if (field == 5 && wt == 2) {
+            bool bad = false;
+            const OnnxAttribute a = read_attribute(node.sub(), bad, nullptr);
+            for (int i = 0; i < 4; ++i) has[i] = has[i] || a.name == kNames[i];
+            if (a.name == "auto_pad" && !a.s.empty() && a.s != "NOTSET") auto_pad = true;
+        } else {
+            node.skip(wt);
+        }
+    }
+    std::vector<std::uint8_t> extra;
+    const auto dims = weight_dims.find(weight);
+    if (op_type != "Conv" || !(domain.empty() || domain == "ai.onnx") || dims == weight_dims.end() || dims->second.size() < 3)
+        return extra;
+    const std::size_t spatial = dims->second.size() - 2;
+    auto add_ints = [&](const char* name, const std::vector<std::int64_t>& values) {
+        std::vector<std::uint8_t> a;
+        put_bytes_field(a, 1, reinterpret_cast<const std::uint8_t*>(name), std::strlen(name));
+        for (std::int64_t v : values) {
+            put_varint(a, (8u << 3) | 0); // ints = 8
+            put_varint(a, static_cast<std::uint64_t>(v));
+        }
+        put_varint(a, (20u << 3) | 0); // type = 20: INTS (7)
+        put_varint(a, 7);
+        put_bytes_field(extra, 5, a.data(), a.size());
+    };
+    if (!has[0]) add_ints(kNames[0], std::vector<std::int64_t>(dims->second.begin() + 2, dims->second.end()));
+    if (!has[1]) add_ints(kNames[1], std::vector<std::int64_t>(spatial, 1));
+    if (!has[2]) add_ints(kNames[2], std::vector<std::int64_t>(spatial, 1));
+    if (!has[3] && !auto_pad) add_ints(kNames[3], std::vector<std::int64_t>(2 * spatial, 0));
+    return extra;
+}
+
 } // namespace
 
 const OnnxAttribute* OnnxNode::attribute(const std::string& attribute_name) const {
@@ -297,6 +347,98 @@ Result<std::vector<std::uint8_t>> add_graph_outputs(const std::uint8_t* bytes, s
         }
     }
     return out;
+}
+
+Result<bool> add_default_conv_attributes(std::vector<std::uint8_t>& bytes_in) {
+    const std::uint8_t* bytes = bytes_in.data();
+    const std::size_t size = bytes_in.size();
+    Result<OnnxInfo> info = read_onnx_info(bytes, size); // checks the whole model is well-formed
+    if (!info) return Error{info.error()};
+    // Pass 1: the dims of every initializer (TensorProto dims = 1, name = 8), no values.
+    std::map<std::string, std::vector<std::int64_t>> weight_dims;
+    Wire model{bytes, bytes + size};
+    while (model.more()) {
+        int wt = 0;
+        if (model.tag(wt) != 7 || wt != 2) {
+            model.skip(wt);
+            continue;
+        }
+        Wire g = model.sub();
+        while (g.more()) {
+            int gwt = 0;
+            if (g.tag(gwt) != 5 || gwt != 2) {
+                g.skip(gwt);
+                continue;
+            }
+            Wire t = g.sub();
+            std::string name;
+            std::vector<std::int64_t> dims;
+            while (t.more()) {
+                int twt = 0;
+                const std::uint32_t f = t.tag(twt);
+                if (f == 1) read_repeated(t, twt, 0, [&](Wire& x) { dims.push_back(static_cast<std::int64_t>(x.varint())); });
+                else if (f == 8 && twt == 2) name = t.string();
+                else t.skip(twt);
+            }
+            weight_dims[name] = std::move(dims);
+        }
+    }
+    // Pass 2: does any Conv lack one? Most exports have them all: then nothing is copied.
+    bool any = false;
+    model = Wire{bytes, bytes + size};
+    while (model.more() && !any) {
+        int wt = 0;
+        if (model.tag(wt) != 7 || wt != 2) {
+            model.skip(wt);
+            continue;
+        }
+        Wire g = model.sub();
+        while (g.more() && !any) {
+            int gwt = 0;
+            if (g.tag(gwt) == 1 && gwt == 2) any = !missing_conv_attributes(g.sub(), weight_dims).empty();
+            else g.skip(gwt);
+        }
+    }
+    if (!any) return false;
+    // Pass 3: copy the model; the graph is re-emitted with the attributes appended to those Convs.
+    std::vector<std::uint8_t> out;
+    model = Wire{bytes, bytes + size};
+    while (model.more()) {
+        const std::uint8_t* field_start = model.p;
+        int wt = 0;
+        const std::uint32_t field = model.tag(wt);
+        if (field != 7 || wt != 2) {
+            model.skip(wt);
+            out.insert(out.end(), field_start, model.p);
+            continue;
+        }
+        Wire g = model.sub();
+        std::vector<std::uint8_t> graph;
+        graph.reserve(static_cast<std::size_t>(g.end - g.p) + 256);
+        while (g.more()) {
+            const std::uint8_t* start = g.p;
+            int gwt = 0;
+            const std::uint32_t gf = g.tag(gwt);
+            if (gf != 1 || gwt != 2) {
+                g.skip(gwt);
+                graph.insert(graph.end(), start, g.p);
+                continue;
+            }
+            const Wire node = g.sub();
+            const std::vector<std::uint8_t> extra = missing_conv_attributes(node, weight_dims);
+            if (extra.empty()) {
+                graph.insert(graph.end(), start, g.p);
+                continue;
+            }
+            put_varint(graph, (1u << 3) | 2);
+            put_varint(graph, static_cast<std::uint64_t>(node.end - node.p) + extra.size());
+            graph.insert(graph.end(), node.p, node.end);
+            graph.insert(graph.end(), extra.begin(), extra.end());
+        }
+        put_bytes_field(out, 7, graph.data(), graph.size());
+    }
+    bytes_in = std::move(out);
+    return true;
 }
 
 } // namespace deadzone

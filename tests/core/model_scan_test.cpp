@@ -285,4 +285,48 @@ TEST(ScanCompare, NamesTheFirstLayerAndChannelThatDisagree) {
     EXPECT_FALSE(compare_scans(a, other_images).comparable);
 }
 
+TEST(AddDefaultConvAttributes, ConvsGetTheSpecDefaultsAndNothingElseChanges) {
+    // The shared case model's Convs carry no attributes (what ORT Web's WebGPU kernel refuses).
+    const std::vector<std::uint8_t> bytes = model_bytes("c12_reference_ok.onnx");
+    const OnnxGraph before = graph_of(bytes);
+    std::vector<std::uint8_t> fixed = bytes;
+    Result<bool> changed = add_default_conv_attributes(fixed);
+    ASSERT_TRUE(changed.ok()) << changed.error();
+    EXPECT_TRUE(changed.value());
+    const OnnxGraph after = graph_of(fixed);
+    ASSERT_EQ(after.nodes.size(), before.nodes.size());
+    int convs = 0;
+    for (std::size_t i = 0; i < after.nodes.size(); ++i) {
+        const OnnxNode &a = after.nodes[i], &b = before.nodes[i];
+        EXPECT_EQ(a.op_type, b.op_type);
+        EXPECT_EQ(a.inputs, b.inputs);
+        EXPECT_EQ(a.outputs, b.outputs);
+        if (a.op_type != "Conv") {
+            EXPECT_EQ(a.attributes.size(), b.attributes.size());
+            continue;
+        }
+        ++convs;
+        const OnnxWeights* w = after.find_weights(a.inputs[1]);
+        ASSERT_NE(w, nullptr);
+        ASSERT_NE(a.attribute("kernel_shape"), nullptr);
+        EXPECT_EQ(a.attribute("kernel_shape")->ints, std::vector<std::int64_t>(w->dims.begin() + 2, w->dims.end()));
+        EXPECT_EQ(a.attribute("dilations")->ints, (std::vector<std::int64_t>{1, 1}));
+        EXPECT_EQ(a.attribute("strides")->ints, (std::vector<std::int64_t>{1, 1}));
+        EXPECT_EQ(a.attribute("pads")->ints, (std::vector<std::int64_t>{0, 0, 0, 0}));
+    }
+    EXPECT_GT(convs, 0);
+    EXPECT_EQ(after.weights.size(), before.weights.size());
+    EXPECT_EQ(after.info.outputs.size(), before.info.outputs.size());
+
+    // Once they are all there, nothing changes.
+    std::vector<std::uint8_t> twice = fixed;
+    Result<bool> again = add_default_conv_attributes(twice);
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(again.value());
+    EXPECT_EQ(twice, fixed);
+    std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2));
+    EXPECT_FALSE(add_default_conv_attributes(cut).ok());
+    EXPECT_EQ(cut.size(), bytes.size() / 2);
+}
+
 } // namespace

@@ -3,7 +3,8 @@
 //
 // The caller owns the inference runtime. The sequence is:
 //   1. ModelScan::open(model bytes): finds the activation layers and the static findings, and makes
-//      `exposed_model()`, the model with every activation output added to its graph outputs.
+//      `exposed_model()`, the model with every activation output added to its graph outputs (and
+//      its Convs' default attributes written out, onnx_graph.h, for ORT Web's WebGPU back-end).
 //   2. For each image: run the exposed model once per group of fetch_groups() (fetching only that
 //      group's tensors keeps peak memory near the budget), and hand each output to add_output() as it
 //      arrives, then drop it. Call end_image() after the image's last group.

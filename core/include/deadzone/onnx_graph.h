@@ -74,4 +74,12 @@ Result<OnnxGraph> read_onnx_graph(const std::uint8_t* bytes, std::size_t size);
 Result<std::vector<std::uint8_t>> add_graph_outputs(const std::uint8_t* bytes, std::size_t size,
                                                     const std::vector<std::string>& tensors);
 
+// Gives every standard Conv of `model` (ONNX bytes, rewritten in place) the attributes the ONNX spec
+// lets it omit: kernel_shape (from its weight's dims), strides and dilations of 1, and pads of 0
+// unless auto_pad is set. The model computes exactly the same; ONNX Runtime Web's WebGPU Conv kernel
+// refuses a Conv without them ("dilations should be 2D"), which exporters other than PyTorch's
+// write. Returns whether any Conv needed them (the bytes are untouched, and not copied, when none
+// did). Errors: the model does not parse (it is then left as it was).
+Result<bool> add_default_conv_attributes(std::vector<std::uint8_t>& model);
+
 } // namespace deadzone
