@@ -36,7 +36,7 @@ conv channels.
   --budget-mb N      fetch activations in groups of at most N MB per run (default 256)
   --gamma-eps X      |BN gamma| below X counts as 0 (default 1e-3)
   --running-eps X    BN running mean and var below X count as 0 (default 1e-3)
-  --weight-eps X     conv channels with every |weight| below X count as all-zero (default 1e-6)
+  --weight-eps X     conv channels whose |weights| sum to less than X count as all-zero (default 1e-6)
   --threads N        ONNX Runtime intra-op threads (default: its own choice)
   --quiet            no progress bar and no table, only errors and the summary line
   -h, --help         this text`;
@@ -76,7 +76,13 @@ function collectImages(paths) {
         }
     }
     if (files.length === 0) fail(`no images (${[...IMAGE_EXTENSIONS].join(' ')}) in ${paths.join(', ')}`);
-    return files.map((f) => ({ name: path.basename(f), bytes: fs.readFileSync(f) }));
+    return files.map((f) => {
+        try {
+            return { name: path.basename(f), bytes: fs.readFileSync(f) };
+        } catch (e) {
+            return fail(`--images: cannot read ${f}: ${e.code ?? e.message}`);
+        }
+    });
 }
 
 function progressBar(quiet) {
@@ -106,7 +112,7 @@ function printTable(report) {
     const widths = rows[0].map((_, c) => Math.min(48, Math.max(...rows.map((r) => r[c].length))));
     for (const r of rows) console.log(r.map((cell, c) => cell.slice(0, widths[c]).padEnd(widths[c])).join('  ').trimEnd());
     if (report.static_findings.length > 0) {
-        console.log('\ndead from the weights alone:');
+        console.log('\nflagged by the static rules (weights alone):');
         for (const f of report.static_findings)
             console.log(`  ${f.node} channel ${f.channel}: ${f.rule} (pre-activation ${f.pre_activation.toPrecision(4)})`);
     }
@@ -149,8 +155,15 @@ async function main() {
         threads: number(o.threads, '--threads'), onProgress: progressBar(o.quiet),
     });
     const { report } = result;
-    if (o.json) fs.writeFileSync(o.json, JSON.stringify(report, null, 1) + '\n');
-    if (o.markdown) fs.writeFileSync(o.markdown, result.markdown);
+    const write = (file, text) => {
+        try {
+            fs.writeFileSync(file, text);
+        } catch (e) {
+            throw new ScanError(`cannot write ${file}: ${e.code ?? e.message}`);
+        }
+    };
+    if (o.json) write(o.json, JSON.stringify(report, null, 1) + '\n');
+    if (o.markdown) write(o.markdown, result.markdown);
     if (!o.quiet) {
         console.log(`${report.model}: input [${result.inputShape.join(',')}]` +
                     (result.symbolicInput ? ' (symbolic H/W: --size)' : '') + `, ${report.layers.length} activation layers\n`);
@@ -169,7 +182,9 @@ async function main() {
     return 0;
 }
 
+// Every failure is one line and exit 2 (1 is reserved for --fail-on): bad input says what was wrong;
+// anything else (a file that cannot be written, a wasm abort) says what happened.
 main().then((code) => { process.exitCode = code; }, (e) => {
     if (e instanceof ScanError) fail(e.message);
-    throw e;
+    fail(`${e?.code ? e.code + ': ' : ''}${e?.message ?? e}${process.env.DEADZONE_DEBUG ? '\n' + e?.stack : ''}`);
 });

@@ -74,7 +74,22 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_info_json(ScanSession* s) {
                                  {"external_data", s->scan->graph().info.external_data},
                                  {"layers", layers},
                                  {"static_findings", s->scan->static_findings().size()}};
-    return hand_out(s, info.dump());
+    // Names from the model may be any bytes: invalid UTF-8 is replaced, never thrown on.
+    return hand_out(s, info.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// The input the scan feeds (model_scan.h scan_input): {name, width, height, symbolic, half}, or null
+// with the reason in dz_scan_error.
+EMSCRIPTEN_KEEPALIVE const char* dz_scan_input_json(ScanSession* s, int symbolic_width, int symbolic_height) {
+    if (!s->scan) return nullptr;
+    deadzone::Result<deadzone::ScanInput> in = deadzone::scan_input(s->scan->graph().info, symbolic_width, symbolic_height);
+    if (!in) {
+        s->error = in.error();
+        return nullptr;
+    }
+    const nlohmann::json j = {{"name", in.value().name}, {"width", in.value().width}, {"height", in.value().height},
+                              {"symbolic", in.value().symbolic}, {"half", in.value().half}};
+    return hand_out(s, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 // The model with every activation output exposed; its size in *size.

@@ -23,8 +23,6 @@ export class ScanError extends Error {}
 // Input scalings, in the order of core's InputScaling (detector_interface.h).
 export const SCALINGS = ['imagenet', '0-1', '0-255'];
 
-const ONNX_FLOAT16 = 10;
-
 export function defaultCorePath() {
     return path.resolve(here, '..', 'build', 'wasm', 'tools', 'deadzone_scan_core.cjs');
 }
@@ -55,23 +53,14 @@ function withDims(core, dims, use) {
     return withHeapCopy(core, new Uint8Array(f64.buffer), (ptr) => use(ptr, dims.length));
 }
 
-// The [N,3,H,W] the images are fed at: the model's own size, or `size` for symbolic H/W.
-function inputShape(input, size) {
-    const dims = input.dims;
-    if (dims.length !== 4 || (dims[1] !== 3 && dims[1] !== -1))
-        throw new ScanError(`the scan feeds RGB images: the model's input '${input.name}' must be [N,3,H,W], ` +
-                            `and it is [${dims.map((d) => (d < 0 ? '?' : d)).join(',')}]`);
-    const height = dims[2] > 0 ? dims[2] : size.height;
-    const width = dims[3] > 0 ? dims[3] : size.width;
-    return { shape: [1, 3, height, width], symbolic: dims[2] <= 0 || dims[3] <= 0 };
-}
-
 // Writes the exposed model where ORT can read it beside its external data files. ORT refuses data
 // files that resolve outside the model's folder, symlinks included: they are hard-linked, or copied
 // when the temporary folder is on another file system.
 function stageExposedModel(bytes, modelPath, externalData) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deadzone-scan-'));
     for (const file of externalData) {
+        if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..'))
+            throw new ScanError(`the model names its data file '${file}', outside its own folder: refused`);
         const source = path.resolve(path.dirname(modelPath), file);
         if (!fs.existsSync(source))
             throw new ScanError(`the model keeps its weights in '${file}', which is not beside it (${source})`);
@@ -102,8 +91,12 @@ export async function scanModel({
     const ort = (await import('onnxruntime-node')).default;
     let modelBytes;
     try {
+        // core's wasm heap is capped at 2 GB (its pointers stay positive in JS); the model is copied in.
+        if (fs.statSync(modelPath).size > 1.5 * 2 ** 30)
+            throw new ScanError(`${path.basename(modelPath)} is over 1.5 GB: keep its weights in an external .data file`);
         modelBytes = fs.readFileSync(modelPath);
     } catch (e) {
+        if (e instanceof ScanError) throw e;
         throw new ScanError(`cannot read ${modelPath}: ${e.code ?? e.message}`);
     }
     const session = withHeapCopy(core, modelBytes, (ptr) => core._dz_scan_open(
@@ -115,12 +108,12 @@ export async function scanModel({
         const info = core.UTF8ToString(core._dz_scan_info_json(session) || 0);
         if (!info) throw new ScanError(`${path.basename(modelPath)}: ${core.UTF8ToString(core._dz_scan_error(session))}`);
         const model = JSON.parse(info);
-        if (model.inputs.length !== 1)
-            throw new ScanError(`the scan feeds one image input; the model has ${model.inputs.length} inputs ` +
-                                `(${model.inputs.map((i) => i.name).join(', ')})`);
-        const input = model.inputs[0];
-        const { shape, symbolic } = inputShape(input, size);
-        const half = input.elem_type === ONNX_FLOAT16;
+        const inputText = core.UTF8ToString(core._dz_scan_input_json(session, size.width, size.height) || 0);
+        if (!inputText) throw new ScanError(`${path.basename(modelPath)}: ${core.UTF8ToString(core._dz_scan_error(session))}`);
+        const input = JSON.parse(inputText);
+        const shape = [1, 3, input.height, input.width];
+        const symbolic = input.symbolic;
+        const half = input.half;
 
         const sizePtr = core._malloc(4);
         const exposedPtr = core._dz_scan_exposed_model(session, sizePtr);
@@ -132,7 +125,9 @@ export async function scanModel({
         try {
             ortSession = await ort.InferenceSession.create(staged.path, {
                 executionProviders: ['cpu'], ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
-                graphOptimizationLevel: 'basic', // 'all' may fuse an activation into its conv and drop its output name
+                // As the explorer's runner (web/ort_runner.js): fusions keep graph outputs, so every exposed
+                // activation stays readable.
+                graphOptimizationLevel: 'all',
             });
         } catch (e) {
             throw new ScanError(`ONNX Runtime cannot load ${path.basename(modelPath)}: ${ortReason(e)}`);

@@ -30,7 +30,7 @@ void fail(AppState& state, const std::string& why) {
     ScanState& scan = state.scan;
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
-    if (scan.request_id != 0) state.ort_busy = false;
+    scan.abandoned_request = scan.request_id; // (0 when called between runs, as it always is)
     scan.request_id = 0;
     if (scan.pass == 1) { // the comparison failed; the scan itself stands
         scan.comparison_error = why;
@@ -58,20 +58,20 @@ void update_phase(ScanState& scan) {
     else if (scan.phase != ScanPhase::Done && scan.phase != ScanPhase::Failed) scan.phase = ScanPhase::Ready;
 }
 
-// The input size and scaling for the model: its fixed H/W or a square for symbolic ones; its own
-// mean/std when it is a detector DeadZone knows (trainer metadata), else ImageNet's.
-void choose_input(ScanState& scan) {
+// The input (core's scan_input: one [N,3,H,W] input, a square for symbolic H/W) and the scaling:
+// the model's own mean/std when it is a detector DeadZone knows (trainer metadata), else ImageNet's.
+Result<bool> choose_input(ScanState& scan) {
     const OnnxInfo& info = scan.scan->graph().info;
-    scan.input_width = scan.input_height = scan.symbolic_side;
-    scan.symbolic_input = true;
-    if (!info.inputs.empty() && info.inputs[0].dims.size() == 4 && info.inputs[0].dims[2] > 0 && info.inputs[0].dims[3] > 0) {
-        scan.input_height = static_cast<int>(info.inputs[0].dims[2]);
-        scan.input_width = static_cast<int>(info.inputs[0].dims[3]);
-        scan.symbolic_input = false;
-    }
+    Result<ScanInput> in = scan_input(info, scan.symbolic_side, scan.symbolic_side);
+    if (!in) return Error{in.error()};
+    scan.input = in.value();
+    scan.input_width = in.value().width;
+    scan.input_height = in.value().height;
+    scan.symbolic_input = in.value().symbolic;
     Result<DetectorInterface> detector = find_detector_interface(info);
     scan.model_norm_known = detector.ok() && info.metadata.count("mean") > 0;
     if (scan.model_norm_known) scan.model_norm = detector.value().norm;
+    return true;
 }
 
 // The input the scan feeds: [1,3,H,W] as float32, or converted to float16 bit patterns.
@@ -80,8 +80,7 @@ Result<bool> prepare_input(const ScanState& scan, const ScanImage& image, ModelI
     if (!rgb) return Error{image.name + ": " + rgb.error()};
     const Normalization norm = scan.use_model_norm && scan.model_norm_known ? scan.model_norm : normalization_for(scan.scaling);
     fill_model_input(rgb.value(), scan.input_width, scan.input_height, norm, input);
-    const OnnxInfo& info = scan.scan->graph().info;
-    if (!info.inputs.empty() && info.inputs[0].elem_type == kOnnxFloat16) {
+    if (scan.input.half) {
         halves.resize(input.nchw.size());
         floats_to_halves(input.nchw.data(), input.nchw.size(), halves.data());
     } else {
@@ -114,7 +113,7 @@ void start_run(AppState& state, int image_index, const std::vector<int>& layers,
     const bool half = !halves.empty();
     ort_run_outputs(scan.session_id, scan.request_id, half ? static_cast<const void*>(halves.data()) : input.nchw.data(),
                     static_cast<int>(input.nchw.size()), half, scan.input_width, scan.input_height,
-                    scan.scan->graph().info.inputs[0].name, scan.request_names);
+                    scan.input.name, scan.request_names);
 }
 
 // The counters the current pass adds to.
@@ -193,6 +192,11 @@ void accept_scan_model(AppState& state, const std::string& name, const std::stri
         post_message(state, "scan: " + scan.error, true);
         return;
     }
+    if (Result<ScanInput> in = scan_input(opened.value().graph().info, scan.symbolic_side, scan.symbolic_side); !in) {
+        scan.error = name + ": " + in.error();
+        post_message(state, "scan: " + scan.error, true);
+        return;
+    }
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
     scan.model_name = name;
@@ -204,7 +208,7 @@ void accept_scan_model(AppState& state, const std::string& name, const std::stri
     scan.error.clear();
     scan.report.reset();
     scan.phase = ScanPhase::Empty;
-    choose_input(scan);
+    choose_input(scan); // checked above
     update_phase(scan);
     post_message(state, "scan: " + name + " has " + std::to_string(scan.scan->layers().size()) + " activation layers" +
                             (scan.missing_data.empty() ? "" : "; drop its data file " + scan.missing_data.front()),
@@ -235,6 +239,10 @@ bool accept_scan_data(AppState& state, const std::string& name, std::vector<std:
 
 void accept_scan_image(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes) {
     ScanState& scan = state.scan;
+    if (scan_running(scan)) { // the running scan walks the list by index: it must not change under it
+        post_message(state, "scan: '" + name + "' arrived during a scan and was not added; add it again when it ends", true);
+        return;
+    }
     if (scan.images.size() >= kMaxScanImages) {
         post_message(state, "scan: at most " + std::to_string(kMaxScanImages) + " images; '" + name + "' was not added", true);
         return;
@@ -313,7 +321,9 @@ void start_scan(AppState& state) {
 void cancel_scan(AppState& state) {
     ScanState& scan = state.scan;
     if (!scan_running(scan)) return;
-    if (scan.request_id != 0) state.ort_busy = false; // its answer is ignored (request id no longer matches)
+    // A run in flight keeps ONNX Runtime busy until it answers (one ORT call at a time); its answer
+    // then only frees it.
+    scan.abandoned_request = scan.request_id;
     scan.request_id = 0;
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
@@ -334,6 +344,7 @@ void pump_scan(AppState& state) {
         scan.session_id = state.next_id++;
         state.ort_busy = true;
         ort_create_session(scan.session_id, exposed_model(scan), scan.external_files, scan.pass_backend);
+        active(scan).release_exposed_model(); // JS copied it before ort_create_session returned
         return;
     }
     if (scan.phase == ScanPhase::Running && scan.request_id == 0) {
@@ -375,7 +386,6 @@ void on_scan_session_created(AppState& state, int session_id, bool ok, const std
         fail(state, "ONNX Runtime could not load " + scan.model_name + " on " + backend_name(scan.pass_backend) + ": " + message);
         return;
     }
-    active(scan).release_exposed_model();
     scan.phase = ScanPhase::Running;
 }
 
@@ -395,6 +405,7 @@ void on_scan_output(AppState& state, int request_id, int index, const void* data
     if (scan.request_for_maps) {
         scan.maps.shape = dims;
         scan.maps.values.assign(values, values + n);
+        scan.maps.generation = ++scan.maps_generation;
         return;
     }
     Result<bool> added = active(scan).add_output(scan.request_layers[static_cast<std::size_t>(index)], values, dims);
@@ -403,7 +414,12 @@ void on_scan_output(AppState& state, int request_id, int index, const void* data
 
 void on_scan_run_done(AppState& state, int request_id, const std::string& error) {
     ScanState& scan = state.scan;
-    if (request_id != scan.request_id) return; // a cancelled scan's run
+    if (request_id != 0 && request_id == scan.abandoned_request) { // a cancelled scan's run: ORT is free again
+        scan.abandoned_request = 0;
+        state.ort_busy = false;
+        return;
+    }
+    if (request_id != scan.request_id) return;
     state.ort_busy = false;
     scan.request_id = 0;
     if (scan.request_for_maps) {

@@ -42,6 +42,7 @@ struct LayerMaps {
     int image = -1;
     std::vector<std::int64_t> shape;  // [1,C,H,W] (or [1,C] etc.: then no thumbnails)
     std::vector<float> values;
+    int generation = 0;               // ScanState::maps_generation when these values arrived
     bool pending = false;             // a run fetching it is in flight
     std::string error;
 };
@@ -59,6 +60,7 @@ struct ScanState {
     bool model_norm_known = false;                // the model carries mean/std metadata (DeadZone's trainer)
     bool use_model_norm = true;
     Normalization model_norm;
+    ScanInput input;                              // the model's input as fed (core's scan_input)
     int input_width = 0, input_height = 0;        // fed at this size (the model's, or chosen for symbolic H/W)
     bool symbolic_input = false;
     int symbolic_side = 640;                      // the side symbolic H/W are fed at (letterboxed square)
@@ -68,6 +70,7 @@ struct ScanState {
     bool samples_requested = false;               // the samples were fetched (done once when the view first opens)
     int session_id = 0;
     int request_id = 0;                           // the run in flight, 0 when none
+    int abandoned_request = 0;                    // a cancelled scan's run still in flight (ORT stays busy until it answers)
     int image_index = 0, group_index = 0;
     std::vector<std::vector<int>> groups;         // fetch groups for the current image
     std::vector<std::string> request_names;       // the tensors the run in flight fetches (output order)
@@ -94,8 +97,9 @@ struct ScanState {
     char filter[64] = {};
     int hover_channel = -1;
     LayerMaps maps;
+    int maps_generation = 0;                      // counts thumbnail fetches (LayerMaps::generation)
     unsigned maps_texture = 0;                    // the thumbnails' atlas (GL texture), 8 channels a row
-    int maps_texture_for = -1;                    // layer * 1000 + image it shows
+    int maps_texture_generation = -1;             // the LayerMaps::generation the atlas shows
     int maps_atlas_cols = 8;
 };
 

@@ -103,7 +103,7 @@ void draw_rules_popup(ScanState& scan) {
     if (ImGui::Button("rules")) ImGui::OpenPopup("scan-rules");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Thresholds of the static rules (applied at the next scan)");
     if (!ImGui::BeginPopup("scan-rules")) return;
-    ImGui::TextUnformatted("Channels the weights alone prove dead:");
+    ImGui::TextUnformatted("Static rules: channels flagged from the weights alone:");
     float gamma = static_cast<float>(scan.thresholds.bn.gamma_eps), running = static_cast<float>(scan.thresholds.bn.running_eps),
           weight = static_cast<float>(scan.thresholds.weight_eps);
     ImGui::SetNextItemWidth(160);
@@ -425,28 +425,30 @@ void draw_feature_maps(AppState& state) {
         ImGui::TextColored(kDim, "a 1x1 map per channel (e.g. a squeeze-and-excitation branch): the grid above shows them");
         return;
     }
-    if (scan.maps_texture_for != maps.layer * 1000 + maps.image || scan.maps_texture == 0) {
-        // Channels side by side in one texture, each scaled to its own largest value.
+    if (scan.maps_texture_generation != maps.generation || scan.maps_texture == 0) {
+        // Channels side by side in one texture, each scaled to its own largest value and sampled down
+        // to at most 128 px a side (a thumbnail; 8 of 640 px would pass the GPU's texture limit).
         const int cols = 8, rows = (channels + cols - 1) / cols;
+        const int tw = std::min(w, 128), th = std::min(h, 128);
         RgbImage atlas;
-        atlas.width = cols * w;
-        atlas.height = rows * h;
+        atlas.width = cols * tw;
+        atlas.height = rows * th;
         atlas.pixels.assign(static_cast<std::size_t>(atlas.width) * atlas.height * 3, 0);
         for (int c = 0; c < channels; ++c) {
             const float* plane = maps.values.data() + static_cast<std::size_t>(c) * h * w;
             float hi = 0.0f;
             for (int i = 0; i < h * w; ++i) hi = std::isfinite(plane[i]) ? std::max(hi, std::fabs(plane[i])) : hi;
-            for (int y = 0; y < h; ++y)
-                for (int x = 0; x < w; ++x) {
+            for (int y = 0; y < th; ++y)
+                for (int x = 0; x < tw; ++x) {
                     float rgb[3];
-                    const float v = plane[y * w + x];
+                    const float v = plane[static_cast<std::size_t>(y * h / th) * w + x * w / tw];
                     colormap(hi > 0 && std::isfinite(v) ? std::fabs(v) / hi : 0.0f, rgb);
-                    std::uint8_t* px = &atlas.pixels[((static_cast<std::size_t>(c / cols) * h + y) * atlas.width + (c % cols) * w + x) * 3];
+                    std::uint8_t* px = &atlas.pixels[((static_cast<std::size_t>(c / cols) * th + y) * atlas.width + (c % cols) * tw + x) * 3];
                     for (int k = 0; k < 3; ++k) px[k] = static_cast<std::uint8_t>(std::lround(rgb[k] * 255.0f));
                 }
         }
         scan.maps_texture = upload_rgb_texture(scan.maps_texture, atlas);
-        scan.maps_texture_for = maps.layer * 1000 + maps.image;
+        scan.maps_texture_generation = maps.generation;
         scan.maps_atlas_cols = cols;
     }
     const float side = std::min(96.0f, (ImGui::GetContentRegionAvail().x - 8 * 4) / 8);
@@ -484,7 +486,7 @@ void draw_layer_details(AppState& state) {
         ImGui::TextColored(kDim, "%s has no zero-gradient region: its units cannot die", activation_op_name(l.layer.op));
     }
     help_marker("Each square is a channel: red = dead on every image, green to amber = the share of its values in the "
-                "zero-gradient region, purple = NaN/Inf, amber ring = the weights alone prove it dead (hover for the rule "
+                "zero-gradient region, purple = NaN/Inf, amber ring = a static rule flags it from the weights (hover for the rule "
                 "and the BN parameters).");
     draw_channel_grid(state, l);
     ImGui::Spacing();

@@ -360,7 +360,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"flow", to_json(s, s.flow)},
         {"scan", to_json(s.scan)},
     };
-    buffer = j.dump();
+    buffer = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); // names from files may be any bytes
     return buffer.c_str();
 }
 

@@ -301,11 +301,13 @@ mergeInto(LibraryManager.library, {
     const names = UTF8ToString(names_c).split("\n").filter((n) => n);
     const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], half: !!half, outputs: names };
     globalThis.dzOrt.run(session_id, input, feed).then((r) => {
+      try {
         for (let i = 0; i < names.length; ++i) {
             const t = r.outputs[names[i]];
             r.outputs[names[i]] = null; // let it go as soon as it is on the heap
             const bytes = t.data.length * (t.half ? 2 : 4);
-            const p = _malloc(Math.max(8, bytes) + 8 * t.dims.length);
+            const dimsOffset = Math.ceil(Math.max(8, bytes) / 8) * 8; // the dims (float64) after the data, 8-aligned
+            const p = _malloc(dimsOffset + 8 * t.dims.length);
             if (!p) {
                 done("out of memory for output " + names[i] + " (" + bytes + " bytes)");
                 return;
@@ -313,15 +315,18 @@ mergeInto(LibraryManager.library, {
             try {
                 if (t.half) HEAPU16.set(t.data, p >> 1);
                 else HEAPF32.set(t.data, p >> 2);
-                const dimsPtr = p + Math.max(8, bytes + (8 - bytes % 8) % 8);
-                HEAPF64.set(t.dims.map(Number), dimsPtr >> 3);
+                HEAPF64.set(t.dims.map(Number), (p + dimsOffset) >> 3);
                 ccall("dz_on_output", null, ["number", "number", "number", "number", "number", "number"],
-                      [request_id, i, p, t.half ? 1 : 0, dimsPtr, t.dims.length]);
+                      [request_id, i, p, t.half ? 1 : 0, p + dimsOffset, t.dims.length]);
             } finally {
                 _free(p);
             }
         }
-        done("");
+      } catch (e) { // whatever goes wrong, the run must end (C++ holds ONNX Runtime busy until it does)
+        done(String((e && e.message) || e) || "reading the outputs failed");
+        return;
+      }
+      done("");
     }, (e) => done(String((e && e.message) || e) || "the run failed"));
   },
 

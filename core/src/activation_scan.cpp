@@ -82,7 +82,8 @@ bool activation_can_die(ActivationOp op) { return entry(op).can_die; }
 bool ActivationLayer::inactive(float v) const {
     switch (op) {
     case ActivationOp::Relu: return v == 0.0f;                 // relu(x) = 0 exactly for x <= 0
-    case ActivationOp::Clip: return v <= lower || v >= upper;  // held at a bound
+    case ActivationOp::Clip: // held at a (finite) bound
+        return (std::isfinite(lower) && v <= lower) || (std::isfinite(upper) && v >= upper);
     case ActivationOp::HardSwish: return v == 0.0f;            // x * relu6(x + 3) / 6 = 0 for x <= -3
     case ActivationOp::HardSigmoid: return v <= 0.0f || v >= 1.0f;
     case ActivationOp::Sigmoid: return v <= kSaturationEps || v >= 1.0f - kSaturationEps;
@@ -94,9 +95,9 @@ bool ActivationLayer::inactive(float v) const {
 bool ActivationLayer::inactive_pre_activation(float x) const {
     switch (op) {
     case ActivationOp::Relu: return x <= 0.0f;
-    case ActivationOp::Clip: return x <= lower || x >= upper;
+    case ActivationOp::Clip: return inactive(x);
     case ActivationOp::HardSwish: return x <= -3.0f;
-    case ActivationOp::HardSigmoid: return inactive(0.2f * x + 0.5f); // ONNX default alpha, beta
+    case ActivationOp::HardSigmoid: return inactive(alpha * x + beta);
     case ActivationOp::Sigmoid: return inactive(1.0f / (1.0f + std::exp(-x)));
     case ActivationOp::Tanh: return inactive(std::tanh(x));
     default: return false;
@@ -118,6 +119,9 @@ std::vector<ActivationLayer> find_activation_layers(const OnnxGraph& graph) {
         if (op == ActivationOp::Clip) {
             layer.lower = scalar_input(graph, node, 1, node.float_attribute("min", -inf));
             layer.upper = scalar_input(graph, node, 2, node.float_attribute("max", inf));
+        } else if (op == ActivationOp::HardSigmoid) {
+            layer.alpha = node.float_attribute("alpha", 0.2f);
+            layer.beta = node.float_attribute("beta", 0.5f);
         }
         layers.push_back(std::move(layer));
     }
@@ -145,7 +149,7 @@ Result<bool> LayerAccumulator::add(const float* values, const std::vector<std::i
         positions_ = positions;
         counts_.assign(static_cast<std::size_t>(channels), ChannelScan{});
         ever_active_.assign(static_cast<std::size_t>(channels * positions), 0);
-    } else if (shape.size() != shape_.size() || channels != channels_ || positions != positions_) {
+    } else if (shape.size() != shape_.size() || !std::equal(shape.begin() + 1, shape.end(), shape_.begin() + 1)) {
         return Error{"layer " + layer_.node + ": the output's shape changed between images (" +
                      dims_text(shape_) + " then " + dims_text(shape) + "); scan images at one input size"};
     }

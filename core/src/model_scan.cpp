@@ -23,6 +23,26 @@ std::string plural(std::int64_t n, const char* one, const char* many) {
 
 } // namespace
 
+Result<ScanInput> scan_input(const OnnxInfo& info, int symbolic_width, int symbolic_height) {
+    if (info.inputs.empty()) return Error{"the model has no input to feed images to"};
+    if (info.inputs.size() > 1) {
+        std::string names;
+        for (const TensorInfo& t : info.inputs) names += (names.empty() ? "" : ", ") + t.name;
+        return Error{"the scan feeds one image input; the model has " + std::to_string(info.inputs.size()) + " (" + names + ")"};
+    }
+    const TensorInfo& t = info.inputs[0];
+    if (t.dims.size() != 4 || (t.dims[1] != 3 && t.dims[1] >= 0))
+        return Error{"the scan feeds RGB images: the model's input '" + t.name + "' must be [N,3,H,W], and it is " +
+                     dims_text(t.dims)};
+    ScanInput in;
+    in.name = t.name;
+    in.half = t.elem_type == kOnnxFloat16;
+    in.symbolic = t.dims[2] <= 0 || t.dims[3] <= 0;
+    in.height = t.dims[2] > 0 ? static_cast<int>(t.dims[2]) : symbolic_height;
+    in.width = t.dims[3] > 0 ? static_cast<int>(t.dims[3]) : symbolic_width;
+    return in;
+}
+
 int ScanReport::dead_channels() const {
     int n = 0;
     for (const LayerScan& l : layers) n += l.dead_channels();
@@ -61,8 +81,8 @@ std::string scan_summary(const ScanReport& r) {
       << " dead for " << (images == 1 ? "the one image" : "all " + with_thousands(images) + " images");
     if (r.critical_layers() > 0) s << "; " << plural(r.critical_layers(), "layer is", "layers are") << " CRITICAL";
     if (!r.static_findings.empty())
-        s << "; the weights alone prove " << plural(static_cast<std::int64_t>(r.static_findings.size()), "channel", "channels")
-          << " dead";
+        s << "; the static rules flag " << plural(static_cast<std::int64_t>(r.static_findings.size()), "channel", "channels")
+          << " from the weights alone";
     const std::ptrdiff_t nan_layer = r.first_nonfinite_layer();
     if (nan_layer >= 0) s << "; NaN/Inf first appears at " << r.layers[static_cast<std::size_t>(nan_layer)].layer.node;
     return s.str();

@@ -102,9 +102,11 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
     return t;
 }
 
-// AttributeProto: name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, type = 20.
+// AttributeProto: name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, type = 20. The kind
+// comes from `type` when present: a proto3 writer leaves a value of 0 out (Clip's min = 0 has no f).
 OnnxAttribute read_attribute(Wire w, bool& bad, ParsedTensor* tensor_value) {
     OnnxAttribute a;
+    int type = 0;
     while (w.more()) {
         int wt = 0;
         const std::uint32_t field = w.tag(wt);
@@ -127,11 +129,22 @@ OnnxAttribute read_attribute(Wire w, bool& bad, ParsedTensor* tensor_value) {
         } else if (field == 8) {
             read_repeated(w, wt, 0, [&](Wire& x) { a.ints.push_back(static_cast<std::int64_t>(x.varint())); });
             a.kind = OnnxAttribute::Kind::Ints;
+        } else if (field == 20 && wt == 0) {
+            type = static_cast<int>(w.varint());
         } else {
             w.skip(wt);
         }
     }
     bad = bad || w.bad;
+    // AttributeType: FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7.
+    switch (type) {
+    case 1: a.kind = OnnxAttribute::Kind::Float; break;
+    case 2: a.kind = OnnxAttribute::Kind::Int; break;
+    case 3: a.kind = OnnxAttribute::Kind::String; break;
+    case 6: a.kind = OnnxAttribute::Kind::Floats; break;
+    case 7: a.kind = OnnxAttribute::Kind::Ints; break;
+    default: break;
+    }
     return a;
 }
 

@@ -94,8 +94,7 @@ std::string scan_report_json(const ScanReport& r) {
         {"static_findings", findings},
         {"layers", layers},
     };
-    // Non-finite floats (a channel's min on a NaN model is finite by construction, but be safe)
-    // would make dump() throw: nlohmann writes them as null instead with this handler.
+    // Node names come from the model and may be any bytes: invalid UTF-8 is replaced, not thrown on.
     return out.dump(1, ' ', false, json::error_handler_t::replace);
 }
 

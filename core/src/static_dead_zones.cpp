@@ -70,12 +70,21 @@ void conv_findings(const OnnxGraph& graph, const OnnxNode& conv, const BnParams*
     if (m <= 0 || w->values.size() % static_cast<std::size_t>(m) != 0) return;
     const std::size_t per_channel = w->values.size() / static_cast<std::size_t>(m);
     const std::vector<float>* bias = weights_of(graph, conv, 2, static_cast<std::size_t>(m));
+    // A bias the graph computes (or keeps in external data, or in a type not read) is unknown: the
+    // constant pre-activation cannot be known either.
+    if (conv.inputs.size() > 2 && !conv.inputs[2].empty() && bias == nullptr) return;
     if (bn != nullptr && bn->channels() != static_cast<std::size_t>(m)) return;
     for (std::int64_t c = 0; c < m; ++c) {
         if (static_cast<std::size_t>(c) < reported.size() && reported[static_cast<std::size_t>(c)]) continue;
+        // The sum of |w| bounds how far the output can move per unit of input, whatever the fan-in.
         float max_abs = 0.0f;
-        for (std::size_t i = 0; i < per_channel; ++i) max_abs = std::max(max_abs, std::abs(w->values[c * per_channel + i]));
-        if (!(max_abs < t.weight_eps)) continue;
+        double l1 = 0.0;
+        for (std::size_t i = 0; i < per_channel; ++i) {
+            const float a = std::abs(w->values[c * per_channel + i]);
+            max_abs = std::max(max_abs, a);
+            l1 += a;
+        }
+        if (!(l1 < t.weight_eps)) continue;
         StaticFinding f;
         f.rule = StaticRule::ConvZeroWeights;
         f.node = conv.display_name();

@@ -225,7 +225,7 @@ TEST(ModelScan, ReportSummaryJsonAndMarkdown) {
     EXPECT_EQ(r.layers_with_dead_channels(), 3);
     EXPECT_EQ(r.first_nonfinite_layer(), 2);
     EXPECT_EQ(scan_summary(r), "11 of 20 channels in 3 layers are dead for the one image; 3 layers are CRITICAL; "
-                               "the weights alone prove 4 channels dead; NaN/Inf first appears at Clip_relu6");
+                               "the static rules flag 4 channels from the weights alone; NaN/Inf first appears at Clip_relu6");
 
     const nlohmann::json j = nlohmann::json::parse(scan_report_json(r));
     EXPECT_EQ(j["format"], "deadzone-scan");
@@ -327,6 +327,87 @@ TEST(AddDefaultConvAttributes, ConvsGetTheSpecDefaultsAndNothingElseChanges) {
     std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2));
     EXPECT_FALSE(add_default_conv_attributes(cut).ok());
     EXPECT_EQ(cut.size(), bytes.size() / 2);
+}
+
+TEST(LayerAccumulator, PoolsABatchAndTakesRankTwoOutputs) {
+    LayerAccumulator acc(ActivationLayer{"r", "relu", "x", ActivationOp::Relu});
+    // [2, 3]: two samples of a fully connected layer; channel 1 fires only in the second sample.
+    const std::vector<float> batch = {0, 0, 5, 0, 1, 5};
+    ASSERT_TRUE(acc.add(batch.data(), {2, 3}).ok());
+    LayerScan s = acc.finish();
+    EXPECT_EQ(s.images, 2);
+    EXPECT_EQ(s.units, 3);
+    EXPECT_EQ(s.dead_units, 1);
+    EXPECT_TRUE(s.channels[0].dead());
+    EXPECT_FALSE(s.channels[1].dead());
+    EXPECT_EQ(s.channels[1].values, 2);
+    // The same dims after the batch are required; a swapped H and W is another shape.
+    LayerAccumulator maps(ActivationLayer{"r", "relu", "x", ActivationOp::Relu});
+    const std::vector<float> six(6, 1.0f);
+    ASSERT_TRUE(maps.add(six.data(), {1, 1, 2, 3}).ok());
+    EXPECT_FALSE(maps.add(six.data(), {1, 1, 3, 2}).ok());
+    EXPECT_TRUE(maps.add(six.data(), {1, 1, 2, 3}).ok());
+}
+
+TEST(ActivationLayers, HardSigmoidAttributesAndUnboundedClip) {
+    ActivationLayer torch_hsig{"y", "n", "x", ActivationOp::HardSigmoid};
+    torch_hsig.alpha = 1.0f / 6.0f; // PyTorch's export
+    EXPECT_FALSE(torch_hsig.inactive_pre_activation(2.7f)); // 0.95: not saturated
+    EXPECT_TRUE(torch_hsig.inactive_pre_activation(3.0f));
+    ActivationLayer onnx_hsig{"y", "n", "x", ActivationOp::HardSigmoid};
+    EXPECT_TRUE(onnx_hsig.inactive_pre_activation(2.7f)); // ONNX default alpha 0.2: 1.04, clipped to 1
+    const float inf = std::numeric_limits<float>::infinity();
+    ActivationLayer clip_min_only{"y", "n", "x", ActivationOp::Clip, 0.0f, inf};
+    EXPECT_TRUE(clip_min_only.inactive(0.0f));
+    EXPECT_FALSE(clip_min_only.inactive(inf)); // no upper bound: +Inf is not held at one
+}
+
+// A hand-made graph: conv (zero weights) -> Relu, with a bias given by `bias_from`.
+OnnxGraph zero_weight_conv(bool bias_is_constant) {
+    OnnxGraph g;
+    OnnxNode conv;
+    conv.op_type = "Conv";
+    conv.name = "conv";
+    conv.inputs = {"x", "w", "b"};
+    conv.outputs = {"y"};
+    OnnxNode relu;
+    relu.op_type = "Relu";
+    relu.inputs = {"y"};
+    relu.outputs = {"z"};
+    g.nodes = {conv, relu};
+    g.weights["w"] = {{1, 1, 1, 1}, {0.0f}};
+    if (bias_is_constant) {
+        g.weights["b"] = {{1}, {-0.5f}};
+    } else { // the bias is computed (Identity of a graph input): unknown
+        OnnxNode identity;
+        identity.op_type = "Identity";
+        identity.inputs = {"bias_in"};
+        identity.outputs = {"b"};
+        g.nodes.insert(g.nodes.begin(), identity);
+    }
+    return g;
+}
+
+TEST(StaticDeadZones, ABiasTheGraphComputesGivesNoFinding) {
+    const OnnxGraph constant = zero_weight_conv(true), computed = zero_weight_conv(false);
+    EXPECT_EQ(find_static_dead_zones(constant, find_activation_layers(constant)).size(), 1u);
+    EXPECT_TRUE(find_static_dead_zones(computed, find_activation_layers(computed)).empty());
+}
+
+TEST(ScanInput, OneRgbNchwInputOrAClearRefusal) {
+    OnnxInfo info;
+    EXPECT_NE(scan_input(info, 640, 640).error().find("no input"), std::string::npos);
+    info.inputs = {{"image", {1, 3, -1, -1}, kOnnxFloat16}};
+    Result<ScanInput> symbolic = scan_input(info, 320, 256);
+    ASSERT_TRUE(symbolic.ok());
+    EXPECT_EQ(symbolic.value().width, 320);
+    EXPECT_EQ(symbolic.value().height, 256);
+    EXPECT_TRUE(symbolic.value().symbolic);
+    EXPECT_TRUE(symbolic.value().half);
+    info.inputs = {{"image", {1, 480, 640, 3}, kOnnxFloat}}; // NHWC
+    EXPECT_NE(scan_input(info, 640, 640).error().find("[N,3,H,W], and it is [1,480,640,3]"), std::string::npos);
+    info.inputs = {{"a", {1, 3, 8, 8}, kOnnxFloat}, {"b", {1}, kOnnxFloat}};
+    EXPECT_NE(scan_input(info, 640, 640).error().find("(a, b)"), std::string::npos);
 }
 
 } // namespace

@@ -154,3 +154,36 @@ test("a real trained model nobody here wrote (PaddleOCR's text detector, symboli
   await screenshot(page, "scan-paddleocr");
   await page.close();
 });
+
+test("compare back-ends: the scan runs again on WebGPU and the two agree (Convs without attributes included)", async () => {
+  const gpu = await startExplorer({ webgpu: true });
+  try {
+    const { page } = await openPage(gpu);
+    assert.equal((await waitForApp(page)).error, null);
+    let s = await waitFor(page, `s.backends.probed`, 60000);
+    assert.ok(s.backends.webgpu_adapter, "headless Chromium's SwiftShader WebGPU adapter");
+    await page.evaluate(() => window.deadzone.call("dz_set_backend", null, ["string"], ["wasm"]));
+    await clickWidget(page, "tab:scan");
+    await waitFor(page, `s.scan.images.length > 0`, 30000);
+    await clickWidget(page, "scan:clear");
+    await waitFor(page, `s.scan.images.length === 0`, 10000);
+    // scan-known's Convs carry no attributes: ORT Web's WebGPU Conv refused them ("dilations should be 2D")
+    // until the app wrote the defaults out.
+    await dropFiles(page, [{ name: "scan-known.onnx", bytes: fs.readFileSync(path.join(repoRoot, "tests/data/models/scan-known.onnx")) },
+                           { name: "white-corner.png", bytes: grey(8, 8, 200) }]);
+    await waitFor(page, `s.scan.phase === "ready" && s.scan.images.length === 1`, 20000);
+    await page.evaluate(() => window.deadzone.call("dz_scan_set_scaling", null, ["number"], [1]));
+    await clickWidget(page, "scan:compare");
+    await clickWidget(page, "scan:run");
+    s = await waitFor(page, `s.scan.phase === "done" && (s.scan.comparison || s.scan.comparison_error)`, 180000);
+    assert.equal(s.scan.comparison_error, "");
+    assert.equal(s.scan.comparison.with, "webgpu");
+    assert.equal(s.scan.comparison.comparable, true);
+    assert.equal(s.scan.comparison.layer, -1, `first disagreement: ${JSON.stringify(s.scan.comparison)}`);
+    assert.ok(s.scan.comparison.max_difference < 1e-3);
+    await screenshot(page, "scan-compare");
+    await page.close();
+  } finally {
+    await gpu.close();
+  }
+});

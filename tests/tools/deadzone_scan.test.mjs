@@ -64,7 +64,7 @@ test('known-answer model: exactly the dead channels, static findings and levels'
     assert.deepEqual(r.static_findings.map((f) => [f.rule, f.activation, f.channel]), [
         ['conv_zero_weights', 'relu1', 1], ['bn_gamma_zero', 'relu2', 0],
         ['bn_running_stats_zero', 'relu2', 1], ['conv_zero_weights', 'relu2', 2]]);
-    // Every channel the weights prove dead is dead at run time too.
+    // Every channel the static rules flag is dead at run time too.
     for (const f of r.static_findings) assert.ok(deadOf(r, f.activation).includes(f.channel), `${f.activation} ${f.channel}`);
     assert.equal(r.totals.dead_channels, 10);
     assert.equal(r.totals.first_nonfinite_layer, null);
@@ -192,7 +192,7 @@ test('a real trained model nobody here wrote (PaddleOCR PP-OCRv4 text detector, 
     assert.deepEqual(r.input_shape, [1, 3, 320, 320]);
     assert.ok(r.layers.length >= 40, `${r.layers.length} activation layers`);
     assert.ok(r.layers.some((l) => l.op === 'Clip') && r.layers.some((l) => l.op === 'Relu'), 'Relu6-style Clip and Relu layers');
-    // Its weights prove some conv channels dead (all-zero weights before a ReLU); the run agrees.
+    // The static rules flag some conv channels (all-zero weights before a ReLU); the run agrees.
     assert.ok(r.static_findings.length > 0);
     for (const f of r.static_findings) {
         assert.equal(f.rule, 'conv_zero_weights');

@@ -41,8 +41,10 @@ struct ActivationLayer {
     std::string node;      // display name of the node (OnnxNode::display_name)
     std::string input;     // its pre-activation tensor
     ActivationOp op = ActivationOp::Relu;
-    float lower = 0.0f;    // Clip: the bounds its output is held at (min, max); else unused
+    float lower = 0.0f;    // Clip: the bounds its output is held at (min, max; +-inf when absent); else unused
     float upper = 0.0f;
+    float alpha = 0.2f;    // HardSigmoid: max(0, min(1, alpha * x + beta)) (ONNX defaults; PyTorch exports 1/6, 0.5)
+    float beta = 0.5f;
 
     // True when `value` (an output of this activation) lies where the derivative is 0.
     bool inactive(float value) const;
@@ -51,7 +53,8 @@ struct ActivationLayer {
 };
 
 // The activation nodes of `graph` in graph order. Clip's bounds come from its min/max inputs
-// (opset >= 11, constants) or attributes (older opsets); a missing bound is unbounded.
+// (opset >= 11, constants) or attributes (older opsets); a missing bound is unbounded (and never
+// counts as a bound a value is held at). HardSigmoid's alpha and beta come from its attributes.
 std::vector<ActivationLayer> find_activation_layers(const OnnxGraph& graph);
 
 // One channel's counts over every image and position scanned.
@@ -90,7 +93,8 @@ struct LayerScan {
 class LayerAccumulator {
 public:
     explicit LayerAccumulator(ActivationLayer layer);
-    // Errors: a shape with a negative dimension, or one that differs from the first image's.
+    // Errors: a shape with a negative dimension, or one whose dimensions after the batch differ from
+    // the first image's.
     Result<bool> add(const float* values, const std::vector<std::int64_t>& shape);
     LayerScan finish() const;
     const ActivationLayer& layer() const { return layer_; }

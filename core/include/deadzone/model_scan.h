@@ -23,6 +23,20 @@
 
 namespace deadzone {
 
+// The one image input the scan feeds.
+struct ScanInput {
+    std::string name;
+    int width = 0, height = 0; // fed at this size (images are letterboxed into it)
+    bool symbolic = false;     // H/W were symbolic: the size is the caller's choice
+    bool half = false;         // float16 input
+};
+
+// The model's input as the scan feeds it: exactly one input (initializers aside) of shape
+// [N,3,H,W], N and the channel count possibly symbolic; fixed H/W, or `symbolic_width` x
+// `symbolic_height` when either is symbolic. Errors: no input, several, or another shape (e.g. NHWC),
+// named in the message.
+Result<ScanInput> scan_input(const OnnxInfo& info, int symbolic_width, int symbolic_height);
+
 struct ScanReport {
     std::string model;                       // file name, for the report's title
     std::vector<std::string> images;         // names of the images scanned, in order

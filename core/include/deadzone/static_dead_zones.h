@@ -6,10 +6,13 @@
 //     bn_gamma_dead_zone): the BN output is beta for every input.
 //   - BatchNormalization with running mean ~ 0, running var ~ 0 and such a beta (bn_running_dead_zone):
 //     the channel's input was ~0 all through training.
-//   - Conv whose output channel has all weights ~ 0 (a BN folded into it by the exporter keeps the
-//     dead channel as zero weights and a negative bias), optionally followed by a BatchNormalization:
-//     the pre-activation is the constant bias (through the BN), and the activation clips it.
-// The channel is dead for every input, so the runtime scan must find it too.
+//   - Conv whose output channel has weights ~ 0 (their |w| summing to less than weight_eps; a BN
+//     folded into it by the exporter keeps the dead channel as zero weights and a negative bias),
+//     optionally followed by a BatchNormalization: the pre-activation is the constant bias (through
+//     the BN), and the activation clips it. A bias that is not a readable constant gives no finding.
+// The conv rule holds for every input (up to weight_eps times the input's magnitude). The BN rules
+// are the trainer's (diagnostics.h): they flag the pattern, and hold while the BN's input stays near
+// its running mean; the runtime scan confirms them.
 #pragma once
 
 #include "deadzone/activation_scan.h"
@@ -27,7 +30,7 @@ const char* static_rule_explanation(StaticRule rule);
 
 struct StaticThresholds {
     DeadZoneThresholds bn;      // |gamma|, |running mean| and running var below these count as 0
-    double weight_eps = 1e-6;   // a conv channel with every |weight| below this counts as all-zero
+    double weight_eps = 1e-6;   // a conv channel whose |weights| sum to less than this counts as all-zero
 };
 
 struct StaticFinding {
