@@ -196,6 +196,26 @@ void put_bytes_field(std::vector<std::uint8_t>& out, std::uint32_t field, const 
     out.insert(out.end(), data, data + n);
 }
 
+// Calls visit(message) for every length-delimited field `field` of the model's graph (GraphProto:
+// node = 1, initializer = 5, ...), in order.
+template <typename Visit>
+void for_each_graph_message(const std::uint8_t* bytes, std::size_t size, std::uint32_t field, Visit visit) {
+    Wire model{bytes, bytes + size};
+    while (model.more()) {
+        int wt = 0;
+        if (model.tag(wt) != 7 || wt != 2) {
+            model.skip(wt);
+            continue;
+        }
+        Wire g = model.sub();
+        while (g.more()) {
+            int gwt = 0;
+            if (g.tag(gwt) == field && gwt == 2) visit(g.sub());
+            else g.skip(gwt);
+        }
+    }
+}
+
 // The attributes a standard Conv node lacks, as AttributeProto fields (NodeProto.attribute = 5) to
 // append to it; empty when it lacks none (or is not a Conv, or its weight's rank is unknown).
 std::vector<std::uint8_t> missing_conv_attributes(Wire node, const std::map<std::string, std::vector<std::int64_t>>& weight_dims) {
@@ -369,53 +389,25 @@ Result<bool> add_default_conv_attributes(std::vector<std::uint8_t>& bytes_in) {
     if (!info) return Error{info.error()};
     // Pass 1: the dims of every initializer (TensorProto dims = 1, name = 8), no values.
     std::map<std::string, std::vector<std::int64_t>> weight_dims;
-    Wire model{bytes, bytes + size};
-    while (model.more()) {
-        int wt = 0;
-        if (model.tag(wt) != 7 || wt != 2) {
-            model.skip(wt);
-            continue;
+    for_each_graph_message(bytes, size, 5, [&](Wire t) {
+        std::string name;
+        std::vector<std::int64_t> dims;
+        while (t.more()) {
+            int twt = 0;
+            const std::uint32_t f = t.tag(twt);
+            if (f == 1) read_repeated(t, twt, 0, [&](Wire& x) { dims.push_back(static_cast<std::int64_t>(x.varint())); });
+            else if (f == 8 && twt == 2) name = t.string();
+            else t.skip(twt);
         }
-        Wire g = model.sub();
-        while (g.more()) {
-            int gwt = 0;
-            if (g.tag(gwt) != 5 || gwt != 2) {
-                g.skip(gwt);
-                continue;
-            }
-            Wire t = g.sub();
-            std::string name;
-            std::vector<std::int64_t> dims;
-            while (t.more()) {
-                int twt = 0;
-                const std::uint32_t f = t.tag(twt);
-                if (f == 1) read_repeated(t, twt, 0, [&](Wire& x) { dims.push_back(static_cast<std::int64_t>(x.varint())); });
-                else if (f == 8 && twt == 2) name = t.string();
-                else t.skip(twt);
-            }
-            weight_dims[name] = std::move(dims);
-        }
-    }
+        weight_dims[name] = std::move(dims);
+    });
     // Pass 2: does any Conv lack one? Most exports have them all: then nothing is copied.
     bool any = false;
-    model = Wire{bytes, bytes + size};
-    while (model.more() && !any) {
-        int wt = 0;
-        if (model.tag(wt) != 7 || wt != 2) {
-            model.skip(wt);
-            continue;
-        }
-        Wire g = model.sub();
-        while (g.more() && !any) {
-            int gwt = 0;
-            if (g.tag(gwt) == 1 && gwt == 2) any = !missing_conv_attributes(g.sub(), weight_dims).empty();
-            else g.skip(gwt);
-        }
-    }
+    for_each_graph_message(bytes, size, 1, [&](Wire node) { any = any || !missing_conv_attributes(node, weight_dims).empty(); });
     if (!any) return false;
     // Pass 3: copy the model; the graph is re-emitted with the attributes appended to those Convs.
     std::vector<std::uint8_t> out;
-    model = Wire{bytes, bytes + size};
+    Wire model{bytes, bytes + size};
     while (model.more()) {
         const std::uint8_t* field_start = model.p;
         int wt = 0;
