@@ -32,7 +32,9 @@ conv channels.
   --size WxH         input size for models with symbolic H/W (default 640x640); images are letterboxed
   --scaling S        input scaling: imagenet (default), 0-1 or 0-255
   --fail-on LIST     exit 1 when any holds: critical (a layer >= 50% dead units), dead (a dead
-                     channel), nan (NaN/Inf in an activation); 'none' never. Default: critical,nan
+                     channel), nan (NaN/Inf in an activation); 'none' never. Default: critical,nan.
+                     A dead output channel (a detector head's) is a WARNING-level layer: use 'dead'
+                     to fail on it
   --budget-mb N      fetch activations in groups of at most N MB per run (default 256)
   --gamma-eps X      |BN gamma| below X counts as 0 (default 1e-3)
   --running-eps X    BN running mean and var below X count as 0 (default 1e-3)
@@ -146,6 +148,15 @@ async function main() {
     for (const c of failOn) if (!FAIL_CONDITIONS.includes(c)) fail(`--fail-on takes ${FAIL_CONDITIONS.join(', ')} or none, not '${c}'`);
 
     const modelPath = args.positionals[0];
+    // Report files are checked before the scan, not after minutes of it.
+    for (const file of [o.json, o.markdown].filter(Boolean)) {
+        try {
+            fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+        } catch {
+            fail(`cannot write ${file}: its folder does not exist or is not writable`);
+        }
+    }
+    if (number(o['budget-mb'], '--budget-mb') <= 0) fail('--budget-mb wants a number > 0');
     const images = collectImages(o.images ?? [path.resolve(here, '..', 'assets', 'images')]);
     const result = await scanModel({
         modelPath, images, scaling: o.scaling, size: o.size ? parseSize(o.size) : { width: 640, height: 640 },
@@ -166,7 +177,8 @@ async function main() {
     if (o.markdown) write(o.markdown, result.markdown);
     if (!o.quiet) {
         console.log(`${report.model}: input [${result.inputShape.join(',')}]` +
-                    (result.symbolicInput ? ' (symbolic H/W: --size)' : '') + `, ${report.layers.length} activation layers\n`);
+                    (result.symbolicInput ? ' (symbolic H/W: --size)' : o.size ? ' (fixed by the model: --size not used)' : '') +
+                    `, ${report.layers.length} activation layers\n`);
         printTable(report);
         console.log(`\npeak memory: ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB resident ` +
                     `(wasm heap ${(result.wasmHeapBytes / 2 ** 20).toFixed(0)} MB); ${result.seconds.toFixed(1)} s`);

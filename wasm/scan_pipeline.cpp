@@ -2,6 +2,7 @@
 
 #include "file_drop.h"
 #include "ort_session.h"
+#include "pipeline.h"
 
 #include "deadzone/float16.h"
 #include "deadzone/image_input.h"
@@ -159,7 +160,8 @@ void finish(AppState& state) {
     scan.finished_ms = emscripten_get_now();
     scan.report = scan.scan->report(scan.model_name, {1, 3, scan.input_height, scan.input_width});
     scan.phase = ScanPhase::Done;
-    scan.selected_layer = -1;
+    // "Scan again" keeps the layer the user was looking at; a new model starts at the first with dead channels.
+    if (scan.selected_layer >= static_cast<int>(scan.report->layers.size())) scan.selected_layer = -1;
     for (std::size_t i = 0; i < scan.report->layers.size() && scan.selected_layer < 0; ++i)
         if (scan.report->layers[i].dead_channels() > 0) scan.selected_layer = static_cast<int>(i);
     if (scan.selected_layer < 0 && !scan.report->layers.empty()) scan.selected_layer = 0;
@@ -208,7 +210,13 @@ void accept_scan_model(AppState& state, const std::string& name, const std::stri
     scan.error.clear();
     scan.report.reset();
     scan.phase = ScanPhase::Empty;
+    scan.selected_layer = -1;
     choose_input(scan); // checked above
+    // Data files that came first (the same drop lists them in any order) are claimed now.
+    std::vector<ExternalFile> early = std::move(scan.early_data);
+    scan.early_data.clear();
+    for (ExternalFile& f : early)
+        if (!accept_scan_data(state, f.name, f.bytes)) scan.early_data.push_back(std::move(f));
     update_phase(scan);
     post_message(state, "scan: " + name + " has " + std::to_string(scan.scan->layers().size()) + " activation layers" +
                             (scan.missing_data.empty() ? "" : "; drop its data file " + scan.missing_data.front()),
@@ -230,7 +238,13 @@ bool accept_scan_data(AppState& state, const std::string& name, std::vector<std:
     auto it = std::find_if(scan.missing_data.begin(), scan.missing_data.end(), [&](const std::string& wanted) {
         return wanted == name || ends_with(wanted, "/" + name);
     });
-    if (it == scan.missing_data.end()) return false;
+    if (it == scan.missing_data.end()) {
+        if (!ends_with(name, ".data")) return false;
+        // A data file before its model (or for a model still to come): kept until one names it.
+        if (scan.early_data.size() >= kMaxDataFiles) scan.early_data.erase(scan.early_data.begin());
+        scan.early_data.push_back({name, std::move(bytes)});
+        return true;
+    }
     scan.external_files.push_back({*it, std::move(bytes)});
     scan.missing_data.erase(it);
     update_phase(scan);

@@ -255,7 +255,10 @@ std::vector<int> visible_layers(const ScanState& scan) {
     if (scan.sort == ScanSort::DeadUnits)
         std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) { return layers[a].dead_unit_fraction() > layers[b].dead_unit_fraction(); });
     else if (scan.sort == ScanSort::DeadChannels)
-        std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) { return layers[a].dead_channels() > layers[b].dead_channels(); });
+        std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) { // by share: 1/4 before 15/144
+            const auto share = [&](int i) { return layers[i].channels.empty() ? 0.0 : double(layers[i].dead_channels()) / layers[i].channels.size(); };
+            return share(a) > share(b);
+        });
     return rows;
 }
 
@@ -294,7 +297,7 @@ void draw_layer_table(AppState& state) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_DefaultSort, 28);
     ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_NoSort | ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn("op", ImGuiTableColumnFlags_NoSort, 70);
+    ImGui::TableSetupColumn("op", ImGuiTableColumnFlags_NoSort, 88);
     ImGui::TableSetupColumn("shape", ImGuiTableColumnFlags_NoSort, 95);
     ImGui::TableSetupColumn("dead units", ImGuiTableColumnFlags_PreferSortDescending, 110);
     ImGui::TableSetupColumn("dead ch.", ImGuiTableColumnFlags_PreferSortDescending, 72);
@@ -422,7 +425,7 @@ void draw_feature_maps(AppState& state) {
     const int channels = static_cast<int>(std::min<std::int64_t>(maps.shape[1], 64));
     const int h = static_cast<int>(maps.shape[2]), w = static_cast<int>(maps.shape[3]);
     if (h * w <= 1) {
-        ImGui::TextColored(kDim, "a 1x1 map per channel (e.g. a squeeze-and-excitation branch): the grid above shows them");
+        ImGui::TextWrapped("A 1x1 map per channel (e.g. a squeeze-and-excitation branch): the grid above shows them.");
         return;
     }
     if (scan.maps_texture_generation != maps.generation || scan.maps_texture == 0) {

@@ -117,13 +117,16 @@ std::vector<std::vector<int>> ModelScan::fetch_groups(std::int64_t budget) const
     std::vector<std::vector<int>> groups;
     std::int64_t in_group = 0;
     for (int i = 0; i < static_cast<int>(layers_.size()); ++i) {
-        const std::int64_t bytes = output_bytes_[static_cast<std::size_t>(i)];
-        if (bytes < 0 || groups.empty() || in_group + bytes > budget) {
+        // Before the first image a size is unknown: counted as an eighth of the budget, so a run
+        // fetches eight layers (one run per layer made a 52-layer model 52 runs on a slow back-end).
+        const std::int64_t known = output_bytes_[static_cast<std::size_t>(i)];
+        const std::int64_t bytes = known >= 0 ? known : budget / 8;
+        if (groups.empty() || (in_group + bytes > budget && !groups.back().empty())) {
             groups.emplace_back();
             in_group = 0;
         }
         groups.back().push_back(i);
-        in_group += bytes < 0 ? budget : bytes; // an unknown size closes its group
+        in_group += bytes;
     }
     return groups;
 }

@@ -187,3 +187,22 @@ test("compare back-ends: the scan runs again on WebGPU and the two agree (Convs 
     await gpu.close();
   }
 });
+
+test("a model with external data: its .data file may come first in the same drop, or later", async () => {
+  const page = await openScanView();
+  const dir = path.join(repoRoot, "tests/data/models");
+  const data = { name: "c10_external_data.onnx.data", bytes: fs.readFileSync(path.join(dir, "c10_external_data.onnx.data")) };
+  const model = { name: "c10_external_data.onnx", bytes: fs.readFileSync(path.join(dir, "c10_external_data.onnx")) };
+  await dropFiles(page, [data, model]); // data first
+  let s = await waitFor(page, `s.scan.model === "c10_external_data.onnx" && s.scan.phase === "ready"`, 20000);
+  assert.deepEqual(s.scan.missing_data, []);
+  assert.ok(!s.messages.some((m) => m.error && m.text.includes(".data")), "the data file is not taken for an image");
+  await dropFiles(page, [{ name: "scan-known.onnx", bytes: fs.readFileSync(path.join(dir, "scan-known.onnx")) }]);
+  await waitFor(page, `s.scan.model === "scan-known.onnx"`, 20000);
+  await dropFiles(page, [model]); // model alone: waits, names the file
+  s = await waitFor(page, `s.scan.model === "c10_external_data.onnx" && s.scan.phase === "waiting for data"`, 20000);
+  assert.deepEqual(s.scan.missing_data, ["c10_external_data.onnx.data"]);
+  await dropFiles(page, [data]);
+  await waitFor(page, `s.scan.phase === "ready" && s.scan.missing_data.length === 0`, 20000);
+  await page.close();
+});

@@ -71,8 +71,8 @@ public:
     void release_exposed_model() { exposed_ = {}; } // once the runtime has its own copy
 
     // Layer indices to fetch together, each group's outputs at most `budget_bytes` (a layer larger
-    // than the budget is fetched alone). Before the first image the output sizes are not known, so
-    // every layer is its own group; after it, layers are packed by the sizes seen.
+    // than the budget is fetched alone). Before the first image the output sizes are not known: each
+    // counts as budget / 8 (eight layers a run); after it, layers are packed by the sizes seen.
     std::vector<std::vector<int>> fetch_groups(std::int64_t budget_bytes) const;
 
     // One activation output for the current image, as float32 in `shape`. Errors: an unknown layer
