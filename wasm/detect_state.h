@@ -18,6 +18,7 @@ namespace deadzone::explorer {
 
 enum class Backend { Wasm, WebGpu };
 const char* backend_name(Backend b); // the ORT Web execution-provider name: "wasm" / "webgpu"
+Backend other_backend(Backend b);     // WebGPU <-> wasm
 
 // What the model manifest (assets/models/manifest.json) says about a shipped model: shown beside
 // the model picker and in its tooltip. The figures come from bench/compare_presets.mjs --manifest

@@ -100,6 +100,8 @@ namespace deadzone::explorer {
 
 const char* backend_name(Backend b) { return b == Backend::WebGpu ? "webgpu" : "wasm"; }
 
+Backend other_backend(Backend b) { return b == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu; }
+
 void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, const std::vector<ExternalFile>& external,
                         Backend backend) {
     for (const ExternalFile& f : external)

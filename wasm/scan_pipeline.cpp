@@ -59,20 +59,14 @@ void update_phase(ScanState& scan) {
     else if (scan.phase != ScanPhase::Done && scan.phase != ScanPhase::Failed) scan.phase = ScanPhase::Ready;
 }
 
-// The input (core's scan_input: one [N,3,H,W] input, a square for symbolic H/W) and the scaling:
+// The input (checked by core's scan_input: one [N,3,H,W] input, a square for symbolic H/W) and the scaling:
 // the model's own mean/std when it is a detector DeadZone knows (trainer metadata), else ImageNet's.
-Result<bool> choose_input(ScanState& scan) {
+void choose_input(ScanState& scan, ScanInput input) {
     const OnnxInfo& info = scan.scan->graph().info;
-    Result<ScanInput> in = scan_input(info, scan.symbolic_side, scan.symbolic_side);
-    if (!in) return Error{in.error()};
-    scan.input = in.value();
-    scan.input_width = in.value().width;
-    scan.input_height = in.value().height;
-    scan.symbolic_input = in.value().symbolic;
+    scan.input = std::move(input);
     Result<DetectorInterface> detector = find_detector_interface(info);
     scan.model_norm_known = detector.ok() && info.metadata.count("mean") > 0;
     if (scan.model_norm_known) scan.model_norm = detector.value().norm;
-    return true;
 }
 
 // The input the scan feeds: [1,3,H,W] as float32, or converted to float16 bit patterns.
@@ -80,7 +74,7 @@ Result<bool> prepare_input(const ScanState& scan, const ScanImage& image, ModelI
     Result<RgbImage> rgb = decode_image(image.bytes.data(), image.bytes.size(), ImageLimits{kMaxScanImagePixels});
     if (!rgb) return Error{image.name + ": " + rgb.error()};
     const Normalization norm = scan.use_model_norm && scan.model_norm_known ? scan.model_norm : normalization_for(scan.scaling);
-    fill_model_input(rgb.value(), scan.input_width, scan.input_height, norm, input);
+    fill_model_input(rgb.value(), scan.input.width, scan.input.height, norm, input);
     if (scan.input.half) {
         halves.resize(input.nchw.size());
         floats_to_halves(input.nchw.data(), input.nchw.size(), halves.data());
@@ -113,14 +107,12 @@ void start_run(AppState& state, int image_index, const std::vector<int>& layers,
     state.ort_busy = true;
     const bool half = !halves.empty();
     ort_run_outputs(scan.session_id, scan.request_id, half ? static_cast<const void*>(halves.data()) : input.nchw.data(),
-                    static_cast<int>(input.nchw.size()), half, scan.input_width, scan.input_height,
+                    static_cast<int>(input.nchw.size()), half, scan.input.width, scan.input.height,
                     scan.input.name, scan.request_names);
 }
 
 // The counters the current pass adds to.
 ModelScan& active(ScanState& scan) { return scan.pass == 0 ? *scan.scan : *scan.second; }
-
-Backend other(Backend b) { return b == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu; }
 
 // Pass 1: the same scan again on the other back-end, into fresh counters.
 void start_second_pass(AppState& state) {
@@ -134,7 +126,7 @@ void start_second_pass(AppState& state) {
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
     scan.pass = 1;
-    scan.pass_backend = other(scan.pass_backend);
+    scan.pass_backend = other_backend(scan.pass_backend);
     scan.compared_with = scan.pass_backend;
     scan.image_index = scan.group_index = 0;
     scan.groups.clear();
@@ -143,7 +135,7 @@ void start_second_pass(AppState& state) {
 
 void finish_comparison(AppState& state) {
     ScanState& scan = state.scan;
-    const ScanReport second = scan.second->report(scan.model_name, {1, 3, scan.input_height, scan.input_width});
+    const ScanReport second = scan.second->report(scan.model_name, {1, 3, scan.input.height, scan.input.width});
     scan.comparison = compare_scans(*scan.report, second);
     scan.second.reset();
     scan.phase = ScanPhase::Done;
@@ -158,7 +150,7 @@ void finish(AppState& state) {
         return;
     }
     scan.finished_ms = emscripten_get_now();
-    scan.report = scan.scan->report(scan.model_name, {1, 3, scan.input_height, scan.input_width});
+    scan.report = scan.scan->report(scan.model_name, {1, 3, scan.input.height, scan.input.width});
     scan.phase = ScanPhase::Done;
     // "Scan again" keeps the layer the user was looking at; a new model starts at the first with dead channels.
     if (scan.selected_layer >= static_cast<int>(scan.report->layers.size())) scan.selected_layer = -1;
@@ -167,7 +159,7 @@ void finish(AppState& state) {
     if (scan.selected_layer < 0 && !scan.report->layers.empty()) scan.selected_layer = 0;
     scan.maps = LayerMaps{};
     post_message(state, "scan of " + scan.model_name + ": " + scan_summary(*scan.report), false);
-    if (scan.compare_backends && backend_available(state, other(scan.pass_backend))) {
+    if (scan.compare_backends && backend_available(state, other_backend(scan.pass_backend))) {
         start_second_pass(state);
         return;
     }
@@ -194,7 +186,8 @@ void accept_scan_model(AppState& state, const std::string& name, const std::stri
         post_message(state, "scan: " + scan.error, true);
         return;
     }
-    if (Result<ScanInput> in = scan_input(opened.value().graph().info, scan.symbolic_side, scan.symbolic_side); !in) {
+    Result<ScanInput> in = scan_input(opened.value().graph().info, scan.symbolic_side, scan.symbolic_side);
+    if (!in) {
         scan.error = name + ": " + in.error();
         post_message(state, "scan: " + scan.error, true);
         return;
@@ -211,7 +204,7 @@ void accept_scan_model(AppState& state, const std::string& name, const std::stri
     scan.report.reset();
     scan.phase = ScanPhase::Empty;
     scan.selected_layer = -1;
-    choose_input(scan); // checked above
+    choose_input(scan, std::move(in).value());
     // Data files that came first (the same drop lists them in any order) are claimed now.
     std::vector<ExternalFile> early = std::move(scan.early_data);
     scan.early_data.clear();

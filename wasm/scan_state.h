@@ -61,9 +61,7 @@ struct ScanState {
     bool model_norm_known = false;                // the model carries mean/std metadata (DeadZone's trainer)
     bool use_model_norm = true;
     Normalization model_norm;
-    ScanInput input;                              // the model's input as fed (core's scan_input)
-    int input_width = 0, input_height = 0;        // fed at this size (the model's, or chosen for symbolic H/W)
-    bool symbolic_input = false;
+    ScanInput input;                              // the model's input as fed (core's scan_input): name, size, half
     int symbolic_side = 640;                      // the side symbolic H/W are fed at (letterboxed square)
     double budget_mb = 64.0;                      // activations fetched per run, at most
 

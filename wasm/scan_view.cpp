@@ -119,7 +119,7 @@ void draw_rules_popup(ScanState& scan) {
 
 void draw_compare_checkbox(AppState& state) {
     ScanState& scan = state.scan;
-    const Backend other = state.backend == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu;
+    const Backend other = other_backend(state.backend);
     const bool available = backend_available(state, other);
     ImGui::BeginDisabled(!available || scan_running(scan));
     ImGui::Checkbox("compare", &scan.compare_backends);
@@ -139,7 +139,7 @@ void draw_comparison(const ScanState& scan) {
     }
     if (!scan.comparison || !scan.report) return;
     const ScanComparison& c = *scan.comparison;
-    const char* a = backend_name(scan.compared_with == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu);
+    const char* a = backend_name(other_backend(scan.compared_with));
     const char* b = backend_name(scan.compared_with);
     if (!c.comparable) ImGui::TextColored(kAmber, "%s and %s cannot be compared: %s", a, b, c.why.c_str());
     else if (c.layer < 0) ImGui::TextColored(kGreen, "%s and %s agree on every layer (largest difference %.2g)", a, b, c.max_difference);
@@ -208,8 +208,8 @@ void draw_model_line(const AppState& state) {
     ImGui::Text("%s", scan.model_name.c_str());
     ImGui::SameLine();
     ImGui::TextColored(kDim, "%d activation layers (%d can die), input [1,3,%d,%d]%s, opset %lld, %d static finding%s, on %s",
-                       static_cast<int>(scan.scan->layers().size()), can_die, scan.input_height, scan.input_width,
-                       scan.symbolic_input ? " (symbolic H/W: letterboxed square)" : "",
+                       static_cast<int>(scan.scan->layers().size()), can_die, scan.input.height, scan.input.width,
+                       scan.input.symbolic ? " (symbolic H/W: letterboxed square)" : "",
                        static_cast<long long>(scan.scan->graph().opset), static_cast<int>(scan.scan->static_findings().size()),
                        scan.scan->static_findings().size() == 1 ? "" : "s", backend_name(state.backend));
     if (!scan.missing_data.empty())
@@ -344,12 +344,11 @@ const StaticFinding* finding_for(const ScanReport& report, const LayerScan& l, i
 
 void channel_tooltip(const ScanReport& report, const LayerScan& l, int c) {
     const ChannelScan& s = l.channels[static_cast<std::size_t>(c)];
-    const std::int64_t finite = s.values - s.nan - s.inf;
     ImGui::BeginTooltip();
     ImGui::Text("channel %d%s", c, s.dead() ? "  DEAD" : "");
     ImGui::Text("inactive %.1f%% of %lld values; %lld dead unit%s", 100.0 * s.inactive_fraction(), static_cast<long long>(s.values),
                 static_cast<long long>(s.dead_units), s.dead_units == 1 ? "" : "s");
-    ImGui::Text("min %.4g  max %.4g  mean %.4g", s.min, s.max, finite > 0 ? s.sum / finite : 0.0);
+    ImGui::Text("min %.4g  max %.4g  mean %.4g", s.min, s.max, s.mean());
     if (s.nan + s.inf > 0) ImGui::TextColored(kRed, "NaN %lld  Inf %lld", static_cast<long long>(s.nan), static_cast<long long>(s.inf));
     if (const StaticFinding* f = finding_for(report, l, c)) {
         ImGui::Separator();

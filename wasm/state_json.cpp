@@ -273,7 +273,7 @@ nlohmann::json to_json(const ScanState& scan) {
     nlohmann::json j = {{"phase", scan_phase_name(scan.phase)}, {"model", scan.model_name}, {"images", images},
                         {"error", scan.error}, {"missing_data", scan.missing_data},
                         {"layers", scan.scan ? static_cast<int>(scan.scan->layers().size()) : 0},
-                        {"input", {scan.input_width, scan.input_height}}, {"symbolic_input", scan.symbolic_input},
+                        {"input", {scan.input.width, scan.input.height}}, {"symbolic_input", scan.input.symbolic},
                         {"progress", {{"image", scan.image_index}, {"group", scan.group_index}, {"groups", scan.groups.size()}}},
                         {"selected_layer", scan.selected_layer}, {"hover_channel", scan.hover_channel},
                         {"maps", {{"layer", scan.maps.layer}, {"image", scan.maps.image}, {"pending", scan.maps.pending},

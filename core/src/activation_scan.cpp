@@ -42,7 +42,7 @@ float scalar_input(const OnnxGraph& graph, const OnnxNode& node, std::size_t ind
 // Adds one image's plane of one channel to its counters; marks the positions that are active.
 template <typename Inactive>
 void count_plane(const float* plane, std::int64_t positions, Inactive inactive, ChannelScan& s, std::uint8_t* active) {
-    std::int64_t finite = s.values - s.nan - s.inf;
+    std::int64_t finite = s.finite();
     for (std::int64_t p = 0; p < positions; ++p) {
         const float v = plane[p];
         ++s.values;

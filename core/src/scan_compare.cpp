@@ -5,15 +5,6 @@
 
 namespace deadzone {
 
-namespace {
-
-double mean_of(const ChannelScan& c) {
-    const std::int64_t finite = c.values - c.nan - c.inf;
-    return finite > 0 ? c.sum / static_cast<double>(finite) : 0.0;
-}
-
-} // namespace
-
 ScanComparison compare_scans(const ScanReport& a, const ScanReport& b, double tolerance) {
     ScanComparison out;
     if (a.layers.size() != b.layers.size() || a.images != b.images) {
@@ -34,7 +25,7 @@ ScanComparison compare_scans(const ScanReport& a, const ScanReport& b, double to
             const struct {
                 const char* name;
                 double x, y;
-            } values[] = {{"min", ca.min, cb.min}, {"max", ca.max, cb.max}, {"mean", mean_of(ca), mean_of(cb)}};
+            } values[] = {{"min", ca.min, cb.min}, {"max", ca.max, cb.max}, {"mean", ca.mean(), cb.mean()}};
             bool differs = false;
             for (const auto& v : values) {
                 const double d = std::fabs(v.x - v.y);

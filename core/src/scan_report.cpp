@@ -23,7 +23,6 @@ json layer_json(const LayerScan& l) {
     std::int64_t nan = 0, inf = 0;
     for (std::size_t c = 0; c < l.channels.size(); ++c) {
         const ChannelScan& s = l.channels[c];
-        const std::int64_t finite = s.values - s.nan - s.inf;
         if (s.dead()) dead.push_back(c);
         nan += s.nan;
         inf += s.inf;
@@ -32,7 +31,7 @@ json layer_json(const LayerScan& l) {
                             {"dead_units", s.dead_units},
                             {"min", s.min},
                             {"max", s.max},
-                            {"mean", finite > 0 ? s.sum / finite : 0.0},
+                            {"mean", s.mean()},
                             {"nan", s.nan},
                             {"inf", s.inf}});
     }

@@ -69,6 +69,8 @@ struct ChannelScan {
     std::int64_t dead_units = 0; // positions inactive on every image
 
     bool dead() const { return values > 0 && inactive == values; } // a NaN is never inactive
+    std::int64_t finite() const { return values - nan - inf; }
+    double mean() const { return finite() > 0 ? sum / static_cast<double>(finite()) : 0.0; } // over finite values; 0 when none
     double inactive_fraction() const { return values > 0 ? static_cast<double>(inactive) / values : 0.0; }
 };
 
