@@ -2,7 +2,7 @@
 // deadzone-scan: which channels of an ONNX model are dead, and why, on your images. For CI pipelines.
 //
 //   node tools/deadzone-scan.mjs model.onnx [--images DIR|FILE ...] [--json out.json] [--markdown out.md]
-//        [--size WxH] [--scaling imagenet|0-1|0-255] [--fail-on critical,dead,nan|none]
+//        [--size WxH] [--scaling imagenet|0-1|0-255] [--bgr] [--fail-on critical,dead,nan|none]
 //        [--budget-mb N] [--gamma-eps X] [--running-eps X] [--weight-eps X] [--threads N] [--quiet]
 //
 // Exit status: 0 clean, 1 a --fail-on condition held, 2 bad usage or bad input (the message says
@@ -26,11 +26,15 @@ and channels that never leave the zero-gradient region, and checks the weights f
 conv channels.
 
   --images PATH      an image file or a folder of them (.png .jpg .bmp .gif); repeatable.
-                     Default: the explorer's sample images (assets/images)
+                     Default: the explorer's sample images (assets/images). An image that does
+                     not decode is skipped, named on stderr and listed in the report; none
+                     decoding is an error (exit 2)
   --json FILE        write the full report as JSON ("deadzone-scan" format, version 1)
   --markdown FILE    write the report as Markdown
   --size WxH         input size for models with symbolic H/W (default 640x640); images are letterboxed
   --scaling S        input scaling: imagenet (default), 0-1 or 0-255
+  --bgr              feed the colour planes as B,G,R (models trained on OpenCV-loaded images);
+                     mean/std stay per colour
   --fail-on LIST     exit 1 when any holds: critical (a layer >= 50% dead units), dead (a dead
                      channel), nan (NaN/Inf in an activation); 'none' never. Default: critical,nan.
                      A dead output channel (a detector head's) is a WARNING-level layer: use 'dead'
@@ -127,7 +131,7 @@ async function main() {
             allowPositionals: true,
             options: {
                 images: { type: 'string', multiple: true }, json: { type: 'string' }, markdown: { type: 'string' },
-                size: { type: 'string' }, scaling: { type: 'string', default: 'imagenet' },
+                size: { type: 'string' }, scaling: { type: 'string', default: 'imagenet' }, bgr: { type: 'boolean', default: false },
                 'fail-on': { type: 'string', default: 'critical,nan' }, 'budget-mb': { type: 'string', default: '256' },
                 'gamma-eps': { type: 'string', default: '1e-3' }, 'running-eps': { type: 'string', default: '1e-3' },
                 'weight-eps': { type: 'string', default: '1e-6' }, threads: { type: 'string', default: '0' },
@@ -159,11 +163,12 @@ async function main() {
     if (number(o['budget-mb'], '--budget-mb') <= 0) fail('--budget-mb wants a number > 0');
     const images = collectImages(o.images ?? [path.resolve(here, '..', 'assets', 'images')]);
     const result = await scanModel({
-        modelPath, images, scaling: o.scaling, size: o.size ? parseSize(o.size) : { width: 640, height: 640 },
+        modelPath, images, scaling: o.scaling, bgr: o.bgr, size: o.size ? parseSize(o.size) : { width: 640, height: 640 },
         budgetBytes: number(o['budget-mb'], '--budget-mb') * 2 ** 20,
         thresholds: { gammaEps: number(o['gamma-eps'], '--gamma-eps'), runningEps: number(o['running-eps'], '--running-eps'),
                       weightEps: number(o['weight-eps'], '--weight-eps') },
         threads: number(o.threads, '--threads'), onProgress: progressBar(o.quiet),
+        onSkip: ({ name, reason }) => process.stderr.write(`${process.stderr.isTTY && !o.quiet ? '\n' : ''}deadzone-scan: skipped ${name}: ${reason}\n`),
     });
     const { report } = result;
     const write = (file, text) => {

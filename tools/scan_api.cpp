@@ -111,10 +111,11 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_fetch_groups_json(ScanSession* s, doubl
 }
 
 // Decodes an image and letterboxes it into [1,3,height,width] with the scaling (0 ImageNet, 1 0-1,
-// 2 0-255: detector_interface.h InputScaling). Returns the float32 tensor, or its float16 bit
-// patterns when `as_half` (float16.h, as the explorer feeds half models); null on a bad image.
+// 2 0-255: detector_interface.h InputScaling), planes in BGR order when `bgr` (image_input.h
+// ChannelOrder). Returns the float32 tensor, or its float16 bit patterns when `as_half` (float16.h,
+// as the explorer feeds half models); null on a bad image.
 EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std::uint8_t* bytes, int size, int width,
-                                                       int height, int scaling, int as_half) {
+                                                       int height, int scaling, int bgr, int as_half) {
     deadzone::Result<deadzone::RgbImage> image = deadzone::decode_image(bytes, static_cast<std::size_t>(size));
     if (!image) {
         s->error = image.error();
@@ -123,7 +124,9 @@ EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std
     const auto kind = scaling == 1 ? deadzone::InputScaling::ZeroToOne
                       : scaling == 2 ? deadzone::InputScaling::ZeroTo255
                                      : deadzone::InputScaling::ImageNet;
-    deadzone::fill_model_input(image.value(), width, height, deadzone::normalization_for(kind), s->input);
+    deadzone::Normalization norm = deadzone::normalization_for(kind);
+    norm.order = bgr != 0 ? deadzone::ChannelOrder::Bgr : deadzone::ChannelOrder::Rgb;
+    deadzone::fill_model_input(image.value(), width, height, norm, s->input);
     if (!as_half) return s->input.nchw.data();
     s->input_half.resize(s->input.nchw.size());
     deadzone::floats_to_halves(s->input.nchw.data(), s->input.nchw.size(), s->input_half.data());
@@ -150,6 +153,11 @@ EMSCRIPTEN_KEEPALIVE int dz_scan_add_output(ScanSession* s, int layer, const voi
 
 EMSCRIPTEN_KEEPALIVE void dz_scan_end_image(ScanSession* s, const char* name) {
     if (s->scan) s->scan->end_image(name);
+}
+
+// An image left out (e.g. dz_scan_prepare_image could not decode it), with the reason.
+EMSCRIPTEN_KEEPALIVE void dz_scan_skip_image(ScanSession* s, const char* name, const char* reason) {
+    if (s->scan) s->scan->skip_image(name, reason);
 }
 
 // The report (scan_report.h) as JSON (format 0) or Markdown (format 1).

@@ -7,8 +7,9 @@
 //   (an image may be { name, tensor } instead: a Float32Array already shaped [1,3,H,W] for the model,
 //   for callers with their own preprocessing, e.g. the LibTorch comparison test)
 //   result: { report (the JSON report as an object), markdown, peakRssBytes, seconds, inputShape }
-// Throws ScanError with a message for the user on bad input (not a model, no activations, an image
-// that does not decode, a model input that is not an image).
+// An image that does not decode is skipped: onSkip({ name, reason }) is called and the report lists it.
+// Throws ScanError with a message for the user on bad input (not a model, no activations, no image
+// that decodes, a model input that is not an image).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 export class ScanError extends Error {}
+
+// An image core could not decode (its name and core's reason): skipped, the scan goes on.
+class ImageError extends ScanError {
+    constructor(name, reason) {
+        super(`${name}: ${reason}`);
+        this.reason = reason;
+    }
+}
 
 // Input scalings, in the order of core's InputScaling (detector_interface.h).
 export const SCALINGS = ['imagenet', '0-1', '0-255'];
@@ -77,8 +86,9 @@ function stageExposedModel(bytes, modelPath, externalData) {
 }
 
 export async function scanModel({
-    modelPath, images, scaling = 'imagenet', size = { width: 640, height: 640 },
+    modelPath, images, scaling = 'imagenet', bgr = false, size = { width: 640, height: 640 },
     budgetBytes = 256 * 2 ** 20, thresholds = {}, threads = 0, corePath = defaultCorePath(), onProgress = () => {},
+    onSkip = () => {},
 }) {
     const started = process.hrtime.bigint();
     let peakRss = process.memoryUsage().rss;
@@ -136,9 +146,24 @@ export async function scanModel({
 
         const layers = model.layers;
         let imageIndex = 0;
+        const skipped = [];
         for (const image of images) {
-            const feed = { [input.name]: image.tensor ? givenTensor(ort, image, shape, half)
-                                                      : preparedTensor(ort, core, session, image, shape, scalingIndex, half) };
+            let feed;
+            try {
+                feed = { [input.name]: image.tensor ? givenTensor(ort, image, shape, half)
+                                                    : preparedTensor(ort, core, session, image, shape, scalingIndex, bgr, half) };
+            } catch (e) {
+                // One unreadable photo in a folder does not cost the scan: it is named, counted and listed
+                // in the report. Only when nothing could be read is there nothing to report.
+                if (!(e instanceof ImageError)) throw e;
+                const { reason } = e;
+                skipped.push({ name: image.name, reason });
+                onSkip({ name: image.name, reason });
+                withHeapCopy(core, new TextEncoder().encode(image.name + '\0'), (namePtr) =>
+                    withHeapCopy(core, new TextEncoder().encode(reason + '\0'), (reasonPtr) => core._dz_scan_skip_image(session, namePtr, reasonPtr)));
+                ++imageIndex;
+                continue;
+            }
             const groups = JSON.parse(core.UTF8ToString(core._dz_scan_fetch_groups_json(session, budgetBytes)));
             for (let g = 0; g < groups.length; ++g) {
                 onProgress({ image: imageIndex, images: images.length, group: g, groups: groups.length, name: image.name });
@@ -161,6 +186,9 @@ export async function scanModel({
             ++imageIndex;
         }
         onProgress({ image: images.length, images: images.length, group: 0, groups: 0, name: '' });
+        if (skipped.length === images.length)
+            throw new ScanError(skipped.length === 1 ? `${skipped[0].name}: ${skipped[0].reason}`
+                                                     : `none of the ${skipped.length} images could be read (${skipped[0].name}: ${skipped[0].reason})`);
         const modelName = path.basename(modelPath);
         const report = (format) => withHeapCopy(core, new TextEncoder().encode(modelName + '\0'), (namePtr) =>
             withDims(core, shape, (dimsPtr, rank) => core.UTF8ToString(core._dz_scan_report(session, namePtr, dimsPtr, rank, format))));
@@ -189,10 +217,10 @@ function ortReason(e) {
 }
 
 // The image decoded and letterboxed by core (image_input.h), as the model's input tensor.
-function preparedTensor(ort, core, session, image, shape, scalingIndex, half) {
+function preparedTensor(ort, core, session, image, shape, scalingIndex, bgr, half) {
     const inputPtr = withHeapCopy(core, image.bytes, (ptr) => core._dz_scan_prepare_image(
-        session, ptr, image.bytes.byteLength, shape[3], shape[2], scalingIndex, half ? 1 : 0));
-    if (!inputPtr) throw new ScanError(`${image.name}: ${core.UTF8ToString(core._dz_scan_error(session))}`);
+        session, ptr, image.bytes.byteLength, shape[3], shape[2], scalingIndex, bgr ? 1 : 0, half ? 1 : 0));
+    if (!inputPtr) throw new ImageError(image.name, core.UTF8ToString(core._dz_scan_error(session)));
     const count = shape[1] * shape[2] * shape[3];
     return half ? new ort.Tensor('float16', core.HEAPU16.slice(inputPtr >> 1, (inputPtr >> 1) + count), shape)
                 : new ort.Tensor('float32', core.HEAPF32.slice(inputPtr >> 2, (inputPtr >> 2) + count), shape);

@@ -66,7 +66,12 @@ struct Model {
 struct ModelOutputs {
     int classes = 0, height = 0, width = 0;
     std::vector<float> heatmap; // [classes, height, width] logits
-    std::vector<float> wh;      // [4, height, width] after activation x wh_offset_base
+    // [4, height, width] ltrb in input pixels, after the activation and wh_offset_base. As it arrives
+    // from ORT it is the model's own box map, box_channels deep (2: CenterNet sizes, with `offset`),
+    // until accept_run_result converts it (core/box_encoding.h).
+    std::vector<float> wh;
+    int box_channels = 4;
+    std::vector<float> offset;  // [2, height, width] CenterNet's centre offset as it arrives; empty otherwise
     std::vector<float> wh_pre;  // [4, height, width] pre-activation; empty when the model has none
     ChwView heatmap_view() const { return {heatmap.data(), classes, height, width}; }
     ChwView wh_view() const { return {wh.data(), 4, height, width}; }

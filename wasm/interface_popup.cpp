@@ -43,23 +43,46 @@ void draw_mapping_editor(AppState& state) {
     ImGui::SameLine();
     ImGui::RadioButton("probabilities (after a sigmoid)", &encoding, 1);
     m.heatmap_encoding = encoding == 0 ? HeatmapEncoding::Logits : HeatmapEncoding::Probabilities;
-    output_combo("box map (left, top, right, bottom)", model.onnx, m.wh, false);
+    int encoding_choice = m.box_encoding == BoxEncoding::TtfnetLtrb ? 0 : 1;
+    ImGui::RadioButton("TTFNet: left, top, right, bottom distances", &encoding_choice, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("CenterNet: width/height + centre offset", &encoding_choice, 1);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("CenterNet (Objects as Points) writes a 2-channel box size and a 2-channel sub-cell offset\n"
+                          "of the centre (in cells). DeadZone turns them into left/top/right/bottom distances, so the\n"
+                          "dump's four channels are derived: a dead size channel shows as two half-dead edges.");
+    m.box_encoding = encoding_choice == 0 ? BoxEncoding::TtfnetLtrb : BoxEncoding::CenterNetSizeOffset;
+    const bool centernet = m.box_encoding == BoxEncoding::CenterNetSizeOffset;
+    output_combo(centernet ? "box size (width, height)" : "box map (left, top, right, bottom)", model.onnx, m.wh, false);
     int units = m.box_units == BoxUnits::InputPixels ? 0 : 1;
-    ImGui::RadioButton("distances in input pixels", &units, 0);
+    ImGui::RadioButton(centernet ? "sizes in input pixels" : "distances in input pixels", &units, 0);
     ImGui::SameLine();
     ImGui::RadioButton("in feature cells (x stride)", &units, 1);
     m.box_units = units == 0 ? BoxUnits::InputPixels : BoxUnits::StrideUnits;
-    output_combo("box map before its activation", model.onnx, m.wh_pre, true);
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Optional. With it, the dump shows the pre-activation; without it, a channel is dead\n"
-                          "when the box map itself is exactly zero everywhere.");
+    if (centernet) {
+        output_combo("centre offset (dx, dy in cells)", model.onnx, m.offset, false);
+        m.wh_pre.clear(); // a pre-activation map is TTFNet's; CenterNet's size has no activation to die in
+    } else {
+        output_combo("box map before its activation", model.onnx, m.wh_pre, true);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Optional. With it, the dump shows the pre-activation; without it, a channel is dead\n"
+                              "when the box map itself is exactly zero everywhere.");
+    }
     ImGui::SetNextItemWidth(120);
     ImGui::InputInt("stride (input pixels per feature cell)", &m.stride);
     int scaling = static_cast<int>(m.scaling);
     static const char* scalings[] = {"ImageNet mean/std on 0-1", "0-1", "0-255"};
     ImGui::SetNextItemWidth(220);
-    ImGui::Combo("input scaling (RGB)", &scaling, scalings, IM_ARRAYSIZE(scalings));
+    ImGui::Combo("input scaling", &scaling, scalings, IM_ARRAYSIZE(scalings));
     m.scaling = static_cast<InputScaling>(scaling);
+    int order = m.channel_order == ChannelOrder::Rgb ? 0 : 1;
+    ImGui::RadioButton("RGB planes", &order, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("BGR planes (OpenCV / Caffe-trained)", &order, 1);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("The order of the input's three colour planes. A model trained on images loaded with OpenCV\n"
+                          "expects blue first; fed RGB it sees a red object as blue. Mean/std stay per colour.");
+    m.channel_order = order == 0 ? ChannelOrder::Rgb : ChannelOrder::Bgr;
     if (!detect.mapping_error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", detect.mapping_error.c_str());
     if (ImGui::Button("Apply")) {
         detect.mapping_error = apply_model_mapping(state, detect.editing_model, m);

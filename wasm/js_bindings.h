@@ -34,7 +34,8 @@ void dz_js_ort_add_external(int id, const char* name, const std::uint8_t* data, 
 int dz_js_load_setting(const char* key, char* out, int capacity);
 void dz_js_store_setting(const char* key, const char* value);
 void dz_js_ort_run(int session_id, int request_id, const void* input, int count, int half, int width, int height,
-                   const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name);
+                   const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name,
+                   const char* offset_name);
 
 // ort_session.cpp, for the Scan view: any outputs (names separated by '\n'), each handed to
 // dz_on_output, then dz_on_outputs_done.

@@ -70,23 +70,31 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
                                          const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2, int hm3,
                                          const void* wh, int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3,
                                          const void* pre, int pre_n, int pre_half, int pre0, int pre1, int pre2, int pre3,
+                                         const void* off, int off_n, int off_half, int off0, int off1, int off2, int off3,
                                          double ms, double round_trip_ms) {
     using namespace deadzone::explorer;
     request_redraw(app_state());
     ModelOutputs out;
-    int wc = 0, wy = 0, wx = 0, pc = 0, py = 0, px = 0;
+    int wy = 0, wx = 0, pc = 0, py = 0, px = 0, oc = 0, oy = 0, ox = 0;
+    // The box map has 4 channels (TTFNet), or 2 with a 2-channel offset (CenterNet): accept_run_result
+    // turns either into ltrb in input pixels. wh_pre and the offset are optional (n 0: not sent).
     const bool maps_ok = take(hm, hm_n, hm_half, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
-                         take(wh, wh_n, wh_half, wh0, wh1, wh2, wh3, out.wh, wc, wy, wx) && wc == 4 && wy == out.height &&
-                         wx == out.width;
-    // wh_pre is optional: a model without it sends nothing (pre_n 0). Checked after the maps set out's size.
-    const bool shapes_ok = maps_ok && (pre_n == 0 || (take(pre, pre_n, pre_half, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
-                                                      pc == 4 && py == out.height && px == out.width));
+                         take(wh, wh_n, wh_half, wh0, wh1, wh2, wh3, out.wh, out.box_channels, wy, wx) &&
+                         wy == out.height && wx == out.width;
+    const bool offset_ok = off_n == 0 ? out.box_channels == 4
+                                      : take(off, off_n, off_half, off0, off1, off2, off3, out.offset, oc, oy, ox) &&
+                                            out.box_channels == 2 && oc == 2 && oy == out.height && ox == out.width;
+    const bool shapes_ok = maps_ok && offset_ok &&
+                           (pre_n == 0 || (take(pre, pre_n, pre_half, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
+                                           pc == 4 && py == out.height && px == out.width));
     if (!shapes_ok) {
-        const std::string shapes = "heatmap [" + std::to_string(hm0) + "," + std::to_string(hm1) + "," +
-                                   std::to_string(hm2) + "," + std::to_string(hm3) + "], wh [" + std::to_string(wh0) +
-                                   "," + std::to_string(wh1) + "," + std::to_string(wh2) + "," + std::to_string(wh3) +
-                                   "], wh_pre [" + std::to_string(pre0) + "," + std::to_string(pre1) + "," +
-                                   std::to_string(pre2) + "," + std::to_string(pre3) + "]";
+        auto dims = [](const char* name, int d0, int d1, int d2, int d3) {
+            return std::string(name) + " [" + std::to_string(d0) + "," + std::to_string(d1) + "," + std::to_string(d2) + "," +
+                   std::to_string(d3) + "]";
+        };
+        const std::string shapes = dims("heatmap", hm0, hm1, hm2, hm3) + ", " + dims("wh", wh0, wh1, wh2, wh3) +
+                                   (pre_n > 0 ? ", " + dims("wh_pre", pre0, pre1, pre2, pre3) : "") +
+                                   (off_n > 0 ? ", " + dims("offset", off0, off1, off2, off3) : "");
         on_run_finished(app_state(), request_id, nullptr, "the model's outputs have the wrong shapes: " + shapes, ms,
                         round_trip_ms);
         return;
@@ -123,7 +131,8 @@ void ort_run(int session_id, int request_id, const std::vector<float>& input, in
     }
     const void* data = model.half_input ? static_cast<const void*>(halves.data()) : input.data();
     dz_js_ort_run(session_id, request_id, data, static_cast<int>(input.size()), model.half_input ? 1 : 0, width, height,
-                  model.input_name.c_str(), model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str());
+                  model.input_name.c_str(), model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str(),
+                  model.offset_name.c_str());
 }
 
 void ort_run_outputs(int session_id, int request_id, const void* input, int count, bool half, int width, int height,

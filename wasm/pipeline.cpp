@@ -12,6 +12,9 @@
 #include "telemetry_loader.h"
 #include "textures.h"
 
+#include "deadzone/box_encoding.h"
+#include "deadzone/image_orientation.h"
+
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
 
@@ -58,9 +61,8 @@ void start_warm_up_run(AppState& state, Model& model) {
 // normalisation (both panels usually are: the second run then skips the letterbox).
 bool holds_input_for(const AppState& state, InputSize size, const Normalization& norm) {
     const auto& of = state.detect.model_input_of;
-    const auto same = [](const float (&a)[3], const float (&b)[3]) { return std::equal(a, a + 3, b); };
     return of.image_generation == state.detect.image.generation && of.size.width == size.width &&
-           of.size.height == size.height && same(of.norm.mean, norm.mean) && same(of.norm.std, norm.std);
+           of.size.height == size.height && of.norm == norm;
 }
 
 void start_run(AppState& state, int panel_index) {
@@ -410,6 +412,10 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
         post_message(state, "image '" + name + "' not loaded: " + image.error() + " (keeping the previous image)", true);
         return;
     }
+    if (const int o = image.value().exif_orientation; o != 1)
+        post_message(state, "image '" + name + "': EXIF orientation " + std::to_string(o) + " applied (" + exif_orientation_name(o) +
+                                "), so it shows as the camera meant it and labels written for the upright picture match",
+                     false);
     LoadedImage& li = state.detect.image;
     li.name = name;
     li.rgb = std::move(image).value();
@@ -493,8 +499,19 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     if (!check_output_size(state, panel, *outputs)) return;
     if (model.spec.heatmap_encoding == HeatmapEncoding::Probabilities)
         for (float& v : outputs->heatmap) v = logit(v); // decode, hover and maps all take logits
-    if (model.spec.box_units == BoxUnits::StrideUnits)
-        for (float& v : outputs->wh) v *= static_cast<float>(model.spec.stride); // decode takes input pixels
+    // Decode, stats and maps all take ltrb distances in input pixels.
+    const ChwView box{outputs->wh.data(), outputs->box_channels, outputs->height, outputs->width};
+    const ChwView offset{outputs->offset.data(), outputs->offset.empty() ? 0 : 2, outputs->height, outputs->width};
+    Result<std::vector<float>> ltrb = box_map_in_input_pixels(box, offset, model.spec.box_encoding, model.spec.box_units,
+                                                              model.spec.stride);
+    if (!ltrb) {
+        panel.error = ltrb.error();
+        post_message(state, "model '" + model.name + "': " + ltrb.error() + " (check its interface)", true);
+        return;
+    }
+    outputs->wh = std::move(ltrb).value();
+    outputs->box_channels = 4;
+    outputs->offset.clear();
     Prediction next;
     next.valid = true;
     next.model_index = panel.model_index;

@@ -73,7 +73,8 @@ void choose_input(ScanState& scan, ScanInput input) {
 Result<bool> prepare_input(const ScanState& scan, const ScanImage& image, ModelInput& input, std::vector<std::uint16_t>& halves) {
     Result<RgbImage> rgb = decode_image(image.bytes.data(), image.bytes.size(), ImageLimits{kMaxScanImagePixels});
     if (!rgb) return Error{image.name + ": " + rgb.error()};
-    const Normalization norm = scan.use_model_norm && scan.model_norm_known ? scan.model_norm : normalization_for(scan.scaling);
+    Normalization norm = scan.use_model_norm && scan.model_norm_known ? scan.model_norm : normalization_for(scan.scaling);
+    norm.order = scan.channel_order;
     fill_model_input(rgb.value(), scan.input.width, scan.input.height, norm, input);
     if (scan.input.half) {
         halves.resize(input.nchw.size());

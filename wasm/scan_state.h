@@ -61,6 +61,7 @@ struct ScanState {
     bool model_norm_known = false;                // the model carries mean/std metadata (DeadZone's trainer)
     bool use_model_norm = true;
     Normalization model_norm;
+    ChannelOrder channel_order = ChannelOrder::Rgb; // the plane order fed, whichever mean/std
     ScanInput input;                              // the model's input as fed (core's scan_input): name, size, half
     int symbolic_side = 640;                      // the side symbolic H/W are fed at (letterboxed square)
     double budget_mb = 64.0;                      // activations fetched per run, at most

@@ -97,6 +97,12 @@ void draw_scaling_combo(ScanState& scan) {
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("How pixels are scaled for the model's input (images are letterboxed to its size).\n"
                           "ImageNet: (x/255 - mean) / std; 0-1: x/255; 0-255: x as is");
+    ImGui::SameLine();
+    bool bgr = scan.channel_order == ChannelOrder::Bgr;
+    if (ImGui::Checkbox("BGR", &bgr)) scan.channel_order = bgr ? ChannelOrder::Bgr : ChannelOrder::Rgb;
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Feed the colour planes as blue, green, red: for models trained on images loaded with\n"
+                          "OpenCV (Caffe, many mmdetection configs). Mean/std stay per colour.");
 }
 
 void draw_rules_popup(ScanState& scan) {

@@ -308,7 +308,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         nlohmann::json j = {{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
                             {"activation", m.spec.activation}, {"input_size", {m.spec.input_width, m.spec.input_height}},
                             {"interface", {{"input", m.spec.input_name}, {"heatmap", m.spec.heatmap_name}, {"wh", m.spec.wh_name},
-                                           {"wh_pre", m.spec.wh_pre_name}, {"stride", m.spec.stride},
+                                           {"wh_pre", m.spec.wh_pre_name}, {"offset", m.spec.offset_name}, {"stride", m.spec.stride},
                                            {"heatmap_probabilities", m.spec.heatmap_encoding == deadzone::HeatmapEncoding::Probabilities},
                                            {"found_by", m.spec.found_by},
                                            {"mapping", nlohmann::json::parse(deadzone::mapping_to_json(deadzone::mapping_of(m.spec)))}}},
@@ -347,7 +347,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"samples", samples_json(s.detect)},
         {"ground_truth", ground_truth_json(s.detect)},
         {"image", {{"name", s.detect.image.name}, {"width", s.detect.image.rgb.width}, {"height", s.detect.image.rgb.height},
-                   {"generation", s.detect.image.generation}}},
+                   {"generation", s.detect.image.generation}, {"exif_orientation", s.detect.image.rgb.exif_orientation}}},
         {"params", {{"score_threshold", s.detect.params.score_threshold}, {"top_k", s.detect.params.top_k}}},
         {"overlay", s.detect.overlay},
         {"hover", {{"panel", s.detect.hover_panel}, {"x", s.detect.hover_x}, {"y", s.detect.hover_y}}},
@@ -450,10 +450,12 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_report_text(int markdown) {
     return buffer.c_str();
 }
 
-// What the Scan view's scaling combo does: 0 ImageNet, 1 0-1, 2 0-255, -1 the model's own mean/std.
-EMSCRIPTEN_KEEPALIVE void dz_scan_set_scaling(int scaling) {
+// What the Scan view's scaling combo and BGR box do: 0 ImageNet, 1 0-1, 2 0-255, -1 the model's own
+// mean/std; bgr 1 feeds the planes as B,G,R.
+EMSCRIPTEN_KEEPALIVE void dz_scan_set_scaling(int scaling, int bgr) {
     request_redraw(app_state());
     ScanState& scan = app_state().scan;
+    scan.channel_order = bgr != 0 ? deadzone::ChannelOrder::Bgr : deadzone::ChannelOrder::Rgb;
     scan.use_model_norm = scaling < 0;
     if (scaling >= 0) scan.scaling = scaling == 1 ? InputScaling::ZeroToOne : scaling == 2 ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
 }

@@ -251,8 +251,10 @@ mergeInto(LibraryManager.library, {
   // half), feeding input_c and reading the outputs heatmap_c, wh_c and wh_pre_c ("" when the model
   // has none: its pointer and dims come back 0). Each output comes back as (pointer, count, half, dims).
   // void dz_js_ort_run(int session_id, int request_id, const void* ptr, int count, int half, int width, int height,
-  //                    const char* input_c, const char* heatmap_c, const char* wh_c, const char* wh_pre_c) [wasm/ort_session.cpp]
-  dz_js_ort_run: function(session_id, request_id, ptr, count, half, width, height, input_c, heatmap_c, wh_c, wh_pre_c) {
+  //                    const char* input_c, const char* heatmap_c, const char* wh_c, const char* wh_pre_c,
+  //                    const char* offset_c) [wasm/ort_session.cpp]
+  // wh_pre_c and offset_c may be "": that output is sent as 0 values.
+  dz_js_ort_run: function(session_id, request_id, ptr, count, half, width, height, input_c, heatmap_c, wh_c, wh_pre_c, offset_c) {
     const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
     if (!globalThis.dzOrt) {
         setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
@@ -260,7 +262,7 @@ mergeInto(LibraryManager.library, {
     }
     const input = half ? HEAPU16.slice(ptr >> 1, (ptr >> 1) + count) : globalThis.dzOrt.inputBuffer(count);
     if (!half) input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
-    const names = [UTF8ToString(heatmap_c), UTF8ToString(wh_c), UTF8ToString(wh_pre_c)];
+    const names = [UTF8ToString(heatmap_c), UTF8ToString(wh_c), UTF8ToString(wh_pre_c), UTF8ToString(offset_c)];
     const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], half: !!half, outputs: names.filter((n) => n) };
     globalThis.dzOrt.run(session_id, input, feed).then((r) => {
         const args = [request_id];

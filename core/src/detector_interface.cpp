@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 
 #include <nlohmann/json.hpp>
 
@@ -58,49 +59,94 @@ bool same_map(const TensorInfo& a, const TensorInfo& b) {
     return a.dims.size() == 4 && b.dims.size() == 4 && eq(a.dims[2], b.dims[2]) && eq(a.dims[3], b.dims[3]);
 }
 
-// Picks heatmap / wh / wh_pre by name, else by shape (see the header). Fills the names and found_by.
+bool name_says(const TensorInfo& t, std::initializer_list<const char*> words) {
+    const std::string name = lower(t.name);
+    for (const char* w : words)
+        if (name.find(w) != std::string::npos) return true;
+    return false;
+}
+
+// The outputs found by shape: heatmap, box map, and wh_pre (TTFNet) or offset (CenterNet), or null.
+struct ShapeGuess {
+    const TensorInfo *heatmap = nullptr, *wh = nullptr, *wh_pre = nullptr, *offset = nullptr;
+};
+
+// See the header: 4-channel maps are TTFNet's; with none, two 2-channel maps are CenterNet's.
+Result<ShapeGuess> guess_by_shape(const OnnxInfo& info) {
+    std::vector<const TensorInfo*> four, two, other;
+    for (const TensorInfo& t : info.outputs) {
+        if (t.dims.size() != 4) continue;
+        (t.dims[1] == 4 ? four : t.dims[1] == 2 ? two : other).push_back(&t);
+    }
+    ShapeGuess g;
+    // A 2-class CenterNet heatmap is a third 2-channel map: the one whose name says so.
+    const auto named_heatmap = std::find_if(two.begin(), two.end(), [](const TensorInfo* t) { return name_says(*t, {"hm", "heat", "cls", "score"}); });
+    if (four.empty() && two.size() == 3 && other.empty() && named_heatmap != two.end()) {
+        other.push_back(*named_heatmap);
+        two.erase(named_heatmap);
+    }
+    // TTFNet: the heatmap is the one map of another depth (a 2-class one is the one 2-channel map).
+    const TensorInfo* ttfnet_heatmap = other.size() == 1 ? other[0] : other.empty() && two.size() == 1 ? two[0] : nullptr;
+    if (!four.empty() && four.size() <= 2 && ttfnet_heatmap != nullptr) {
+        g.heatmap = ttfnet_heatmap;
+        g.wh = four[0];
+        if (four.size() == 2) {
+            auto producer = [&](const TensorInfo* t) {
+                const auto it = info.producer_op.find(t->name);
+                return it == info.producer_op.end() ? std::string() : it->second;
+            };
+            const bool first_is_pre = name_says(*four[0], {"pre"}) ||
+                                      (!is_activation_op(producer(four[0])) && is_activation_op(producer(four[1])));
+            g.wh = four[first_is_pre ? 1 : 0], g.wh_pre = four[first_is_pre ? 0 : 1];
+        }
+        return g;
+    }
+    if (four.empty() && two.size() == 2 && other.size() == 1) {
+        g.heatmap = other[0];
+        const bool first_is_offset = name_says(*two[0], {"off", "reg"}) && !name_says(*two[1], {"off", "reg"});
+        g.offset = two[first_is_offset ? 0 : 1], g.wh = two[first_is_offset ? 1 : 0];
+        return g;
+    }
+    return Error{"cannot tell which output is the heatmap and which the box map: the outputs are " + output_list(info) +
+                 "; expected a heatmap [1,C,h,w] and a box map [1,4,h,w] (named heatmap, wh and optionally wh_pre), "
+                 "or CenterNet's heatmap, size [1,2,h,w] and offset [1,2,h,w]"};
+}
+
+// Picks heatmap / wh / wh_pre (or offset) by name, else by shape (see the header). Fills the names,
+// the encoding and found_by.
 Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterface d) {
-    const TensorInfo* heatmap = find_tensor(info.outputs, "heatmap");
-    const TensorInfo* wh = find_tensor(info.outputs, "wh");
-    const TensorInfo* wh_pre = find_tensor(info.outputs, "wh_pre");
-    if (heatmap != nullptr && wh != nullptr) {
+    ShapeGuess g{find_tensor(info.outputs, "heatmap"), find_tensor(info.outputs, "wh"), find_tensor(info.outputs, "wh_pre"), nullptr};
+    if (g.heatmap != nullptr && g.wh != nullptr && g.wh->dims.size() == 4 && g.wh->dims[1] != 2) {
         d.found_by = "by name";
     } else {
-        std::vector<const TensorInfo*> four, other;
-        for (const TensorInfo& t : info.outputs) {
-            if (t.dims.size() != 4) continue;
-            (t.dims[1] == 4 ? four : other).push_back(&t);
-        }
-        if (four.empty() || other.size() != 1 || four.size() > 2)
-            return Error{"cannot tell which output is the heatmap and which the box map: the outputs are " + output_list(info) +
-                         "; expected a heatmap [1,C,h,w] and a box map [1,4,h,w] (named heatmap, wh and optionally wh_pre)"};
-        heatmap = other[0];
-        wh = four[0], wh_pre = nullptr;
-        if (four.size() == 2) {
-            const bool first_is_pre = lower(four[0]->name).find("pre") != std::string::npos ||
-                                      (!is_activation_op(info.producer_op.count(four[0]->name) ? info.producer_op.at(four[0]->name) : "") &&
-                                       is_activation_op(info.producer_op.count(four[1]->name) ? info.producer_op.at(four[1]->name) : ""));
-            wh = four[first_is_pre ? 1 : 0], wh_pre = four[first_is_pre ? 0 : 1];
-        }
-        d.found_by = "by shape: heatmap = " + heatmap->name + ", wh = " + wh->name + (wh_pre ? ", wh_pre = " + wh_pre->name : "");
+        Result<ShapeGuess> guess = guess_by_shape(info);
+        if (!guess) return Error{guess.error()};
+        g = guess.value();
+        d.found_by = "by shape: heatmap = " + g.heatmap->name + ", wh = " + g.wh->name +
+                     (g.wh_pre ? ", wh_pre = " + g.wh_pre->name : "") + (g.offset ? ", offset = " + g.offset->name + " (CenterNet)" : "");
     }
-    for (const TensorInfo* t : {heatmap, wh, wh_pre}) {
+    const std::int64_t box_channels = g.offset != nullptr ? 2 : 4;
+    for (const TensorInfo* t : {g.heatmap, g.wh, g.wh_pre, g.offset}) {
         if (t == nullptr) continue;
         const auto& dm = t->dims;
-        const bool ok = dm.size() == 4 && (dm[0] == 1 || dm[0] == -1) && (t == heatmap || dm[1] == 4 || dm[1] == -1) &&
-                        same_map(*t, *heatmap);
-        if (!ok) return Error{"output `" + t->name + "` is " + dims_text(dm) + "; expected [1," + (t == heatmap ? "C" : "4") + ",h,w]"};
+        const std::int64_t want = t == g.heatmap ? 0 : box_channels;
+        const bool ok = dm.size() == 4 && (dm[0] == 1 || dm[0] == -1) && (want == 0 || dm[1] == want || dm[1] == -1) &&
+                        same_map(*t, *g.heatmap);
+        if (!ok)
+            return Error{"output `" + t->name + "` is " + dims_text(dm) + "; expected [1," + (want == 0 ? "C" : std::to_string(want)) + ",h,w]"};
         if (t->elem_type != kOnnxFloat && t->elem_type != kOnnxFloat16)
             return Error{"output `" + t->name + "` is neither float32 nor float16 (ONNX type " + std::to_string(t->elem_type) + ")"};
-        if (t->elem_type != heatmap->elem_type)
-            return Error{"outputs `" + heatmap->name + "` and `" + t->name + "` differ in type (float32 and float16 mixed)"};
+        if (t->elem_type != g.heatmap->elem_type)
+            return Error{"outputs `" + g.heatmap->name + "` and `" + t->name + "` differ in type (float32 and float16 mixed)"};
     }
-    d.heatmap_name = heatmap->name;
-    d.wh_name = wh->name;
-    d.wh_pre_name = wh_pre != nullptr ? wh_pre->name : "";
-    d.num_classes = heatmap->dims[1] > 0 ? static_cast<int>(heatmap->dims[1]) : 0;
-    d.half_outputs = heatmap->elem_type == kOnnxFloat16;
-    const auto op = info.producer_op.find(heatmap->name);
+    d.heatmap_name = g.heatmap->name;
+    d.wh_name = g.wh->name;
+    d.wh_pre_name = g.wh_pre != nullptr ? g.wh_pre->name : "";
+    d.offset_name = g.offset != nullptr ? g.offset->name : "";
+    if (g.offset != nullptr) d.box_encoding = BoxEncoding::CenterNetSizeOffset, d.box_units = BoxUnits::StrideUnits;
+    d.num_classes = g.heatmap->dims[1] > 0 ? static_cast<int>(g.heatmap->dims[1]) : 0;
+    d.half_outputs = g.heatmap->elem_type == kOnnxFloat16;
+    const auto op = info.producer_op.find(g.heatmap->name);
     if (op != info.producer_op.end() && op->second == "Sigmoid") d.heatmap_encoding = HeatmapEncoding::Probabilities;
     return d;
 }
@@ -177,9 +223,11 @@ InputSize pick_input_size(const DetectorInterface& model, int image_width, int i
 
 InterfaceMapping mapping_of(const DetectorInterface& d) {
     InterfaceMapping m;
-    m.heatmap = d.heatmap_name, m.wh = d.wh_name, m.wh_pre = d.wh_pre_name;
+    m.heatmap = d.heatmap_name, m.wh = d.wh_name, m.wh_pre = d.wh_pre_name, m.offset = d.offset_name;
     m.heatmap_encoding = d.heatmap_encoding;
+    m.box_encoding = d.box_encoding;
     m.box_units = d.box_units;
+    m.channel_order = d.norm.order;
     m.stride = d.stride;
     const Normalization unit = normalization_for(InputScaling::ZeroToOne), byte = normalization_for(InputScaling::ZeroTo255);
     auto same = [](const Normalization& a, const Normalization& b) {
@@ -201,12 +249,20 @@ Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& inf
     const TensorInfo* heatmap = find_tensor(info.outputs, m.heatmap);
     if (heatmap == nullptr || heatmap->dims.size() != 4)
         return Error{"heatmap: the model has no 4-D output called '" + m.heatmap + "'"};
-    for (const std::string* name : {&m.wh, &m.wh_pre}) {
-        if (name->empty() && name == &m.wh_pre) continue;
+    const bool centernet = m.box_encoding == BoxEncoding::CenterNetSizeOffset;
+    if (centernet && !m.wh_pre.empty())
+        return Error{"a pre-activation box map goes with TTFNet's ltrb distances, not with CenterNet's size and offset"};
+    if (centernet && m.offset == m.wh) return Error{"CenterNet's size and offset must be two different outputs ('" + m.wh + "' twice)"};
+    const std::int64_t channels = centernet ? 2 : 4;
+    for (const std::string* name : {&m.wh, &m.wh_pre, &m.offset}) {
+        if (name == &m.wh_pre && name->empty()) continue;
+        if (name == &m.offset && !centernet) continue;
         const TensorInfo* t = find_tensor(info.outputs, *name);
         if (t == nullptr) return Error{"the model has no output called '" + *name + "'"};
-        if (t->dims.size() != 4 || (t->dims[1] != 4 && t->dims[1] != -1) || !same_map(*t, *heatmap))
-            return Error{"output '" + *name + "' is " + dims_text(t->dims) + ": a box map must be [1,4,h,w] like the heatmap"};
+        if (t->dims.size() != 4 || (t->dims[1] != channels && t->dims[1] != -1) || !same_map(*t, *heatmap))
+            return Error{"output '" + *name + "' is " + dims_text(t->dims) + ": " +
+                         (centernet ? "CenterNet's size and offset must each be [1,2,h,w]" : "a box map must be [1,4,h,w]") +
+                         " like the heatmap"};
     }
     if (m.stride < 1 || m.stride > 64) return Error{"stride " + std::to_string(m.stride) + " is outside 1..64"};
     if (d.fixed_input() && (d.input_width % m.stride != 0 || d.input_height % m.stride != 0 ||
@@ -214,10 +270,13 @@ Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& inf
         return Error{"stride " + std::to_string(m.stride) + " does not fit the input " + std::to_string(d.input_width) + "x" +
                      std::to_string(d.input_height) + " and the heatmap " + dims_text(heatmap->dims)};
     d.heatmap_name = m.heatmap, d.wh_name = m.wh, d.wh_pre_name = m.wh_pre;
+    d.offset_name = centernet ? m.offset : "";
     d.heatmap_encoding = m.heatmap_encoding;
+    d.box_encoding = m.box_encoding;
     d.box_units = m.box_units;
     d.stride = m.stride;
     d.norm = normalization_for(m.scaling);
+    d.norm.order = m.channel_order;
     d.num_classes = heatmap->dims[1] > 0 ? static_cast<int>(heatmap->dims[1]) : d.num_classes;
     d.found_by = "by the user";
     return d;
@@ -225,10 +284,12 @@ Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& inf
 
 std::string mapping_to_json(const InterfaceMapping& m) {
     const char* scaling = m.scaling == InputScaling::ImageNet ? "imagenet" : m.scaling == InputScaling::ZeroToOne ? "0-1" : "0-255";
-    return nlohmann::json{{"heatmap", m.heatmap}, {"wh", m.wh}, {"wh_pre", m.wh_pre},
+    return nlohmann::json{{"heatmap", m.heatmap}, {"wh", m.wh}, {"wh_pre", m.wh_pre}, {"offset", m.offset},
                           {"heatmap_encoding", m.heatmap_encoding == HeatmapEncoding::Logits ? "logits" : "probabilities"},
+                          {"box_encoding", m.box_encoding == BoxEncoding::TtfnetLtrb ? "ltrb" : "centernet"},
                           {"box_units", m.box_units == BoxUnits::InputPixels ? "input_px" : "stride"},
-                          {"stride", m.stride}, {"scaling", scaling}}
+                          {"stride", m.stride}, {"scaling", scaling},
+                          {"channel_order", m.channel_order == ChannelOrder::Rgb ? "rgb" : "bgr"}}
         .dump();
 }
 
@@ -240,14 +301,29 @@ Result<InterfaceMapping> mapping_from_json(const std::string& text) {
         if (!j.contains(key) || !j[key].is_string()) return Error{std::string("mapping: '") + key + "' must be a string"};
         *field = j[key].get<std::string>();
     }
+    // Fields added later default to what a mapping without them meant.
+    auto optional_string = [&j](const char* key, const char* fallback) -> Result<std::string> {
+        if (!j.contains(key)) return std::string(fallback);
+        if (!j[key].is_string()) return Error{std::string("mapping: '") + key + "' must be a string"};
+        return j[key].get<std::string>();
+    };
+    Result<std::string> offset = optional_string("offset", ""), box = optional_string("box_encoding", "ltrb"),
+                        order = optional_string("channel_order", "rgb");
+    for (const Result<std::string>* r : {&offset, &box, &order})
+        if (!*r) return Error{r->error()};
     const std::string encoding = j.value("heatmap_encoding", ""), units = j.value("box_units", ""), scaling = j.value("scaling", "");
     if (encoding != "logits" && encoding != "probabilities") return Error{"mapping: heatmap_encoding must be logits or probabilities"};
+    if (box.value() != "ltrb" && box.value() != "centernet") return Error{"mapping: box_encoding must be ltrb or centernet"};
     if (units != "input_px" && units != "stride") return Error{"mapping: box_units must be input_px or stride"};
     if (scaling != "imagenet" && scaling != "0-1" && scaling != "0-255") return Error{"mapping: scaling must be imagenet, 0-1 or 0-255"};
+    if (order.value() != "rgb" && order.value() != "bgr") return Error{"mapping: channel_order must be rgb or bgr"};
     if (!j.contains("stride") || !j["stride"].is_number_integer()) return Error{"mapping: stride must be an integer"};
+    m.offset = offset.value();
     m.heatmap_encoding = encoding == "logits" ? HeatmapEncoding::Logits : HeatmapEncoding::Probabilities;
+    m.box_encoding = box.value() == "ltrb" ? BoxEncoding::TtfnetLtrb : BoxEncoding::CenterNetSizeOffset;
     m.box_units = units == "input_px" ? BoxUnits::InputPixels : BoxUnits::StrideUnits;
     m.scaling = scaling == "imagenet" ? InputScaling::ImageNet : scaling == "0-1" ? InputScaling::ZeroToOne : InputScaling::ZeroTo255;
+    m.channel_order = order.value() == "rgb" ? ChannelOrder::Rgb : ChannelOrder::Bgr;
     m.stride = j["stride"].get<int>();
     return m;
 }

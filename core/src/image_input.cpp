@@ -1,5 +1,9 @@
 #include "deadzone/image_input.h"
 
+#include "deadzone/image_orientation.h"
+#include "deadzone/jpeg_header.h"
+
+#include "bmp_variant.h"
 #include "png_decode.h"
 
 #include <stb_image.h>
@@ -11,6 +15,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #if defined(__wasm_simd128__)
@@ -55,6 +60,22 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
         return Error{"not a supported image (expected PNG, JPEG, BMP or GIF)"};
     if (format == ImageFormat::Png) return decode_png(bytes, size, limits);
 
+    // BMP variants stb_image misreads are relabelled (a copy) or refused by name; JPEG headers give
+    // the EXIF orientation and refuse CMYK whose colours are a guess.
+    std::optional<std::vector<std::uint8_t>> adapted;
+    JpegHeader jpeg;
+    if (format == ImageFormat::Bmp) {
+        Result<std::optional<std::vector<std::uint8_t>>> bmp = adapt_bmp_for_stb(bytes, size);
+        if (!bmp) return Error{bmp.error()};
+        adapted = std::move(bmp).value();
+        if (adapted) bytes = adapted->data();
+    } else if (format == ImageFormat::Jpeg) {
+        jpeg = read_jpeg_header(bytes, size);
+        if (jpeg.components == 4 && jpeg.adobe_transform < 0)
+            return Error{"a 4-component (CMYK) JPEG without an Adobe marker: its colours depend on the program that "
+                         "wrote it, so DeadZone does not guess them; save it as an RGB JPEG or PNG"};
+    }
+
     // JPEG, BMP and GIF: stb_image. The header first, so an oversized image is refused before a
     // single pixel is allocated.
     int width = 0, height = 0, channels = 0;
@@ -79,7 +100,11 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     image.width = width;
     image.height = height;
     image.pixels.assign(data.get(), data.get() + static_cast<std::size_t>(pixels) * 3);
-    return image;
+    data.reset();
+    if (jpeg.orientation == 1) return image;
+    RgbImage upright = apply_exif_orientation(image, jpeg.orientation);
+    upright.exif_orientation = jpeg.orientation;
+    return upright;
 }
 
 Result<RgbImage> load_image_file(const std::string& path, const ImageLimits& limits) {
@@ -274,7 +299,10 @@ void fill_model_input(const RgbImage& image, int input_width, int input_height, 
         scale[c] = 1.0f / (255.0f * norm.std[c]);
         offset[c] = norm.mean[c] / norm.std[c];
     }
-    float* planes[3] = {input.nchw.data(), input.nchw.data() + plane, input.nchw.data() + 2 * plane};
+    // planes[c] is colour c's plane (c = R, G, B): a BGR model's first plane is blue.
+    const bool bgr = norm.order == ChannelOrder::Bgr;
+    float* planes[3] = {input.nchw.data() + (bgr ? 2 : 0) * plane, input.nchw.data() + plane,
+                        input.nchw.data() + (bgr ? 0 : 2) * plane};
     const std::size_t origin = static_cast<std::size_t>(lb.pad_top) * input_width + lb.pad_left;
     const auto row_start = [&](int c, int y) { return planes[c] + origin + static_cast<std::size_t>(y) * input_width; };
     if (lb.resized_width == image.width && lb.resized_height == image.height) {

@@ -85,6 +85,8 @@ std::string scan_summary(const ScanReport& r) {
           << " from the weights alone";
     const std::ptrdiff_t nan_layer = r.first_nonfinite_layer();
     if (nan_layer >= 0) s << "; NaN/Inf first appears at " << r.layers[static_cast<std::size_t>(nan_layer)].layer.node;
+    if (!r.skipped_images.empty())
+        s << " (" << plural(static_cast<std::int64_t>(r.skipped_images.size()), "image", "images") << " skipped: unreadable)";
     return s.str();
 }
 
@@ -141,10 +143,13 @@ Result<bool> ModelScan::add_output(int layer, const float* values, const std::ve
 
 void ModelScan::end_image(const std::string& name) { images_.push_back(name); }
 
+void ModelScan::skip_image(const std::string& name, const std::string& reason) { skipped_.push_back({name, reason}); }
+
 ScanReport ModelScan::report(const std::string& model_name, const std::vector<std::int64_t>& input_shape) const {
     ScanReport r;
     r.model = model_name;
     r.images = images_;
+    r.skipped_images = skipped_;
     r.input_shape = input_shape;
     r.thresholds = thresholds_;
     r.static_findings = static_findings_;

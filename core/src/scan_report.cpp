@@ -70,12 +70,15 @@ std::string scan_report_json(const ScanReport& r) {
     json findings = json::array(), layers = json::array();
     for (const StaticFinding& f : r.static_findings) findings.push_back(finding_json(f));
     for (const LayerScan& l : r.layers) layers.push_back(layer_json(l));
+    json skipped = json::array();
+    for (const SkippedImage& i : r.skipped_images) skipped.push_back({{"name", i.name}, {"reason", i.reason}});
     const std::ptrdiff_t nan_layer = r.first_nonfinite_layer();
     json out = {
         {"format", "deadzone-scan"},
         {"version", 1},
         {"model", r.model},
         {"images", r.images},
+        {"skipped_images", skipped},
         {"input_shape", r.input_shape},
         {"summary", scan_summary(r)},
         {"thresholds",
@@ -103,6 +106,10 @@ std::string scan_report_markdown(const ScanReport& r) {
     s << "Images (" << r.images.size() << "):";
     for (std::size_t i = 0; i < r.images.size() && i < 20; ++i) s << (i ? ", " : " ") << cell(r.images[i]);
     if (r.images.size() > 20) s << ", ...";
+    if (!r.skipped_images.empty()) {
+        s << "\n\nSkipped (" << r.skipped_images.size() << "), not scanned:\n";
+        for (const SkippedImage& i : r.skipped_images) s << "\n- " << cell(i.name) << ": " << cell(i.reason);
+    }
     s << "\n\n## Dead from the weights alone\n\n";
     if (r.static_findings.empty()) {
         s << "None.\n";

@@ -149,6 +149,97 @@ TEST(DetectorInterface, AMappingTheUserCorrectsIsAppliedCheckedAndRemembered) {
     EXPECT_FALSE(mapping_from_json("not json").ok());
 }
 
+TEST(DetectorInterface, CenterNetSizeAndOffsetAreGuessedByShape) {
+    OnnxInfo info;
+    info.inputs = {tensor("input.1", {1, 3, 512, 512})};
+    // CenterNet's reference export: hm, wh, reg; the offset is found by its name wherever it is listed.
+    info.outputs = {tensor("reg", {1, 2, 128, 128}), tensor("hm", {1, 80, 128, 128}), tensor("wh", {1, 2, 128, 128})};
+    auto d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().box_encoding, BoxEncoding::CenterNetSizeOffset);
+    EXPECT_EQ(d.value().heatmap_name, "hm");
+    EXPECT_EQ(d.value().wh_name, "wh");
+    EXPECT_EQ(d.value().offset_name, "reg");
+    EXPECT_EQ(d.value().wh_pre_name, "");
+    EXPECT_EQ(d.value().box_units, BoxUnits::StrideUnits); // CenterNet regresses sizes in cells
+    EXPECT_EQ(d.value().stride, 4);
+    EXPECT_NE(d.value().found_by.find("CenterNet"), std::string::npos) << d.value().found_by;
+    // Unhelpful names: the second 2-channel map is the offset.
+    info.outputs = {tensor("o0", {1, 3, 128, 128}), tensor("o1", {1, 2, 128, 128}), tensor("o2", {1, 2, 128, 128})};
+    d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().wh_name, "o1");
+    EXPECT_EQ(d.value().offset_name, "o2");
+    // A 2-class heatmap is a third 2-channel map: told apart by its name, else refused.
+    info.outputs = {tensor("wh", {1, 2, 128, 128}), tensor("hm", {1, 2, 128, 128}), tensor("offset", {1, 2, 128, 128})};
+    d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().heatmap_name, "hm");
+    EXPECT_EQ(d.value().offset_name, "offset");
+    info.outputs = {tensor("a", {1, 2, 128, 128}), tensor("b", {1, 2, 128, 128}), tensor("c", {1, 2, 128, 128})};
+    d = find_detector_interface(info);
+    ASSERT_FALSE(d.ok());
+    EXPECT_NE(d.error().find("CenterNet"), std::string::npos) << d.error();
+    // A DeadZone export keeps the TTFNet layout, found by name.
+    info.outputs = {tensor("heatmap", {1, 2, 128, 128}), tensor("wh", {1, 4, 128, 128})};
+    d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().box_encoding, BoxEncoding::TtfnetLtrb);
+    EXPECT_EQ(d.value().offset_name, "");
+}
+
+TEST(DetectorInterface, ACenterNetOrBgrMappingIsCheckedAndRemembered) {
+    OnnxInfo info;
+    info.inputs = {tensor("x", {1, 3, 256, 256})};
+    info.outputs = {tensor("hm", {1, 3, 64, 64}), tensor("size", {1, 2, 64, 64}), tensor("shift", {1, 2, 64, 64}),
+                    tensor("ltrb", {1, 4, 64, 64})};
+    auto guessed = find_detector_interface(info); // ltrb wins: a 4-channel map is TTFNet's
+    ASSERT_TRUE(guessed.ok()) << guessed.error();
+    InterfaceMapping m = mapping_of(guessed.value());
+    EXPECT_EQ(m.box_encoding, BoxEncoding::TtfnetLtrb);
+    EXPECT_EQ(m.channel_order, ChannelOrder::Rgb);
+    m.box_encoding = BoxEncoding::CenterNetSizeOffset, m.wh = "size", m.offset = "shift", m.wh_pre = "";
+    m.channel_order = ChannelOrder::Bgr;
+    auto applied = apply_mapping(guessed.value(), info, m);
+    ASSERT_TRUE(applied.ok()) << applied.error();
+    EXPECT_EQ(applied.value().offset_name, "shift");
+    EXPECT_EQ(applied.value().box_encoding, BoxEncoding::CenterNetSizeOffset);
+    EXPECT_EQ(applied.value().norm.order, ChannelOrder::Bgr);
+    EXPECT_FLOAT_EQ(applied.value().norm.mean[0], 0.485f); // mean/std stay per colour: R's is R's
+    EXPECT_EQ(mapping_to_json(mapping_of(applied.value())), mapping_to_json(m));
+    auto back = mapping_from_json(mapping_to_json(m));
+    ASSERT_TRUE(back.ok()) << back.error();
+    EXPECT_EQ(back.value().channel_order, ChannelOrder::Bgr);
+    EXPECT_EQ(back.value().box_encoding, BoxEncoding::CenterNetSizeOffset);
+    EXPECT_EQ(back.value().offset, "shift");
+    // Refused, with the reason: a 4-channel offset, the same map twice, a pre-activation map.
+    InterfaceMapping bad = m;
+    bad.offset = "ltrb";
+    EXPECT_NE(apply_mapping(guessed.value(), info, bad).error().find("'ltrb'"), std::string::npos);
+    bad = m;
+    bad.offset = "size";
+    EXPECT_NE(apply_mapping(guessed.value(), info, bad).error().find("two different"), std::string::npos);
+    bad = m;
+    bad.wh_pre = "ltrb";
+    EXPECT_NE(apply_mapping(guessed.value(), info, bad).error().find("pre-activation"), std::string::npos);
+    // Switched back to TTFNet, the offset is ignored; a 2-channel box map is refused.
+    bad = m;
+    bad.box_encoding = BoxEncoding::TtfnetLtrb;
+    EXPECT_NE(apply_mapping(guessed.value(), info, bad).error().find("[1,4,h,w]"), std::string::npos);
+    bad.wh = "ltrb";
+    auto ttfnet = apply_mapping(guessed.value(), info, bad);
+    ASSERT_TRUE(ttfnet.ok()) << ttfnet.error();
+    EXPECT_EQ(ttfnet.value().offset_name, "");
+    // A mapping remembered before box_encoding, offset and channel_order existed reads as TTFNet, RGB.
+    auto old = mapping_from_json(R"({"heatmap":"hm","wh":"ltrb","wh_pre":"","heatmap_encoding":"logits",)"
+                                 R"("box_units":"input_px","stride":4,"scaling":"imagenet"})");
+    ASSERT_TRUE(old.ok()) << old.error();
+    EXPECT_EQ(old.value().box_encoding, BoxEncoding::TtfnetLtrb);
+    EXPECT_EQ(old.value().channel_order, ChannelOrder::Rgb);
+    EXPECT_FALSE(mapping_from_json(R"({"heatmap":"hm","wh":"ltrb","wh_pre":"","heatmap_encoding":"logits","box_units":"input_px",)"
+                                   R"("stride":4,"scaling":"imagenet","channel_order":"rbg"})").ok());
+}
+
 TEST(DetectorInterface, LogitInvertsSigmoidAndStaysFinite) {
     for (float x = -12.0f; x <= 12.0f; x += 0.5f) EXPECT_NEAR(logit(sigmoid(x)), x, 2e-3f * (1.0f + std::fabs(x)));
     EXPECT_TRUE(std::isfinite(logit(0.0f)));

@@ -303,6 +303,26 @@ TEST(ModelInput, LetterboxesAndNormalisesToNchw) {
     }
 }
 
+TEST(ModelInput, BgrOrderPutsBlueFirstAndKeepsEachColoursMeanAndStd) {
+    // Same-size (no resampling) and letterboxed paths both reorder the planes.
+    Normalization norm;
+    norm.mean[0] = 0.3f, norm.mean[1] = 0.6f, norm.mean[2] = 0.1f;
+    norm.std[0] = 0.2f, norm.std[1] = 0.5f, norm.std[2] = 0.3f;
+    Normalization bgr = norm;
+    bgr.order = ChannelOrder::Bgr;
+    EXPECT_FALSE(bgr == norm);
+    for (const int size : {16, 24}) {
+        const RgbImage src = noise_image(16, 12, 5);
+        const ModelInput rgb_in = make_model_input(src, size, size, norm), bgr_in = make_model_input(src, size, size, bgr);
+        const std::size_t plane = static_cast<std::size_t>(size) * size;
+        ASSERT_EQ(bgr_in.nchw.size(), 3 * plane);
+        for (int c = 0; c < 3; ++c) // BGR plane c holds RGB plane 2 - c, value for value
+            EXPECT_TRUE(std::equal(bgr_in.nchw.begin() + static_cast<long>(c * plane), bgr_in.nchw.begin() + static_cast<long>((c + 1) * plane),
+                                   rgb_in.nchw.begin() + static_cast<long>((2 - c) * plane)))
+                << "plane " << c << " at " << size;
+    }
+}
+
 TEST(ModelInput, ReusedBufferGivesTheSameInputAsAFreshOne) {
     // fill_model_input writes padding itself instead of zeroing the buffer first: after a wide image
     // (padding above and below) and garbage, a tall one (padding left and right) must come out as

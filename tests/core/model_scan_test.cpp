@@ -243,6 +243,17 @@ TEST(ModelScan, ReportSummaryJsonAndMarkdown) {
     EXPECT_NE(md.find("# Dead-zone scan: scan-known.onnx"), std::string::npos);
     EXPECT_NE(md.find("| 0 | Relu_relu1 | Relu | [1,6,8,8] | 99.7% | CRITICAL | 1, 2, 3, 4, 5 | 0 |"), std::string::npos) << md;
     EXPECT_NE(md.find("n/a (cannot die)"), std::string::npos);
+    EXPECT_EQ(j["skipped_images"], nlohmann::json::array());
+    EXPECT_EQ(md.find("Skipped"), std::string::npos);
+
+    // An image the caller could not decode is listed, with its reason, and the summary says so.
+    scan.value().skip_image("IMG_0001.HEIC.jpg", "not a supported image");
+    const ScanReport with_skip = scan.value().report("scan-known.onnx", {1, 3, 8, 8});
+    EXPECT_EQ(with_skip.images.size(), 1u);
+    const nlohmann::json k = nlohmann::json::parse(scan_report_json(with_skip));
+    EXPECT_EQ(k["skipped_images"], nlohmann::json::parse(R"([{"name": "IMG_0001.HEIC.jpg", "reason": "not a supported image"}])"));
+    EXPECT_NE(scan_summary(with_skip).find("(1 image skipped: unreadable)"), std::string::npos) << scan_summary(with_skip);
+    EXPECT_NE(scan_report_markdown(with_skip).find("- IMG_0001.HEIC.jpg: not a supported image"), std::string::npos);
 }
 
 // A report of one layer [1,2,1,2] whose channel values are given, for the comparison tests.

@@ -1,7 +1,7 @@
 // Models exported by other code run in the Detect view: any input name, a fixed non-square input, a
 // symbolic H and W (the app picks a size and says which), a heatmap exported after its sigmoid,
-// weights in an external data file, float16 input and outputs, and boxes mapped back through the
-// letterbox actually used. The models and the scene are the shared
+// weights in an external data file, float16 input and outputs, CenterNet's size + offset outputs fed
+// BGR, and boxes mapped back through the letterbox actually used. The models and the scene are the shared
 // real-input cases (tests/data): three blobs whose boxes are known.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -122,8 +122,8 @@ test("the interface step: a corrected mapping changes the boxes, is refused when
   };
   let { page, s } = await open();
   const mapping = s.models.find((m) => m.name === "c12_reference_ok").interface.mapping;
-  assert.deepEqual(mapping, { heatmap: "heatmap", wh: "wh", wh_pre: "wh_pre", heatmap_encoding: "probabilities",
-                              box_units: "input_px", stride: 4, scaling: "imagenet" });
+  assert.deepEqual(mapping, { heatmap: "heatmap", wh: "wh", wh_pre: "wh_pre", offset: "", heatmap_encoding: "probabilities",
+                              box_encoding: "ltrb", box_units: "input_px", stride: 4, scaling: "imagenet", channel_order: "rgb" });
   // Say the distances are in feature cells: every box is 4 times as large (clipped to the image).
   const set = (m) => page.evaluate((json) => window.deadzone.call("dz_set_interface", "number", ["string", "string"],
                                                                   ["c12_reference_ok", json]), JSON.stringify(m));
@@ -146,5 +146,63 @@ test("the interface step: a corrected mapping changes the boxes, is refused when
   assert.equal(s.models.find((m) => m.name === "c12_reference_ok").interface.mapping.box_units, "stride");
   assert.ok(s.messages.some((m) => /earlier visit/.test(m.text)));
   assert.ok(s.panels[1].detections.some((d) => d.x2 - d.x1 > 200));
+  await page.close();
+});
+
+test("a CenterNet-style export (size + offset outputs) fed BGR gives the TTFNet model's boxes once BGR is set", async () => {
+  // broken-centernet-bgr (make_test_models): broken's boxes re-encoded as CenterNet's hm / wh / reg,
+  // with a BGR input. Guessed as CenterNet by shape; RGB is the default, under which its red and blue
+  // blobs swap classes but keep their boxes; with BGR set, boxes and classes are broken's.
+  const { page } = await openWithModels(explorer);
+  const gen = (await state(page)).image.generation;
+  await dropFiles(page, [{ name: "blobs-wide.png", bytes: fs.readFileSync(path.join(repoRoot, "assets/images/blobs-wide.png")) }]);
+  await waitFor(page, `s.image.generation === ${gen + 1} && s.panels[0].has_result && !s.panels[0].busy`);
+  const file = "broken-centernet-bgr";
+  await dropFiles(page, [{ name: `${file}.onnx`, bytes: fs.readFileSync(path.join(repoRoot, `build/native/test_models/${file}.onnx`)) }]);
+  let s = await waitFor(page, `s.models.some((m) => m.name === "${file}")`, 30000);
+  const iface = s.models.find((m) => m.name === file).interface;
+  assert.match(iface.found_by, /by shape.*offset = reg.*CenterNet/);
+  assert.deepEqual({ ...iface.mapping }, { heatmap: "hm", wh: "wh", wh_pre: "", offset: "reg", heatmap_encoding: "logits",
+                                           box_encoding: "centernet", box_units: "stride", stride: 4, scaling: "imagenet",
+                                           channel_order: "rgb" });
+  await page.evaluate((name) => window.deadzone.call("dz_select_model", "number", ["number", "string"], [1, name]), file);
+  const done = `s.panels[1].result_model === "${file}" && !s.panels[1].busy && s.panels[0].result_model === "broken"`;
+  s = await waitFor(page, done);
+  assert.equal(s.panels[1].error, "");
+  const reference = s.panels[0].detections;
+  assert.ok(reference.length >= 2, `broken found ${reference.length} boxes`);
+  assert.ok(new Set(reference.map((d) => d.class_id)).size === 2, "the sample has a red and a blue blob");
+  const sameBoxes = (got, what) => {
+    assert.equal(got.length, reference.length, `${what}: ${got.length} boxes, broken ${reference.length}`);
+    for (const want of reference) {
+      const d = got.find((g) => Math.abs(g.cx - want.cx) < 1 && Math.abs(g.cy - want.cy) < 1);
+      assert.ok(d, `${what}: no box centred at (${want.cx}, ${want.cy})`);
+      for (const k of ["x1", "y1", "x2", "y2"]) assert.ok(Math.abs(d[k] - want[k]) < 0.5, `${what}: ${k} ${d[k]} vs ${want[k]}`);
+    }
+  };
+  // Read as RGB: the same boxes, every class swapped.
+  sameBoxes(s.panels[1].detections, "as RGB");
+  for (const want of reference) {
+    const d = s.panels[1].detections.find((g) => Math.abs(g.cx - want.cx) < 1 && Math.abs(g.cy - want.cy) < 1);
+    assert.equal(d.class_id, 1 - want.class_id, "as RGB the colours are swapped");
+  }
+  // The interface step says BGR: classes right, boxes unchanged, and the dead left channel is still
+  // seen through the size + offset encoding (left = w/2 - dx, exactly 0 up to rounding).
+  const mapping = { ...iface.mapping, channel_order: "bgr" };
+  assert.equal(await page.evaluate((json) => window.deadzone.call("dz_set_interface", "number", ["string", "string"],
+                                                                  ["broken-centernet-bgr", json]), JSON.stringify(mapping)), 1);
+  s = await waitFor(page, `${done} && s.models.find((m) => m.name === "${file}").interface.mapping.channel_order === "bgr" && ` +
+                          `s.panels[1].detections.length > 0 && s.panels[1].detections[0].class_id === s.panels[0].detections[0].class_id`);
+  sameBoxes(s.panels[1].detections, "as BGR");
+  for (const want of reference) {
+    const d = s.panels[1].detections.find((g) => Math.abs(g.cx - want.cx) < 1 && Math.abs(g.cy - want.cy) < 1);
+    assert.equal(d.class_id, want.class_id, "as BGR the classes are broken's");
+  }
+  assert.ok(Math.abs(s.panels[1].channels[0].post.max) < 1e-3, `left channel max ${s.panels[1].channels[0].post.max}`);
+  assert.ok(s.panels[1].channels[2].post.max > 1, "the right channel lives");
+  // The step shows the CenterNet fields (a screenshot for a look).
+  await clickWidget(page, "detect:interface1");
+  await page.waitForTimeout(300);
+  await screenshot(page, "detect-interface-centernet");
   await page.close();
 });

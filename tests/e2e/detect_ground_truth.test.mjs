@@ -148,3 +148,40 @@ test("an image dropped with its .txt (either order) gets ground truth; bad rows 
   assert.ok(s.panels.every((p) => !p.match));
   await page.close();
 });
+
+test("a phone photo with EXIF orientation 6 is shown upright and its upright labels land on its objects; BMP variants", async () => {
+  // The shared real-input case c02 (tests/data/images): pixels stored sideways, Orientation = 6, labels
+  // written for the upright picture.
+  const DATA = path.join(repoRoot, "tests/data/images");
+  const jpg = fs.readFileSync(path.join(DATA, "c02_exif_orient6.jpg"));
+  const txt = fs.readFileSync(path.join(DATA, "c02_exif_orient6.txt"), "utf8");
+  const { page } = await openPage(explorer);
+  assert.equal((await waitForApp(page)).error, null);
+  let s = await waitFor(page, `s.models.length >= 2 && s.panels.every((p) => p.model)`, 60000);
+  let gen = s.image.generation;
+  await dropFiles(page, [{ name: "c02_exif_orient6.jpg", bytes: jpg }, { name: "c02_exif_orient6.txt", bytes: Buffer.from(txt) }]);
+  s = await waitFor(page, `s.image.generation === ${gen + 1} && s.ground_truth.available && ${bothDone(gen + 1)}`);
+  assert.equal(s.image.exif_orientation, 6);
+  assert.ok(s.messages.some((m) => !m.error && /EXIF orientation 6 applied.*clockwise/.test(m.text)), "the app says it turned the photo");
+  // The stored JPEG is wider than tall (SOF: width at byte 7 of the frame header); upright it is the other way.
+  const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));
+  const [storedH, storedW] = [jpg.readUInt16BE(sof + 5), jpg.readUInt16BE(sof + 7)];
+  assert.deepEqual([s.image.width, s.image.height], [storedH, storedW]);
+  assert.deepEqual(s.ground_truth.boxes.map((b) => [b.x1, b.y1, b.x2, b.y2].map(Math.round)),
+                   yoloBoxes(txt, s.image.width, s.image.height).map((b) => [b.x1, b.y1, b.x2, b.y2].map(Math.round)));
+  await screenshot(page, "detect-exif-upright");
+
+  // A V3 BITFIELDS BMP (the shared case c04) decodes; an RLE8 one is refused by name, the photo kept.
+  gen = s.image.generation;
+  await dropFiles(page, [{ name: "c04_v3hdr_bitfields32.bmp", bytes: fs.readFileSync(path.join(DATA, "c04_v3hdr_bitfields32.bmp")) }]);
+  s = await waitFor(page, `s.image.generation === ${gen + 1}`);
+  assert.deepEqual([s.image.width, s.image.height], [640, 480]);
+  const rle = Buffer.from(fs.readFileSync(path.join(DATA, "c04_v3hdr_bitfields32.bmp")));
+  rle.writeUInt16LE(8, 14 + 14);
+  rle.writeUInt32LE(1, 14 + 16);
+  await dropFiles(page, [{ name: "rle8.bmp", bytes: rle }]);
+  s = await waitFor(page, `s.messages.some((m) => m.error && /rle8\\.bmp.*RLE8 compression is not supported/.test(m.text))`, 10000);
+  assert.equal(s.image.generation, gen + 1);
+  assert.equal(s.image.name, "c04_v3hdr_bitfields32.bmp");
+  await page.close();
+});

@@ -64,7 +64,7 @@ test("the known-answer model dropped on the Scan view: exactly its dead channels
   fs.writeFileSync(path.join(dir, "dark.png"), dark);
   await dropFiles(page, [{ name: "scan-known.onnx", bytes: fs.readFileSync(model) }, { name: "dark.png", bytes: dark }]);
   await waitFor(page, `s.scan.phase === "ready" && s.scan.images.length === 1 && s.scan.layers === 4`, 20000);
-  await page.evaluate(() => window.deadzone.call("dz_scan_set_scaling", null, ["number"], [1])); // 0-1, as the model wants
+  await page.evaluate(() => window.deadzone.call("dz_scan_set_scaling", null, ["number", "number"], [1, 0])); // 0-1, as the model wants
   const r = await scan(page);
   const dead = Object.fromEntries(r.layers.map((l) => [l.tensor, l.dead_channels]));
   assert.deepEqual(dead, { relu1: [1, 3, 4, 5], relu2: [0, 1, 2], relu6: [0, 1, 2], leaky: [] });
@@ -172,7 +172,7 @@ test("compare back-ends: the scan runs again on WebGPU and the two agree (Convs 
     await dropFiles(page, [{ name: "scan-known.onnx", bytes: fs.readFileSync(path.join(repoRoot, "tests/data/models/scan-known.onnx")) },
                            { name: "white-corner.png", bytes: grey(8, 8, 200) }]);
     await waitFor(page, `s.scan.phase === "ready" && s.scan.images.length === 1`, 20000);
-    await page.evaluate(() => window.deadzone.call("dz_scan_set_scaling", null, ["number"], [1]));
+    await page.evaluate(() => window.deadzone.call("dz_scan_set_scaling", null, ["number", "number"], [1, 0]));
     await clickWidget(page, "scan:compare");
     await clickWidget(page, "scan:run");
     s = await waitFor(page, `s.scan.phase === "done" && (s.scan.comparison || s.scan.comparison_error)`, 180000);

@@ -150,6 +150,19 @@ test('bad input: a clear message and exit 2, never a stack trace', () => {
     const image = scan([known, '--images', path.join(dir, 'not-an-image.png'), '--scaling', '0-1']);
     assert.equal(image.code, 2);
     assert.match(image.stderr, /not-an-image\.png: /);
+    // Beside a good image, a bad one is skipped, named, and listed in the report; the scan goes on.
+    const mixed = path.join(dir, 'mixed');
+    fs.mkdirSync(mixed, { recursive: true });
+    fs.copyFileSync(dark, path.join(mixed, 'a-good.png'));
+    fs.copyFileSync(path.join(dir, 'not-an-image.png'), path.join(mixed, 'b-bad.png'));
+    const both = scan([known, '--images', mixed, '--scaling', '0-1', '--json', path.join(dir, 'mixed.json'), '--fail-on', 'none']);
+    assert.equal(both.code, 0, both.stderr);
+    assert.match(both.stderr, /skipped b-bad\.png: /);
+    const mixedReport = JSON.parse(fs.readFileSync(path.join(dir, 'mixed.json'), 'utf8'));
+    assert.deepEqual(mixedReport.images, ['a-good.png']);
+    assert.equal(mixedReport.skipped_images.length, 1);
+    assert.equal(mixedReport.skipped_images[0].name, 'b-bad.png');
+    assert.match(mixedReport.summary, /1 image skipped/);
     assert.equal(scan([path.join(dir, 'missing.onnx'), '--images', dark]).code, 2);
     assert.match(scan([known, '--images', dark, '--fail-on', 'sometimes']).stderr, /--fail-on takes/);
     assert.match(scan([known, '--images', path.join(dir, 'nowhere')]).stderr, /does not exist/);

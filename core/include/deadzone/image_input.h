@@ -31,21 +31,40 @@ struct RgbImage {
     int width = 0;
     int height = 0;
     std::vector<std::uint8_t> pixels;
+    int exif_orientation = 1; // the EXIF Orientation decode_image applied (image_orientation.h); 1: none
 };
 
 // The refusal of a width x height image over the pixel budget, or "" when it fits.
 std::string pixel_budget_error(std::int64_t width, std::int64_t height, const ImageLimits& limits);
 
 // Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB: PNG with libdeflate +
-// libspng (core/src/png_decode.cpp), the others with stb_image.
+// libspng (core/src/png_decode.cpp), the others with stb_image. A JPEG's EXIF orientation is applied
+// (the picture as the camera meant it, so labels written for it match; recorded in exif_orientation).
+// Refused, with a message naming the variant: CMYK JPEGs without an Adobe marker, and the BMP
+// variants stb_image cannot read (RLE, embedded JPEG/PNG, OS/2 2.x headers); V2/V3 BITFIELDS BMPs are
+// decoded. Also refused: empty, truncated or corrupt files, and images over limits.max_pixels.
 Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const ImageLimits& limits = {});
 
 // Reads a file and decodes it; the error names the path.
 Result<RgbImage> load_image_file(const std::string& path, const ImageLimits& limits = {});
 
+// Which colour goes into each of the model's three input planes: R,G,B (PyTorch, torchvision, DeadZone's
+// own exports) or B,G,R (models trained on OpenCV-loaded images: Caffe, many mmdetection configs).
+enum class ChannelOrder { Rgb, Bgr };
+
+// How pixels become model input values: plane value = (byte / 255 - mean) / std. mean and std are
+// given per colour (R, G, B) whatever the plane order, so "ImageNet mean/std" means the same colours
+// for an RGB and a BGR model.
 struct Normalization {
-    float mean[3] = {0.485f, 0.456f, 0.406f}; // ImageNet, RGB, on [0,1] values
+    float mean[3] = {0.485f, 0.456f, 0.406f}; // ImageNet, per colour R,G,B, on [0,1] values
     float std[3] = {0.229f, 0.224f, 0.225f};
+    ChannelOrder order = ChannelOrder::Rgb;
+
+    bool operator==(const Normalization& o) const {
+        for (int c = 0; c < 3; ++c)
+            if (mean[c] != o.mean[c] || std[c] != o.std[c]) return false;
+        return order == o.order;
+    }
 };
 
 // A [1,3,H,W] float tensor ready for the model, and the geometry that produced it.
@@ -55,7 +74,7 @@ struct ModelInput {
 };
 
 // Letterboxes `image` into input_width x input_height (bilinear, aspect kept, centred) and
-// normalises each channel. Padding is the mean colour, i.e. exactly 0 after normalisation.
+// normalises each channel, writing the colours in norm.order (plane 0 is R for Rgb, B for Bgr). Padding is the mean colour, i.e. exactly 0 after normalisation.
 ModelInput make_model_input(const RgbImage& image, int input_width, int input_height,
                             const Normalization& norm = {});
 

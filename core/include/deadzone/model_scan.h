@@ -37,9 +37,16 @@ struct ScanInput {
 // named in the message.
 Result<ScanInput> scan_input(const OnnxInfo& info, int symbolic_width, int symbolic_height);
 
+// An image the scan could not use (unreadable, unsupported, over the pixel budget), and why.
+struct SkippedImage {
+    std::string name;
+    std::string reason;
+};
+
 struct ScanReport {
     std::string model;                       // file name, for the report's title
     std::vector<std::string> images;         // names of the images scanned, in order
+    std::vector<SkippedImage> skipped_images; // in the order met; not counted in `images`
     std::vector<std::int64_t> input_shape;   // the input fed, e.g. [1,3,640,640]
     StaticThresholds thresholds;
     std::vector<StaticFinding> static_findings;
@@ -79,6 +86,9 @@ public:
     // index, or LayerAccumulator::add's.
     Result<bool> add_output(int layer, const float* values, const std::vector<std::int64_t>& shape);
     void end_image(const std::string& name);
+    // An image that was not scanned (the caller could not decode it): listed in the report, so a
+    // folder with one bad photo still gets its scan and says what was left out.
+    void skip_image(const std::string& name, const std::string& reason);
 
     ScanReport report(const std::string& model_name, const std::vector<std::int64_t>& input_shape) const;
 
@@ -91,6 +101,7 @@ private:
     std::vector<LayerAccumulator> accumulators_;
     std::vector<std::int64_t> output_bytes_; // per layer, -1 until seen
     std::vector<std::string> images_;
+    std::vector<SkippedImage> skipped_;
 };
 
 } // namespace deadzone
