@@ -2,7 +2,7 @@
 # Installs everything DeadZone needs on a Debian 12 machine, offline except for Debian's apt and the
 # npm registry. Idempotent: with everything present it only checks, in a few seconds.
 #
-#   1. Debian packages (compilers, LibTorch, ONNX, Emscripten, Chromium, ...)
+#   1. Debian packages (compilers incl. clang for the fuzzers, LibTorch, ONNX, Emscripten, Chromium, ...)
 #   2. Dear ImGui 1.90.1, SDL2 2.26.5, stb (stb_image 2.30), libspng 0.7.3, libdeflate 1.14,
 #      zlib 1.2.13 and simdjson 3.0.1 *sources* from Debian source packages,
 #      fetched with a private apt configuration (the system's apt sources are left untouched) into
@@ -22,9 +22,10 @@ APT_PACKAGES=(
     build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev xz-utils
     libgtest-dev libgmock-dev
     libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
-    nlohmann-json3-dev libcli11-dev zlib1g-dev libspng-dev libdeflate-dev
+    nlohmann-json3-dev libcli11-dev libyaml-cpp-dev zlib1g-dev libspng-dev libdeflate-dev
     emscripten nodejs npm
     chromium fonts-dejavu-core
+    clang libclang-rt-14-dev
     debian-archive-keyring
 )
 

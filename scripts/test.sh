@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (if needed), builds both targets and runs every test: the GoogleTest suites through
 # ctest, core's suites again compiled to wasm (under Node), then the browser end-to-end tests
-# (playwright-core driving Debian's Chromium).
+# (playwright-core driving Debian's Chromium), then core's parsers under libFuzzer (scripts/fuzz.sh).
 # Ends with one summary line "tests: N passed, N failed" and a non-zero exit on any failure.
 # Screenshots and logs go to test-output/.
 set -uo pipefail
@@ -39,9 +39,17 @@ e2e_failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$out/e2e.log" | tail -n 1)
 e2e_passed=${e2e_passed:-0}; e2e_failed=${e2e_failed:-0}
 [ "$e2e_rc" = 0 ] || [ "$e2e_failed" != 0 ] || e2e_failed=1
 
-passed=$(( ctest_total - ctest_failed + wasm_passed + e2e_passed ))
-failed=$(( ctest_failed + wasm_failed + e2e_failed ))
+# The parsers of user files under libFuzzer with ASan/UBSan, a few seconds each from the committed
+# seed corpus (which holds every input that once crashed them): one test per harness.
+echo "== fuzzers (libFuzzer + ASan/UBSan, 10 s each; scripts/fuzz.sh) =="
+bash "$here/fuzz.sh" --seconds 10 2>&1 | tee "$out/fuzz.log"
+fuzz_passed=$(grep -c '^fuzz: .* ok,' "$out/fuzz.log")
+fuzz_failed=$(grep -c '^fuzz: .* FAILED' "$out/fuzz.log")
+[ "$fuzz_passed" -gt 0 ] || [ "$fuzz_failed" -gt 0 ] || fuzz_failed=1 # the build failed
+
+passed=$(( ctest_total - ctest_failed + wasm_passed + e2e_passed + fuzz_passed ))
+failed=$(( ctest_failed + wasm_failed + e2e_failed + fuzz_failed ))
 echo
-echo "ctest: $(( ctest_total - ctest_failed )) passed, $ctest_failed failed; core as wasm: $wasm_passed passed, $wasm_failed failed; browser: $e2e_passed passed, $e2e_failed failed; $(( $(date +%s) - start )) s"
+echo "ctest: $(( ctest_total - ctest_failed )) passed, $ctest_failed failed; core as wasm: $wasm_passed passed, $wasm_failed failed; browser: $e2e_passed passed, $e2e_failed failed; fuzzers: $fuzz_passed passed, $fuzz_failed failed; $(( $(date +%s) - start )) s"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -68,7 +68,7 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
         Result<std::optional<std::vector<std::uint8_t>>> bmp = adapt_bmp_for_stb(bytes, size);
         if (!bmp) return Error{bmp.error()};
         adapted = std::move(bmp).value();
-        if (adapted) bytes = adapted->data();
+        if (adapted) bytes = adapted->data(), size = adapted->size();
     } else if (format == ImageFormat::Jpeg) {
         jpeg = read_jpeg_header(bytes, size);
         if (jpeg.components == 4 && jpeg.adobe_transform < 0)

@@ -71,6 +71,13 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
     if (external) return t;
     std::vector<float>& out = t.weights.values;
     const std::size_t raw_size = raw.p == nullptr ? 0 : static_cast<std::size_t>(raw.end - raw.p);
+    // raw_data holds whole little-endian elements: a length that is not a multiple of the element
+    // size is a damaged file (found by tests/fuzz), not a tensor to truncate.
+    const std::size_t element = data_type == kOnnxFloat ? 4 : data_type == kOnnxFloat16 ? 2 : data_type == 11 ? 8 : 1;
+    if (raw_size % element != 0) {
+        bad = true;
+        return t;
+    }
     if (data_type == kOnnxFloat) {
         if (raw_size > 0) {
             out.resize(raw_size / 4);

@@ -60,6 +60,35 @@ TEST(OnnxGraph, RefusesTruncatedAndForeignBytes) {
     EXPECT_FALSE(ModelScan::open(bytes.data(), 0).ok());
 }
 
+// A model whose one float32 initializer `w` has `raw` bytes of raw_data, written byte by byte:
+// ModelProto{ir_version 8, graph{initializer{data_type 1, name "w", raw_data}}}.
+std::vector<std::uint8_t> model_with_raw_float(std::size_t raw) {
+    std::vector<std::uint8_t> tensor = {0x10, 0x01, 0x42, 0x01, 'w', 0x4a, static_cast<std::uint8_t>(raw)};
+    const std::uint8_t one[4] = {0x00, 0x00, 0x80, 0x3f}; // 1.0f, little-endian
+    for (std::size_t i = 0; i < raw; ++i) tensor.push_back(one[i % 4]);
+    std::vector<std::uint8_t> graph = {0x2a, static_cast<std::uint8_t>(tensor.size())};
+    graph.insert(graph.end(), tensor.begin(), tensor.end());
+    std::vector<std::uint8_t> model = {0x08, 0x08, 0x3a, static_cast<std::uint8_t>(graph.size())};
+    model.insert(model.end(), graph.begin(), graph.end());
+    return model;
+}
+
+TEST(OnnxGraph, RawDataOfPartElementsIsCorruptNotTruncated) {
+    // Found by tests/fuzz (fuzz_onnx): 1-3 raw bytes of a float tensor reached memcpy as an empty copy
+    // from a null vector; 5 bytes were read as one float and a silently dropped byte.
+    std::vector<std::uint8_t> whole = model_with_raw_float(4);
+    Result<OnnxGraph> g = read_onnx_graph(whole.data(), whole.size());
+    ASSERT_TRUE(g.ok()) << g.error();
+    ASSERT_NE(g.value().find_weights("w"), nullptr);
+    EXPECT_EQ(g.value().find_weights("w")->values, std::vector<float>{1.0f});
+    for (std::size_t raw : {1u, 3u, 5u}) {
+        std::vector<std::uint8_t> part = model_with_raw_float(raw);
+        Result<OnnxGraph> broken = read_onnx_graph(part.data(), part.size());
+        ASSERT_FALSE(broken.ok()) << raw << " raw bytes";
+        EXPECT_NE(broken.error().find("corrupt"), std::string::npos) << broken.error();
+    }
+}
+
 TEST(ActivationLayers, FoundInGraphOrderWithClipBoundsFromInputs) {
     const std::vector<ActivationLayer> layers = find_activation_layers(graph_of(model_bytes("scan-known.onnx")));
     ASSERT_EQ(layers.size(), 4u);

@@ -1,6 +1,7 @@
 // Synthetic data, augmentation, the loader, and the WiderPerson / YOLO readers on tiny generated
 // data sets.
 #include "ttfnet/data/augment.h"
+#include "ttfnet/data/data_yaml.h"
 #include "ttfnet/data/file_datasets.h"
 #include "ttfnet/data/loader.h"
 #include "ttfnet/data/synthetic.h"
@@ -232,6 +233,37 @@ TEST(FileData, YoloReaderSkipsBadFilesAndFailsWhenNothingIsUsable) {
     EXPECT_FALSE(open_dataset("yolo:" + (bad / "missing").string(), o).ok());
     EXPECT_FALSE(open_dataset("coco:/x", o).ok());
     EXPECT_FALSE(open_dataset("yolo:", o).ok());
+}
+
+TEST(FileData, ClassNamesFromAnUltralyticsDataYaml) {
+    // The two forms Ultralytics writes, with comments and quotes; data.yaml wins over classes.txt.
+    const fs::path root = testing::temp_dir("yolo_yaml");
+    write_png(root / "images" / "a.png", 32, 32);
+    write_text(root / "labels" / "a.txt", "2 0.5 0.5 0.5 0.5\n");
+    write_text(root / "classes.txt", "x\ny\nz\n");
+    write_text(root / "data.yaml", "# exported by a labelling tool\npath: ../datasets/street\ntrain: images\nnc: 3\n"
+                                   "names: ['person', \"rider\", bicycle]  # three\n");
+    DataOptions o;
+    o.val_fraction = 0;
+    auto split = open_dataset("yolo:" + root.string(), o);
+    ASSERT_TRUE(split.ok()) << split.error();
+    EXPECT_EQ(split.value().train->class_names(), (std::vector<std::string>{"person", "rider", "bicycle"}));
+    write_text(root / "data.yaml", "names:\n  2: bicycle\n  0: person\n  1: rider\n");
+    EXPECT_EQ(read_data_yaml_names((root / "data.yaml").string()).value(), (std::vector<std::string>{"person", "rider", "bicycle"}));
+
+    // Bad files are errors that say what is wrong (and where, for syntax), never silently other names.
+    auto error_of = [&](const std::string& text) {
+        write_text(root / "data.yaml", text);
+        auto r = open_dataset("yolo:" + root.string(), o);
+        return r.ok() ? std::string("accepted") : r.error();
+    };
+    EXPECT_NE(error_of("names: [person, rider\nnc: 2\n").find("line"), std::string::npos);
+    EXPECT_NE(error_of("nc: 3\n").find("no `names`"), std::string::npos);
+    EXPECT_NE(error_of("names: person\n").find("list or a map"), std::string::npos);
+    EXPECT_NE(error_of("names: {0: person, 2: bicycle}\n").find("1 is missing"), std::string::npos);
+    EXPECT_NE(error_of("names: {zero: person}\n").find("not an integer"), std::string::npos);
+    EXPECT_NE(error_of("nc: 2\nnames: [a, b, c]\n").find("nc is 2"), std::string::npos);
+    EXPECT_NE(error_of("names: [a, [b], c]\n").find("names[1]"), std::string::npos);
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "ttfnet/data/file_datasets.h"
 
+#include "ttfnet/data/data_yaml.h"
+
 #include "deadzone/yolo_labels.h"
 
 #include <algorithm>
@@ -176,8 +178,17 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
     }
     if (tr.empty()) return deadzone::Error{"YOLO: no images (.jpg/.jpeg/.png/.bmp/.gif) under " + images.string()};
 
+    // Class names: data.yaml's `names` (Ultralytics), else classes.txt, else counted from the labels.
     std::vector<std::string> names;
-    if (auto t = read_text((fs::path(root) / "classes.txt").string()); t.ok()) names = read_lines(t.value());
+    for (const char* yaml : {"data.yaml", "data.yml"}) {
+        const fs::path file = fs::path(root) / yaml;
+        if (!fs::exists(file) || !names.empty()) continue;
+        deadzone::Result<std::vector<std::string>> from_yaml = read_data_yaml_names(file.string());
+        if (!from_yaml) return deadzone::Error{"YOLO: " + from_yaml.error()};
+        names = std::move(from_yaml).value();
+    }
+    if (names.empty())
+        if (auto t = read_text((fs::path(root) / "classes.txt").string()); t.ok()) names = read_lines(t.value());
     if (names.empty()) {
         // Class count from the labels: the largest class id seen, + 1.
         int max_cls = 0;

@@ -12,8 +12,9 @@
 // YOLO: images with one text file each, "class cx cy w h" per line, normalised to [0, 1]:
 //   <root>/images/<name>.jpg + <root>/labels/<name>.txt, or the split layout
 //   <root>/images/{train,val}/... + <root>/labels/{train,val}/...
-// A missing label file means "no objects" (the YOLO convention). Class names come from
-// <root>/classes.txt (one per line) when present, otherwise class0..classN from the labels.
+// A missing label file means "no objects" (the YOLO convention). Class names come from the `names`
+// of <root>/data.yaml (or data.yml; data_yaml.h: a malformed one is an error), else <root>/classes.txt
+// (one per line), otherwise class0..classN from the labels.
 #pragma once
 
 #include "ttfnet/data/dataset.h"
