@@ -256,6 +256,37 @@ TEST(BmpVariants, WhatStbCannotReadIsRefusedByName) {
     EXPECT_NE(error_of(odd).find("77 bytes"), std::string::npos);
 }
 
+// A GIF89a of `frames` 1x1 frames with a 2-colour table (red, blue), frame i showing colour i % 2:
+// each frame is a graphic control extension, an image descriptor and one LZW sub-block (min code
+// size 2: clear 4, index, end 5, packed LSB first), as a long animation repeats them.
+Bytes many_frame_gif(int frames, int width = 1, int height = 1) {
+    Bytes g = {'G', 'I', 'F', '8', '9', 'a'};
+    put16(g, static_cast<std::uint32_t>(width), true), put16(g, static_cast<std::uint32_t>(height), true);
+    g.insert(g.end(), {0x80, 0, 0, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF}); // global table: red, blue
+    for (int i = 0; i < frames; ++i) {
+        g.insert(g.end(), {0x21, 0xF9, 0x04, 0x00, 0x0A, 0x00, 0x00, 0x00});   // 0.1 s delay
+        g.insert(g.end(), {0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0});                  // 1x1 frame at (0, 0)
+        g.insert(g.end(), {0x02, 0x02, static_cast<std::uint8_t>(i % 2 == 0 ? 0x44 : 0x4C), 0x01, 0x00});
+    }
+    g.push_back(0x3B);
+    return g;
+}
+
+TEST(GifFrames, OnlyTheFirstFrameIsDecodedHoweverManyFollow) {
+    // 20,000 frames (a 380 KB file): the picture is frame 0, red; later frames (blue, red, ...) are
+    // never decoded, so their number costs nothing.
+    const Bytes gif = many_frame_gif(20000);
+    Result<RgbImage> img = decode_image(gif.data(), gif.size());
+    ASSERT_TRUE(img.ok()) << img.error();
+    EXPECT_EQ(img.value().width, 1);
+    EXPECT_EQ((std::array<int, 3>{img.value().pixels[0], img.value().pixels[1], img.value().pixels[2]}), (std::array<int, 3>{255, 0, 0}));
+    // A logical screen over the pixel budget is refused from the header, before any frame.
+    const Bytes huge = many_frame_gif(3, 60000, 60000);
+    Result<RgbImage> refused = decode_image(huge.data(), huge.size());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().find("over the limit"), std::string::npos) << refused.error();
+}
+
 TEST(JpegColour, CmykWithoutAnAdobeMarkerIsRefusedByName) {
     const Bytes cmyk = jpeg_with({{0xC0, sof(4)}});
     Result<RgbImage> r = decode_image(cmyk.data(), cmyk.size());
