@@ -11,7 +11,10 @@
 # Why not stb_image for PNG (it still decodes JPEG, BMP and GIF): PNG decoding was the largest part
 # of the explorer's own work per dropped image. core/src/png_decode.cpp says how the two libraries
 # share the work.
-if(EMSCRIPTEN)
+#
+# The fuzz build (DEADZONE_FUZZ) compiles the same sources too, so that the sanitizers and libFuzzer's
+# coverage see inside the PNG and gzip decoders.
+if(EMSCRIPTEN OR DEADZONE_FUZZ)
   set(DEADZONE_SPNG_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/libspng-0.7.3 CACHE PATH "libspng source folder (scripts/setup.sh unpacks it)")
   set(DEADZONE_ZLIB_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/zlib-1.2.13 CACHE PATH "zlib source folder (scripts/setup.sh unpacks it)")
   set(DEADZONE_LIBDEFLATE_SRC_DIR ${CMAKE_SOURCE_DIR}/build/third_party/libdeflate-1.14 CACHE PATH "libdeflate source folder (scripts/setup.sh unpacks it)")
@@ -34,6 +37,9 @@ if(EMSCRIPTEN)
   add_library(deadzone_libdeflate STATIC
     ${d}/adler32.c ${d}/crc32.c ${d}/deflate_decompress.c ${d}/utils.c ${d}/zlib_decompress.c ${d}/gzip_decompress.c
     ${d}/deflate_compress.c ${d}/gzip_compress.c) # compressors: only the tests call them (.jsonl.gz fixtures)
+  if(NOT EMSCRIPTEN)
+    target_sources(deadzone_libdeflate PRIVATE ${d}/x86/cpu_features.c ${d}/arm/cpu_features.c)
+  endif()
   target_include_directories(deadzone_libdeflate SYSTEM PUBLIC ${DEADZONE_LIBDEFLATE_SRC_DIR})
   target_compile_options(deadzone_libdeflate PRIVATE -w)
 
@@ -44,8 +50,11 @@ if(EMSCRIPTEN)
   # target x86 (32-bit, so no x86-64 extras) with -msse2 selects its SSE2 filters, which
   # Emscripten's <emmintrin.h> maps onto wasm SIMD; nothing else in spng.c tests the macro. The
   # tests (core_tests_wasm) decode every filter type through them.
-  target_compile_definitions(deadzone_spng PRIVATE __i386__=1)
-  target_compile_options(deadzone_spng PRIVATE -msse2 -w)
+  if(EMSCRIPTEN)
+    target_compile_definitions(deadzone_spng PRIVATE __i386__=1)
+    target_compile_options(deadzone_spng PRIVATE -msse2)
+  endif()
+  target_compile_options(deadzone_spng PRIVATE -w)
 else()
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(SPNG REQUIRED IMPORTED_TARGET spng)

@@ -66,15 +66,19 @@ struct Model {
 struct ModelOutputs {
     int classes = 0, height = 0, width = 0;
     std::vector<float> heatmap; // [classes, height, width] logits
-    // [4, height, width] ltrb in input pixels, after the activation and wh_offset_base. As it arrives
-    // from ORT it is the model's own box map, box_channels deep (2: CenterNet sizes, with `offset`),
-    // until accept_run_result converts it (core/box_encoding.h).
+    // The box head's four channels as the model wrote them, which the statistics, the dump, the hover
+    // read-out and the colour maps show (names: box_channel_name): TTFNet's ltrb distances in input
+    // pixels (after the activation and wh_offset_base; cells are multiplied out), or CenterNet's
+    // width, height, offset x, offset y. As it arrives from ORT it holds box_channels (4, or 2 for
+    // CenterNet's size with its `offset` apart) until accept_run_result settles it.
     std::vector<float> wh;
     int box_channels = 4;
     std::vector<float> offset;  // [2, height, width] CenterNet's centre offset as it arrives; empty otherwise
+    std::vector<float> ltrb;    // [4, height, width] what decode takes (core/box_encoding.h); empty: wh is it
     std::vector<float> wh_pre;  // [4, height, width] pre-activation; empty when the model has none
     ChwView heatmap_view() const { return {heatmap.data(), classes, height, width}; }
     ChwView wh_view() const { return {wh.data(), 4, height, width}; }
+    ChwView ltrb_view() const { return ltrb.empty() ? wh_view() : ChwView{ltrb.data(), 4, height, width}; }
     bool has_wh_pre() const { return !wh_pre.empty(); }
     ChwView wh_pre_view() const { return {wh_pre.data(), 4, height, width}; }
 };

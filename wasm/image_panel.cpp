@@ -50,11 +50,16 @@ void hover_tooltip(AppState& state, const Prediction& pred, int cx, int cy) {
     for (int c = 0; c < o.classes; ++c)
         ImGui::Text("%-12s score %.3f  (logit %.2f)", class_label(state, pred, c).c_str(), sigmoid(o.heatmap[c * plane + i]),
                     o.heatmap[c * plane + i]);
+    const DetectorInterface& spec = state.detect.models[static_cast<std::size_t>(pred.model_index)].spec;
+    // TTFNet distances are shown in input pixels; CenterNet's size and offset as the model wrote them.
+    const char* units = spec.box_encoding == BoxEncoding::TtfnetLtrb ? "px" : (spec.box_units == BoxUnits::InputPixels ? "px" : "cells");
     for (int c = 0; c < 4; ++c) {
         const float post = o.wh[c * plane + i];
         const ImVec4 colour = post == 0.0f ? ImVec4(1, 0.45f, 0.4f, 1) : ImVec4(0.85f, 0.85f, 0.85f, 1);
-        if (o.has_wh_pre()) ImGui::TextColored(colour, "wh %-6s %8.3f px   pre %8.4f", wh_channel_name(c), post, o.wh_pre[c * plane + i]);
-        else ImGui::TextColored(colour, "wh %-6s %8.3f px", wh_channel_name(c), post);
+        const char* name = box_channel_name(spec.box_encoding, c);
+        if (c >= 2 && spec.box_encoding == BoxEncoding::CenterNetSizeOffset) units = "cells"; // offsets are always in cells
+        if (o.has_wh_pre()) ImGui::TextColored(colour, "wh %-8s %8.3f %s   pre %8.4f", name, post, units, o.wh_pre[c * plane + i]);
+        else ImGui::TextColored(colour, "wh %-8s %8.3f %s", name, post, units);
     }
     ImGui::EndTooltip();
 }
@@ -242,7 +247,9 @@ std::string colour_bar_title(const AppState& state, const Prediction& pred, int 
     if (overlay == kOverlayHeatmap)
         return pred.overlay_shown_class < 0 ? "heatmap: best class score"
                                             : "heatmap: " + class_label(state, pred, pred.overlay_shown_class) + " score";
-    const char* side = wh_channel_name(overlay - kOverlayWh0);
+    const BoxEncoding encoding = state.detect.models[static_cast<std::size_t>(pred.model_index)].spec.box_encoding;
+    const char* side = box_channel_name(encoding, overlay - kOverlayWh0);
+    if (encoding == BoxEncoding::CenterNetSizeOffset) return std::string("box ") + side + " (CenterNet)";
     return std::string("wh ") + side + ": centre to " + side + " edge";
 }
 

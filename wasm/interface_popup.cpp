@@ -49,9 +49,12 @@ void draw_mapping_editor(AppState& state) {
     ImGui::RadioButton("CenterNet: width/height + centre offset", &encoding_choice, 1);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("CenterNet (Objects as Points) writes a 2-channel box size and a 2-channel sub-cell offset\n"
-                          "of the centre (in cells). DeadZone turns them into left/top/right/bottom distances, so the\n"
-                          "dump's four channels are derived: a dead size channel shows as two half-dead edges.");
-    m.box_encoding = encoding_choice == 0 ? BoxEncoding::TtfnetLtrb : BoxEncoding::CenterNetSizeOffset;
+                          "of the centre (in cells). DeadZone turns them into left/top/right/bottom distances to decode;\n"
+                          "the dump shows width, height, offset x, offset y as the model wrote them.");
+    const BoxEncoding chosen = encoding_choice == 0 ? BoxEncoding::TtfnetLtrb : BoxEncoding::CenterNetSizeOffset;
+    // CenterNet's reference regresses sizes in cells; switching to it starts there.
+    if (chosen != m.box_encoding && chosen == BoxEncoding::CenterNetSizeOffset) m.box_units = BoxUnits::StrideUnits;
+    m.box_encoding = chosen;
     const bool centernet = m.box_encoding == BoxEncoding::CenterNetSizeOffset;
     output_combo(centernet ? "box size (width, height)" : "box map (left, top, right, bottom)", model.onnx, m.wh, false);
     int units = m.box_units == BoxUnits::InputPixels ? 0 : 1;
@@ -61,7 +64,6 @@ void draw_mapping_editor(AppState& state) {
     m.box_units = units == 0 ? BoxUnits::InputPixels : BoxUnits::StrideUnits;
     if (centernet) {
         output_combo("centre offset (dx, dy in cells)", model.onnx, m.offset, false);
-        m.wh_pre.clear(); // a pre-activation map is TTFNet's; CenterNet's size has no activation to die in
     } else {
         output_combo("box map before its activation", model.onnx, m.wh_pre, true);
         if (ImGui::IsItemHovered())
@@ -85,7 +87,13 @@ void draw_mapping_editor(AppState& state) {
     m.channel_order = order == 0 ? ChannelOrder::Rgb : ChannelOrder::Bgr;
     if (!detect.mapping_error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", detect.mapping_error.c_str());
     if (ImGui::Button("Apply")) {
-        detect.mapping_error = apply_model_mapping(state, detect.editing_model, m);
+        // The fields of the other encoding are kept while editing (switching back restores them) and
+        // left out here: a pre-activation map goes with TTFNet's distances, an offset with CenterNet.
+        InterfaceMapping applied = m;
+        if (centernet) applied.wh_pre.clear();
+        else applied.offset.clear();
+        detect.mapping_error = centernet && m.offset.empty() ? "choose the output that holds CenterNet's centre offset"
+                                                             : apply_model_mapping(state, detect.editing_model, applied);
         if (detect.mapping_error.empty()) ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();

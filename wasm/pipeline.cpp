@@ -499,7 +499,9 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     if (!check_output_size(state, panel, *outputs)) return;
     if (model.spec.heatmap_encoding == HeatmapEncoding::Probabilities)
         for (float& v : outputs->heatmap) v = logit(v); // decode, hover and maps all take logits
-    // Decode, stats and maps all take ltrb distances in input pixels.
+    // Decode takes ltrb distances in input pixels. TTFNet's map is that (cells multiplied out) and is
+    // shown as such; CenterNet's size and offset are shown as the model wrote them, [w, h, dx, dy],
+    // so a dead size channel is seen, and converted for decode alone.
     const ChwView box{outputs->wh.data(), outputs->box_channels, outputs->height, outputs->width};
     const ChwView offset{outputs->offset.data(), outputs->offset.empty() ? 0 : 2, outputs->height, outputs->width};
     Result<std::vector<float>> ltrb = box_map_in_input_pixels(box, offset, model.spec.box_encoding, model.spec.box_units,
@@ -509,7 +511,12 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
         post_message(state, "model '" + model.name + "': " + ltrb.error() + " (check its interface)", true);
         return;
     }
-    outputs->wh = std::move(ltrb).value();
+    if (model.spec.box_encoding == BoxEncoding::CenterNetSizeOffset) {
+        outputs->wh.insert(outputs->wh.end(), outputs->offset.begin(), outputs->offset.end());
+        outputs->ltrb = std::move(ltrb).value();
+    } else {
+        outputs->wh = std::move(ltrb).value();
+    }
     outputs->box_channels = 4;
     outputs->offset.clear();
     Prediction next;
@@ -525,7 +532,7 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.post_stats = per_channel_stats(next.out.wh_view());
     DecodeParams params = state.detect.params;
     params.stride = model.spec.stride;
-    Result<DecodeResult> decoded = decode_ttfnet(next.out.heatmap_view(), next.out.wh_view(), params, next.letterbox);
+    Result<DecodeResult> decoded = decode_ttfnet(next.out.heatmap_view(), next.out.ltrb_view(), params, next.letterbox);
     if (!decoded) {
         panel.error = decoded.error();
         post_message(state, "model '" + model.name + "': " + decoded.error(), true);
@@ -579,7 +586,7 @@ void redecode(AppState& state) {
         if (!p.pred.valid) continue;
         DecodeParams params = state.detect.params;
         params.stride = state.detect.models[p.pred.model_index].spec.stride;
-        Result<DecodeResult> d = decode_ttfnet(p.pred.out.heatmap_view(), p.pred.out.wh_view(), params, p.pred.letterbox);
+        Result<DecodeResult> d = decode_ttfnet(p.pred.out.heatmap_view(), p.pred.out.ltrb_view(), params, p.pred.letterbox);
         if (d) p.pred.decoded = std::move(d).value();
     }
 }

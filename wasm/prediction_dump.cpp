@@ -29,7 +29,7 @@ std::string prediction_dump_text(const DetectState& detect, const Prediction& pr
     DecodeParams params = detect.params;
     params.stride = model.spec.stride;
     // Without a wh_pre output there are no pre-activation lines (dead is judged on wh itself).
-    return format_wh_dump(pred.post_stats) + (pred.pre_stats.empty() ? "" : format_wh_pre_dump(pred.pre_stats)) +
+    return format_wh_dump(pred.post_stats, model.spec.box_encoding) + (pred.pre_stats.empty() ? "" : format_wh_pre_dump(pred.pre_stats)) +
            format_decoded(pred.decoded, params, model.spec.class_names);
 }
 
@@ -47,6 +47,7 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
         ImGui::TextDisabled("no prediction yet");
         return;
     }
+    const BoxEncoding encoding = state.detect.models[static_cast<std::size_t>(pred.model_index)].spec.box_encoding;
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame;
     if (ImGui::BeginTable("dump", 10, flags)) {
         ImGui::TableSetupColumn("wh", ImGuiTableColumnFlags_WidthFixed, 52.0f);
@@ -63,7 +64,7 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
             ImGui::TableNextRow();
             if (dead) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, IM_COL32(110, 30, 30, 120));
             ImGui::TableNextColumn();
-            ImGui::TextColored(col, "%s", wh_channel_name(c));
+            ImGui::TextColored(col, "%s", box_channel_name(encoding, c));
             for (const ChannelStats* st : {pre, &post}) {
                 if (st == nullptr) { // no wh_pre output: the pre-activation columns stay empty
                     for (int k = 0; k < 4; ++k) ImGui::TableNextColumn(), ImGui::TextDisabled("-");

@@ -212,7 +212,8 @@ void accept_scan_model(AppState& state, const std::string& name, const std::stri
     for (ExternalFile& f : early)
         if (!accept_scan_data(state, f.name, f.bytes)) scan.early_data.push_back(std::move(f));
     update_phase(scan);
-    post_message(state, "scan: " + name + " has " + std::to_string(scan.scan->layers().size()) + " activation layers" +
+    const std::size_t layers = scan.scan->layers().size();
+    post_message(state, "scan: " + name + " has " + std::to_string(layers) + (layers == 1 ? " activation layer" : " activation layers") +
                             (scan.missing_data.empty() ? "" : "; drop its data file " + scan.missing_data.front()),
                  false);
 }

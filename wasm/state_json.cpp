@@ -118,8 +118,9 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
                         {"cell", {d.cell_x, d.cell_y}}});
     j["detections"] = dets;
     nlohmann::json channels = nlohmann::json::array();
+    const deadzone::BoxEncoding encoding = state.detect.models[static_cast<std::size_t>(pred.model_index)].spec.box_encoding;
     for (size_t c = 0; c < pred.post_stats.size(); ++c)
-        channels.push_back({{"name", deadzone::wh_channel_name(static_cast<int>(c))},
+        channels.push_back({{"name", deadzone::box_channel_name(encoding, static_cast<int>(c))},
                             {"pre", c < pred.pre_stats.size() ? to_json(pred.pre_stats[c]) : nlohmann::json(nullptr)},
                             {"post", to_json(pred.post_stats[c])},
                             {"dead", deadzone::channel_is_dead(pred.post_stats[c])}});

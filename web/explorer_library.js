@@ -248,12 +248,12 @@ mergeInto(LibraryManager.library, {
   },
 
   // Runs a session on the [1,3,height,width] input at ptr (float32, or float16 bit patterns when
-  // half), feeding input_c and reading the outputs heatmap_c, wh_c and wh_pre_c ("" when the model
-  // has none: its pointer and dims come back 0). Each output comes back as (pointer, count, half, dims).
+  // half), feeding input_c and reading the outputs heatmap_c, wh_c, wh_pre_c and offset_c (CenterNet's
+  // centre offset). wh_pre_c and offset_c are "" when the model has none: that output comes back as
+  // 0 values with dims 0. Each output comes back as (pointer, count, half, dims).
   // void dz_js_ort_run(int session_id, int request_id, const void* ptr, int count, int half, int width, int height,
   //                    const char* input_c, const char* heatmap_c, const char* wh_c, const char* wh_pre_c,
   //                    const char* offset_c) [wasm/ort_session.cpp]
-  // wh_pre_c and offset_c may be "": that output is sent as 0 values.
   dz_js_ort_run: function(session_id, request_id, ptr, count, half, width, height, input_c, heatmap_c, wh_c, wh_pre_c, offset_c) {
     const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
     if (!globalThis.dzOrt) {

@@ -36,18 +36,20 @@ Result<std::optional<std::vector<std::uint8_t>>> adapt_bmp_for_stb(const std::ui
         return Error{std::string("BMP with ") + name + " compression is not supported; save it uncompressed (or as PNG)"};
     if (compression > 3)
         return Error{"BMP with an unknown compression (" + std::to_string(compression) + ") is not supported"};
-    // Direct-colour (16/24/32 bpp) pixels: stb reads them right only from an INFO header whose pixels
-    // follow it (and its 12 BITFIELDS mask bytes) directly: it skips any gap before the pixels twice,
+    // Direct-colour (16/24/32 bpp) pixels: stb skips any gap between the header and the pixels twice,
     // refuses V2 and misreads V3 masks. Such files are rewritten compactly: file header, the first 40
-    // bytes of the info header (labelled INFO), the R,G,B masks (at the same place in all three
-    // layouts), the pixels.
+    // bytes of the info header (labelled INFO), the R,G,B masks (54..65 in every layout) when
+    // BITFIELDS, the pixels.
     const std::uint32_t bits_per_pixel = bytes[kInfoAt + 14] | bytes[kInfoAt + 15] << 8u;
     const std::uint32_t pixel_offset = u32le(bytes + 10);
     const std::size_t compact_offset = kInfoAt + 40 + (compression == 3 ? 12 : 0);
     if (header_size == 52 && bits_per_pixel < 16)
         return Error{"BMP with a V2 header (52 bytes) and a palette is not supported; save it as a Windows BMP or PNG"};
-    const bool layout_stb_reads = header_size == 40 && pixel_offset == compact_offset;
-    if (bits_per_pixel < 16 || header_size > 56 || layout_stb_reads || pixel_offset < compact_offset || pixel_offset > size)
+    // stb reads INFO, V3 without BITFIELDS, V4 and V5 right when the pixels follow the header directly.
+    const std::size_t header_end = kInfoAt + header_size + (header_size == 40 && compression == 3 ? 12 : 0);
+    const bool layout_stb_reads = pixel_offset == header_end && (header_size == 40 || header_size >= 108 || compression != 3) &&
+                                  header_size != 52;
+    if (bits_per_pixel < 16 || layout_stb_reads || pixel_offset < compact_offset || pixel_offset > size)
         return std::optional<std::vector<std::uint8_t>>{}; // as it is (a bad offset is stb's to report)
     std::vector<std::uint8_t> copy(bytes, bytes + compact_offset);
     copy.insert(copy.end(), bytes + pixel_offset, bytes + size);

@@ -8,8 +8,9 @@
 // stb_image 2.30 decodes 12/40/56/108/124 with RGB or BITFIELDS, but: it reads a V3 header's masks
 // from the bytes after it (the pixels), so a valid V3 BITFIELDS file is called bad or decodes with
 // wrong colours; it refuses V2; and for 16/24/32 bpp it skips any gap between the header and the
-// pixels twice, shifting the image. An INFO header followed by the masks is how all three layouts
-// store the R,G,B masks, so such files are rewritten compactly as INFO (+ masks) + pixels.
+// pixels twice, shifting the image (any header size). An INFO header followed by the masks is how
+// the INFO, V2, V3, V4 and V5 layouts all store the R,G,B masks (at 54..65), so such files are
+// rewritten compactly as INFO (+ masks) + pixels; V4/V5 colour-space fields are dropped.
 #pragma once
 
 #include "deadzone/result.h"

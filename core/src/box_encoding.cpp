@@ -43,4 +43,11 @@ Result<std::vector<float>> box_map_in_input_pixels(const ChwView& box, const Chw
     return ltrb;
 }
 
+const char* box_channel_name(BoxEncoding encoding, int channel) {
+    static const char* const ltrb[] = {"left", "top", "right", "bottom"};
+    static const char* const centernet[] = {"width", "height", "offset x", "offset y"};
+    if (channel < 0 || channel > 3) return "?";
+    return encoding == BoxEncoding::TtfnetLtrb ? ltrb[channel] : centernet[channel];
+}
+
 } // namespace deadzone

@@ -16,6 +16,15 @@ double box_iou(const EvalBox& a, const EvalBox& b) {
     return inter / (aw * ah + bw * bh - inter);
 }
 
+double crowd_iou(const EvalBox& prediction, const EvalBox& region) {
+    const double pw = static_cast<double>(prediction.x2) - prediction.x1, ph = static_cast<double>(prediction.y2) - prediction.y1;
+    if (!(pw > 0) || !(ph > 0)) return 0.0;
+    const double iw = std::min<double>(prediction.x2, region.x2) - std::max<double>(prediction.x1, region.x1);
+    const double ih = std::min<double>(prediction.y2, region.y2) - std::max<double>(prediction.y1, region.y1);
+    if (iw <= 0 || ih <= 0) return 0.0;
+    return iw * ih / (pw * ph);
+}
+
 double interpolated_ap101(const std::vector<double>& recall, const std::vector<double>& precision) {
     const std::size_t n = std::min(recall.size(), precision.size());
     if (n == 0) return 0.0;
@@ -39,22 +48,28 @@ struct Ranked {
     const EvalBox* box;
 };
 
-// pycocotools' match of one prediction: among the unused GT boxes of its class, the one with the
-// highest IoU >= min(threshold, 1 - 1e-10) (the last of equals, as pycocotools' loop keeps it); -1
-// when none. Sets `iou` on a match.
+// pycocotools' match of one prediction: among the unused ordinary GT boxes of its class, the one with
+// the highest IoU >= min(threshold, 1 - 1e-10) (the last of equals, as pycocotools' loop keeps it);
+// only when there is none, the crowd region of its class with the highest crowd_iou (regions are
+// never used up). -1 when nothing qualifies. Sets `iou` on a match.
 int best_unmatched_gt(const EvalBox& pred, const std::vector<const EvalBox*>& gt, const std::vector<bool>& used,
                       double threshold, double& iou) {
-    double best = std::min(threshold, 1.0 - 1e-10);
-    int best_j = -1;
-    for (std::size_t j = 0; j < gt.size(); ++j) {
-        if (used[j] || gt[j]->class_id != pred.class_id) continue;
-        const double v = box_iou(pred, *gt[j]);
-        if (v < best) continue;
-        best = v;
-        best_j = static_cast<int>(j);
+    for (const bool crowd : {false, true}) {
+        double best = std::min(threshold, 1.0 - 1e-10);
+        int best_j = -1;
+        for (std::size_t j = 0; j < gt.size(); ++j) {
+            if (gt[j]->crowd != crowd || (!crowd && used[j]) || gt[j]->class_id != pred.class_id) continue;
+            const double v = crowd ? crowd_iou(pred, *gt[j]) : box_iou(pred, *gt[j]);
+            if (v < best) continue;
+            best = v;
+            best_j = static_cast<int>(j);
+        }
+        if (best_j >= 0) {
+            iou = best;
+            return best_j;
+        }
     }
-    if (best_j >= 0) iou = best;
-    return best_j;
+    return -1;
 }
 
 } // namespace
@@ -72,10 +87,15 @@ ImageMatch match_image(const std::vector<EvalBox>& ground_truth, const std::vect
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return predictions[a].score > predictions[b].score; });
     double iou_sum = 0.0;
+    std::int64_t ignored = 0;
     for (std::size_t i : order) {
         double iou = 0.0;
         const int j = best_unmatched_gt(predictions[i], gt, used, iou_threshold, iou);
-        if (j >= 0) {
+        if (j >= 0 && gt[static_cast<std::size_t>(j)]->crowd) {
+            m.gt_of_prediction[i] = -2;
+            m.iou_of_prediction[i] = iou;
+            ++ignored;
+        } else if (j >= 0) {
             used[static_cast<std::size_t>(j)] = true;
             m.gt_of_prediction[i] = j;
             m.iou_of_prediction[i] = iou;
@@ -83,12 +103,15 @@ ImageMatch match_image(const std::vector<EvalBox>& ground_truth, const std::vect
             ++m.true_positives;
         } else {
             for (const EvalBox& g : ground_truth)
-                if (g.class_id == predictions[i].class_id) m.iou_of_prediction[i] = std::max(m.iou_of_prediction[i], box_iou(predictions[i], g));
+                if (g.class_id == predictions[i].class_id && !g.crowd)
+                    m.iou_of_prediction[i] = std::max(m.iou_of_prediction[i], box_iou(predictions[i], g));
         }
     }
     const auto tp = static_cast<double>(m.true_positives);
-    if (!predictions.empty()) m.precision = tp / static_cast<double>(predictions.size());
-    if (!ground_truth.empty()) m.recall = tp / static_cast<double>(ground_truth.size());
+    const auto counted = static_cast<std::int64_t>(predictions.size()) - ignored;
+    const auto objects = std::count_if(ground_truth.begin(), ground_truth.end(), [](const EvalBox& g) { return !g.crowd; });
+    if (counted > 0) m.precision = tp / static_cast<double>(counted);
+    if (objects > 0) m.recall = tp / static_cast<double>(objects);
     if (m.true_positives > 0) m.mean_iou = iou_sum / tp;
     return m;
 }
@@ -108,7 +131,7 @@ DetectionMetrics evaluate_detections(const std::vector<ImageDetections>& images,
         std::int64_t num_gt = 0;
         for (std::size_t i = 0; i < images.size(); ++i) {
             for (const EvalBox& b : images[i].ground_truth)
-                if (b.class_id == cls) gt[i].push_back(&b), ++num_gt;
+                if (b.class_id == cls) gt[i].push_back(&b), num_gt += b.crowd ? 0 : 1;
             for (const EvalBox& b : images[i].predictions)
                 if (b.class_id == cls) preds.push_back({i, &b});
         }
@@ -130,6 +153,7 @@ DetectionMetrics evaluate_detections(const std::vector<ImageDetections>& images,
             for (const Ranked& r : preds) {
                 double best = 0.0;
                 const int best_j = best_unmatched_gt(*r.box, gt[r.image], used[r.image], threshold, best);
+                if (best_j >= 0 && gt[r.image][static_cast<std::size_t>(best_j)]->crowd) continue; // ignored
                 if (best_j >= 0) {
                     used[r.image][static_cast<std::size_t>(best_j)] = true;
                     ++tp;

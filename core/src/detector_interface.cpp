@@ -103,7 +103,10 @@ Result<ShapeGuess> guess_by_shape(const OnnxInfo& info) {
     }
     if (four.empty() && two.size() == 2 && other.size() == 1) {
         g.heatmap = other[0];
-        const bool first_is_offset = name_says(*two[0], {"off", "reg"}) && !name_says(*two[1], {"off", "reg"});
+        // The offset is the map named like one (off, reg), or the one not named like the size (wh,
+        // size, dim); with no telling name, the second.
+        const auto offset_like = [](const TensorInfo& t) { return name_says(t, {"off", "reg"}) ? 1 : name_says(t, {"wh", "size", "dim"}) ? -1 : 0; };
+        const bool first_is_offset = offset_like(*two[0]) > offset_like(*two[1]);
         g.offset = two[first_is_offset ? 0 : 1], g.wh = two[first_is_offset ? 1 : 0];
         return g;
     }
@@ -252,6 +255,7 @@ Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& inf
     const bool centernet = m.box_encoding == BoxEncoding::CenterNetSizeOffset;
     if (centernet && !m.wh_pre.empty())
         return Error{"a pre-activation box map goes with TTFNet's ltrb distances, not with CenterNet's size and offset"};
+    if (centernet && m.offset.empty()) return Error{"choose the output that holds CenterNet's centre offset"};
     if (centernet && m.offset == m.wh) return Error{"CenterNet's size and offset must be two different outputs ('" + m.wh + "' twice)"};
     const std::int64_t channels = centernet ? 2 : 4;
     for (const std::string* name : {&m.wh, &m.wh_pre, &m.offset}) {

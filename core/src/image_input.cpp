@@ -65,6 +65,15 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     std::optional<std::vector<std::uint8_t>> adapted;
     JpegHeader jpeg;
     if (format == ImageFormat::Bmp) {
+        // The budget before adapt_bmp_for_stb may copy the file (width and height at 18 and 22 of an
+        // INFO-family header; stbi_info below checks the same again, for every header kind).
+        if (size >= 26) {
+            const auto i32 = [bytes](std::size_t at) {
+                return static_cast<std::int32_t>(bytes[at] | bytes[at + 1] << 8u | bytes[at + 2] << 16u | static_cast<std::uint32_t>(bytes[at + 3]) << 24u);
+            };
+            const std::int64_t w = i32(18), h = i32(22);
+            if (std::string refusal = pixel_budget_error(w < 0 ? -w : w, h < 0 ? -h : h, limits); !refusal.empty()) return Error{refusal};
+        }
         Result<std::optional<std::vector<std::uint8_t>>> bmp = adapt_bmp_for_stb(bytes, size);
         if (!bmp) return Error{bmp.error()};
         adapted = std::move(bmp).value();
@@ -85,6 +94,9 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     if (!stbi_info_from_memory(bytes, len, &width, &height, &channels))
         return Error{std::string("corrupt or truncated ") + image_format_name(format) +
                      " header, or an image of 0 pixels"};
+    // A negative BMP height is a top-down file (rows stored first to last), as valid as bottom-up;
+    // stbi_info reports it signed, stbi_load decodes both.
+    if (format == ImageFormat::Bmp && height < 0 && height != std::numeric_limits<int>::min()) height = -height;
     if (width <= 0 || height <= 0)
         return Error{std::string("the ") + image_format_name(format) + " image has no pixels (" +
                      std::to_string(width) + "x" + std::to_string(height) + ")"};

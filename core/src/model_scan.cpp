@@ -86,7 +86,7 @@ std::string scan_summary(const ScanReport& r) {
     const std::ptrdiff_t nan_layer = r.first_nonfinite_layer();
     if (nan_layer >= 0) s << "; NaN/Inf first appears at " << r.layers[static_cast<std::size_t>(nan_layer)].layer.node;
     if (!r.skipped_images.empty())
-        s << " (" << plural(static_cast<std::int64_t>(r.skipped_images.size()), "image", "images") << " skipped: unreadable)";
+        s << " (" << plural(static_cast<std::int64_t>(r.skipped_images.size()), "image", "images") << " skipped: could not be read)";
     return s.str();
 }
 

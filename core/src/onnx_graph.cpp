@@ -72,8 +72,8 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
     std::vector<float>& out = t.weights.values;
     const std::size_t raw_size = raw.p == nullptr ? 0 : static_cast<std::size_t>(raw.end - raw.p);
     // raw_data holds whole little-endian elements: a length that is not a multiple of the element
-    // size is a damaged file (found by tests/fuzz), not a tensor to truncate.
-    const std::size_t element = data_type == kOnnxFloat ? 4 : data_type == kOnnxFloat16 ? 2 : data_type == 11 ? 8 : 1;
+    // size is a damaged file, not a tensor to truncate.
+    const std::size_t element = data_type == kOnnxFloat ? 4 : data_type == kOnnxFloat16 ? 2 : data_type == kOnnxDouble ? 8 : 1;
     if (raw_size % element != 0) {
         bad = true;
         return t;
@@ -94,7 +94,7 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
         } else {
             for (std::int64_t bits : int32s) out.push_back(half_to_float(static_cast<std::uint16_t>(bits)));
         }
-    } else if (data_type == 11) { // DOUBLE
+    } else if (data_type == kOnnxDouble) {
         if (raw_size > 0) {
             out.resize(raw_size / 8);
             for (std::size_t i = 0; i < out.size(); ++i) {

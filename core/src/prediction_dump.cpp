@@ -28,8 +28,9 @@ std::string format_g4(double value) {
     return buf;
 }
 
-std::string format_channel_line(const std::string& label, int channel, const ChannelStats& stats, bool dead) {
-    std::string line = label + " channel " + std::to_string(channel) + " (" + wh_channel_name(channel) +
+std::string format_channel_line(const std::string& label, int channel, const ChannelStats& stats, bool dead,
+                                BoxEncoding encoding) {
+    std::string line = label + " channel " + std::to_string(channel) + " (" + box_channel_name(encoding, channel) +
                        "): min=" + format_fixed3(stats.min) + ", max=" + format_fixed3(stats.max) +
                        ", mean=" + format_fixed3(stats.mean);
     if (stats.has_nonfinite())
@@ -38,19 +39,20 @@ std::string format_channel_line(const std::string& label, int channel, const Cha
     return line;
 }
 
-std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats) {
+std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats,
+                                      BoxEncoding encoding) {
     std::string line = label + " fraction zero:";
     for (std::size_t c = 0; c < stats.size(); ++c)
-        line += std::string(c == 0 ? " " : ", ") + wh_channel_name(static_cast<int>(c)) + "=" +
+        line += std::string(c == 0 ? " " : ", ") + box_channel_name(encoding, static_cast<int>(c)) + "=" +
                 format_fixed3(stats[c].fraction_zero);
     return line;
 }
 
-std::string format_wh_dump(const std::vector<ChannelStats>& wh_stats) {
+std::string format_wh_dump(const std::vector<ChannelStats>& wh_stats, BoxEncoding encoding) {
     std::string out;
     for (std::size_t c = 0; c < wh_stats.size(); ++c)
-        out += format_channel_line("wh", static_cast<int>(c), wh_stats[c], channel_is_dead(wh_stats[c])) + "\n";
-    if (!wh_stats.empty()) out += format_fraction_zero_line("wh", wh_stats) + "\n";
+        out += format_channel_line("wh", static_cast<int>(c), wh_stats[c], channel_is_dead(wh_stats[c]), encoding) + "\n";
+    if (!wh_stats.empty()) out += format_fraction_zero_line("wh", wh_stats, encoding) + "\n";
     return out;
 }
 

@@ -2,9 +2,12 @@
 // DeadZone's raw prediction dump, or score it on a validation split. See native_trainer/README.md.
 #include "ttfnet/eval.h"
 
+#include "deadzone/coco_annotations.h"
+
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -27,7 +30,7 @@ int run(int argc, char** argv) {
                  "Example: ttfnet-eval --onnx assets/models/broken.onnx --image assets/images/blobs-square.png"};
     app.option_defaults()->always_capture_default();
 
-    std::string onnx, checkpoint, image, out_png, data = "synthetic", classes, wh_act;
+    std::string onnx, checkpoint, image, out_png, data = "synthetic", classes, wh_act, results_json;
     bool val = false, no_png = false;
     float score_threshold = 0.1f, val_score_threshold = 0.01f;
     int top_k = 100, input_size = 320, threads = 0;
@@ -46,7 +49,9 @@ int run(int argc, char** argv) {
     app.add_option("--top-k", top_k, "Maximum detections per image (top-K peaks over all classes)")->check(CLI::Range(1, 100000));
     app.add_option("--max-pixels", max_pixels, "Refuse images with more pixels than this")->check(CLI::PositiveNumber);
     app.add_flag("--val", val, "Score the model on the validation split of --data (mAP@0.5, mAP@[.5:.95], mean IoU)");
-    app.add_option("--data", data, "--val data set: synthetic | widerperson:<root> | yolo:<root> (as ttfnet-train)");
+    app.add_option("--data", data, "--val data set: synthetic | widerperson:<root> | yolo:<root> | coco:<annotations.json>[:<images dir>] (as ttfnet-train)");
+    app.add_option("--json", results_json, "--val: write the detections as a COCO results file (image_id, category_id, bbox x y w h, score), "
+                                           "for pycocotools or any COCO scorer");
     app.add_option("--seed", dopt.seed, "--val: seed of the synthetic data (use the training run's --seed)");
     app.add_option("--synthetic-size", dopt.synthetic_train_size, "--val: synthetic training images (the val images follow them in the stream)");
     app.add_option("--synthetic-val-size", dopt.synthetic_val_size, "--val: synthetic validation images");
@@ -72,6 +77,10 @@ int run(int argc, char** argv) {
     }
     if (image.empty() && !val) {
         std::cerr << "error: give --image <file> and/or --val\n";
+        return 2;
+    }
+    if (!results_json.empty() && !val) {
+        std::cerr << "error: --json writes the --val detections: give --val too\n";
         return 2;
     }
     if (threads > 0) torch::set_num_threads(threads);
@@ -141,6 +150,15 @@ int run(int argc, char** argv) {
             return 1;
         }
         std::cout << ev.value().text;
+        if (!results_json.empty()) {
+            std::ofstream out(results_json);
+            out << deadzone::coco_results_json(ev.value().detections, ev.value().category_ids);
+            if (!out) {
+                std::cerr << "error: cannot write " << results_json << "\n";
+                return 1;
+            }
+            std::cout << "detections written to " << results_json << " (COCO results format)\n";
+        }
     }
     return 0;
 }

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     std::vector<float> scale_jitter{0.6f, 1.4f};
     bool no_augment = false, no_progress = false;
 
-    app.add_option("--data", c.data, "Data set: synthetic | widerperson:<root> | yolo:<root>");
+    app.add_option("--data", c.data, "Data set: synthetic | widerperson:<root> | yolo:<root> | coco:<annotations.json>[:<images dir>]");
     app.add_option("--synthetic-size", c.data_options.synthetic_train_size, "Synthetic data: number of training images");
     app.add_option("--synthetic-val-size", c.data_options.synthetic_val_size, "Synthetic data: number of validation images");
     app.add_option("--val-fraction", c.data_options.val_fraction, "Held-out fraction when a data set has no val split")->check(CLI::Range(0.0, 0.9));

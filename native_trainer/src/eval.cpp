@@ -202,14 +202,20 @@ deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValO
         auto decoded = deadzone::decode_ttfnet(view_of(heatmap), view_of(wh), options.decode, in.letterbox);
         if (!decoded) return deadzone::Error{"decode failed: " + decoded.error()};
         deadzone::ImageDetections img;
-        for (const Box& b : sample.value().boxes) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, b.cls, 1.0f});
+        for (const Box& b : sample.value().boxes) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, b.cls, 1.0f, false});
+        for (const Box& b : sample.value().crowd) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, b.cls, 1.0f, true});
         for (const deadzone::Detection& d : decoded.value().detections)
-            img.predictions.push_back({d.x1, d.y1, d.x2, d.y2, d.class_id, d.score});
+            img.predictions.push_back({d.x1, d.y1, d.x2, d.y2, d.class_id, d.score, false});
+        const std::int64_t id = sample.value().image_id >= 0 ? sample.value().image_id : static_cast<std::int64_t>(i);
+        ev.detections.push_back({id, img.predictions});
         images.push_back(std::move(img));
         if (options.progress) options.progress(i + 1, total);
     }
     ev.images = images.size();
     if (ev.images == 0) return deadzone::Error{"no usable image in the validation split"};
+    ev.category_ids = split.value().category_ids;
+    if (ev.category_ids.empty())
+        for (int c = 0; c < num_classes; ++c) ev.category_ids.push_back(c + 1);
     ev.metrics = deadzone::evaluate_detections(images, num_classes);
     const deadzone::DetectionMetrics& m = ev.metrics;
     std::ostringstream t;

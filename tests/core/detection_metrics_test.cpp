@@ -170,6 +170,49 @@ TEST(DetectionMetrics, MatchImageReportsEachPredictionsMatchAndIou) {
     EXPECT_EQ(evaluate_detections({img}, 2).matched, m.true_positives);
 }
 
+EvalBox crowd(float x1, float y1, float x2, float y2, int cls) {
+    EvalBox b = box(x1, y1, x2, y2, cls);
+    b.crowd = true;
+    return b;
+}
+
+TEST(DetectionMetrics, CrowdRegionsAreDontCareAsInPycocotools) {
+    // Worked by hand from pycocotools' evaluateImg/accumulate. One person (0,0)-(10,10), one crowd
+    // region (20,0)-(60,40). Predictions by score: 0.9 inside the crowd (IoU with it, measured as
+    // intersection / prediction area, = 1), 0.8 on the person, 0.7 half inside the crowd (0.5: still
+    // matches it at 0.5, not above), 0.6 elsewhere (FP).
+    ImageDetections img;
+    img.ground_truth = {box(0, 0, 10, 10, 0), crowd(20, 0, 60, 40, 0)};
+    img.predictions = {box(25, 5, 35, 15, 0, 0.9f), box(0, 0, 10, 10, 0, 0.8f), box(55, 5, 65, 15, 0, 0.7f),
+                       box(100, 100, 110, 110, 0, 0.6f)};
+    EXPECT_DOUBLE_EQ(crowd_iou(img.predictions[2], img.ground_truth[1]), 0.5);
+    // At 0.5: 0.9 and 0.7 ignored; ranked list TP (0.8), FP (0.6): recall [1, 1], precision [1, 0.5]
+    // -> AP 1. At thresholds > 0.5: 0.7 no longer matches the crowd and becomes an FP ranked after
+    // full recall -> AP still 1. Without the crowd flag, 0.9 would be an FP ranked first (AP 0.5).
+    const DetectionMetrics m = evaluate_detections({img}, 1);
+    EXPECT_NEAR(m.map50, 1.0, 1e-12);
+    EXPECT_NEAR(m.map50_95, 1.0, 1e-12);
+    EXPECT_EQ(m.ground_truth, 1); // the region is not an object to find
+    EXPECT_EQ(m.matched, 1);
+    ImageDetections plain = img;
+    plain.ground_truth[1].crowd = false;
+    EXPECT_LT(evaluate_detections({plain}, 1).map50, 0.6);
+
+    // An ordinary box wins over a region even when the region overlaps more; a region takes any
+    // number of predictions; a class with only a region has no ground truth (excluded).
+    ImageDetections both;
+    both.ground_truth = {box(0, 0, 10, 10, 0), crowd(0, 0, 10, 10, 0), crowd(0, 0, 100, 100, 1)};
+    both.predictions = {box(1, 1, 10, 10, 0, 0.9f), box(0, 0, 10, 10, 0, 0.8f), box(0, 0, 50, 50, 1, 0.9f)};
+    const ImageMatch match = match_image(both.ground_truth, both.predictions);
+    EXPECT_EQ(match.gt_of_prediction, (std::vector<int>{0, -2, -2})); // 0.9 takes the box, 0.8 the region
+    EXPECT_EQ(match.true_positives, 1);
+    EXPECT_DOUBLE_EQ(match.precision, 1.0); // the ignored ones are not counted
+    EXPECT_DOUBLE_EQ(match.recall, 1.0);    // nor is the region
+    const DetectionMetrics mb = evaluate_detections({both}, 2);
+    EXPECT_EQ(mb.classes_evaluated, 1);
+    EXPECT_DOUBLE_EQ(mb.ap50_per_class[1], -1.0);
+}
+
 TEST(DetectionMetrics, MatchImageWithNothingIsAllZero) {
     const ImageMatch none = match_image({}, {}, 0.5);
     EXPECT_EQ(none.precision, 0.0);

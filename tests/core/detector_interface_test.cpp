@@ -164,6 +164,12 @@ TEST(DetectorInterface, CenterNetSizeAndOffsetAreGuessedByShape) {
     EXPECT_EQ(d.value().box_units, BoxUnits::StrideUnits); // CenterNet regresses sizes in cells
     EXPECT_EQ(d.value().stride, 4);
     EXPECT_NE(d.value().found_by.find("CenterNet"), std::string::npos) << d.value().found_by;
+    // Named size, unhelpfully named offset, listed first: the one not called the size is the offset.
+    info.outputs = {tensor("o", {1, 2, 128, 128}), tensor("hm", {1, 80, 128, 128}), tensor("wh", {1, 2, 128, 128})};
+    d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().wh_name, "wh");
+    EXPECT_EQ(d.value().offset_name, "o");
     // Unhelpful names: the second 2-channel map is the offset.
     info.outputs = {tensor("o0", {1, 3, 128, 128}), tensor("o1", {1, 2, 128, 128}), tensor("o2", {1, 2, 128, 128})};
     d = find_detector_interface(info);

@@ -185,9 +185,9 @@ TEST(ImageOrientation, APhonePhotoIsDecodedUprightSoItsUprightLabelsMatch) {
     EXPECT_GE(on_background, 2);
 }
 
-// A bottom-up 32 bpp BITFIELDS BMP, 2x2, with the given info-header size (40 + masks after it, 52
-// or 56 with them inside), masks and `gap` bytes before the pixels (allowed: the file header's pixel
-// offset says where they start); pixel (x, y) holds colour r = 10 + x, g = 100 + y, b = 200.
+// A bottom-up 32 bpp BITFIELDS BMP, 2x2, with the given info-header size (40 + masks after it; 52,
+// 56, 108 or 124 with them inside), masks and `gap` bytes before the pixels (allowed: the file
+// header's pixel offset says where they start); pixel (x, y) holds r = 10 + x, g = 100 + y, b = 200.
 Bytes bitfields_bmp(std::uint32_t header_size, std::array<std::uint32_t, 4> masks, std::uint32_t gap = 0) {
     const std::uint32_t after_header = header_size == 40 ? 12 : 0, offset = 14 + header_size + after_header + gap;
     Bytes b = {'B', 'M'};
@@ -195,8 +195,9 @@ Bytes bitfields_bmp(std::uint32_t header_size, std::array<std::uint32_t, 4> mask
     put32(b, header_size, true), put32(b, 2, true), put32(b, 2, true);
     put16(b, 1, true), put16(b, 32, true), put32(b, 3, true), put32(b, 16, true);
     put32(b, 2835, true), put32(b, 2835, true), put32(b, 0, true), put32(b, 0, true); // 72 dpi, no palette
-    const int mask_count = header_size == 56 ? 4 : 3;
+    const int mask_count = header_size == 40 || header_size == 52 ? 3 : 4;
     for (int i = 0; i < mask_count; ++i) put32(b, masks[static_cast<std::size_t>(i)], true);
+    b.resize(14 + header_size + after_header, 0); // V4/V5: colour space fields, 0 (LCS_CALIBRATED_RGB, unused)
     b.insert(b.end(), gap, 0xEE);
     auto place = [](std::uint32_t value, std::uint32_t mask) {
         std::uint32_t shift = 0;
@@ -212,7 +213,7 @@ Bytes bitfields_bmp(std::uint32_t header_size, std::array<std::uint32_t, 4> mask
 TEST(BmpVariants, BitfieldsInV3AndV2HeadersAreDecodedWithTheirMasks) {
     // Masks in an unusual order, so reading them from the wrong place cannot give the right colours.
     const std::array<std::uint32_t, 4> masks = {0x000000FFu, 0x0000FF00u, 0xFF000000u, 0x00FF0000u};
-    for (const std::uint32_t header : {40u, 52u, 56u})
+    for (const std::uint32_t header : {40u, 52u, 56u, 108u, 124u})
       for (const std::uint32_t gap : {0u, 8u}) {
         const Bytes bmp = bitfields_bmp(header, masks, gap);
         Result<RgbImage> img = decode_image(bmp.data(), bmp.size());
@@ -233,6 +234,59 @@ TEST(BmpVariants, BitfieldsInV3AndV2HeadersAreDecodedWithTheirMasks) {
     EXPECT_EQ(shared.value().height, 480);
     const std::uint8_t* bottom_left = shared.value().pixels.data() + static_cast<std::size_t>(479) * 640 * 3;
     EXPECT_EQ((std::array<int, 3>{bottom_left[0], bottom_left[1], bottom_left[2]}), (std::array<int, 3>{20, 200, 40}));
+}
+
+TEST(BmpVariants, A24BitFileWithAGapBeforeItsPixelsIsNotShifted) {
+    // The common real case the rewrite touches: INFO, 24 bpp, uncompressed, the pixel offset 16 bytes
+    // past the header (some writers pad to an alignment). 3x2, rows padded to 12 bytes.
+    Bytes b = {'B', 'M'};
+    const std::uint32_t offset = 14 + 40 + 16, row = 12;
+    put32(b, offset + 2 * row, true), put32(b, 0, true), put32(b, offset, true);
+    put32(b, 40, true), put32(b, 3, true), put32(b, 2, true);
+    put16(b, 1, true), put16(b, 24, true), put32(b, 0, true), put32(b, 2 * row, true);
+    put32(b, 2835, true), put32(b, 2835, true), put32(b, 0, true), put32(b, 0, true);
+    b.insert(b.end(), 16, 0xEE);
+    for (int y = 1; y >= 0; --y) { // bottom-up; BGR bytes
+        for (int x = 0; x < 3; ++x) b.insert(b.end(), {200, static_cast<std::uint8_t>(100 + y), static_cast<std::uint8_t>(10 + x)});
+        b.insert(b.end(), 3, 0);
+    }
+    Result<RgbImage> img = decode_image(b.data(), b.size());
+    ASSERT_TRUE(img.ok()) << img.error();
+    for (int y = 0; y < 2; ++y)
+        for (int x = 0; x < 3; ++x) {
+            const std::uint8_t* p = img.value().pixels.data() + (static_cast<std::size_t>(y) * 3 + x) * 3;
+            EXPECT_EQ((std::array<int, 3>{p[0], p[1], p[2]}), (std::array<int, 3>{10 + x, 100 + y, 200})) << x << "," << y;
+        }
+}
+
+TEST(BmpVariants, ATopDownBmpNegativeHeightDecodesRowsInOrder) {
+    // BITMAPINFOHEADER with height -2: the first stored row is the top one. 2x2, 24 bpp, rows of 8 bytes.
+    Bytes b = {'B', 'M'};
+    put32(b, 54 + 16, true), put32(b, 0, true), put32(b, 54, true);
+    put32(b, 40, true), put32(b, 2, true), put32(b, static_cast<std::uint32_t>(-2), true);
+    put16(b, 1, true), put16(b, 24, true), put32(b, 0, true), put32(b, 16, true);
+    put32(b, 2835, true), put32(b, 2835, true), put32(b, 0, true), put32(b, 0, true);
+    for (int y = 0; y < 2; ++y) { // top row first; BGR bytes
+        for (int x = 0; x < 2; ++x) b.insert(b.end(), {200, static_cast<std::uint8_t>(100 + y), static_cast<std::uint8_t>(10 + x)});
+        b.insert(b.end(), 2, 0);
+    }
+    Result<RgbImage> img = decode_image(b.data(), b.size());
+    ASSERT_TRUE(img.ok()) << img.error();
+    ASSERT_EQ(img.value().height, 2);
+    for (int y = 0; y < 2; ++y)
+        for (int x = 0; x < 2; ++x) {
+            const std::uint8_t* p = img.value().pixels.data() + (static_cast<std::size_t>(y) * 2 + x) * 3;
+            EXPECT_EQ((std::array<int, 3>{p[0], p[1], p[2]}), (std::array<int, 3>{10 + x, 100 + y, 200})) << x << "," << y;
+        }
+}
+
+TEST(BmpVariants, AnOversizedBmpIsRefusedBeforeItIsCopied) {
+    Bytes huge = bitfields_bmp(56, {0xFF, 0xFF00, 0xFF0000, 0});
+    huge[18] = 0x00, huge[19] = 0x00, huge[20] = 0x01; // width 65536
+    huge[22] = 0x00, huge[23] = 0x00, huge[24] = 0x01; // height 65536
+    Result<RgbImage> r = decode_image(huge.data(), huge.size());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().find("over the limit"), std::string::npos) << r.error();
 }
 
 TEST(BmpVariants, WhatStbCannotReadIsRefusedByName) {

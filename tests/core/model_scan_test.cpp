@@ -281,7 +281,7 @@ TEST(ModelScan, ReportSummaryJsonAndMarkdown) {
     EXPECT_EQ(with_skip.images.size(), 1u);
     const nlohmann::json k = nlohmann::json::parse(scan_report_json(with_skip));
     EXPECT_EQ(k["skipped_images"], nlohmann::json::parse(R"([{"name": "IMG_0001.HEIC.jpg", "reason": "not a supported image"}])"));
-    EXPECT_NE(scan_summary(with_skip).find("(1 image skipped: unreadable)"), std::string::npos) << scan_summary(with_skip);
+    EXPECT_NE(scan_summary(with_skip).find("(1 image skipped: could not be read)"), std::string::npos) << scan_summary(with_skip);
     EXPECT_NE(scan_report_markdown(with_skip).find("- IMG_0001.HEIC.jpg: not a supported image"), std::string::npos);
 }
 

@@ -186,8 +186,8 @@ test("a CenterNet-style export (size + offset outputs) fed BGR gives the TTFNet 
     const d = s.panels[1].detections.find((g) => Math.abs(g.cx - want.cx) < 1 && Math.abs(g.cy - want.cy) < 1);
     assert.equal(d.class_id, 1 - want.class_id, "as RGB the colours are swapped");
   }
-  // The interface step says BGR: classes right, boxes unchanged, and the dead left channel is still
-  // seen through the size + offset encoding (left = w/2 - dx, exactly 0 up to rounding).
+  // The interface step says BGR: classes right, boxes unchanged. The dump shows the head as the model
+  // wrote it (width, height, offsets), not the derived edges: none of those is dead here.
   const mapping = { ...iface.mapping, channel_order: "bgr" };
   assert.equal(await page.evaluate((json) => window.deadzone.call("dz_set_interface", "number", ["string", "string"],
                                                                   ["broken-centernet-bgr", json]), JSON.stringify(mapping)), 1);
@@ -198,11 +198,32 @@ test("a CenterNet-style export (size + offset outputs) fed BGR gives the TTFNet 
     const d = s.panels[1].detections.find((g) => Math.abs(g.cx - want.cx) < 1 && Math.abs(g.cy - want.cy) < 1);
     assert.equal(d.class_id, want.class_id, "as BGR the classes are broken's");
   }
-  assert.ok(Math.abs(s.panels[1].channels[0].post.max) < 1e-3, `left channel max ${s.panels[1].channels[0].post.max}`);
-  assert.ok(s.panels[1].channels[2].post.max > 1, "the right channel lives");
+  assert.deepEqual(s.panels[1].channels.map((c) => [c.name, c.dead]),
+                   [["width", false], ["height", false], ["offset x", false], ["offset y", false]]);
+  assert.match(s.panels[1].dump_text, /wh channel 0 \(width\)/);
   // The step shows the CenterNet fields (a screenshot for a look).
   await clickWidget(page, "detect:interface1");
   await page.waitForTimeout(300);
   await screenshot(page, "detect-interface-centernet");
+  await page.close();
+});
+
+test("a CenterNet model whose width channel died: the dump flags 'width' dead (judged on the size map, not the derived edges)", async () => {
+  // centernet-dead-width: the same model with its size through a ReLU whose width input is -1
+  // everywhere. Its derived left and right edges are -dx*s and dx*s, not 0: judged on them, the dead
+  // channel would be missed.
+  const { page } = await openWithModels(explorer);
+  const gen = (await state(page)).image.generation;
+  await dropFiles(page, [{ name: "blobs-wide.png", bytes: fs.readFileSync(path.join(repoRoot, "assets/images/blobs-wide.png")) }]);
+  await waitFor(page, `s.image.generation === ${gen + 1} && s.panels[0].has_result && !s.panels[0].busy`);
+  const file = "centernet-dead-width";
+  await dropFiles(page, [{ name: `${file}.onnx`, bytes: fs.readFileSync(path.join(repoRoot, `build/native/test_models/${file}.onnx`)) }]);
+  await waitFor(page, `s.models.some((m) => m.name === "${file}")`, 30000);
+  await page.evaluate((name) => window.deadzone.call("dz_select_model", "number", ["number", "string"], [1, name]), file);
+  const s = await waitFor(page, `s.panels[1].result_model === "${file}" && !s.panels[1].busy`);
+  assert.equal(s.panels[1].error, "");
+  assert.deepEqual(s.panels[1].channels.map((c) => [c.name, c.dead]),
+                   [["width", true], ["height", false], ["offset x", false], ["offset y", false]]);
+  assert.match(s.panels[1].dump_text, /wh channel 0 \(width\).*<- DEAD/);
   await page.close();
 });

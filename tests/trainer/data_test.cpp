@@ -158,8 +158,10 @@ TEST(Loader, SameSeedSameBatchesAndPositionsContinue) {
 TEST(FileData, WiderPersonParserAndLayout) {
     auto boxes = parse_widerperson_annotation("3\n1 10 20 30 60\n4 0 0 5 5\n3 40 40 50 80\n");
     ASSERT_TRUE(boxes.ok()) << boxes.error();
-    ASSERT_EQ(boxes.value().size(), 2u); // the ignore region (4) is dropped
-    EXPECT_EQ(boxes.value()[1].x1, 40);
+    ASSERT_EQ(boxes.value().boxes.size(), 2u); // the ignore region (4) is not an object...
+    EXPECT_EQ(boxes.value().boxes[1].x1, 40);
+    ASSERT_EQ(boxes.value().crowd.size(), 1u); // ...but a crowd region, "don't care" when scored
+    EXPECT_EQ(boxes.value().crowd[0].x2, 5);
     EXPECT_FALSE(parse_widerperson_annotation("2\n1 10 20 30 60\n").ok());
     EXPECT_FALSE(parse_widerperson_annotation("1\n1 10 20 x 60\n").ok());
 
@@ -178,6 +180,7 @@ TEST(FileData, WiderPersonParserAndLayout) {
     EXPECT_EQ(s.image.width, 48);
     ASSERT_EQ(s.boxes.size(), 1u);
     EXPECT_EQ(s.boxes[0].x2, 30);
+    ASSERT_EQ(s.crowd.size(), 1u); // label 5
 
     auto missing = open_dataset("widerperson:" + (root / "nope").string(), {});
     ASSERT_FALSE(missing.ok());
@@ -231,8 +234,43 @@ TEST(FileData, YoloReaderSkipsBadFilesAndFailsWhenNothingIsUsable) {
     EXPECT_NE(r.error().find("no usable image"), std::string::npos) << r.error();
 
     EXPECT_FALSE(open_dataset("yolo:" + (bad / "missing").string(), o).ok());
-    EXPECT_FALSE(open_dataset("coco:/x", o).ok());
+    EXPECT_FALSE(open_dataset("coco:/x", o).ok()); // no such annotations file
     EXPECT_FALSE(open_dataset("yolo:", o).ok());
+}
+
+TEST(FileData, CocoAnnotationsWithImagesBesideThemOrElsewhere) {
+    const fs::path root = testing::temp_dir("coco");
+    for (const char* name : {"a.png", "b.png", "c.png"}) write_png(root / "pics" / name, 40, 30);
+    write_text(root / "ann" / "instances.json", R"({"images": [{"id": 11, "file_name": "a.png", "width": 40, "height": 30},
+        {"id": 12, "file_name": "b.png"}, {"id": 13, "file_name": "c.png"}],
+      "categories": [{"id": 18, "name": "dog"}, {"id": 1, "name": "person"}],
+      "annotations": [{"image_id": 11, "category_id": 18, "bbox": [5, 5, 10, 10]},
+                      {"image_id": 11, "category_id": 1, "bbox": [0, 0, 40, 30], "iscrowd": 1},
+                      {"image_id": 12, "category_id": 7, "bbox": [1, 1, 2, 2]}]})");
+    DataOptions o;
+    o.val_fraction = 0;
+    auto split = open_dataset("coco:" + (root / "ann" / "instances.json").string() + ":" + (root / "pics").string(), o);
+    ASSERT_TRUE(split.ok()) << split.error();
+    EXPECT_EQ(split.value().train->size(), 3u);
+    EXPECT_EQ(split.value().train->class_names(), (std::vector<std::string>{"person", "dog"}));
+    EXPECT_EQ(split.value().category_ids, (std::vector<std::int64_t>{1, 18}));
+    const Sample a = split.value().train->get(0).value();
+    EXPECT_EQ(a.image_id, 11);
+    ASSERT_EQ(a.boxes.size(), 1u);
+    EXPECT_EQ(a.boxes[0].cls, 1);
+    EXPECT_EQ(a.boxes[0].x2, 15);
+    ASSERT_EQ(a.crowd.size(), 1u);
+    EXPECT_TRUE(split.value().train->get(1).value().boxes.empty()); // its one annotation was dropped
+    // Without an images folder: the JSON's own folder, where the images are not.
+    auto beside = open_dataset("coco:" + (root / "ann" / "instances.json").string(), o);
+    ASSERT_TRUE(beside.ok()) << beside.error();
+    EXPECT_FALSE(beside.value().train->get(0).ok());
+    EXPECT_FALSE(open_dataset("coco:" + (root / "missing.json").string(), o).ok());
+    EXPECT_FALSE(open_dataset("coco:", o).ok());
+    write_text(root / "bad.json", "{\"images\": 3}");
+    auto bad = open_dataset("coco:" + (root / "bad.json").string(), o);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().find("no `images` array"), std::string::npos) << bad.error();
 }
 
 TEST(FileData, ClassNamesFromAnUltralyticsDataYaml) {

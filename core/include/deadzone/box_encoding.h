@@ -1,7 +1,7 @@
 // How a detector's box map encodes boxes, and its conversion to the one layout decode_ttfnet takes.
 //
-// decode.h reads [4,h,w] left/top/right/bottom distances in input pixels from the cell's corner
-// (x * stride, y * stride). Models of the same family write other layouts:
+// decode.h reads [4,h,w] left/top/right/bottom distances in input pixels from the cell's centre,
+// which by TTFNet's convention is (x * stride, y * stride) (decode.h). Models of the same family write other layouts:
 //
 //   TTFNet ltrb (Liu et al., AAAI 2020; DeadZone's exports)
 //       box  [4,h,w] = (l, t, r, b) distances from (x*s, y*s), in input pixels or in cells (x s)
@@ -12,7 +12,8 @@
 //       w' = w * s in cells or w in pixels
 //
 // so CenterNet's box is ltrb with l = w'/2 - dx*s, t = h'/2 - dy*s, r = w'/2 + dx*s, b = h'/2 + dy*s:
-// one decode serves both, and a dead size channel shows as two half-dead edges.
+// one decode serves both. Whether a channel is dead is judged on the maps the model wrote (a dead
+// width channel leaves l = -dx*s and r = dx*s, which are not zero): box_channel_name names them.
 #pragma once
 
 #include "deadzone/result.h"
@@ -35,5 +36,9 @@ enum class BoxUnits { InputPixels, StrideUnits };
 // Non-finite values stay non-finite (decode drops those peaks and counts them).
 Result<std::vector<float>> box_map_in_input_pixels(const ChwView& box, const ChwView& offset, BoxEncoding encoding,
                                                    BoxUnits units, int stride);
+
+// The name of channel 0..3 of a box head as the model writes it: "left", "top", "right", "bottom"
+// (TTFNet), or "width", "height", "offset x", "offset y" (CenterNet's size then offset); "?" otherwise.
+const char* box_channel_name(BoxEncoding encoding, int channel);
 
 } // namespace deadzone

@@ -17,7 +17,7 @@
 namespace deadzone {
 
 // ONNX TensorProto.DataType values DeadZone deals with.
-enum OnnxElemType : int { kOnnxFloat = 1, kOnnxFloat16 = 10 };
+enum OnnxElemType : int { kOnnxFloat = 1, kOnnxFloat16 = 10, kOnnxDouble = 11 };
 
 struct TensorInfo {
     std::string name;

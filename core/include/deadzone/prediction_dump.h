@@ -12,6 +12,8 @@
 // Numbers are printed with 3 decimals ("%.3f"); "-0.000" is printed as "0.000".
 #pragma once
 
+#include "deadzone/box_encoding.h"
+
 #include "deadzone/channel_stats.h"
 #include "deadzone/decode.h"
 
@@ -30,14 +32,17 @@ std::string format_fixed3(double value);
 std::string format_g4(double value);
 
 // One line, no trailing newline: "<label> channel <c> (<name>): min=.., max=.., mean=..[  <- DEAD]".
-std::string format_channel_line(const std::string& label, int channel, const ChannelStats& stats, bool dead);
+// Names are the box head's (box_encoding.h: left/top/right/bottom, or CenterNet's width/height/offsets).
+std::string format_channel_line(const std::string& label, int channel, const ChannelStats& stats, bool dead,
+                                BoxEncoding encoding = BoxEncoding::TtfnetLtrb);
 
 // "<label> fraction zero: left=1.000, top=0.000, ..." (the share of exact zeros per channel), no newline.
-std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats);
+std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats,
+                                      BoxEncoding encoding = BoxEncoding::TtfnetLtrb);
 
 // One line per channel of wh (post-activation, input pixels), each ending in '\n'; a channel is
 // marked "  <- DEAD" when channel_is_dead(stats) holds. Then the fraction-zero line.
-std::string format_wh_dump(const std::vector<ChannelStats>& wh_stats);
+std::string format_wh_dump(const std::vector<ChannelStats>& wh_stats, BoxEncoding encoding = BoxEncoding::TtfnetLtrb);
 
 // The same lines for the pre-activation (label "wh_pre"); never marked dead (a pre-activation is
 // not zero when dead, it is negative: see the max).

@@ -10,6 +10,7 @@
 #include "ttfnet/model/ttfnet.h"
 
 #include "deadzone/channel_stats.h"
+#include "deadzone/coco_annotations.h"
 #include "deadzone/decode.h"
 #include "deadzone/detection_metrics.h"
 #include "deadzone/image_input.h"
@@ -78,6 +79,11 @@ struct ValEvaluation {
     std::size_t skipped = 0; // unreadable samples
     std::vector<std::string> class_names;
     std::string text;
+    // Every scored image's detections (source pixels), for a COCO results file: image_id is the data
+    // set's own (COCO) or the image's position in the validation split; category_ids the COCO ones,
+    // or 1..C for data sets without ids.
+    std::vector<deadzone::CocoImageDetections> detections;
+    std::vector<std::int64_t> category_ids;
 };
 
 // Scores the model on the data set's validation split (letterboxed to the model's input size,

@@ -56,7 +56,8 @@ deadzone::Result<std::vector<std::string>> read_data_yaml_names(const std::strin
     } catch (const YAML::BadFile&) {
         return deadzone::Error{"cannot open '" + path + "'"};
     } catch (const YAML::Exception& e) {
-        return deadzone::Error{"'" + path + "' line " + std::to_string(e.mark.line + 1) + ": not valid YAML (" + e.msg + ")"};
+        const std::string where = e.mark.line >= 0 ? " line " + std::to_string(e.mark.line + 1) : "";
+        return deadzone::Error{"'" + path + "'" + where + ": not valid YAML (" + e.msg + ")"};
     }
     const std::string where = "'" + path + "'";
     if (!root.IsMap() || !root["names"]) return deadzone::Error{where + " has no `names` (the class names)"};

@@ -32,9 +32,11 @@ deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataO
     if ((kind == "widerperson" || kind == "yolo") && root.empty()) {
         return deadzone::Error{"--data " + kind + " needs a folder: --data " + kind + ":<root>"};
     }
+    if (kind == "coco" && root.empty()) return deadzone::Error{"--data coco needs its annotations: --data coco:<annotations.json>[:<images dir>]"};
     if (kind == "widerperson") return open_widerperson(root, options);
     if (kind == "yolo") return open_yolo(root, options);
-    return deadzone::Error{"unknown --data '" + spec + "': expected synthetic, widerperson:<root> or yolo:<root>"};
+    if (kind == "coco") return open_coco(root, options);
+    return deadzone::Error{"unknown --data '" + spec + "': expected synthetic, widerperson:<root>, yolo:<root> or coco:<annotations.json>[:<images dir>]"};
 }
 
 } // namespace ttfnet

@@ -2,10 +2,12 @@
 
 #include "ttfnet/data/data_yaml.h"
 
+#include "deadzone/coco_annotations.h"
 #include "deadzone/yolo_labels.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -46,6 +48,14 @@ bool is_image(const fs::path& p) {
 }
 
 // Deterministic hold-out: every k-th file (sorted order) goes to validation.
+// An image whose labels are in a file (WiderPerson, YOLO).
+LabeledFile labeled_on_disk(std::string image_path, std::string label_path) {
+    LabeledFile f;
+    f.image_path = std::move(image_path);
+    f.label_path = std::move(label_path);
+    return f;
+}
+
 void split_by_fraction(std::vector<LabeledFile> all, double val_fraction, std::vector<LabeledFile>* train,
                        std::vector<LabeledFile>* val) {
     if (val_fraction <= 0 || all.size() < 2) {
@@ -61,7 +71,7 @@ void split_by_fraction(std::vector<LabeledFile> all, double val_fraction, std::v
 FileDataset::FileDataset(std::vector<LabeledFile> files, LabelFormat format, std::vector<std::string> class_names)
     : files_(std::move(files)), format_(format), class_names_(std::move(class_names)) {}
 
-deadzone::Result<std::vector<Box>> parse_widerperson_annotation(const std::string& text) {
+deadzone::Result<WiderPersonBoxes> parse_widerperson_annotation(const std::string& text) {
     const std::vector<std::string> lines = read_lines(text);
     if (lines.empty()) return deadzone::Error{"empty annotation"};
     long count = -1;
@@ -72,18 +82,17 @@ deadzone::Result<std::vector<Box>> parse_widerperson_annotation(const std::strin
     if (static_cast<std::size_t>(count) != lines.size() - 1) {
         return deadzone::Error{"object count " + std::to_string(count) + " but " + std::to_string(lines.size() - 1) + " box lines"};
     }
-    std::vector<Box> boxes;
+    WiderPersonBoxes out;
     for (std::size_t i = 1; i < lines.size(); ++i) {
         std::istringstream s(lines[i]);
         int label = 0;
         float x1, y1, x2, y2;
         if (!(s >> label >> x1 >> y1 >> x2 >> y2)) return deadzone::Error{"bad box line " + std::to_string(i + 1) + ": '" + lines[i] + "'"};
         if (label < 1 || label > 5) return deadzone::Error{"unknown label " + std::to_string(label) + " on line " + std::to_string(i + 1)};
-        if (label >= 4) continue; // ignore regions and crowds are not objects to detect
         if (!(x2 > x1) || !(y2 > y1)) continue;
-        boxes.push_back(Box{x1, y1, x2, y2, 0});
+        (label >= 4 ? out.crowd : out.boxes).push_back(Box{x1, y1, x2, y2, 0});
     }
-    return boxes;
+    return out;
 }
 
 deadzone::Result<std::vector<Box>> yolo_boxes_for_training(const std::string& text, int w, int h, int num_classes) {
@@ -104,15 +113,26 @@ deadzone::Result<Sample> FileDataset::get(std::size_t index) const {
     if (!image.ok()) return deadzone::Error{image.error()};
     Sample s;
     s.image = std::move(image).value();
+    s.image_id = f.image_id;
+    if (format_ == LabelFormat::Coco) {
+        s.boxes = f.boxes;
+        s.crowd = f.crowd;
+        return s;
+    }
     std::string text;
     if (format_ == LabelFormat::WiderPerson || fs::exists(f.label_path)) {
         deadzone::Result<std::string> t = read_text(f.label_path);
         if (!t.ok()) return deadzone::Error{t.error()};
         text = t.value();
     }
-    deadzone::Result<std::vector<Box>> boxes =
-        format_ == LabelFormat::WiderPerson ? parse_widerperson_annotation(text)
-                                            : yolo_boxes_for_training(text, s.image.width, s.image.height, num_classes());
+    if (format_ == LabelFormat::WiderPerson) {
+        deadzone::Result<WiderPersonBoxes> parsed = parse_widerperson_annotation(text);
+        if (!parsed.ok()) return deadzone::Error{f.label_path + ": " + parsed.error()};
+        s.boxes = std::move(parsed.value().boxes);
+        s.crowd = std::move(parsed.value().crowd);
+        return s;
+    }
+    deadzone::Result<std::vector<Box>> boxes = yolo_boxes_for_training(text, s.image.width, s.image.height, num_classes());
     if (!boxes.ok()) return deadzone::Error{f.label_path + ": " + boxes.error()};
     s.boxes = std::move(boxes).value();
     return s;
@@ -132,7 +152,7 @@ deadzone::Result<DatasetSplit> open_widerperson(const std::string& root, const D
             const fs::path image = fs::path(root) / "Images" / (id + ".jpg");
             fs::path ann = fs::path(root) / "Annotations" / (id + ".jpg.txt");
             if (!fs::exists(ann)) ann = fs::path(root) / "Annotations" / (id + ".txt");
-            files.push_back({image.string(), ann.string()});
+            files.push_back(labeled_on_disk(image.string(), ann.string()));
         }
         return files;
     };
@@ -163,7 +183,7 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
         std::vector<LabeledFile> files;
         for (const auto& e : fs::directory_iterator(dir)) {
             if (e.is_regular_file() && is_image(e.path())) {
-                files.push_back({e.path().string(), (label_dir / (e.path().stem().string() + ".txt")).string()});
+                files.push_back(labeled_on_disk(e.path().string(), (label_dir / (e.path().stem().string() + ".txt")).string()));
             }
         }
         std::sort(files.begin(), files.end(), [](const LabeledFile& a, const LabeledFile& b) { return a.image_path < b.image_path; });
@@ -210,6 +230,46 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
                     std::to_string(names.size()) + " classes)";
     s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::Yolo, names);
     s.val = std::make_shared<FileDataset>(std::move(va), LabelFormat::Yolo, names);
+    return s;
+}
+
+deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOptions& options) {
+    // "<json>:<dir>": the last ':' that leaves an existing JSON file before it (paths may hold ':').
+    std::string json_path = spec, images_dir;
+    for (std::size_t colon = spec.rfind(':'); colon != std::string::npos && colon > 0; colon = spec.rfind(':', colon - 1)) {
+        if (fs::is_regular_file(spec.substr(0, colon))) {
+            json_path = spec.substr(0, colon), images_dir = spec.substr(colon + 1);
+            break;
+        }
+    }
+    if (!fs::is_regular_file(json_path)) return deadzone::Error{"COCO: annotations file '" + json_path + "' not found"};
+    if (images_dir.empty()) images_dir = fs::path(json_path).parent_path().string();
+    if (!fs::is_directory(images_dir)) return deadzone::Error{"COCO: images folder '" + images_dir + "' is not a folder"};
+    deadzone::Result<std::string> text = read_text(json_path);
+    if (!text.ok()) return deadzone::Error{text.error()};
+    deadzone::Result<deadzone::CocoAnnotations> coco = deadzone::parse_coco_annotations(text.value());
+    if (!coco.ok()) return deadzone::Error{json_path + ": " + coco.error()};
+    const deadzone::CocoAnnotations& c = coco.value();
+    if (!c.dropped.empty())
+        std::fprintf(stderr, "warning: %s: %zu annotations dropped (first: #%zu, %s)\n", json_path.c_str(), c.dropped.size(),
+                     c.dropped[0].index, c.dropped[0].reason.c_str());
+    std::vector<LabeledFile> files;
+    for (const deadzone::CocoImage& im : c.images) {
+        LabeledFile f;
+        f.image_path = (fs::path(images_dir) / im.file_name).string();
+        f.image_id = im.id;
+        for (const deadzone::EvalBox& b : im.boxes) (b.crowd ? f.crowd : f.boxes).push_back(Box{b.x1, b.y1, b.x2, b.y2, b.class_id});
+        files.push_back(std::move(f));
+    }
+    if (files.empty()) return deadzone::Error{"COCO: " + json_path + " lists no images"};
+    std::vector<LabeledFile> tr, va;
+    split_by_fraction(std::move(files), options.val_fraction, &tr, &va);
+    DatasetSplit s;
+    s.description = "coco:" + json_path + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images, " +
+                    std::to_string(c.class_names.size()) + " classes)";
+    s.category_ids = c.category_ids;
+    s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::Coco, c.class_names);
+    s.val = std::make_shared<FileDataset>(std::move(va), LabelFormat::Coco, c.class_names);
     return s;
 }
 

@@ -20,6 +20,10 @@ namespace ttfnet {
 struct Sample {
     deadzone::RgbImage image;
     std::vector<Box> boxes;
+    // Regions that are neither objects nor background (COCO iscrowd, WiderPerson's ignore and crowd
+    // labels): not trained as objects, and "don't care" when scoring (detection_metrics.h).
+    std::vector<Box> crowd;
+    std::int64_t image_id = -1; // the data set's own image id (COCO), -1 when it has none
 };
 
 class Dataset {
@@ -38,6 +42,7 @@ struct DatasetSplit {
     std::shared_ptr<const Dataset> train;
     std::shared_ptr<const Dataset> val; // may be empty (size 0)
     std::string description;
+    std::vector<std::int64_t> category_ids; // COCO: each class's category id (for results files); else empty
 };
 
 struct DataOptions {
@@ -48,8 +53,8 @@ struct DataOptions {
     double val_fraction = 0.1;     // for YOLO folders without a train/val split
 };
 
-// spec: "synthetic", "widerperson:<root>" or "yolo:<root>". Errors name the problem (unknown kind,
-// missing root, missing list files, no images).
+// spec: "synthetic", "widerperson:<root>", "yolo:<root>" or "coco:<annotations.json>[:<images dir>]".
+// Errors name the problem (unknown kind, missing root, missing list files, no images).
 deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataOptions& options);
 
 // The 64-bit mix used to derive independent, reproducible random streams (data order, per-sample

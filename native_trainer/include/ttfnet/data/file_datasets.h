@@ -6,12 +6,17 @@
 //                                     "label x1 y1 x2 y2" line per object, pixels
 //   <root>/train.txt, <root>/val.txt  one image id per line
 // Labels 1 (pedestrian), 2 (rider) and 3 (partially visible person) become class "person";
-// 4 (ignore region) and 5 (crowd) are not trained on. Without val.txt, a val_fraction of train.txt
-// is held out.
+// 4 (ignore region) and 5 (crowd) are crowd regions: not trained as objects, "don't care" when
+// scored. Without val.txt, a val_fraction of train.txt is held out.
 //
 // YOLO: images with one text file each, "class cx cy w h" per line, normalised to [0, 1]:
 //   <root>/images/<name>.jpg + <root>/labels/<name>.txt, or the split layout
 //   <root>/images/{train,val}/... + <root>/labels/{train,val}/...
+// COCO: coco:<annotations.json>[:<images dir>] (core's coco_annotations.h reads the file): file_name
+// relative to the images folder (default: the folder holding the JSON); iscrowd regions become
+// crowd regions; annotations core drops are reported once, counted, and the image keeps the rest.
+// A val_fraction of the images is held out (every n-th in file order, as for YOLO folders).
+//
 // A missing label file means "no objects" (the YOLO convention). Class names come from the `names`
 // of <root>/data.yaml (or data.yml; data_yaml.h: a malformed one is an error), else <root>/classes.txt
 // (one per line), otherwise class0..classN from the labels.
@@ -23,10 +28,13 @@ namespace ttfnet {
 
 struct LabeledFile {
     std::string image_path;
-    std::string label_path;
+    std::string label_path;  // WiderPerson and YOLO: the label file; COCO: "" (labels are in memory)
+    std::vector<Box> boxes;  // COCO: the objects, read up front
+    std::vector<Box> crowd;  // COCO: the crowd regions
+    std::int64_t image_id = -1;
 };
 
-enum class LabelFormat { WiderPerson, Yolo };
+enum class LabelFormat { WiderPerson, Yolo, Coco };
 
 class FileDataset final : public Dataset {
 public:
@@ -44,9 +52,15 @@ private:
 
 deadzone::Result<DatasetSplit> open_widerperson(const std::string& root, const DataOptions& options);
 deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOptions& options);
+// spec: "<annotations.json>" or "<annotations.json>:<images dir>".
+deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOptions& options);
 
 // Parsers, exposed for tests. Boxes are in image pixels.
-deadzone::Result<std::vector<Box>> parse_widerperson_annotation(const std::string& text);
+struct WiderPersonBoxes {
+    std::vector<Box> boxes; // labels 1-3: "person"
+    std::vector<Box> crowd; // labels 4 (ignore region) and 5 (crowd)
+};
+deadzone::Result<WiderPersonBoxes> parse_widerperson_annotation(const std::string& text);
 // A YOLO label file (core's parse_yolo_labels) as training boxes: any row core drops, except a
 // zero-area one, refuses the whole image with "line N: reason".
 deadzone::Result<std::vector<Box>> yolo_boxes_for_training(const std::string& text, int image_width, int image_height,
