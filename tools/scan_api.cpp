@@ -160,11 +160,22 @@ EMSCRIPTEN_KEEPALIVE void dz_scan_skip_image(ScanSession* s, const char* name, c
     if (s->scan) s->scan->skip_image(name, reason);
 }
 
-// The report (scan_report.h) as JSON (format 0) or Markdown (format 1).
+// The report (scan_report.h) as JSON (format 0) or Markdown (format 1). scaling / bgr: as given to
+// dz_scan_prepare_image, recorded as the report's preprocessing; scaling -1: the caller fed its own
+// tensors (no preprocessing to record).
 EMSCRIPTEN_KEEPALIVE const char* dz_scan_report(ScanSession* s, const char* model_name, const double* input_dims,
-                                                int rank, int format) {
+                                                int rank, int scaling, int bgr, int format) {
     if (!s->scan) return nullptr;
-    const deadzone::ScanReport r = s->scan->report(model_name, std::vector<std::int64_t>(input_dims, input_dims + rank));
+    const std::vector<std::int64_t> shape(input_dims, input_dims + rank);
+    std::string preprocessing;
+    if (scaling >= 0 && rank == 4) {
+        deadzone::Normalization norm = deadzone::normalization_for(scaling == 1   ? deadzone::InputScaling::ZeroToOne
+                                                                   : scaling == 2 ? deadzone::InputScaling::ZeroTo255
+                                                                                  : deadzone::InputScaling::ImageNet);
+        norm.order = bgr != 0 ? deadzone::ChannelOrder::Bgr : deadzone::ChannelOrder::Rgb;
+        preprocessing = deadzone::describe_model_input(norm, static_cast<int>(shape[3]), static_cast<int>(shape[2]));
+    }
+    const deadzone::ScanReport r = s->scan->report(model_name, shape, preprocessing);
     return hand_out(s, format == 1 ? deadzone::scan_report_markdown(r) : deadzone::scan_report_json(r));
 }
 

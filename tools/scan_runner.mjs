@@ -191,7 +191,8 @@ export async function scanModel({
                                                      : `none of the ${skipped.length} images could be read (${skipped[0].name}: ${skipped[0].reason})`);
         const modelName = path.basename(modelPath);
         const report = (format) => withHeapCopy(core, new TextEncoder().encode(modelName + '\0'), (namePtr) =>
-            withDims(core, shape, (dimsPtr, rank) => core.UTF8ToString(core._dz_scan_report(session, namePtr, dimsPtr, rank, format))));
+            withDims(core, shape, (dimsPtr, rank) => core.UTF8ToString(core._dz_scan_report(
+                session, namePtr, dimsPtr, rank, images.some((im) => im.tensor) ? -1 : scalingIndex, bgr ? 1 : 0, format))));
         sample();
         return {
             report: JSON.parse(report(0)),

@@ -69,12 +69,19 @@ void choose_input(ScanState& scan, ScanInput input) {
     if (scan.model_norm_known) scan.model_norm = detector.value().norm;
 }
 
+// How pixels become the scan's input: the model's own mean/std when known and chosen, else the
+// scaling combo's; the BGR box's plane order either way.
+Normalization feed_normalization(const ScanState& scan) {
+    Normalization norm = scan.use_model_norm && scan.model_norm_known ? scan.model_norm : normalization_for(scan.scaling);
+    norm.order = scan.channel_order;
+    return norm;
+}
+
 // The input the scan feeds: [1,3,H,W] as float32, or converted to float16 bit patterns.
 Result<bool> prepare_input(const ScanState& scan, const ScanImage& image, ModelInput& input, std::vector<std::uint16_t>& halves) {
     Result<RgbImage> rgb = decode_image(image.bytes.data(), image.bytes.size(), ImageLimits{kMaxScanImagePixels});
     if (!rgb) return Error{image.name + ": " + rgb.error()};
-    Normalization norm = scan.use_model_norm && scan.model_norm_known ? scan.model_norm : normalization_for(scan.scaling);
-    norm.order = scan.channel_order;
+    const Normalization norm = feed_normalization(scan);
     fill_model_input(rgb.value(), scan.input.width, scan.input.height, norm, input);
     if (scan.input.half) {
         halves.resize(input.nchw.size());
@@ -151,7 +158,8 @@ void finish(AppState& state) {
         return;
     }
     scan.finished_ms = emscripten_get_now();
-    scan.report = scan.scan->report(scan.model_name, {1, 3, scan.input.height, scan.input.width});
+    scan.report = scan.scan->report(scan.model_name, {1, 3, scan.input.height, scan.input.width},
+                                    describe_model_input(feed_normalization(scan), scan.input.width, scan.input.height));
     scan.phase = ScanPhase::Done;
     // "Scan again" keeps the layer the user was looking at; a new model starts at the first with dead channels.
     if (scan.selected_layer >= static_cast<int>(scan.report->layers.size())) scan.selected_layer = -1;

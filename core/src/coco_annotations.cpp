@@ -12,7 +12,17 @@ namespace {
 
 using json = nlohmann::json;
 
-bool is_integer(const json& j) { return j.is_number_integer() || j.is_number_unsigned(); }
+// An id: an integer, or a float with an integral value (some writers emit 1.0).
+bool is_integer(const json& j) {
+    if (j.is_number_integer() || j.is_number_unsigned()) return true;
+    if (!j.is_number_float()) return false;
+    const double v = j.get<double>();
+    return std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 9e15;
+}
+
+std::int64_t integer(const json& j) {
+    return j.is_number_float() ? static_cast<std::int64_t>(j.get<double>()) : j.get<std::int64_t>();
+}
 
 // categories sorted by id -> (class names, category ids), or the error.
 Result<CocoAnnotations> read_categories(const json& categories) {
@@ -21,7 +31,7 @@ Result<CocoAnnotations> read_categories(const json& categories) {
         if (!c.is_object() || !c.contains("id") || !is_integer(c["id"]))
             return Error{"COCO: a category has no integer `id`"};
         const std::string name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : "";
-        list.emplace_back(c["id"].get<std::int64_t>(), name.empty() ? "category" + std::to_string(c["id"].get<std::int64_t>()) : name);
+        list.emplace_back(integer(c["id"]), name.empty() ? "category" + std::to_string(integer(c["id"])) : name);
     }
     if (list.empty()) return Error{"COCO: `categories` is empty: no classes to detect"};
     std::sort(list.begin(), list.end());
@@ -36,6 +46,7 @@ Result<CocoAnnotations> read_categories(const json& categories) {
 
 // An annotation as a box of `image`, or why it is dropped.
 Result<EvalBox> read_box(const json& a, const CocoImage& image, int class_index) {
+    if (!a.contains("bbox")) return Error{"no bbox"};
     const json& bbox = a["bbox"];
     if (!bbox.is_array() || bbox.size() != 4) return Error{"bbox is not [x, y, w, h]"};
     double v[4];
@@ -46,6 +57,8 @@ Result<EvalBox> read_box(const json& a, const CocoImage& image, int class_index)
     }
     if (!(v[2] > 0) || !(v[3] > 0)) return Error{"bbox has zero or negative size"};
     double x1 = v[0], y1 = v[1], x2 = v[0] + v[2], y2 = v[1] + v[3];
+    if (!std::isfinite(x2) || !std::isfinite(y2) || std::fabs(x1) > 1e9 || std::fabs(y1) > 1e9 || x2 > 1e9 || y2 > 1e9)
+        return Error{"bbox is too large to be in an image"};
     if (image.width > 0 && image.height > 0) {
         x1 = std::clamp(x1, 0.0, static_cast<double>(image.width)), x2 = std::clamp(x2, 0.0, static_cast<double>(image.width));
         y1 = std::clamp(y1, 0.0, static_cast<double>(image.height)), y2 = std::clamp(y2, 0.0, static_cast<double>(image.height));
@@ -54,7 +67,9 @@ Result<EvalBox> read_box(const json& a, const CocoImage& image, int class_index)
     EvalBox b;
     b.x1 = static_cast<float>(x1), b.y1 = static_cast<float>(y1), b.x2 = static_cast<float>(x2), b.y2 = static_cast<float>(y2);
     b.class_id = class_index;
-    b.crowd = a.contains("iscrowd") && a["iscrowd"].is_number() && a["iscrowd"].get<double>() != 0;
+    const json empty;
+    const json& crowd = a.contains("iscrowd") ? a["iscrowd"] : empty;
+    b.crowd = (crowd.is_number() && crowd.get<double>() != 0) || (crowd.is_boolean() && crowd.get<bool>());
     return b;
 }
 
@@ -76,10 +91,13 @@ Result<CocoAnnotations> parse_coco_annotations(std::string_view text) {
     for (const json& im : j["images"]) {
         if (!im.is_object() || !im.contains("id") || !is_integer(im["id"])) return Error{"COCO: an image has no integer `id`"};
         CocoImage image;
-        image.id = im["id"].get<std::int64_t>();
+        image.id = integer(im["id"]);
         if (!im.contains("file_name") || !im["file_name"].is_string() || im["file_name"].get<std::string>().empty())
             return Error{"COCO: image " + std::to_string(image.id) + " has no `file_name`"};
         image.file_name = im["file_name"].get<std::string>();
+        // Relative to the images folder, and inside it.
+        if (image.file_name.front() == '/' || image.file_name.find("..") != std::string::npos || image.file_name.find(':') != std::string::npos)
+            return Error{"COCO: image " + std::to_string(image.id) + "'s file_name '" + image.file_name + "' leaves the images folder"};
         auto size = [&im](const char* key) { // 0 when absent, negative or absurd
             if (!im.contains(key) || !is_integer(im[key])) return 0;
             const std::int64_t v = im[key].is_number_unsigned() ? static_cast<std::int64_t>(std::min<std::uint64_t>(im[key].get<std::uint64_t>(), 1u << 30))
@@ -101,14 +119,14 @@ Result<CocoAnnotations> parse_coco_annotations(std::string_view text) {
             drop("no integer image_id and category_id");
             continue;
         }
-        const auto image = image_at.find(a["image_id"].get<std::int64_t>());
-        const auto cls = class_of.find(a["category_id"].get<std::int64_t>());
+        const auto image = image_at.find(integer(a["image_id"]));
+        const auto cls = class_of.find(integer(a["category_id"]));
         if (image == image_at.end()) {
-            drop("unknown image_id " + std::to_string(a["image_id"].get<std::int64_t>()));
+            drop("unknown image_id " + std::to_string(integer(a["image_id"])));
             continue;
         }
         if (cls == class_of.end()) {
-            drop("unknown category_id " + std::to_string(a["category_id"].get<std::int64_t>()));
+            drop("unknown category_id " + std::to_string(integer(a["category_id"])));
             continue;
         }
         CocoImage& target = out.images[image->second];

@@ -32,7 +32,9 @@ double interpolated_ap101(const std::vector<double>& recall, const std::vector<d
     for (std::size_t i = n - 1; i > 0; --i) p[i - 1] = std::max(p[i - 1], p[i]);
     double sum = 0.0;
     for (int k = 0; k <= 100; ++k) {
-        const double r = k / 100.0;
+        // pycocotools' recThrs = np.linspace(0, 1, 101): k * 0.01 (not k / 100: at k = 70 that is
+        // 0.7000000000000001, above a recall of exactly 7/10), and exactly 1 at the end.
+        const double r = k == 100 ? 1.0 : k * 0.01;
         // First index whose recall >= r (numpy searchsorted, side='left').
         const auto it = std::lower_bound(recall.begin(), recall.begin() + static_cast<std::ptrdiff_t>(n), r);
         if (it == recall.begin() + static_cast<std::ptrdiff_t>(n)) break; // 0 from here on

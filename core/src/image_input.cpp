@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -65,13 +66,15 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     std::optional<std::vector<std::uint8_t>> adapted;
     JpegHeader jpeg;
     if (format == ImageFormat::Bmp) {
-        // The budget before adapt_bmp_for_stb may copy the file (width and height at 18 and 22 of an
-        // INFO-family header; stbi_info below checks the same again, for every header kind).
+        // The budget before adapt_bmp_for_stb may copy the file: width and height are 32-bit at 18
+        // and 22 of an INFO-family header, 16-bit at 18 and 20 of an OS/2 1.x core header (size 12).
+        // stbi_info below checks the same again, for every header kind.
         if (size >= 26) {
-            const auto i32 = [bytes](std::size_t at) {
-                return static_cast<std::int32_t>(bytes[at] | bytes[at + 1] << 8u | bytes[at + 2] << 16u | static_cast<std::uint32_t>(bytes[at + 3]) << 24u);
-            };
-            const std::int64_t w = i32(18), h = i32(22);
+            const auto u16 = [bytes](std::size_t at) { return static_cast<std::uint32_t>(bytes[at] | bytes[at + 1] << 8u); };
+            const auto i32 = [&](std::size_t at) { return static_cast<std::int32_t>(u16(at) | u16(at + 2) << 16u); };
+            const bool core_header = i32(14) == 12;
+            const std::int64_t w = core_header ? std::int64_t{u16(18)} : std::int64_t{i32(18)};
+            const std::int64_t h = core_header ? std::int64_t{u16(20)} : std::int64_t{i32(22)};
             if (std::string refusal = pixel_budget_error(w < 0 ? -w : w, h < 0 ? -h : h, limits); !refusal.empty()) return Error{refusal};
         }
         Result<std::optional<std::vector<std::uint8_t>>> bmp = adapt_bmp_for_stb(bytes, size);
@@ -273,6 +276,21 @@ RgbImage resize_bilinear(const RgbImage& src, int width, int height) {
         }
     });
     return dst;
+}
+
+std::string describe_model_input(const Normalization& norm, int input_width, int input_height) {
+    auto triple = [](const float (&v)[3]) {
+        std::string s;
+        for (int c = 0; c < 3; ++c) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%s%.6g", c ? "," : "", static_cast<double>(v[c]));
+            s += buf;
+        }
+        return s;
+    };
+    return "letterboxed to " + std::to_string(input_width) + "x" + std::to_string(input_height) +
+           " (bilinear, aspect kept, padding 0 after normalisation), (x/255 - mean) / std with mean " + triple(norm.mean) +
+           " and std " + triple(norm.std) + " per colour, " + (norm.order == ChannelOrder::Bgr ? "BGR" : "RGB") + " planes";
 }
 
 ModelInput make_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm) {

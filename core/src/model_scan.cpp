@@ -145,8 +145,10 @@ void ModelScan::end_image(const std::string& name) { images_.push_back(name); }
 
 void ModelScan::skip_image(const std::string& name, const std::string& reason) { skipped_.push_back({name, reason}); }
 
-ScanReport ModelScan::report(const std::string& model_name, const std::vector<std::int64_t>& input_shape) const {
+ScanReport ModelScan::report(const std::string& model_name, const std::vector<std::int64_t>& input_shape,
+                             const std::string& preprocessing) const {
     ScanReport r;
+    r.preprocessing = preprocessing;
     r.model = model_name;
     r.images = images_;
     r.skipped_images = skipped_;

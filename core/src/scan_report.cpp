@@ -80,6 +80,7 @@ std::string scan_report_json(const ScanReport& r) {
         {"images", r.images},
         {"skipped_images", skipped},
         {"input_shape", r.input_shape},
+        {"preprocessing", r.preprocessing},
         {"summary", scan_summary(r)},
         {"thresholds",
          {{"gamma_eps", r.thresholds.bn.gamma_eps},
@@ -106,6 +107,7 @@ std::string scan_report_markdown(const ScanReport& r) {
     s << "Images (" << r.images.size() << "):";
     for (std::size_t i = 0; i < r.images.size() && i < 20; ++i) s << (i ? ", " : " ") << cell(r.images[i]);
     if (r.images.size() > 20) s << ", ...";
+    if (!r.preprocessing.empty()) s << "\n\nInput: " << cell(r.preprocessing) << ".";
     if (!r.skipped_images.empty()) {
         s << "\n\nSkipped (" << r.skipped_images.size() << "), not scanned:\n";
         for (const SkippedImage& i : r.skipped_images) s << "\n- " << cell(i.name) << ": " << cell(i.reason);

@@ -57,6 +57,7 @@ int run(int argc, char** argv) {
     app.add_option("--synthetic-val-size", dopt.synthetic_val_size, "--val: synthetic validation images");
     app.add_option("--val-fraction", dopt.val_fraction, "--val: held-out fraction when a data set has no val split")->check(CLI::Range(0.0, 0.9));
     app.add_option("--val-images", val_images, "--val: score at most this many images (0 = all)");
+    app.add_flag("--val-all", dopt.all_for_validation, "--val: score every image of a COCO file or an unsplit YOLO folder (a validation set of its own), not a held-out part");
     app.add_option("--val-score-threshold", val_score_threshold, "--val: minimum detection score counted")->check(CLI::Range(0.0f, 1.0f));
     app.add_option("--input-size", input_size, "--checkpoint: square input size (multiple of 32; ONNX models carry theirs)");
     app.add_option("--classes", classes, "--checkpoint: class names, comma-separated (default: synthetic's person,car,sign for 3 classes)");

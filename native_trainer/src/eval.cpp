@@ -6,6 +6,7 @@
 #include "deadzone/diagnostics.h"
 #include "deadzone/prediction_dump.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -172,17 +173,38 @@ deadzone::Result<ImageEvaluation> evaluate_image(EvalModel& model, const deadzon
     return ev;
 }
 
+deadzone::Result<std::vector<int>> model_class_of_data_class(const std::vector<std::string>& data_names,
+                                                             const std::vector<std::string>& model_names, int num_classes) {
+    if (static_cast<int>(data_names.size()) != num_classes)
+        return deadzone::Error{"it has " + std::to_string(data_names.size()) + " classes, the model " + std::to_string(num_classes)};
+    std::vector<int> map(data_names.size());
+    for (std::size_t d = 0; d < map.size(); ++d) map[d] = static_cast<int>(d);
+    // Names the data set made up (class0, class1, ...) say nothing: by position.
+    const bool generic = std::all_of(data_names.begin(), data_names.end(), [](const std::string& n) { return n.rfind("class", 0) == 0; });
+    if (model_names.size() != data_names.size() || generic) return map;
+    std::string listed;
+    for (std::size_t d = 0; d < data_names.size(); ++d) {
+        const auto it = std::find(model_names.begin(), model_names.end(), data_names[d]);
+        if (it == model_names.end()) {
+            for (const std::string& n : model_names) listed += (listed.empty() ? "" : ", ") + n;
+            return deadzone::Error{"its class '" + data_names[d] + "' is not one of the model's (" + listed + ")"};
+        }
+        map[d] = static_cast<int>(it - model_names.begin());
+    }
+    return map;
+}
+
 deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValOptions& options) {
     auto split = open_dataset(options.data, options.data_options);
     if (!split) return deadzone::Error{split.error()};
     const std::shared_ptr<const Dataset> val = split.value().val;
     if (!val || val->size() == 0) return deadzone::Error{"data set '" + options.data + "' has no validation images"};
     ValEvaluation ev;
-    ev.class_names = val->class_names();
     const int num_classes = model.model->config.num_classes;
-    if (static_cast<int>(ev.class_names.size()) != num_classes)
-        return deadzone::Error{"data set '" + options.data + "' has " + std::to_string(ev.class_names.size()) +
-                               " classes, the model " + std::to_string(num_classes)};
+    deadzone::Result<std::vector<int>> to_model = model_class_of_data_class(val->class_names(), model.class_names, num_classes);
+    if (!to_model) return deadzone::Error{"data set '" + options.data + "': " + to_model.error()};
+    const std::vector<int>& model_class = to_model.value();
+    ev.class_names = model.class_names.empty() ? val->class_names() : model.class_names;
     const std::size_t total = options.max_images > 0 ? std::min(options.max_images, val->size()) : val->size();
     std::vector<deadzone::ImageDetections> images;
     images.reserve(total);
@@ -202,8 +224,9 @@ deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValO
         auto decoded = deadzone::decode_ttfnet(view_of(heatmap), view_of(wh), options.decode, in.letterbox);
         if (!decoded) return deadzone::Error{"decode failed: " + decoded.error()};
         deadzone::ImageDetections img;
-        for (const Box& b : sample.value().boxes) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, b.cls, 1.0f, false});
-        for (const Box& b : sample.value().crowd) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, b.cls, 1.0f, true});
+        auto cls = [&](const Box& b) { return b.cls >= 0 && b.cls < static_cast<int>(model_class.size()) ? model_class[b.cls] : -1; };
+        for (const Box& b : sample.value().boxes) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, cls(b), 1.0f, false});
+        for (const Box& b : sample.value().crowd) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, cls(b), 1.0f, true});
         for (const deadzone::Detection& d : decoded.value().detections)
             img.predictions.push_back({d.x1, d.y1, d.x2, d.y2, d.class_id, d.score, false});
         const std::int64_t id = sample.value().image_id >= 0 ? sample.value().image_id : static_cast<std::int64_t>(i);
@@ -213,9 +236,12 @@ deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValO
     }
     ev.images = images.size();
     if (ev.images == 0) return deadzone::Error{"no usable image in the validation split"};
-    ev.category_ids = split.value().category_ids;
-    if (ev.category_ids.empty())
-        for (int c = 0; c < num_classes; ++c) ev.category_ids.push_back(c + 1);
+    // Results name each model class by its data set category (COCO's id, else 1..C).
+    ev.category_ids.assign(static_cast<std::size_t>(num_classes), 0);
+    for (std::size_t d = 0; d < model_class.size(); ++d) {
+        const std::int64_t id = d < split.value().category_ids.size() ? split.value().category_ids[d] : static_cast<std::int64_t>(d) + 1;
+        ev.category_ids[static_cast<std::size_t>(model_class[d])] = id;
+    }
     ev.metrics = deadzone::evaluate_detections(images, num_classes);
     const deadzone::DetectionMetrics& m = ev.metrics;
     std::ostringstream t;

@@ -65,8 +65,28 @@ TEST(CocoAnnotations, WhatIsNotACocoFileIsRefusedWholeWithTheReason) {
     EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "a"}, {"id": 1, "file_name": "b"}], "categories": [{"id": 1}]})")
                   .find("image id 1 is given twice"), std::string::npos);
     EXPECT_NE(error_of(R"({"images": [], "categories": [{"id": 1}, {"id": 1}]})").find("twice"), std::string::npos);
+    EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "../../etc/passwd"}], "categories": [{"id": 1}]})").find("leaves the images folder"),
+              std::string::npos);
+    EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "/abs.jpg"}], "categories": [{"id": 1}]})").find("leaves"), std::string::npos);
     // No annotations at all is a valid (empty) data set.
     EXPECT_TRUE(parse_coco_annotations(R"({"images": [{"id": 1, "file_name": "a.jpg"}], "categories": [{"id": 5, "name": "x"}]})").ok());
+}
+
+TEST(CocoAnnotations, WhatOtherWritersEmitIsReadOrDroppedNeverACrash) {
+    // Ids as integral floats, iscrowd as a boolean, an annotation without a bbox, a huge bbox.
+    Result<CocoAnnotations> r = parse_coco_annotations(R"({"images": [{"id": 1.0, "file_name": "a.jpg"}],
+        "categories": [{"id": 2.0, "name": "x"}],
+        "annotations": [{"image_id": 1.0, "category_id": 2, "bbox": [1, 2, 3, 4], "iscrowd": true},
+                        {"image_id": 1, "category_id": 2},
+                        {"image_id": 1, "category_id": 2, "bbox": [0, 0, 1e300, 1e300]},
+                        {"image_id": 1.5, "category_id": 2, "bbox": [0, 0, 1, 1]}]})");
+    ASSERT_TRUE(r.ok()) << r.error();
+    ASSERT_EQ(r.value().images[0].boxes.size(), 1u);
+    EXPECT_TRUE(r.value().images[0].boxes[0].crowd);
+    ASSERT_EQ(r.value().dropped.size(), 3u);
+    EXPECT_EQ(r.value().dropped[0].reason, "no bbox");
+    EXPECT_EQ(r.value().dropped[1].reason, "bbox is too large to be in an image");
+    EXPECT_EQ(r.value().dropped[2].reason, "no integer image_id and category_id");
 }
 
 TEST(CocoAnnotations, ResultsAreWrittenWithCategoryIdsAndXywh) {

@@ -144,6 +144,10 @@ TEST(DetectionMetrics, InterpolatedAp101) {
     EXPECT_EQ(interpolated_ap101({}, {}), 0.0);
     // recall [0.5, 1], precision [1, 0.5]: 51 points at 1, 50 at 0.5.
     EXPECT_NEAR(interpolated_ap101({0.5, 1.0}, {1.0, 0.5}), (51.0 + 25.0) / 101.0, 1e-12);
+    // pycocotools samples at np.linspace(0, 1, 101) = k * 0.01: 70 * 0.01 is 0.7000000000000001, above
+    // a recall of exactly 7/10, so 7 of 10 objects found at precision 1 covers 70 points, not 71.
+    EXPECT_NEAR(interpolated_ap101({7.0 / 10.0}, {1.0}), 70.0 / 101.0, 1e-12);
+    EXPECT_NEAR(interpolated_ap101({0.5}, {1.0}), 51.0 / 101.0, 1e-12); // 50 * 0.01 is exactly 0.5
 }
 
 TEST(DetectionMetrics, MatchImageReportsEachPredictionsMatchAndIou) {

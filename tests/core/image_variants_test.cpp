@@ -280,6 +280,18 @@ TEST(BmpVariants, ATopDownBmpNegativeHeightDecodesRowsInOrder) {
         }
 }
 
+TEST(BmpVariants, AnOs2CoreHeaderBmpDecodes) {
+    // OS/2 1.x: a 12-byte header with 16-bit width and height (2x1, 24 bpp, rows of 8 bytes).
+    Bytes b = {'B', 'M'};
+    put32(b, 26 + 8, true), put32(b, 0, true), put32(b, 26, true);
+    put32(b, 12, true), put16(b, 2, true), put16(b, 1, true), put16(b, 1, true), put16(b, 24, true);
+    b.insert(b.end(), {200, 100, 10, 200, 100, 11, 0, 0});
+    Result<RgbImage> img = decode_image(b.data(), b.size());
+    ASSERT_TRUE(img.ok()) << img.error();
+    EXPECT_EQ(img.value().width, 2);
+    EXPECT_EQ((std::array<int, 3>{img.value().pixels[3], img.value().pixels[4], img.value().pixels[5]}), (std::array<int, 3>{11, 100, 200}));
+}
+
 TEST(BmpVariants, AnOversizedBmpIsRefusedBeforeItIsCopied) {
     Bytes huge = bitfields_bmp(56, {0xFF, 0xFF00, 0xFF0000, 0});
     huge[18] = 0x00, huge[19] = 0x00, huge[20] = 0x01; // width 65536

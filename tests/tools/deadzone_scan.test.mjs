@@ -163,6 +163,11 @@ test('bad input: a clear message and exit 2, never a stack trace', () => {
     assert.equal(mixedReport.skipped_images.length, 1);
     assert.equal(mixedReport.skipped_images[0].name, 'b-bad.png');
     assert.match(mixedReport.summary, /1 image skipped/);
+    // The report says how the images were fed; --bgr is recorded.
+    assert.match(mixedReport.preprocessing, /^letterboxed to \d+x\d+ .*mean 0,0,0 and std 1,1,1 per colour, RGB planes$/);
+    const bgr = scan([known, '--images', mixed, '--scaling', '0-1', '--bgr', '--json', path.join(dir, 'bgr.json'), '--fail-on', 'none']);
+    assert.equal(bgr.code, 0, bgr.stderr);
+    assert.match(JSON.parse(fs.readFileSync(path.join(dir, 'bgr.json'), 'utf8')).preprocessing, /BGR planes$/);
     assert.equal(scan([path.join(dir, 'missing.onnx'), '--images', dark]).code, 2);
     assert.match(scan([known, '--images', dark, '--fail-on', 'sometimes']).stderr, /--fail-on takes/);
     assert.match(scan([known, '--images', path.join(dir, 'nowhere')]).stderr, /does not exist/);

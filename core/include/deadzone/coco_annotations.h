@@ -6,15 +6,18 @@
 // are ignored. Class index = position of the category in `categories` sorted by id (COCO's 80
 // categories have ids 1..90 with gaps; the index is dense). iscrowd regions become crowd boxes
 // (detection_metrics.h: "don't care"). Per-annotation policy, like the YOLO reader's per row: an
-// annotation with an unknown image or category, a bbox that is not four finite numbers, or a zero or
-// negative size is dropped and listed with its position and why; the rest are kept. Boxes are
-// clipped to the image when it gives its size.
+// annotation with an unknown image or category, no bbox, a bbox that is not four finite numbers, or a
+// zero or negative size is dropped and listed with its position and why; the rest are kept. Boxes are
+// clipped to the image when it gives its size (as detections are). Ids may be written as integral
+// floats (1.0), iscrowd as 0/1 or false/true. Differences from pycocotools: zero-area boxes are
+// dropped here (pycocotools counts them as objects no detection can find) and boxes are clipped.
 // Out: [{image_id, category_id, bbox: [x, y, w, h], score}], the format pycocotools' loadRes reads.
 #pragma once
 
 #include "deadzone/detection_metrics.h" // EvalBox
 #include "deadzone/result.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,7 +45,8 @@ struct CocoAnnotations {
 };
 
 // Errors (the whole file): not JSON, not an object, `images` or `categories` missing or not arrays,
-// an image without an integer id or a file_name, a duplicate image or category id, no categories.
+// an image without an integer id or a file_name, a file_name that is absolute or holds ".." or ':'
+// (it must stay inside the images folder), a duplicate image or category id, no categories.
 Result<CocoAnnotations> parse_coco_annotations(std::string_view json);
 
 // One image's detections, in that image's pixels, with its COCO id.

@@ -78,6 +78,11 @@ struct ModelInput {
 ModelInput make_model_input(const RgbImage& image, int input_width, int input_height,
                             const Normalization& norm = {});
 
+// What make_model_input does, in words for a report: "letterboxed to 640x640 (bilinear, aspect kept,
+// padding 0 after normalisation), (x/255 - mean) / std with mean 0.485,0.456,0.406 and std
+// 0.229,0.224,0.225 per colour, RGB planes".
+std::string describe_model_input(const Normalization& norm, int input_width, int input_height);
+
 // The same, into `input`, reusing its buffer when it already has the size: every value, padding
 // included, is written once. For callers that letterbox image after image (the explorer: zeroing a
 // fresh 3 MB buffer first was a quarter of the letterbox's time).

@@ -48,6 +48,7 @@ struct ScanReport {
     std::vector<std::string> images;         // names of the images scanned, in order
     std::vector<SkippedImage> skipped_images; // in the order met; not counted in `images`
     std::vector<std::int64_t> input_shape;   // the input fed, e.g. [1,3,640,640]
+    std::string preprocessing;               // how images became that input (describe_model_input), "" if not said
     StaticThresholds thresholds;
     std::vector<StaticFinding> static_findings;
     std::vector<LayerScan> layers;           // every activation layer, graph order
@@ -90,7 +91,8 @@ public:
     // folder with one bad photo still gets its scan and says what was left out.
     void skip_image(const std::string& name, const std::string& reason);
 
-    ScanReport report(const std::string& model_name, const std::vector<std::int64_t>& input_shape) const;
+    ScanReport report(const std::string& model_name, const std::vector<std::int64_t>& input_shape,
+                      const std::string& preprocessing = "") const;
 
 private:
     OnnxGraph graph_;

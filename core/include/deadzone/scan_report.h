@@ -2,7 +2,8 @@
 // a pull request or an issue. Both are written from one ScanReport (model_scan.h).
 //
 // JSON layout (format "deadzone-scan", version 1):
-//   {format, version, model, images: [name], skipped_images: [{name, reason}], input_shape: [N,C,H,W], summary,
+//   {format, version, model, images: [name], skipped_images: [{name, reason}], input_shape: [N,C,H,W],
+//    preprocessing: "letterboxed to ... RGB planes" ("" when the caller fed its own tensors), summary,
 //    thresholds: {gamma_eps, running_eps, weight_eps, saturation_eps},
 //    totals: {layers, channels, dead_channels, layers_with_dead_channels, critical_layers,
 //             first_nonfinite_layer: name | null},

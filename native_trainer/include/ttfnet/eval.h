@@ -86,6 +86,13 @@ struct ValEvaluation {
     std::vector<std::int64_t> category_ids;
 };
 
+// For each data set class, the model's class of the same name: data sets list classes in their own
+// order (COCO: by category id), models in their training order. By position when the data set's
+// names are made up (class0, ...) or the model has none. Errors: another number of classes, or a
+// data set class the model does not know (both lists named).
+deadzone::Result<std::vector<int>> model_class_of_data_class(const std::vector<std::string>& data_names,
+                                                             const std::vector<std::string>& model_names, int num_classes);
+
 // Scores the model on the data set's validation split (letterboxed to the model's input size,
 // detections and ground truth in source pixels).
 deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValOptions& options);

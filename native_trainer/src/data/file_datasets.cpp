@@ -47,7 +47,6 @@ bool is_image(const fs::path& p) {
     return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".gif";
 }
 
-// Deterministic hold-out: every k-th file (sorted order) goes to validation.
 // An image whose labels are in a file (WiderPerson, YOLO).
 LabeledFile labeled_on_disk(std::string image_path, std::string label_path) {
     LabeledFile f;
@@ -56,6 +55,7 @@ LabeledFile labeled_on_disk(std::string image_path, std::string label_path) {
     return f;
 }
 
+// Deterministic hold-out: every k-th file (sorted order) goes to validation.
 void split_by_fraction(std::vector<LabeledFile> all, double val_fraction, std::vector<LabeledFile>* train,
                        std::vector<LabeledFile>* val) {
     if (val_fraction <= 0 || all.size() < 2) {
@@ -115,8 +115,14 @@ deadzone::Result<Sample> FileDataset::get(std::size_t index) const {
     s.image = std::move(image).value();
     s.image_id = f.image_id;
     if (format_ == LabelFormat::Coco) {
-        s.boxes = f.boxes;
-        s.crowd = f.crowd;
+        // Clipped to the pixels as decoded: the file may not give the size, or give another one.
+        const float w = static_cast<float>(s.image.width), h = static_cast<float>(s.image.height);
+        for (auto [from, to] : {std::pair{&f.boxes, &s.boxes}, std::pair{&f.crowd, &s.crowd}})
+            for (Box b : *from) {
+                b.x1 = std::clamp(b.x1, 0.0f, w), b.x2 = std::clamp(b.x2, 0.0f, w);
+                b.y1 = std::clamp(b.y1, 0.0f, h), b.y2 = std::clamp(b.y2, 0.0f, h);
+                if (b.x2 > b.x1 && b.y2 > b.y1) to->push_back(b);
+            }
         return s;
     }
     std::string text;
@@ -194,9 +200,10 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
         tr = collect(images / "train", labels / "train");
         if (fs::is_directory(images / "val")) va = collect(images / "val", labels / "val");
     } else {
-        split_by_fraction(collect(images, labels), options.val_fraction, &tr, &va);
+        if (options.all_for_validation) va = collect(images, labels);
+        else split_by_fraction(collect(images, labels), options.val_fraction, &tr, &va);
     }
-    if (tr.empty()) return deadzone::Error{"YOLO: no images (.jpg/.jpeg/.png/.bmp/.gif) under " + images.string()};
+    if (tr.empty() && va.empty()) return deadzone::Error{"YOLO: no images (.jpg/.jpeg/.png/.bmp/.gif) under " + images.string()};
 
     // Class names: data.yaml's `names` (Ultralytics), else classes.txt, else counted from the labels.
     std::vector<std::string> names;
@@ -263,7 +270,8 @@ deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOpti
     }
     if (files.empty()) return deadzone::Error{"COCO: " + json_path + " lists no images"};
     std::vector<LabeledFile> tr, va;
-    split_by_fraction(std::move(files), options.val_fraction, &tr, &va);
+    if (options.all_for_validation) va = std::move(files);
+    else split_by_fraction(std::move(files), options.val_fraction, &tr, &va);
     DatasetSplit s;
     s.description = "coco:" + json_path + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images, " +
                     std::to_string(c.class_names.size()) + " classes)";

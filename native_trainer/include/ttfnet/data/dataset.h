@@ -20,8 +20,8 @@ namespace ttfnet {
 struct Sample {
     deadzone::RgbImage image;
     std::vector<Box> boxes;
-    // Regions that are neither objects nor background (COCO iscrowd, WiderPerson's ignore and crowd
-    // labels): not trained as objects, and "don't care" when scoring (detection_metrics.h).
+    // Crowd regions (COCO iscrowd, WiderPerson's ignore and crowd labels): not trained as objects (the
+    // heatmap loss still sees them as background), "don't care" when scoring (detection_metrics.h).
     std::vector<Box> crowd;
     std::int64_t image_id = -1; // the data set's own image id (COCO), -1 when it has none
 };
@@ -50,7 +50,9 @@ struct DataOptions {
     int synthetic_train_size = 2000;
     int synthetic_val_size = 100;
     int synthetic_base_size = 320; // synthetic images are generated around this size
-    double val_fraction = 0.1;     // for YOLO folders without a train/val split
+    double val_fraction = 0.1;     // for YOLO folders without a train/val split, and COCO files
+    bool all_for_validation = false; // YOLO folders without a split and COCO files: every image is
+                                     // a validation image (scoring a whole val file: ttfnet-eval --val-all)
 };
 
 // spec: "synthetic", "widerperson:<root>", "yolo:<root>" or "coco:<annotations.json>[:<images dir>]".
