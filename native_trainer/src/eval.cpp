@@ -182,6 +182,10 @@ deadzone::Result<std::vector<int>> model_class_of_data_class(const std::vector<s
     // Names the data set made up (class0, class1, ...) say nothing: by position.
     const bool generic = std::all_of(data_names.begin(), data_names.end(), [](const std::string& n) { return n.rfind("class", 0) == 0; });
     if (model_names.size() != data_names.size() || generic) return map;
+    // No name in common: two naming schemes for the same classes (a model exported with its own
+    // labels), by position. Some in common: the same classes in another order, or a mismatch.
+    const auto known = [&](const std::string& n) { return std::find(model_names.begin(), model_names.end(), n) != model_names.end(); };
+    if (std::none_of(data_names.begin(), data_names.end(), known)) return map;
     std::string listed;
     for (std::size_t d = 0; d < data_names.size(); ++d) {
         const auto it = std::find(model_names.begin(), model_names.end(), data_names[d]);

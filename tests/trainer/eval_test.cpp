@@ -157,6 +157,21 @@ TEST(Eval, CheckpointLoadsWithTheTrainersFormat) {
     EXPECT_FALSE(load_eval_model_checkpoint(dir + "/last.pt", options).ok());
 }
 
+TEST(Eval, DataSetClassesAreMatchedToTheModelsByName) {
+    // COCO lists categories by id: car (3), person (7), sign (11); the model was trained person, car, sign.
+    auto map = model_class_of_data_class({"car", "person", "sign"}, {"person", "car", "sign"}, 3);
+    ASSERT_TRUE(map.ok()) << map.error();
+    EXPECT_EQ(map.value(), (std::vector<int>{1, 0, 2}));
+    // Made-up names, or another naming with nothing in common: by position.
+    EXPECT_EQ(model_class_of_data_class({"class0", "class1"}, {"dog", "cat"}, 2).value(), (std::vector<int>{0, 1}));
+    EXPECT_EQ(model_class_of_data_class({"person", "car", "sign"}, {"a", "b", "c"}, 3).value(), (std::vector<int>{0, 1, 2}));
+    // A partial overlap is a mismatch, named; so is another class count.
+    auto partial = model_class_of_data_class({"person", "truck"}, {"person", "car"}, 2);
+    ASSERT_FALSE(partial.ok());
+    EXPECT_NE(partial.error().find("'truck' is not one of the model's (person, car)"), std::string::npos) << partial.error();
+    EXPECT_FALSE(model_class_of_data_class({"person"}, {"person", "car"}, 2).ok());
+}
+
 TEST(Eval, ValidationOnSyntheticData) {
     EvalModel m = exported_model("val", {2.0f, 2.0f, 2.0f, 2.0f});
     ValOptions options;

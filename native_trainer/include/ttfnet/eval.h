@@ -88,8 +88,9 @@ struct ValEvaluation {
 
 // For each data set class, the model's class of the same name: data sets list classes in their own
 // order (COCO: by category id), models in their training order. By position when the data set's
-// names are made up (class0, ...) or the model has none. Errors: another number of classes, or a
-// data set class the model does not know (both lists named).
+// names are made up (class0, ...), the model has none, or the two share no name at all (another
+// naming of the same classes). Errors: another number of classes, or names that overlap only in
+// part (a data set class the model does not know; both lists named).
 deadzone::Result<std::vector<int>> model_class_of_data_class(const std::vector<std::string>& data_names,
                                                              const std::vector<std::string>& model_names, int num_classes);
 
