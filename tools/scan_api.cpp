@@ -36,6 +36,17 @@ const char* hand_out(ScanSession* s, std::string text) {
     return s->text.c_str();
 }
 
+// How pixels become the input, from the JS side's scaling index (0 ImageNet, 1 0-1, 2 0-255:
+// detector_interface.h InputScaling) and BGR flag: what dz_scan_prepare_image feeds and
+// dz_scan_report records.
+deadzone::Normalization feed_normalization(int scaling, int bgr) {
+    deadzone::Normalization norm = deadzone::normalization_for(scaling == 1   ? deadzone::InputScaling::ZeroToOne
+                                                               : scaling == 2 ? deadzone::InputScaling::ZeroTo255
+                                                                              : deadzone::InputScaling::ImageNet);
+    norm.order = bgr != 0 ? deadzone::ChannelOrder::Bgr : deadzone::ChannelOrder::Rgb;
+    return norm;
+}
+
 } // namespace
 
 extern "C" {
@@ -121,12 +132,7 @@ EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std
         s->error = image.error();
         return nullptr;
     }
-    const auto kind = scaling == 1 ? deadzone::InputScaling::ZeroToOne
-                      : scaling == 2 ? deadzone::InputScaling::ZeroTo255
-                                     : deadzone::InputScaling::ImageNet;
-    deadzone::Normalization norm = deadzone::normalization_for(kind);
-    norm.order = bgr != 0 ? deadzone::ChannelOrder::Bgr : deadzone::ChannelOrder::Rgb;
-    deadzone::fill_model_input(image.value(), width, height, norm, s->input);
+    deadzone::fill_model_input(image.value(), width, height, feed_normalization(scaling, bgr), s->input);
     if (!as_half) return s->input.nchw.data();
     s->input_half.resize(s->input.nchw.size());
     deadzone::floats_to_halves(s->input.nchw.data(), s->input.nchw.size(), s->input_half.data());
@@ -168,13 +174,9 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_report(ScanSession* s, const char* mode
     if (!s->scan) return nullptr;
     const std::vector<std::int64_t> shape(input_dims, input_dims + rank);
     std::string preprocessing;
-    if (scaling >= 0 && rank == 4) {
-        deadzone::Normalization norm = deadzone::normalization_for(scaling == 1   ? deadzone::InputScaling::ZeroToOne
-                                                                   : scaling == 2 ? deadzone::InputScaling::ZeroTo255
-                                                                                  : deadzone::InputScaling::ImageNet);
-        norm.order = bgr != 0 ? deadzone::ChannelOrder::Bgr : deadzone::ChannelOrder::Rgb;
-        preprocessing = deadzone::describe_model_input(norm, static_cast<int>(shape[3]), static_cast<int>(shape[2]));
-    }
+    if (scaling >= 0 && rank == 4)
+        preprocessing = deadzone::describe_model_input(feed_normalization(scaling, bgr), static_cast<int>(shape[3]),
+                                                       static_cast<int>(shape[2]));
     const deadzone::ScanReport r = s->scan->report(model_name, shape, preprocessing);
     return hand_out(s, format == 1 ? deadzone::scan_report_markdown(r) : deadzone::scan_report_json(r));
 }

@@ -51,13 +51,15 @@ void hover_tooltip(AppState& state, const Prediction& pred, int cx, int cy) {
         ImGui::Text("%-12s score %.3f  (logit %.2f)", class_label(state, pred, c).c_str(), sigmoid(o.heatmap[c * plane + i]),
                     o.heatmap[c * plane + i]);
     const DetectorInterface& spec = state.detect.models[static_cast<std::size_t>(pred.model_index)].spec;
-    // TTFNet distances are shown in input pixels; CenterNet's size and offset as the model wrote them.
-    const char* units = spec.box_encoding == BoxEncoding::TtfnetLtrb ? "px" : (spec.box_units == BoxUnits::InputPixels ? "px" : "cells");
+    const bool centernet = spec.box_encoding == BoxEncoding::CenterNetSizeOffset;
     for (int c = 0; c < 4; ++c) {
         const float post = o.wh[c * plane + i];
         const ImVec4 colour = post == 0.0f ? ImVec4(1, 0.45f, 0.4f, 1) : ImVec4(0.85f, 0.85f, 0.85f, 1);
         const char* name = box_channel_name(spec.box_encoding, c);
-        if (c >= 2 && spec.box_encoding == BoxEncoding::CenterNetSizeOffset) units = "cells"; // offsets are always in cells
+        // TTFNet distances are in input pixels (cells multiplied out); CenterNet's channels as the
+        // model wrote them: sizes in its box units, offsets always in cells.
+        const bool in_cells = centernet && (c >= 2 || spec.box_units == BoxUnits::StrideUnits);
+        const char* units = in_cells ? "cells" : "px";
         if (o.has_wh_pre()) ImGui::TextColored(colour, "wh %-8s %8.3f %s   pre %8.4f", name, post, units, o.wh_pre[c * plane + i]);
         else ImGui::TextColored(colour, "wh %-8s %8.3f %s", name, post, units);
     }

@@ -20,7 +20,18 @@ const char* compression_name(std::uint32_t c) {
     }
 }
 
+std::uint32_t u16le(const std::uint8_t* p) { return p[0] | p[1] << 8u; }
+
 } // namespace
+
+std::optional<BmpSize> bmp_declared_size(const std::uint8_t* bytes, std::size_t size) {
+    if (size < 26) return std::nullopt;
+    const auto i32 = [bytes](std::size_t at) { return std::int64_t{static_cast<std::int32_t>(u32le(bytes + at))}; };
+    const bool core_header = u32le(bytes + 14) == 12;
+    const std::int64_t width = core_header ? std::int64_t{u16le(bytes + 18)} : i32(18);
+    const std::int64_t height = core_header ? std::int64_t{u16le(bytes + 20)} : i32(22);
+    return BmpSize{width < 0 ? -width : width, height < 0 ? -height : height};
+}
 
 Result<std::optional<std::vector<std::uint8_t>>> adapt_bmp_for_stb(const std::uint8_t* bytes, std::size_t size) {
     constexpr std::size_t kInfoAt = 14;
@@ -40,7 +51,7 @@ Result<std::optional<std::vector<std::uint8_t>>> adapt_bmp_for_stb(const std::ui
     // refuses V2 and misreads V3 masks. Such files are rewritten compactly: file header, the first 40
     // bytes of the info header (labelled INFO), the R,G,B masks (54..65 in every layout) when
     // BITFIELDS, the pixels.
-    const std::uint32_t bits_per_pixel = bytes[kInfoAt + 14] | bytes[kInfoAt + 15] << 8u;
+    const std::uint32_t bits_per_pixel = u16le(bytes + kInfoAt + 14);
     const std::uint32_t pixel_offset = u32le(bytes + 10);
     const std::size_t compact_offset = kInfoAt + 40 + (compression == 3 ? 12 : 0);
     if (header_size == 52 && bits_per_pixel < 16)

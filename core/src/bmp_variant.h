@@ -22,6 +22,14 @@
 
 namespace deadzone {
 
+// The width and height a BMP header declares (height as a count: a top-down file's is negative in
+// the file), read before anything is decoded or copied: 32-bit at 18 and 22 of an INFO-family header,
+// 16-bit at 18 and 20 of an OS/2 1.x core header (size 12). nullopt when the header is too short.
+struct BmpSize {
+    std::int64_t width = 0, height = 0;
+};
+std::optional<BmpSize> bmp_declared_size(const std::uint8_t* bytes, std::size_t size);
+
 // Error naming the variant (e.g. "BMP with RLE8 compression is not supported ...") when stb_image
 // cannot decode it; a compact copy of the file when stb would misread it as it is (V2, V3, a gap);
 // nullopt when the bytes can go to stb_image as they are (including headers too short to read: stb

@@ -5,24 +5,29 @@
 
 namespace deadzone {
 
+namespace {
+
+// Width * height of the overlap of a and b, 0 when they do not overlap.
+double intersection_area(const EvalBox& a, const EvalBox& b) {
+    const double iw = std::min<double>(a.x2, b.x2) - std::max<double>(a.x1, b.x1);
+    const double ih = std::min<double>(a.y2, b.y2) - std::max<double>(a.y1, b.y1);
+    return iw > 0 && ih > 0 ? iw * ih : 0.0;
+}
+
+} // namespace
+
 double box_iou(const EvalBox& a, const EvalBox& b) {
     const double aw = static_cast<double>(a.x2) - a.x1, ah = static_cast<double>(a.y2) - a.y1;
     const double bw = static_cast<double>(b.x2) - b.x1, bh = static_cast<double>(b.y2) - b.y1;
     if (!(aw > 0) || !(ah > 0) || !(bw > 0) || !(bh > 0)) return 0.0;
-    const double iw = std::min<double>(a.x2, b.x2) - std::max<double>(a.x1, b.x1);
-    const double ih = std::min<double>(a.y2, b.y2) - std::max<double>(a.y1, b.y1);
-    if (iw <= 0 || ih <= 0) return 0.0;
-    const double inter = iw * ih;
-    return inter / (aw * ah + bw * bh - inter);
+    const double inter = intersection_area(a, b);
+    return inter > 0 ? inter / (aw * ah + bw * bh - inter) : 0.0;
 }
 
 double crowd_iou(const EvalBox& prediction, const EvalBox& region) {
     const double pw = static_cast<double>(prediction.x2) - prediction.x1, ph = static_cast<double>(prediction.y2) - prediction.y1;
     if (!(pw > 0) || !(ph > 0)) return 0.0;
-    const double iw = std::min<double>(prediction.x2, region.x2) - std::max<double>(prediction.x1, region.x1);
-    const double ih = std::min<double>(prediction.y2, region.y2) - std::max<double>(prediction.y1, region.y1);
-    if (iw <= 0 || ih <= 0) return 0.0;
-    return iw * ih / (pw * ph);
+    return intersection_area(prediction, region) / (pw * ph);
 }
 
 double interpolated_ap101(const std::vector<double>& recall, const std::vector<double>& precision) {

@@ -66,17 +66,11 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     std::optional<std::vector<std::uint8_t>> adapted;
     JpegHeader jpeg;
     if (format == ImageFormat::Bmp) {
-        // The budget before adapt_bmp_for_stb may copy the file: width and height are 32-bit at 18
-        // and 22 of an INFO-family header, 16-bit at 18 and 20 of an OS/2 1.x core header (size 12).
-        // stbi_info below checks the same again, for every header kind.
-        if (size >= 26) {
-            const auto u16 = [bytes](std::size_t at) { return static_cast<std::uint32_t>(bytes[at] | bytes[at + 1] << 8u); };
-            const auto i32 = [&](std::size_t at) { return static_cast<std::int32_t>(u16(at) | u16(at + 2) << 16u); };
-            const bool core_header = i32(14) == 12;
-            const std::int64_t w = core_header ? std::int64_t{u16(18)} : std::int64_t{i32(18)};
-            const std::int64_t h = core_header ? std::int64_t{u16(20)} : std::int64_t{i32(22)};
-            if (std::string refusal = pixel_budget_error(w < 0 ? -w : w, h < 0 ? -h : h, limits); !refusal.empty()) return Error{refusal};
-        }
+        // The budget before adapt_bmp_for_stb may copy the file (stbi_info below checks the same
+        // again, for every format).
+        if (const std::optional<BmpSize> declared = bmp_declared_size(bytes, size))
+            if (std::string refusal = pixel_budget_error(declared->width, declared->height, limits); !refusal.empty())
+                return Error{refusal};
         Result<std::optional<std::vector<std::uint8_t>>> bmp = adapt_bmp_for_stb(bytes, size);
         if (!bmp) return Error{bmp.error()};
         adapted = std::move(bmp).value();
