@@ -26,6 +26,7 @@ APT_PACKAGES=(
     emscripten nodejs npm
     chromium fonts-dejavu-core
     clang libclang-rt-14-dev
+    python3-opencv python3-numpy
     debian-archive-keyring
 )
 

@@ -60,7 +60,11 @@ std::string squeeze_excite(GraphBuilder& g, SqueezeExciteImpl& se, const std::st
     s = g.relu(plain_conv(g, se.fc1, s, name + ".fc1"));
     // torch::hardsigmoid(x) = relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1)
     s = g.hard_sigmoid(plain_conv(g, se.fc2, s, name + ".fc2"), 1.0f / 6.0f, 0.5f);
-    return g.mul(x, s);
+    // Gate first, as torchvision's export writes it. OpenCV DNN (4.6) fuses Mul(x, HardSigmoid(y))
+    // into HardSwish(y) without checking that x is y, which turns every squeeze-and-excitation block
+    // into a 1x1 map and the heads' outputs into 8x8 instead of 32x32; Mul(HardSigmoid(y), x) does
+    // not match that pattern. ONNX Runtime computes the same product either way.
+    return g.mul(s, x);
 }
 
 std::string inverted_residual(GraphBuilder& g, InvertedResidualImpl& b, const std::string& x) {

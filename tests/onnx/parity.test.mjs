@@ -1,12 +1,12 @@
-// Every exported head variant, run in onnxruntime-node, must match LibTorch on the same input:
-// heatmap, wh and wh_pre, max abs diff <= 1e-4. The native fixture writes the models and the
+// Every exported head variant, run in onnxruntime-node and in OpenCV DNN, must match LibTorch on the
+// same input: heatmap, wh and wh_pre, max abs diff <= 1e-4. The native fixture writes the models and the
 // LibTorch reference outputs; this test runs ONNX Runtime on them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as ort from "onnxruntime-node";
 import { repoRoot } from "../e2e/harness.mjs";
 
@@ -42,6 +42,40 @@ test("exported ONNX models match LibTorch for every head variant", { skip: !fs.e
         assert.ok(maxDiff <= 1e-4, `${entry.variant} ${name}: max abs diff ${maxDiff} > 1e-4`);
       }
       await session.release();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The same models in OpenCV's DNN module (Debian's python3-opencv, run by opencv_dnn_run.py): every
+// output at the right shape and within 1e-4 of LibTorch, and OpenCV prints no warning or error while
+// loading and running them (it used to fuse the squeeze-and-excitation gate into a HardSwish and
+// return 8x8 maps without a word).
+test("OpenCV DNN runs every exported variant like LibTorch", { skip: !fs.existsSync(fixture) && "trainer not built" }, () => {
+  const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const runner = path.join(repoRoot, "tests/onnx/opencv_dnn_run.py");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deadzone-opencv-parity-"));
+  try {
+    execFileSync(fixture, [dir, "128"], { stdio: "pipe" });
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    assert.equal(manifest.length, 5);
+    for (const entry of manifest) {
+      const out = fs.mkdtempSync(path.join(dir, `${entry.variant}-opencv-`));
+      const run = spawnSync(python, [runner, path.join(dir, entry.model), path.join(dir, `${entry.variant}.image.bin`),
+        entry.shapes.image.join(","), out], { encoding: "utf8", env: { ...process.env, OPENCV_LOG_LEVEL: "WARNING" } });
+      assert.equal(run.status, 0, `${entry.variant}: OpenCV DNN failed (python3-opencv is installed by scripts/setup.sh):\n${run.stderr}`);
+      assert.doesNotMatch(run.stderr, /WARN|ERROR/i, `${entry.variant}: OpenCV DNN reported:\n${run.stderr}`);
+      const shapes = JSON.parse(run.stdout.trim().split("\n").pop()).outputs;
+      for (const name of ["heatmap", "wh", "wh_pre"]) {
+        assert.deepEqual(shapes[name], entry.shapes[name], `${entry.variant} ${name} shape in OpenCV DNN`);
+        const expected = readFloats(path.join(dir, `${entry.variant}.${name}.bin`));
+        const actual = readFloats(path.join(out, `${name}.bin`));
+        assert.equal(actual.length, expected.length);
+        let maxDiff = 0;
+        for (let i = 0; i < expected.length; ++i) maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+        assert.ok(maxDiff <= 1e-4, `${entry.variant} ${name}: OpenCV DNN vs LibTorch max abs diff ${maxDiff} > 1e-4`);
+      }
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
