@@ -74,7 +74,26 @@ struct ModelInput {
 };
 
 // Letterboxes `image` into input_width x input_height (bilinear, aspect kept, centred) and
-// normalises each channel, writing the colours in norm.order (plane 0 is R for Rgb, B for Bgr). Padding is the mean colour, i.e. exactly 0 after normalisation.
+// normalises each channel, writing the colours in norm.order (plane 0 is R for Rgb, B for Bgr).
+//
+// Exactly, in IEEE float32 with every operation rounded (no fused multiply-add), W x H the image:
+//  1. Geometry (letterbox.h): scale = min(float(input_width) / float(W), float(input_height) / float(H));
+//     rw = clamp(lround(float(W) * scale), 1, input_width) (half away from zero), rh likewise;
+//     pad_left = (input_width - rw) / 2, pad_top = (input_height - rh) / 2, integer division (an odd
+//     remainder puts the extra pixel on the right / bottom).
+//  2. Resize to rw x rh, skipped when rw == W and rh == H (the bytes are used as they are). Bilinear
+//     with half-pixel centres (the sample positions of OpenCV's INTER_LINEAR and of PyTorch's
+//     interpolate(align_corners=False); no antialiasing, so a 4x reduction reads 2 of every 4 pixels
+//     per axis). Per axis, output i reads f = clamp((float(i) + 0.5) * (float(src) / float(dst)) - 0.5,
+//     0, src - 1), lo = floor(f), hi = min(lo + 1, src - 1), w = f - lo. Horizontal pass first, on the
+//     bytes of each source row: h = a + (b - a) * wx. Then vertical, rounded to 8 bit:
+//     byte = floor(min(top + (bottom - top) * wy + 0.5, 255)).
+//  3. Normalise each byte of colour c: value = float(byte) * s[c] - o[c], with s[c] = 1 / (255 * std[c])
+//     and o[c] = mean[c] / std[c] computed in float32 (equal to (byte / 255 - mean) / std within an
+//     ulp or two, not bit for bit).
+//  4. Planes in norm.order; padding is exactly 0.0 (the mean colour).
+// tests/core/preprocessing_numpy_check.py reproduces this bit for bit in numpy. Decoding comes before
+// it (decode_image: JPEGs by stb_image, whose pixels can differ from libjpeg-turbo's by a few levels).
 ModelInput make_model_input(const RgbImage& image, int input_width, int input_height,
                             const Normalization& norm = {});
 
