@@ -5,13 +5,13 @@
 # sanitizer report is saved as build/fuzz/crashes/<name>-* and fails the run (make it a regression
 # test: tests/core/image_variants_test.cpp, yolo_labels_test.cpp, ...).
 #
-# Usage: scripts/fuzz.sh [--seconds N] [--seed S] [name ...]   names: image_decode yolo_labels telemetry onnx coco
+# Usage: scripts/fuzz.sh [--seconds N] [--seed S] [name ...]   names: image_decode yolo_labels widerperson_labels telemetry onnx coco
 #        (default: 10 s each, all four, a new random seed per run; scripts/test.sh runs 10 s with
 #        --seed 1, so that the same code fuzzes the same way in CI)
 set -uo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 source "$here/env.sh"
-known=(image_decode yolo_labels telemetry onnx coco)
+known=(image_decode yolo_labels widerperson_labels telemetry onnx coco)
 seconds=10
 seed=0
 names=()

@@ -47,6 +47,11 @@ std::string to_json_line(const Header& h) {
               {"telemetry_dense_steps", h.telemetry_dense_steps},
               {"layers", layers},
               {"config", config}};
+    if (h.data) {
+        json data = json::object();
+        for (const DataInfoField& f : kDataInfoFields) data[f.name] = (*h.data).*f.member;
+        j["data"] = std::move(data);
+    }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

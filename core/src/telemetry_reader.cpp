@@ -150,6 +150,11 @@ Header read_header(Reader& r, const Node& j) {
     r.each(j, "layers", [&](const Node& l) {
         h.layers.push_back({r.str(l, "name"), r.str(l, "kind"), static_cast<int>(r.integer(l, "channels"))});
     });
+    if (Node data; r.find(j, "data", data) && data.v.is_object()) {
+        DataInfo info;
+        for (const DataInfoField& f : kDataInfoFields) info.*f.member = r.has(data, f.name) ? r.integer(data, f.name) : 0;
+        h.data = info;
+    }
     Node config;
     h.config_json = r.find(j, "config", config) ? simdjson::to_string(config.v) : "{}";
     return h;

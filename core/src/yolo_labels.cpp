@@ -1,8 +1,9 @@
 #include "deadzone/yolo_labels.h"
 
+#include "label_text.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 
 namespace deadzone {
 
@@ -10,34 +11,12 @@ namespace {
 
 constexpr double kMaxClassId = 1 << 20; // far above any real label set, far below int overflow
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::vector<std::string_view> split_fields(std::string_view row) {
-    std::vector<std::string_view> fields;
-    std::size_t i = 0;
-    while (i < row.size()) {
-        while (i < row.size() && is_blank(row[i])) ++i;
-        const std::size_t start = i;
-        while (i < row.size() && !is_blank(row[i])) ++i;
-        if (i > start) fields.push_back(row.substr(start, i - start));
-    }
-    return fields;
-}
-
-// The whole field as a number (strtod, C locale: "1e-3", "nan", "inf" included); false otherwise.
-bool parse_number(std::string_view field, double& out) {
-    const std::string text(field);
-    char* end = nullptr;
-    out = std::strtod(text.c_str(), &end);
-    return end == text.c_str() + text.size();
-}
-
 // One row's object, or the reason it is dropped (empty reason: the row is an object).
 std::string parse_row(const std::vector<std::string_view>& fields, int width, int height, int num_classes,
                       YoloLabels& labels) {
     std::vector<double> v(fields.size());
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (!parse_number(fields[i], v[i])) return "'" + std::string(fields[i]) + "' is not a number";
+        if (!label_text::parse_number(fields[i], v[i])) return "'" + std::string(fields[i]) + "' is not a number";
         if (!std::isfinite(v[i])) return "non-finite value '" + std::string(fields[i]) + "'";
     }
     const double cls = v[0];
@@ -78,20 +57,12 @@ std::string parse_row(const std::vector<std::string_view>& fields, int width, in
 
 Result<YoloLabels> parse_yolo_labels(std::string_view text, int image_width, int image_height, int num_classes) {
     if (image_width <= 0 || image_height <= 0) return Error{"labels: the image has no pixels"};
-    if (text.find('\0') != std::string_view::npos) return Error{"not a YOLO label file: it holds binary data"};
-    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (label_text::is_binary(text)) return Error{"not a YOLO label file: it holds binary data"};
     YoloLabels labels;
-    int line = 0;
-    while (!text.empty()) {
-        const std::size_t end = std::min(text.find('\n'), text.size());
-        const std::string_view row = text.substr(0, end);
-        text.remove_prefix(std::min(end + 1, text.size()));
-        ++line;
-        const std::vector<std::string_view> fields = split_fields(row);
-        if (fields.empty()) continue;
+    label_text::for_each_row(text, [&](int line, const std::vector<std::string_view>& fields) {
         std::string reason = parse_row(fields, image_width, image_height, num_classes, labels);
         if (!reason.empty()) labels.dropped.push_back({line, std::move(reason)});
-    }
+    });
     return labels;
 }
 

@@ -150,6 +150,7 @@ int run(int argc, char** argv) {
             std::cerr << "error: " << first_line(ev.error()) << "\n";
             return 1;
         }
+        ttfnet::print_label_audit(ev.value().labels, std::cerr);
         std::cout << ev.value().text;
         if (!results_json.empty()) {
             std::ofstream out(results_json);

@@ -204,6 +204,7 @@ deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValO
     const std::shared_ptr<const Dataset> val = split.value().val;
     if (!val || val->size() == 0) return deadzone::Error{"data set '" + options.data + "' has no validation images"};
     ValEvaluation ev;
+    ev.labels = split.value().audit;
     const int num_classes = model.model->config.num_classes;
     deadzone::Result<std::vector<int>> to_model = model_class_of_data_class(val->class_names(), model.class_names, num_classes);
     if (!to_model) return deadzone::Error{"data set '" + options.data + "': " + to_model.error()};

@@ -2,10 +2,11 @@
 
 namespace ttfnet {
 
-torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& gt) {
+torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& gt, const torch::Tensor& ignore) {
     const torch::Tensor p = torch::sigmoid(heatmap_logits).clamp(1e-4, 1 - 1e-4);
     const torch::Tensor pos = gt.eq(1).to(p.dtype());
-    const torch::Tensor neg = gt.lt(1).to(p.dtype());
+    torch::Tensor neg = gt.lt(1).to(p.dtype());
+    if (ignore.defined()) neg = neg * (1 - ignore); // [N,1,H,W] broadcasts over the classes
     const torch::Tensor pos_loss = torch::log(p) * (1 - p).pow(2) * pos;
     const torch::Tensor neg_loss = torch::log(1 - p) * p.pow(2) * (1 - gt).pow(4) * neg;
     const torch::Tensor num_pos = pos.sum().clamp_min(1);
@@ -54,7 +55,7 @@ torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target
 
 LossParts ttfnet_loss(const TtfOutput& out, const BatchTargets& t, const LossWeights& weights, int stride) {
     LossParts l;
-    l.heatmap = focal_loss(out.heatmap, t.heatmap) * weights.heatmap;
+    l.heatmap = focal_loss(out.heatmap, t.heatmap, t.heatmap_ignore) * weights.heatmap;
     l.wh = giou_loss(out.wh, t.box_target, t.reg_weight, stride) * weights.wh;
     l.total = l.heatmap + l.wh;
     return l;

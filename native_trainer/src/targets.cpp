@@ -37,10 +37,25 @@ void for_each_gaussian_cell(int cx, int cy, int h_radius, int w_radius, int widt
     }
 }
 
+// Sets ignore[cell] = 1 for the cells of each crowd region (see targets.h): centres (x*s, y*s) inside
+// the box, and the cell holding the box centre.
+void mark_crowd_cells(const std::vector<Box>& crowd, int width, int height, float s, std::vector<float>& ignore) {
+    for (const Box& b : crowd) {
+        if (!(b.x2 > b.x1) || !(b.y2 > b.y1)) continue;
+        const int x0 = std::max(0, static_cast<int>(std::ceil(b.x1 / s))), x1 = std::min(width - 1, static_cast<int>(std::floor(b.x2 / s)));
+        const int y0 = std::max(0, static_cast<int>(std::ceil(b.y1 / s))), y1 = std::min(height - 1, static_cast<int>(std::floor(b.y2 / s)));
+        for (int y = y0; y <= y1; ++y)
+            for (int x = x0; x <= x1; ++x) ignore[static_cast<std::size_t>(y) * width + x] = 1.0f;
+        const int cx = std::clamp(static_cast<int>((b.x1 + b.x2) / 2.0f / s), 0, width - 1);
+        const int cy = std::clamp(static_cast<int>((b.y1 + b.y2) / 2.0f / s), 0, height - 1);
+        ignore[static_cast<std::size_t>(cy) * width + cx] = 1.0f;
+    }
+}
+
 } // namespace
 
 ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, int feat_height,
-                                const TargetParams& params) {
+                                const TargetParams& params, const std::vector<Box>& crowd) {
     ImageTargets t;
     t.width = feat_width;
     t.height = feat_height;
@@ -48,6 +63,8 @@ ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, i
     t.heatmap.assign(plane * params.num_classes, 0.0f);
     t.box_target.assign(plane * 4, 0.0f);
     t.reg_weight.assign(plane, 0.0f);
+    t.heatmap_ignore.assign(plane, 0.0f);
+    mark_crowd_cells(crowd, feat_width, feat_height, static_cast<float>(params.stride), t.heatmap_ignore);
 
     auto area = [](const Box& b) { return (b.x2 - b.x1 + 1.0f) * (b.y2 - b.y1 + 1.0f); };
     std::vector<std::size_t> order(boxes.size());
@@ -89,18 +106,22 @@ ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, i
 }
 
 BatchTargets make_batch_targets(const std::vector<std::vector<Box>>& boxes, int input_width, int input_height,
-                                const TargetParams& params) {
+                                const TargetParams& params, const std::vector<std::vector<Box>>& crowd) {
     const int fw = input_width / params.stride, fh = input_height / params.stride;
     const int64_t n = static_cast<int64_t>(boxes.size());
     BatchTargets bt;
     bt.heatmap = torch::zeros({n, params.num_classes, fh, fw});
     bt.box_target = torch::zeros({n, 4, fh, fw});
     bt.reg_weight = torch::zeros({n, 1, fh, fw});
+    const bool any_crowd = std::any_of(crowd.begin(), crowd.end(), [](const std::vector<Box>& c) { return !c.empty(); });
+    if (any_crowd) bt.heatmap_ignore = torch::zeros({n, 1, fh, fw});
     for (int64_t i = 0; i < n; ++i) {
-        const ImageTargets t = make_image_targets(boxes[static_cast<std::size_t>(i)], fw, fh, params);
+        const std::size_t k = static_cast<std::size_t>(i);
+        const ImageTargets t = make_image_targets(boxes[k], fw, fh, params, k < crowd.size() ? crowd[k] : std::vector<Box>{});
         std::copy(t.heatmap.begin(), t.heatmap.end(), bt.heatmap[i].data_ptr<float>());
         std::copy(t.box_target.begin(), t.box_target.end(), bt.box_target[i].data_ptr<float>());
         std::copy(t.reg_weight.begin(), t.reg_weight.end(), bt.reg_weight[i].data_ptr<float>());
+        if (any_crowd) std::copy(t.heatmap_ignore.begin(), t.heatmap_ignore.end(), bt.heatmap_ignore[i].data_ptr<float>());
     }
     return bt;
 }

@@ -155,6 +155,7 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
     if (!opened.ok()) return deadzone::Error{opened.error()};
     const DatasetSplit data = std::move(opened).value();
     if (data.train->size() == 0) return deadzone::Error{"the training set is empty: " + data.description};
+    if (!c.quiet) print_label_audit(data.audit, std::cerr);
 
     c.model.num_classes = data.train->num_classes();
     auto model = make_ttfnet(c.model);
@@ -225,6 +226,7 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
         h.telemetry_every = c.telemetry_every;
         h.telemetry_dense_steps = c.telemetry_dense_steps;
         h.layers = telemetry_layers(*model);
+        h.data = data_info(data);
         h.config_json = c.config_json;
         auto opened_tel = c.resume.empty() ? telemetry.create(telemetry_path, h) : telemetry.resume(telemetry_path, h, state.step);
         if (!opened_tel.ok()) return deadzone::Error{opened_tel.error()};
@@ -269,6 +271,7 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
     summary.status = "completed";
     summary.telemetry_path = telemetry_path;
     summary.checkpoint_path = checkpoint_path;
+    summary.labels = data.audit;
     summary.val_losses = {NAN, NAN, NAN};
     const std::vector<torch::Tensor> buffers = model->buffers();
     const std::vector<torch::Tensor> params = model->parameters();

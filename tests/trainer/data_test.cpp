@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 namespace ttfnet {
 namespace {
@@ -155,21 +156,41 @@ TEST(Loader, SameSeedSameBatchesAndPositionsContinue) {
     EXPECT_TRUE(torch::equal(again.next().value().images, first[3]));
 }
 
-TEST(FileData, WiderPersonParserAndLayout) {
-    auto boxes = parse_widerperson_annotation("3\n1 10 20 30 60\n4 0 0 5 5\n3 40 40 50 80\n");
-    ASSERT_TRUE(boxes.ok()) << boxes.error();
-    ASSERT_EQ(boxes.value().boxes.size(), 2u); // the ignore region (4) is not an object...
-    EXPECT_EQ(boxes.value().boxes[1].x1, 40);
-    ASSERT_EQ(boxes.value().crowd.size(), 1u); // ...but a crowd region, "don't care" when scored
-    EXPECT_EQ(boxes.value().crowd[0].x2, 5);
-    EXPECT_FALSE(parse_widerperson_annotation("2\n1 10 20 30 60\n").ok());
-    EXPECT_FALSE(parse_widerperson_annotation("1\n1 10 20 x 60\n").ok());
+TEST(Augment, CrowdRegionsMoveWithThePixelsAndTooSmallObjectsBecomeCrowd) {
+    Sample s;
+    s.image.width = 100;
+    s.image.height = 50;
+    s.image.pixels.assign(100 * 50 * 3, 200);
+    s.boxes = {Box{10, 5, 30, 45, 0}, Box{60, 20, 62, 22, 0}}; // the second is 1.28 px at scale 0.64
+    s.crowd = {Box{70, 10, 90, 40, 0}};
+    AugmentOptions none;
+    none.enabled = false;
+    std::mt19937_64 rng(1);
+    const PreparedSample p = prepare_sample(s, 64, 64, none, rng);
+    ASSERT_EQ(p.boxes.size(), 1u);
+    ASSERT_EQ(p.crowd.size(), 2u); // the tiny object is not learnt as background either
+    EXPECT_NEAR(p.crowd[0].x1, 60 * 0.64f, 1e-4);
+    EXPECT_NEAR(p.crowd[1].x1, 70 * 0.64f, 1e-4);
+    EXPECT_NEAR(p.crowd[1].y2, 16 + 40 * 0.64f, 1e-4);
 
+    AugmentOptions flip_only;
+    flip_only.scale_min = flip_only.scale_max = 1.0f;
+    for (int seed = 0; seed < 10; ++seed) {
+        std::mt19937_64 r(static_cast<std::uint64_t>(seed));
+        const PreparedSample q = prepare_sample(s, 64, 64, flip_only, r);
+        ASSERT_EQ(q.crowd.size(), 2u);
+        const bool flipped = std::abs(q.boxes[0].x1 - (100 - 30) * 0.64f) < 1e-3f;
+        EXPECT_NEAR(q.crowd[1].x1, (flipped ? 100 - 90 : 70) * 0.64f, 1e-3) << seed;
+    }
+}
+
+TEST(FileData, WiderPersonLayoutCrowdRegionsAndTheLabelAudit) {
     const fs::path root = testing::temp_dir("widerperson");
     for (const std::string id : {"000001", "000002", "000003"}) write_png(root / "Images" / (id + ".jpg"), 48, 40);
     write_text(root / "Annotations" / "000001.jpg.txt", "1\n1 4 4 20 36\n");
     write_text(root / "Annotations" / "000002.jpg.txt", "2\n2 10 5 30 35\n5 0 0 48 40\n");
-    write_text(root / "Annotations" / "000003.jpg.txt", "1\n1 4 4 20 36\n");
+    // An edited copy: the count says 3, a row has an unknown label, a box crosses the right edge.
+    write_text(root / "Annotations" / "000003.jpg.txt", "3\n1 4 4 60 36\n9 1 1 5 5\n");
     write_text(root / "train.txt", "000001\n000002\n");
     write_text(root / "val.txt", "000003\n");
     auto split = open_dataset("widerperson:" + root.string(), {});
@@ -181,35 +202,56 @@ TEST(FileData, WiderPersonParserAndLayout) {
     ASSERT_EQ(s.boxes.size(), 1u);
     EXPECT_EQ(s.boxes[0].x2, 30);
     ASSERT_EQ(s.crowd.size(), 1u); // label 5
+    // The edited file keeps its good row, clipped to the image; the audit counts what was wrong.
+    const Sample v = split.value().val->get(0).value();
+    ASSERT_EQ(v.boxes.size(), 1u);
+    EXPECT_EQ(v.boxes[0].x2, 48);
+    const LabelAudit& a = split.value().audit;
+    EXPECT_EQ(a.label_files, 3);
+    EXPECT_EQ(a.objects, 3);
+    EXPECT_EQ(a.crowd_regions, 1);
+    EXPECT_EQ(a.dropped_rows, 1);
+    EXPECT_EQ(a.files_with_dropped_rows, 1);
+    EXPECT_EQ(a.count_mismatches, 1);
+    ASSERT_EQ(a.messages.size(), 2u);
+    EXPECT_NE(a.messages[1].find("000003.jpg.txt:3: label '9'"), std::string::npos) << a.messages[1];
+    const deadzone::telemetry::DataInfo info = data_info(split.value());
+    EXPECT_EQ(info.train_images, 2);
+    EXPECT_EQ(info.dropped_label_rows, 1);
+    EXPECT_EQ(info.count_mismatches, 1);
+    std::ostringstream printed;
+    print_label_audit(a, printed);
+    EXPECT_NE(printed.str().find("1 row(s) dropped in 1 file(s)"), std::string::npos) << printed.str();
 
     auto missing = open_dataset("widerperson:" + (root / "nope").string(), {});
     ASSERT_FALSE(missing.ok());
     EXPECT_NE(missing.error().find("nope"), std::string::npos);
 }
 
-TEST(FileData, YoloReaderSkipsBadFilesAndFailsWhenNothingIsUsable) {
-    auto b = yolo_boxes_for_training("\xEF\xBB\xBF" "0 0.5 0.5 0.5 0.25\r\n0 0.5 0.5 0 0.25\r\n", 100, 80, 1);
-    ASSERT_TRUE(b.ok());
-    EXPECT_NEAR(b.value()[0].x1, 25, 1e-4);
-    EXPECT_NEAR(b.value()[0].y2, 50, 1e-4);
-    EXPECT_EQ(b.value().size(), 1u); // the zero-width row is not an object
-    EXPECT_FALSE(yolo_boxes_for_training("1 0.5 0.5 0.5 0.25\n", 100, 80, 1).ok());
-    auto out_of_range = yolo_boxes_for_training("0 0.5 0.5 0.5 0.25\n0 1.5 0.5 0.5 0.25\n", 100, 80, 1);
-    ASSERT_FALSE(out_of_range.ok());
-    EXPECT_NE(out_of_range.error().find("line 2"), std::string::npos) << out_of_range.error();
-
+TEST(FileData, YoloBadRowsAreDroppedAndCountedBadFilesSkippedAndNothingUsableIsAnError) {
     const fs::path root = testing::temp_dir("yolo");
     write_png(root / "images" / "a.png", 64, 64);
     write_png(root / "images" / "b.png", 64, 64);
     write_text(root / "images" / "broken.png", "this is not a png");
     write_text(root / "labels" / "a.txt", "0 0.5 0.5 0.5 0.5\n1 0.25 0.25 0.2 0.2\n");
-    write_text(root / "labels" / "b.txt", "0 0.5 0.5 0.5 0.5\n");
+    // A BOM and CRLF, a zero-width row, a row outside [0, 1] and a NaN: the good row is kept.
+    write_text(root / "labels" / "b.txt", "\xEF\xBB\xBF" "0 0.5 0.5 0.5 0.25\r\n0 0.5 0.5 0 0.25\r\n0 1.5 0.5 0.5 0.25\r\n1 nan 0.5 0.1 0.1\r\n");
     DataOptions o;
     o.val_fraction = 0;
     auto split = open_dataset("yolo:" + root.string(), o);
     ASSERT_TRUE(split.ok()) << split.error();
     EXPECT_EQ(split.value().train->size(), 3u);
     EXPECT_EQ(split.value().train->num_classes(), 2);
+    const Sample b = split.value().train->get(1).value();
+    ASSERT_EQ(b.boxes.size(), 1u);
+    EXPECT_NEAR(b.boxes[0].x1, 16, 1e-4);
+    EXPECT_NEAR(b.boxes[0].y2, 40, 1e-4);
+    const LabelAudit& audit = split.value().audit;
+    EXPECT_EQ(audit.dropped_rows, 3);
+    EXPECT_EQ(audit.files_with_dropped_rows, 1);
+    EXPECT_EQ(audit.objects, 3);
+    ASSERT_EQ(audit.messages.size(), 3u);
+    EXPECT_NE(audit.messages[1].find("b.txt:3: value 1.5 outside [0, 1]"), std::string::npos) << audit.messages[1];
 
     LoaderOptions lo;
     lo.batch_size = 4;

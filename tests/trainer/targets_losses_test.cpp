@@ -81,6 +81,41 @@ TEST(Losses, FocalLossByHand) {
     EXPECT_TRUE(std::isfinite(focal_loss(torch::full({1, 1, 1, 2}, -100.0f), gt).item<double>()));
 }
 
+TEST(Losses, CrowdRegionsLeaveTheirNegativesOutOfTheFocalLoss) {
+    // Three cells, logit 0 (p = 0.5), all negatives (gt 0); the middle one is in a crowd region.
+    const auto logits = torch::zeros({1, 2, 1, 3});
+    const auto gt = torch::zeros({1, 2, 1, 3});
+    const auto ignore = torch::tensor({0.0f, 1.0f, 0.0f}).view({1, 1, 1, 3});
+    const double one_negative = -std::log(0.5) * 0.25;
+    EXPECT_NEAR(focal_loss(logits, gt).item<double>(), 6 * one_negative, 1e-6);
+    EXPECT_NEAR(focal_loss(logits, gt, ignore).item<double>(), 4 * one_negative, 1e-6); // both classes
+    // A positive inside a crowd region still counts.
+    const auto gt_pos = torch::tensor({0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f}).view({1, 2, 1, 3});
+    EXPECT_NEAR(focal_loss(logits, gt_pos, ignore).item<double>(), 4 * one_negative + one_negative, 1e-6);
+}
+
+TEST(Targets, CrowdRegionsMarkTheirCellsAndTheCellOfTheirCentre) {
+    TargetParams p; // stride 4
+    // Covers cell centres x = 8..16 px (cells 2..4) and y = 4..8 px (cells 1..2).
+    const ImageTargets t = make_image_targets({}, 8, 8, p, {Box{6, 3, 17, 9, 0}});
+    for (int y = 0; y < 8; ++y)
+        for (int x = 0; x < 8; ++x) {
+            const bool inside = x >= 2 && x <= 4 && y >= 1 && y <= 2;
+            EXPECT_EQ(t.heatmap_ignore[static_cast<std::size_t>(y) * 8 + x], inside ? 1.0f : 0.0f) << x << "," << y;
+        }
+    // Narrower than the stride, between cell centres: only the cell holding its centre (int(13/4) = 3).
+    const ImageTargets tiny = make_image_targets({}, 8, 8, p, {Box{13, 13, 14, 14, 0}});
+    EXPECT_EQ(std::count(tiny.heatmap_ignore.begin(), tiny.heatmap_ignore.end(), 1.0f), 1);
+    EXPECT_EQ(tiny.heatmap_ignore[3 * 8 + 3], 1.0f);
+    // No crowd anywhere in a batch: no ignore tensor; some: [N,1,H,W].
+    EXPECT_FALSE(make_batch_targets({{Box{4, 8, 40, 60, 0}}, {}}, 32, 32, p).heatmap_ignore.defined());
+    const BatchTargets b = make_batch_targets({{}, {}}, 32, 32, p, {{}, {Box{0, 0, 8, 8, 0}}});
+    ASSERT_TRUE(b.heatmap_ignore.defined());
+    EXPECT_EQ(b.heatmap_ignore.sizes(), (std::vector<std::int64_t>{2, 1, 8, 8}));
+    EXPECT_EQ(b.heatmap_ignore[0].sum().item<float>(), 0.0f);
+    EXPECT_EQ(b.heatmap_ignore[1].sum().item<float>(), 9.0f); // centres 0, 4, 8 px on each axis
+}
+
 TEST(Losses, GiouDistanceByHand) {
     const auto pred = torch::tensor({6.0f, 10.f, 10.f, 14.f, 6.f, 10.f, 10.f, 14.f, 6.f, 10.f, 10.f, 14.f}).view({3, 4});
     const auto target = torch::tensor({6.0f, 10.f, 10.f, 14.f, 4.f, 10.f, 10.f, 14.f, 20.f, 10.f, 24.f, 14.f}).view({3, 4});

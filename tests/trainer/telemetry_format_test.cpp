@@ -43,6 +43,29 @@ TEST(TelemetryFormat, RoundTripKeepsEveryField) {
     EXPECT_EQ(dead[0].since_step, 3);
 }
 
+TEST(TelemetryFormat, TheHeadersDataRecordRoundTripsAndIsOptional) {
+    Header h;
+    h.run_id = "r";
+    h.input_width = h.input_height = 64;
+    h.batch_size = 2;
+    h.total_steps = 10;
+    h.telemetry_every = 1;
+    DataInfo d;
+    std::int64_t v = 1;
+    for (const DataInfoField& f : kDataInfoFields) d.*f.member = v++ * 7; // every field a different value
+    h.data = d;
+    auto with = parse_telemetry(to_json_line(h) + "\n");
+    ASSERT_TRUE(with.ok()) << with.error();
+    ASSERT_TRUE(with.value().header.data.has_value());
+    for (const DataInfoField& f : kDataInfoFields) EXPECT_EQ((*with.value().header.data).*f.member, d.*f.member) << f.name;
+    EXPECT_NE(to_json_line(h).find("\"dropped_label_rows\":35"), std::string::npos) << to_json_line(h);
+    h.data.reset();
+    EXPECT_EQ(to_json_line(h).find("\"data\""), std::string::npos);
+    auto without = parse_telemetry(to_json_line(h) + "\n");
+    ASSERT_TRUE(without.ok()) << without.error();
+    EXPECT_FALSE(without.value().header.data.has_value());
+}
+
 TEST(TelemetryFormat, ErrorsAndTolerance) {
     const std::string text = small_run();
     EXPECT_FALSE(parse_telemetry("").ok());

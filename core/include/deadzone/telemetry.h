@@ -17,6 +17,9 @@
 //             "class_names":["person",...],"stride":4,"wh_offset_base":16},
 //    "batch_size":8, "total_steps":2000, "telemetry_every":20, "telemetry_dense_steps":200,
 //    "layers":[{"name":"backbone.stem","kind":"act","channels":16}, ...],  // kind: act | bn
+//    "data":{"train_images":900,"val_images":100,"objects":5400,"crowd_regions":12,
+//            "dropped_label_rows":3,"files_with_dropped_rows":2,"count_mismatches":0,
+//            "unreadable_label_files":0},                  // optional: what reading the labels found
 //    "config":{...every CLI option, free-form...}}
 //     Exactly one, first. Steps 1..telemetry_dense_steps are all recorded (deaths are early), then
 //     every telemetry_every steps and the last; telemetry_dense_steps is optional (0 when absent).
@@ -96,6 +99,29 @@ struct VariantInfo {
     double leaky_slope = 0, bias_init = 0, init_std = 0;
 };
 
+// The header's optional "data" object: the data set's size and what reading its label files found
+// (rows dropped by core's label readers, WiderPerson count rows that disagree with their rows, label
+// files that could not be read). kDataInfoFields names each field once for the writer and the reader.
+struct DataInfo {
+    std::int64_t train_images = 0, val_images = 0, objects = 0, crowd_regions = 0;
+    std::int64_t dropped_label_rows = 0, files_with_dropped_rows = 0, count_mismatches = 0, unreadable_label_files = 0;
+};
+
+struct DataInfoField {
+    const char* name;
+    std::int64_t DataInfo::*member;
+};
+inline constexpr DataInfoField kDataInfoFields[] = {
+    {"train_images", &DataInfo::train_images},
+    {"val_images", &DataInfo::val_images},
+    {"objects", &DataInfo::objects},
+    {"crowd_regions", &DataInfo::crowd_regions},
+    {"dropped_label_rows", &DataInfo::dropped_label_rows},
+    {"files_with_dropped_rows", &DataInfo::files_with_dropped_rows},
+    {"count_mismatches", &DataInfo::count_mismatches},
+    {"unreadable_label_files", &DataInfo::unreadable_label_files},
+};
+
 struct Header {
     int version = kSchemaVersion;
     std::string run_id, created_utc;
@@ -109,6 +135,7 @@ struct Header {
     int telemetry_every = 0;
     int telemetry_dense_steps = 0;
     std::vector<LayerInfo> layers;
+    std::optional<DataInfo> data;   // absent in files written before it existed
     std::string config_json = "{}"; // the "config" object, as JSON text
 };
 

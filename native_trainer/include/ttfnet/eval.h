@@ -77,6 +77,7 @@ struct ValEvaluation {
     deadzone::DetectionMetrics metrics;
     std::size_t images = 0;
     std::size_t skipped = 0; // unreadable samples
+    LabelAudit labels;       // what reading the data set's label files found (train and val files)
     std::vector<std::string> class_names;
     std::string text;
     // Every scored image's detections (source pixels), for a COCO results file: image_id is the data

@@ -2,6 +2,7 @@
 //
 //   heatmap: CenterNet focal loss on sigmoid(logits) clamped to [1e-4, 1-1e-4]
 //            pos (gt == 1): (1-p)^2 log p;  neg: (1-gt)^4 p^2 log(1-p);  -sum / max(#pos, 1)
+//            negatives in crowd regions (BatchTargets::heatmap_ignore) are left out
 //   wh:      GIoU loss between each regression cell's decoded box
 //            (x*s - wh0, y*s - wh1, x*s + wh2, y*s + wh3) and its target box, weighted by the
 //            regression weights, divided by their sum + 1e-4. Areas use the reference's +1 pixel
@@ -14,7 +15,10 @@
 
 namespace ttfnet {
 
-torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& heatmap_gt);
+// heatmap_logits, heatmap_gt: [N,C,H,W]; ignore: [N,1,H,W] (1: leave that cell's negatives out) or
+// undefined (nothing ignored).
+torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& heatmap_gt,
+                         const torch::Tensor& ignore = {});
 
 // Elementwise GIoU loss (1 - GIoU) between [M,4] boxes.
 torch::Tensor giou_distance(const torch::Tensor& pred, const torch::Tensor& target);

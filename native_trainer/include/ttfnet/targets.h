@@ -11,6 +11,11 @@
 // Box targets: every cell where the beta-gaussian of an object is > 0 gets that object's box and a
 // regression weight gaussian * log(area) / sum(gaussian of that object). Objects are drawn largest
 // first, so where objects overlap the smaller one owns the cell.
+// Crowd regions ("don't care": WiderPerson ignore/crowd labels, COCO iscrowd, objects the augmentation
+// left too small or mostly cropped away): every cell whose centre lies inside one, and the cell that
+// holds its centre (so a region narrower than the stride still covers the cell an object there would
+// own), is marked in heatmap_ignore; the focal loss leaves those cells' negatives out. Positives are
+// never ignored. A DeadZone addition: the reference trains crowd regions as background.
 #pragma once
 
 #include <torch/torch.h>
@@ -37,6 +42,7 @@ struct ImageTargets {
     std::vector<float> heatmap;     // [num_classes, H, W]
     std::vector<float> box_target;  // [4, H, W] x1, y1, x2, y2 in input pixels
     std::vector<float> reg_weight;  // [H, W]
+    std::vector<float> heatmap_ignore; // [H, W] 1 inside a crowd region, else 0
 };
 
 // The reference's truncated 2D gaussian: (2*h_radius+1) x (2*w_radius+1), peak 1, values below
@@ -44,15 +50,17 @@ struct ImageTargets {
 std::vector<float> gaussian_2d(int h_radius, int w_radius);
 
 ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, int feat_height,
-                                const TargetParams& params);
+                                const TargetParams& params, const std::vector<Box>& crowd = {});
 
 struct BatchTargets {
     torch::Tensor heatmap;    // [N, C, H, W]
     torch::Tensor box_target; // [N, 4, H, W]
     torch::Tensor reg_weight; // [N, 1, H, W]
+    torch::Tensor heatmap_ignore; // [N, 1, H, W] 1 inside a crowd region; undefined: nothing ignored
 };
 
+// crowd: per image, as boxes (may be empty: no crowd regions anywhere).
 BatchTargets make_batch_targets(const std::vector<std::vector<Box>>& boxes, int input_width, int input_height,
-                                const TargetParams& params);
+                                const TargetParams& params, const std::vector<std::vector<Box>>& crowd = {});
 
 } // namespace ttfnet

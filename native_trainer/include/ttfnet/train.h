@@ -83,6 +83,7 @@ struct TrainSummary {
     double telemetry_ms = 0;       // time spent collecting and writing telemetry (incl. the per-step death check)
     std::vector<deadzone::telemetry::DeadChannel> dead_channels;
     std::vector<std::string> skipped_files;
+    LabelAudit labels; // what reading the label files found (rows dropped, count mismatches)
     deadzone::telemetry::Losses last_losses;
     deadzone::telemetry::Losses val_losses; // NaN when there was no validation
     std::string telemetry_path, checkpoint_path;

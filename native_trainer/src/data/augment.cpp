@@ -43,20 +43,25 @@ PreparedSample prepare_sample(const Sample& sample, int input_width, int input_h
                               std::mt19937_64& rng) {
     std::uniform_real_distribution<double> u01(0.0, 1.0);
     const deadzone::RgbImage* image = &sample.image;
-    std::vector<Box> boxes = sample.boxes;
+    std::vector<Box> boxes = sample.boxes, crowd = sample.crowd;
     std::vector<float> original_area(boxes.size());
     for (std::size_t i = 0; i < boxes.size(); ++i) original_area[i] = (boxes[i].x2 - boxes[i].x1) * (boxes[i].y2 - boxes[i].y1);
+    // Objects and crowd regions move with the pixels alike.
+    const auto for_each_box = [&](auto fn) {
+        for (Box& b : boxes) fn(b);
+        for (Box& b : crowd) fn(b);
+    };
 
     deadzone::RgbImage flipped, placed;
     if (options.enabled && options.flip && u01(rng) < 0.5) {
         flipped = flip_horizontal(*image);
         image = &flipped;
         const float w = static_cast<float>(image->width);
-        for (Box& b : boxes) {
+        for_each_box([w](Box& b) {
             const float x1 = w - b.x2, x2 = w - b.x1;
             b.x1 = x1;
             b.x2 = x2;
-        }
+        });
     }
     if (options.enabled && options.scale_max > 0 && (options.scale_min != 1.0f || options.scale_max != 1.0f)) {
         const double s = options.scale_min + (options.scale_max - options.scale_min) * u01(rng);
@@ -67,12 +72,12 @@ PreparedSample prepare_sample(const Sample& sample, int input_width, int input_h
         const int oy = static_cast<int>(std::floor((h - image->height) * u01(rng)));
         placed = place(*image, w, h, ox, oy);
         image = &placed;
-        for (Box& b : boxes) {
+        for_each_box([&](Box& b) {
             b.x1 = std::clamp(b.x1 + ox, 0.0f, static_cast<float>(w));
             b.x2 = std::clamp(b.x2 + ox, 0.0f, static_cast<float>(w));
             b.y1 = std::clamp(b.y1 + oy, 0.0f, static_cast<float>(h));
             b.y2 = std::clamp(b.y2 + oy, 0.0f, static_cast<float>(h));
-        }
+        });
     }
 
     deadzone::ModelInput input = deadzone::make_model_input(*image, input_width, input_height);
@@ -80,15 +85,24 @@ PreparedSample prepare_sample(const Sample& sample, int input_width, int input_h
     out.chw = std::move(input.nchw);
     out.letterbox = input.letterbox;
     const deadzone::Letterbox& lb = out.letterbox;
+    const auto to_input = [&lb](const Box& b) {
+        return Box{b.x1 * lb.scale + lb.pad_left, b.y1 * lb.scale + lb.pad_top, b.x2 * lb.scale + lb.pad_left,
+                   b.y2 * lb.scale + lb.pad_top, b.cls};
+    };
     for (std::size_t i = 0; i < boxes.size(); ++i) {
         const Box& b = boxes[i];
         const float area = (b.x2 - b.x1) * (b.y2 - b.y1);
-        if (!(area > 0) || area < options.min_visible * original_area[i]) continue;
-        Box m{b.x1 * lb.scale + lb.pad_left, b.y1 * lb.scale + lb.pad_top, b.x2 * lb.scale + lb.pad_left,
-              b.y2 * lb.scale + lb.pad_top, b.cls};
-        if (m.x2 - m.x1 < options.min_box_size || m.y2 - m.y1 < options.min_box_size) continue;
-        out.boxes.push_back(m);
+        if (!(area > 0)) continue;
+        const Box m = to_input(b);
+        // An object mostly cut away by the crop, or too small to learn at this input size, is still
+        // an object in the pixels: training it as background would teach the model to miss it, so it
+        // becomes a "don't care" region instead.
+        const bool learnable = area >= options.min_visible * original_area[i] && m.x2 - m.x1 >= options.min_box_size &&
+                               m.y2 - m.y1 >= options.min_box_size;
+        (learnable ? out.boxes : out.crowd).push_back(m);
     }
+    for (const Box& b : crowd)
+        if ((b.x2 - b.x1) * (b.y2 - b.y1) > 0) out.crowd.push_back(to_input(b));
     return out;
 }
 

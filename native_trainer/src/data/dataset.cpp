@@ -13,6 +13,31 @@ std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {
     return z ^ (z >> 31);
 }
 
+deadzone::telemetry::DataInfo data_info(const DatasetSplit& split) {
+    deadzone::telemetry::DataInfo d;
+    d.train_images = split.train ? static_cast<std::int64_t>(split.train->size()) : 0;
+    d.val_images = split.val ? static_cast<std::int64_t>(split.val->size()) : 0;
+    const LabelAudit& a = split.audit;
+    d.objects = a.objects;
+    d.crowd_regions = a.crowd_regions;
+    d.dropped_label_rows = a.dropped_rows;
+    d.files_with_dropped_rows = a.files_with_dropped_rows;
+    d.count_mismatches = a.count_mismatches;
+    d.unreadable_label_files = a.unreadable_files;
+    return d;
+}
+
+void print_label_audit(const LabelAudit& a, std::ostream& out) {
+    if (a.dropped_rows == 0 && a.count_mismatches == 0 && a.unreadable_files == 0) return;
+    for (const std::string& m : a.messages) out << "warning: " << m << "\n";
+    const std::int64_t total = a.dropped_rows + a.count_mismatches + a.unreadable_files;
+    if (total > static_cast<std::int64_t>(a.messages.size()))
+        out << "warning: ... and " << total - static_cast<std::int64_t>(a.messages.size()) << " more\n";
+    out << "labels: " << a.dropped_rows << " row(s) dropped in " << a.files_with_dropped_rows << " file(s), " << a.count_mismatches
+        << " WiderPerson count row(s) disagreeing with their rows, " << a.unreadable_files << " unreadable label file(s), of "
+        << a.label_files << " (" << a.objects << " objects kept)\n";
+}
+
 deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataOptions& options) {
     if (spec == "synthetic") {
         if (options.synthetic_train_size <= 0) return deadzone::Error{"--synthetic-size must be positive"};

@@ -3,6 +3,7 @@
 #include "ttfnet/data/data_yaml.h"
 
 #include "deadzone/coco_annotations.h"
+#include "deadzone/widerperson_labels.h"
 #include "deadzone/yolo_labels.h"
 
 #include <algorithm>
@@ -66,46 +67,79 @@ void split_by_fraction(std::vector<LabeledFile> all, double val_fraction, std::v
     for (std::size_t i = 0; i < all.size(); ++i) (i % every == every - 1 ? val : train)->push_back(all[i]);
 }
 
+// One file's labels as training boxes, with the rows core's readers dropped.
+struct FileLabels {
+    std::vector<Box> boxes, crowd;
+    std::vector<deadzone::DroppedLabelRow> dropped;
+    bool count_mismatch = false; // WiderPerson: the count row disagrees with the rows
+};
+
+Box training_box(const deadzone::EvalBox& b) { return Box{b.x1, b.y1, b.x2, b.y2, b.class_id}; }
+
+// Reads a YOLO or WiderPerson label file (a missing YOLO file: no objects). YOLO rows are normalised,
+// so they need the image size; num_classes 0 accepts any class.
+deadzone::Result<FileLabels> read_labels(const LabeledFile& f, LabelFormat format, int image_width, int image_height,
+                                         int num_classes) {
+    FileLabels out;
+    if (format == LabelFormat::Yolo && !fs::exists(f.label_path)) return out;
+    deadzone::Result<std::string> text = read_text(f.label_path);
+    if (!text.ok()) return deadzone::Error{text.error()};
+    if (format == LabelFormat::WiderPerson) {
+        deadzone::Result<deadzone::WiderPersonLabels> l = deadzone::parse_widerperson_labels(text.value());
+        if (!l.ok()) return deadzone::Error{l.error()};
+        for (const deadzone::EvalBox& b : l.value().boxes) out.boxes.push_back(training_box(b));
+        for (const deadzone::EvalBox& b : l.value().crowd) out.crowd.push_back(training_box(b));
+        out.dropped = l.value().dropped;
+        out.count_mismatch = l.value().count_mismatch();
+        return out;
+    }
+    deadzone::Result<deadzone::YoloLabels> l = deadzone::parse_yolo_labels(text.value(), image_width, image_height, num_classes);
+    if (!l.ok()) return deadzone::Error{l.error()};
+    for (const deadzone::EvalBox& b : l.value().boxes) out.boxes.push_back(training_box(b));
+    out.dropped = l.value().dropped;
+    return out;
+}
+
+// Every label file of the lists, read once when the data set is opened. YOLO rows are checked on a
+// nominal 4096 x 4096 image (the images are not decoded here): every rule but "zero area" is
+// independent of the size, and a box with area in [0, 1] normalised units has zero area at any size
+// only when its width or height is 0. max_class: the largest class kept (-1 when none).
+LabelAudit audit_labels(std::initializer_list<const std::vector<LabeledFile>*> lists, LabelFormat format, int num_classes,
+                        int* max_class) {
+    constexpr int kNominalSize = 4096;
+    LabelAudit audit;
+    *max_class = -1;
+    for (const std::vector<LabeledFile>* list : lists)
+        for (const LabeledFile& f : *list) {
+            ++audit.label_files;
+            deadzone::Result<FileLabels> l = read_labels(f, format, kNominalSize, kNominalSize, num_classes);
+            if (!l.ok()) {
+                ++audit.unreadable_files;
+                audit.note(f.label_path + ": " + l.error() + " (image skipped)");
+                continue;
+            }
+            audit.objects += static_cast<std::int64_t>(l.value().boxes.size());
+            audit.crowd_regions += static_cast<std::int64_t>(l.value().crowd.size());
+            for (const Box& b : l.value().boxes) *max_class = std::max(*max_class, b.cls);
+            if (l.value().count_mismatch) {
+                ++audit.count_mismatches;
+                audit.note(f.label_path + ": the count row disagrees with the " +
+                           std::to_string(l.value().boxes.size() + l.value().crowd.size() + l.value().dropped.size()) +
+                           " object rows (the rows are used)");
+            }
+            if (l.value().dropped.empty()) continue;
+            ++audit.files_with_dropped_rows;
+            audit.dropped_rows += static_cast<std::int64_t>(l.value().dropped.size());
+            for (const deadzone::DroppedLabelRow& row : l.value().dropped)
+                audit.note(f.label_path + ":" + std::to_string(row.line) + ": " + row.reason + " (row dropped)");
+        }
+    return audit;
+}
+
 } // namespace
 
 FileDataset::FileDataset(std::vector<LabeledFile> files, LabelFormat format, std::vector<std::string> class_names)
     : files_(std::move(files)), format_(format), class_names_(std::move(class_names)) {}
-
-deadzone::Result<WiderPersonBoxes> parse_widerperson_annotation(const std::string& text) {
-    const std::vector<std::string> lines = read_lines(text);
-    if (lines.empty()) return deadzone::Error{"empty annotation"};
-    long count = -1;
-    {
-        std::istringstream s(lines[0]);
-        if (!(s >> count) || count < 0) return deadzone::Error{"first line must be the object count, got '" + lines[0] + "'"};
-    }
-    if (static_cast<std::size_t>(count) != lines.size() - 1) {
-        return deadzone::Error{"object count " + std::to_string(count) + " but " + std::to_string(lines.size() - 1) + " box lines"};
-    }
-    WiderPersonBoxes out;
-    for (std::size_t i = 1; i < lines.size(); ++i) {
-        std::istringstream s(lines[i]);
-        int label = 0;
-        float x1, y1, x2, y2;
-        if (!(s >> label >> x1 >> y1 >> x2 >> y2)) return deadzone::Error{"bad box line " + std::to_string(i + 1) + ": '" + lines[i] + "'"};
-        if (label < 1 || label > 5) return deadzone::Error{"unknown label " + std::to_string(label) + " on line " + std::to_string(i + 1)};
-        if (!(x2 > x1) || !(y2 > y1)) continue;
-        (label >= 4 ? out.crowd : out.boxes).push_back(Box{x1, y1, x2, y2, 0});
-    }
-    return out;
-}
-
-deadzone::Result<std::vector<Box>> yolo_boxes_for_training(const std::string& text, int w, int h, int num_classes) {
-    // core/'s reader drops bad rows and keeps the rest; training refuses the image instead (a wrong
-    // label must not train silently), except for zero-area rows, which are not objects to learn.
-    deadzone::Result<deadzone::YoloLabels> labels = deadzone::parse_yolo_labels(text, w, h, num_classes);
-    if (!labels.ok()) return deadzone::Error{labels.error()};
-    for (const deadzone::DroppedLabelRow& row : labels.value().dropped)
-        if (row.reason != "zero area") return deadzone::Error{"line " + std::to_string(row.line) + ": " + row.reason};
-    std::vector<Box> boxes;
-    for (const deadzone::EvalBox& b : labels.value().boxes) boxes.push_back(Box{b.x1, b.y1, b.x2, b.y2, b.class_id});
-    return boxes;
-}
 
 deadzone::Result<Sample> FileDataset::get(std::size_t index) const {
     const LabeledFile& f = files_[index];
@@ -114,33 +148,21 @@ deadzone::Result<Sample> FileDataset::get(std::size_t index) const {
     Sample s;
     s.image = std::move(image).value();
     s.image_id = f.image_id;
-    if (format_ == LabelFormat::Coco) {
-        // Clipped to the pixels as decoded: the file may not give the size, or give another one.
-        const float w = static_cast<float>(s.image.width), h = static_cast<float>(s.image.height);
-        for (auto [from, to] : {std::pair{&f.boxes, &s.boxes}, std::pair{&f.crowd, &s.crowd}})
-            for (Box b : *from) {
-                b.x1 = std::clamp(b.x1, 0.0f, w), b.x2 = std::clamp(b.x2, 0.0f, w);
-                b.y1 = std::clamp(b.y1, 0.0f, h), b.y2 = std::clamp(b.y2, 0.0f, h);
-                if (b.x2 > b.x1 && b.y2 > b.y1) to->push_back(b);
-            }
-        return s;
+    FileLabels labels{f.boxes, f.crowd, {}, false};
+    if (format_ != LabelFormat::Coco) {
+        deadzone::Result<FileLabels> read = read_labels(f, format_, s.image.width, s.image.height, num_classes());
+        if (!read.ok()) return deadzone::Error{f.label_path + ": " + read.error()};
+        labels = std::move(read).value();
     }
-    std::string text;
-    if (format_ == LabelFormat::WiderPerson || fs::exists(f.label_path)) {
-        deadzone::Result<std::string> t = read_text(f.label_path);
-        if (!t.ok()) return deadzone::Error{t.error()};
-        text = t.value();
-    }
-    if (format_ == LabelFormat::WiderPerson) {
-        deadzone::Result<WiderPersonBoxes> parsed = parse_widerperson_annotation(text);
-        if (!parsed.ok()) return deadzone::Error{f.label_path + ": " + parsed.error()};
-        s.boxes = std::move(parsed.value().boxes);
-        s.crowd = std::move(parsed.value().crowd);
-        return s;
-    }
-    deadzone::Result<std::vector<Box>> boxes = yolo_boxes_for_training(text, s.image.width, s.image.height, num_classes());
-    if (!boxes.ok()) return deadzone::Error{f.label_path + ": " + boxes.error()};
-    s.boxes = std::move(boxes).value();
+    // Clipped to the pixels as decoded (COCO files may give no size or another one; WiderPerson boxes
+    // may cross the edge); a box with nothing inside the image is not an object of it.
+    const float w = static_cast<float>(s.image.width), h = static_cast<float>(s.image.height);
+    for (auto [from, to] : {std::pair{&labels.boxes, &s.boxes}, std::pair{&labels.crowd, &s.crowd}})
+        for (Box b : *from) {
+            b.x1 = std::clamp(b.x1, 0.0f, w), b.x2 = std::clamp(b.x2, 0.0f, w);
+            b.y1 = std::clamp(b.y1, 0.0f, h), b.y2 = std::clamp(b.y2, 0.0f, h);
+            if (b.x2 > b.x1 && b.y2 > b.y1) to->push_back(b);
+        }
     return s;
 }
 
@@ -175,6 +197,8 @@ deadzone::Result<DatasetSplit> open_widerperson(const std::string& root, const D
         split_by_fraction(std::move(train).value(), options.val_fraction, &tr, &va);
     }
     DatasetSplit s;
+    int max_class = -1;
+    s.audit = audit_labels({&tr, &va}, LabelFormat::WiderPerson, 1, &max_class);
     s.description = "widerperson:" + root + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images)";
     s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::WiderPerson, std::vector<std::string>{"person"});
     s.val = std::make_shared<FileDataset>(std::move(va), LabelFormat::WiderPerson, std::vector<std::string>{"person"});
@@ -216,23 +240,19 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
     }
     if (names.empty())
         if (auto t = read_text((fs::path(root) / "classes.txt").string()); t.ok()) names = read_lines(t.value());
+    // Names known: rows with a class outside them are dropped. Unknown: any class is accepted and the
+    // names are class0..classN, N the largest class in the labels.
+    int max_class = -1;
+    LabelAudit audit = audit_labels({&tr, &va}, LabelFormat::Yolo, static_cast<int>(names.size()), &max_class);
     if (names.empty()) {
-        // Class count from the labels: the largest class id seen, + 1.
-        int max_cls = 0;
-        for (const auto* list : {&tr, &va}) {
-            for (const LabeledFile& f : *list) {
-                auto t = read_text(f.label_path);
-                if (!t.ok()) continue;
-                for (const std::string& line : read_lines(t.value())) {
-                    std::istringstream s(line);
-                    int c = 0;
-                    if (s >> c) max_cls = std::max(max_cls, std::min(c, 999));
-                }
-            }
-        }
-        for (int c = 0; c <= max_cls; ++c) names.push_back("class" + std::to_string(c));
+        constexpr int kMaxUnnamedClasses = 1000;
+        if (max_class >= kMaxUnnamedClasses)
+            return deadzone::Error{"YOLO: the labels use class " + std::to_string(max_class) + " and " + root +
+                                   " has no data.yaml or classes.txt naming the classes"};
+        for (int c = 0; c <= std::max(max_class, 0); ++c) names.push_back("class" + std::to_string(c));
     }
     DatasetSplit s;
+    s.audit = std::move(audit);
     s.description = "yolo:" + root + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images, " +
                     std::to_string(names.size()) + " classes)";
     s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::Yolo, names);
@@ -257,15 +277,19 @@ deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOpti
     deadzone::Result<deadzone::CocoAnnotations> coco = deadzone::parse_coco_annotations(text.value());
     if (!coco.ok()) return deadzone::Error{json_path + ": " + coco.error()};
     const deadzone::CocoAnnotations& c = coco.value();
-    if (!c.dropped.empty())
-        std::fprintf(stderr, "warning: %s: %zu annotations dropped (first: #%zu, %s)\n", json_path.c_str(), c.dropped.size(),
-                     c.dropped[0].index, c.dropped[0].reason.c_str());
+    LabelAudit audit;
+    audit.label_files = static_cast<std::int64_t>(c.images.size());
+    audit.dropped_rows = static_cast<std::int64_t>(c.dropped.size());
+    audit.files_with_dropped_rows = c.dropped.empty() ? 0 : 1;
+    for (const auto& d : c.dropped) audit.note(json_path + ": annotation #" + std::to_string(d.index) + ": " + d.reason + " (dropped)");
     std::vector<LabeledFile> files;
     for (const deadzone::CocoImage& im : c.images) {
         LabeledFile f;
         f.image_path = (fs::path(images_dir) / im.file_name).string();
         f.image_id = im.id;
-        for (const deadzone::EvalBox& b : im.boxes) (b.crowd ? f.crowd : f.boxes).push_back(Box{b.x1, b.y1, b.x2, b.y2, b.class_id});
+        for (const deadzone::EvalBox& b : im.boxes) (b.crowd ? f.crowd : f.boxes).push_back(training_box(b));
+        audit.objects += static_cast<std::int64_t>(f.boxes.size());
+        audit.crowd_regions += static_cast<std::int64_t>(f.crowd.size());
         files.push_back(std::move(f));
     }
     if (files.empty()) return deadzone::Error{"COCO: " + json_path + " lists no images"};
@@ -276,6 +300,7 @@ deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOpti
     s.description = "coco:" + json_path + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images, " +
                     std::to_string(c.class_names.size()) + " classes)";
     s.category_ids = c.category_ids;
+    s.audit = std::move(audit);
     s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::Coco, c.class_names);
     s.val = std::make_shared<FileDataset>(std::move(va), LabelFormat::Coco, c.class_names);
     return s;

@@ -71,10 +71,11 @@ deadzone::Result<Batch> BatchLoader::make_batch(std::int64_t* position) {
         PreparedSample p = prepare_sample(sample.value(), w, h, options_.augment, rng);
         std::copy(p.chw.begin(), p.chw.end(), batch.images[i].data_ptr<float>());
         batch.boxes.push_back(std::move(p.boxes));
+        batch.crowd.push_back(std::move(p.crowd));
         ++i;
     }
     batch.next_position = *position;
-    batch.targets = make_batch_targets(batch.boxes, w, h, options_.targets);
+    batch.targets = make_batch_targets(batch.boxes, w, h, options_.targets, batch.crowd);
     return batch;
 }
 

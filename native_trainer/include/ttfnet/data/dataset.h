@@ -9,9 +9,11 @@
 
 #include "deadzone/image_input.h"
 #include "deadzone/result.h"
+#include "deadzone/telemetry.h"
 
 #include <cstdint>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -38,11 +40,32 @@ public:
     int num_classes() const { return static_cast<int>(class_names().size()); }
 };
 
+// What reading a data set's label files found, for the warnings at start, the run summary and the
+// telemetry header. Row rules are core's (yolo_labels.h, widerperson_labels.h, coco_annotations.h):
+// a row that cannot be an object is dropped and the file's other rows are kept.
+struct LabelAudit {
+    std::int64_t label_files = 0;             // label files read (YOLO, WiderPerson) or images listed (COCO)
+    std::int64_t objects = 0;                 // rows kept as objects
+    std::int64_t crowd_regions = 0;           // WiderPerson labels 4/5, COCO iscrowd
+    std::int64_t dropped_rows = 0;            // rows (COCO: annotations) dropped
+    std::int64_t files_with_dropped_rows = 0;
+    std::int64_t count_mismatches = 0;        // WiderPerson files whose count row disagrees with their rows
+    std::int64_t unreadable_files = 0;        // label files that could not be read or are not label files
+                                              // (their images are skipped when loaded)
+    std::vector<std::string> messages;        // "path:line: reason (row dropped)", the first kMaxMessages
+    static constexpr std::size_t kMaxMessages = 20;
+
+    void note(std::string message) {
+        if (messages.size() < kMaxMessages) messages.push_back(std::move(message));
+    }
+};
+
 struct DatasetSplit {
     std::shared_ptr<const Dataset> train;
     std::shared_ptr<const Dataset> val; // may be empty (size 0)
     std::string description;
     std::vector<std::int64_t> category_ids; // COCO: each class's category id (for results files); else empty
+    LabelAudit audit;                       // over the train and val files together
 };
 
 struct DataOptions {
@@ -54,6 +77,13 @@ struct DataOptions {
     bool all_for_validation = false; // YOLO folders without a split and COCO files: every image is
                                      // a validation image (scoring a whole val file: ttfnet-eval --val-all)
 };
+
+// The split's size and label audit as the telemetry header's "data" object.
+deadzone::telemetry::DataInfo data_info(const DatasetSplit& split);
+
+// The audit's messages (at most LabelAudit::kMaxMessages, then how many more) as "warning:" lines
+// and one line of counts, to `out`; nothing when the labels were clean.
+void print_label_audit(const LabelAudit& audit, std::ostream& out);
 
 // spec: "synthetic", "widerperson:<root>", "yolo:<root>" or "coco:<annotations.json>[:<images dir>]".
 // Errors name the problem (unknown kind, missing root, missing list files, no images).

@@ -2,12 +2,11 @@
 //
 // WiderPerson (http://www.cbsr.ia.ac.cn/users/sfzhang/WiderPerson/), as distributed:
 //   <root>/Images/<id>.jpg
-//   <root>/Annotations/<id>.jpg.txt   (also accepted: <id>.txt) first line: object count, then one
-//                                     "label x1 y1 x2 y2" line per object, pixels
+//   <root>/Annotations/<id>.jpg.txt   (also accepted: <id>.txt) read by core's widerperson_labels.h
 //   <root>/train.txt, <root>/val.txt  one image id per line
-// Labels 1 (pedestrian), 2 (rider) and 3 (partially visible person) become class "person";
-// 4 (ignore region) and 5 (crowd) are crowd regions: not trained as objects, "don't care" when
-// scored. Without val.txt, a val_fraction of train.txt is held out.
+// Labels 1-3 become class "person"; 4 (ignore region) and 5 (crowd) are crowd regions: not trained
+// as objects nor as background (the heatmap loss ignores them), "don't care" when scored. Without
+// val.txt, a val_fraction of train.txt is held out.
 //
 // YOLO: images with one text file each, "class cx cy w h" per line, normalised to [0, 1]:
 //   <root>/images/<name>.jpg + <root>/labels/<name>.txt, or the split layout
@@ -17,7 +16,10 @@
 // crowd regions; annotations core drops are reported once, counted, and the image keeps the rest.
 // A val_fraction of the images is held out (every n-th in file order, as for YOLO folders).
 //
-// A missing label file means "no objects" (the YOLO convention). Class names come from the `names`
+// Label rows: every label file is read once when the data set is opened (LabelAudit: bad rows are
+// listed with file:line and counted, and WiderPerson count rows that disagree with their rows); a bad
+// row is dropped and the image keeps its other rows, both then and when the image is loaded. Boxes
+// are clipped to the decoded image. A missing label file means "no objects" (the YOLO convention). Class names come from the `names`
 // of <root>/data.yaml (or data.yml; data_yaml.h: a malformed one is an error), else <root>/classes.txt
 // (one per line), otherwise class0..classN from the labels.
 #pragma once
@@ -54,16 +56,5 @@ deadzone::Result<DatasetSplit> open_widerperson(const std::string& root, const D
 deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOptions& options);
 // spec: "<annotations.json>" or "<annotations.json>:<images dir>".
 deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOptions& options);
-
-// Parsers, exposed for tests. Boxes are in image pixels.
-struct WiderPersonBoxes {
-    std::vector<Box> boxes; // labels 1-3: "person"
-    std::vector<Box> crowd; // labels 4 (ignore region) and 5 (crowd)
-};
-deadzone::Result<WiderPersonBoxes> parse_widerperson_annotation(const std::string& text);
-// A YOLO label file (core's parse_yolo_labels) as training boxes: any row core drops, except a
-// zero-area one, refuses the whole image with "line N: reason".
-deadzone::Result<std::vector<Box>> yolo_boxes_for_training(const std::string& text, int image_width, int image_height,
-                                                           int num_classes);
 
 } // namespace ttfnet

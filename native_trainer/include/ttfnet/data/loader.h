@@ -26,6 +26,7 @@ struct Batch {
     torch::Tensor images; // [N, 3, H, W]
     BatchTargets targets;
     std::vector<std::vector<Box>> boxes;
+    std::vector<std::vector<Box>> crowd; // per image, input pixels (augment.h)
     std::int64_t start_position = 0;
     std::int64_t next_position = 0; // where the following batch starts
 };
