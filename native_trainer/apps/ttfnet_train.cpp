@@ -186,8 +186,9 @@ int main(int argc, char** argv) {
         if (s.nan_events > 0) std::cerr << "  non-finite steps skipped: " << s.nan_events << ", rollbacks: " << s.rollbacks << "\n";
         if (!s.skipped_files.empty()) std::cerr << "  skipped " << s.skipped_files.size() << " unreadable file(s) (see warnings above)\n";
         if (s.labels.dropped_rows > 0 || s.labels.count_mismatches > 0)
-            std::cerr << "  label rows dropped: " << s.labels.dropped_rows << " in " << s.labels.files_with_dropped_rows
-                      << " file(s); WiderPerson count rows disagreeing: " << s.labels.count_mismatches << " (see warnings at start)\n";
+            std::cerr << "  label rows dropped: " << s.labels.dropped_rows << " in " << s.labels.files_with_dropped_rows << " file(s)"
+                      << (s.labels.count_mismatches > 0 ? ", count rows disagreeing: " + std::to_string(s.labels.count_mismatches) : "")
+                      << " (see warnings at start)\n";
         return s.status == "stopped" ? 3 : 0;
     } catch (const std::exception& e) {
         // LibTorch reports some failures (e.g. out of memory) as exceptions.

@@ -33,9 +33,11 @@ void print_label_audit(const LabelAudit& a, std::ostream& out) {
     const std::int64_t total = a.dropped_rows + a.count_mismatches + a.unreadable_files;
     if (total > static_cast<std::int64_t>(a.messages.size()))
         out << "warning: ... and " << total - static_cast<std::int64_t>(a.messages.size()) << " more\n";
-    out << "labels: " << a.dropped_rows << " row(s) dropped in " << a.files_with_dropped_rows << " file(s), " << a.count_mismatches
-        << " WiderPerson count row(s) disagreeing with their rows, " << a.unreadable_files << " unreadable label file(s), of "
-        << a.label_files << " (" << a.objects << " objects kept)\n";
+    // Only what happened: a YOLO folder has no count rows to disagree.
+    out << "labels: " << a.dropped_rows << " row(s) dropped in " << a.files_with_dropped_rows << " file(s)";
+    if (a.count_mismatches > 0) out << ", " << a.count_mismatches << " count row(s) disagreeing with their rows";
+    if (a.unreadable_files > 0) out << ", " << a.unreadable_files << " unreadable label file(s)";
+    out << "; " << a.label_files << " label files, " << a.objects << " objects kept\n";
 }
 
 deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataOptions& options) {
