@@ -33,7 +33,7 @@ build_wasm() {
     if needs_configure "$WASM_BUILD"; then
         emcmake cmake -S "$DEADZONE_ROOT" -B "$WASM_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDEADZONE_STB_DIR="$STB_DIR" \
             -DDEADZONE_SPNG_SRC_DIR="$SPNG_SRC_DIR" -DDEADZONE_ZLIB_SRC_DIR="$ZLIB_SRC_DIR" \
-            -DDEADZONE_LIBDEFLATE_SRC_DIR="$LIBDEFLATE_SRC_DIR" \
+            -DDEADZONE_LIBDEFLATE_SRC_DIR="$LIBDEFLATE_SRC_DIR" -DDEADZONE_LIBJPEG_TURBO_SRC_DIR="$LIBJPEG_TURBO_SRC_DIR" \
             -DSDL2_DIR="$SDL2_WASM_PREFIX/lib/cmake/SDL2" -DDEADZONE_IMGUI_DIR="$IMGUI_DIR" >/dev/null
     fi
     cmake --build "$WASM_BUILD" -j "$jobs"

@@ -9,6 +9,9 @@ STB_DIR="$TP/stb" # from trixie's libstb source package: stb_image 2.30, stb_ima
 SPNG_SRC_DIR="$TP/libspng-0.7.3"
 LIBDEFLATE_SRC_DIR="$TP/libdeflate-1.14"
 ZLIB_SRC_DIR="$TP/zlib-1.2.13"
+# JPEG decoding: libjpeg-turbo 2.1.5 as Debian 12 ships it (native: libjpeg62-turbo-dev), compiled
+# from its source package for wasm and the fuzzers.
+LIBJPEG_TURBO_SRC_DIR="$TP/libjpeg-turbo-2.1.5"
 # Telemetry parsing (core/): simdjson 3.0.1 as Debian 12 ships it, from its source package, both builds.
 SIMDJSON_SRC_DIR="$TP/simdjson-3.0.1"
 SDL2_WASM_PREFIX="$TP/sdl2-wasm"

@@ -32,7 +32,7 @@ mkdir -p "$build"
 if [ ! -f "$build/build.ninja" ]; then
     if ! CC=clang CXX=clang++ cmake -S "$DEADZONE_ROOT" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DDEADZONE_FUZZ=ON -DDEADZONE_STB_DIR="$STB_DIR" -DDEADZONE_SPNG_SRC_DIR="$SPNG_SRC_DIR" -DDEADZONE_ZLIB_SRC_DIR="$ZLIB_SRC_DIR" \
-        -DDEADZONE_LIBDEFLATE_SRC_DIR="$LIBDEFLATE_SRC_DIR" >"$build/configure.log" 2>&1; then
+        -DDEADZONE_LIBDEFLATE_SRC_DIR="$LIBDEFLATE_SRC_DIR" -DDEADZONE_LIBJPEG_TURBO_SRC_DIR="$LIBJPEG_TURBO_SRC_DIR" >"$build/configure.log" 2>&1; then
         echo "fuzz: configure failed (needs clang and libclang-rt-14-dev: scripts/setup.sh installs them):"
         tail -n 15 "$build/configure.log"
         rm -f "$build/CMakeCache.txt"

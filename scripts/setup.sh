@@ -22,7 +22,7 @@ APT_PACKAGES=(
     build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev xz-utils
     libgtest-dev libgmock-dev
     libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
-    nlohmann-json3-dev libcli11-dev libyaml-cpp-dev zlib1g-dev libspng-dev libdeflate-dev
+    nlohmann-json3-dev libcli11-dev libyaml-cpp-dev zlib1g-dev libspng-dev libdeflate-dev libjpeg62-turbo-dev
     emscripten nodejs npm
     chromium fonts-dejavu-core
     clang libclang-rt-14-dev
@@ -63,10 +63,10 @@ SRC
     # APT::Sandbox::User=root: the cache folder belongs to us, not to the _apt user.
     local o=(-o "Dir::Etc::sourcelist=$apt_dir/src.sources" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt_dir/lists"
              -o APT::Sandbox::User=root)
-    log "fetching ImGui, SDL2, stb, libspng, libdeflate, zlib and simdjson source packages"
+    log "fetching ImGui, SDL2, stb, libspng, libdeflate, zlib, libjpeg-turbo and simdjson source packages"
     apt-get "${o[@]}" update -qq
     (cd "$TP/src" && apt-get "${o[@]}" source --download-only imgui/trixie libsdl2/bookworm libstb/trixie \
-        libspng/bookworm libdeflate/bookworm zlib/bookworm simdjson/bookworm)
+        libspng/bookworm libdeflate/bookworm zlib/bookworm libjpeg-turbo/bookworm simdjson/bookworm)
 }
 unpack_orig() { # $1 glob of the orig tarball, $2 destination folder
     local tarball dest="$2"
@@ -88,6 +88,7 @@ unpack_missing "$STB_DIR/stb_image.h" 'libstb_*.orig.tar.*' "$STB_DIR"
 unpack_missing "$SPNG_SRC_DIR/spng/spng.c" 'libspng_0.7.3*.orig.tar.*' "$SPNG_SRC_DIR"
 unpack_missing "$ZLIB_SRC_DIR/inflate.c" 'zlib_1.2.13*.orig.tar.*' "$ZLIB_SRC_DIR"
 unpack_missing "$LIBDEFLATE_SRC_DIR/libdeflate.h" 'libdeflate_1.14*.orig.tar.*' "$LIBDEFLATE_SRC_DIR"
+unpack_missing "$LIBJPEG_TURBO_SRC_DIR/jdapistd.c" 'libjpeg-turbo_2.1.5*.orig.tar.*' "$LIBJPEG_TURBO_SRC_DIR"
 unpack_missing "$SIMDJSON_SRC_DIR/singleheader/simdjson.cpp" 'simdjson_3.0.1*.orig.tar.*' "$SIMDJSON_SRC_DIR"
 
 # --- 3. SDL2 for wasm (once) ---------------------------------------------------------------------

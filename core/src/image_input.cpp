@@ -4,6 +4,7 @@
 #include "deadzone/jpeg_header.h"
 
 #include "bmp_variant.h"
+#include "jpeg_decode.h"
 #include "png_decode.h"
 
 #include <stb_image.h>
@@ -62,9 +63,8 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     if (format == ImageFormat::Png) return decode_png(bytes, size, limits);
 
     // BMP variants stb_image misreads are relabelled (a copy) or refused by name; JPEG headers give
-    // the EXIF orientation and refuse CMYK whose colours are a guess.
+    // the EXIF orientation and refuse CMYK whose colours are a guess, and libjpeg-turbo decodes them.
     std::optional<std::vector<std::uint8_t>> adapted;
-    JpegHeader jpeg;
     if (format == ImageFormat::Bmp) {
         // The budget before adapt_bmp_for_stb may copy the file (stbi_info below checks the same
         // again, for every format).
@@ -76,13 +76,18 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
         adapted = std::move(bmp).value();
         if (adapted) bytes = adapted->data(), size = adapted->size();
     } else if (format == ImageFormat::Jpeg) {
-        jpeg = read_jpeg_header(bytes, size);
+        const JpegHeader jpeg = read_jpeg_header(bytes, size);
         if (jpeg.components == 4 && jpeg.adobe_transform < 0)
             return Error{"a 4-component (CMYK) JPEG without an Adobe marker: its colours depend on the program that "
                          "wrote it, so DeadZone does not guess them; save it as an RGB JPEG or PNG"};
+        Result<RgbImage> decoded = decode_jpeg(bytes, size, limits);
+        if (!decoded || jpeg.orientation == 1) return decoded;
+        RgbImage upright = apply_exif_orientation(decoded.value(), jpeg.orientation);
+        upright.exif_orientation = jpeg.orientation;
+        return upright;
     }
 
-    // JPEG, BMP and GIF: stb_image. The header first, so an oversized image is refused before a
+    // BMP and GIF: stb_image. The header first, so an oversized image is refused before a
     // single pixel is allocated.
     int width = 0, height = 0, channels = 0;
     const int len = static_cast<int>(size);
@@ -109,11 +114,7 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     image.width = width;
     image.height = height;
     image.pixels.assign(data.get(), data.get() + static_cast<std::size_t>(pixels) * 3);
-    data.reset();
-    if (jpeg.orientation == 1) return image;
-    RgbImage upright = apply_exif_orientation(image, jpeg.orientation);
-    upright.exif_orientation = jpeg.orientation;
-    return upright;
+    return image;
 }
 
 Result<RgbImage> load_image_file(const std::string& path, const ImageLimits& limits) {

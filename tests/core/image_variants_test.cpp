@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -364,6 +365,64 @@ TEST(JpegColour, CmykWithoutAnAdobeMarkerIsRefusedByName) {
     Result<RgbImage> stated = decode_image(adobe.data(), adobe.size());
     ASSERT_FALSE(stated.ok());
     EXPECT_EQ(stated.error().find("CMYK"), std::string::npos) << stated.error();
+}
+
+} // namespace
+} // namespace deadzone
+
+namespace deadzone {
+namespace {
+
+// JPEG pixels are libjpeg-turbo's, in the native build (Debian's library, x86 SIMD) and the wasm build
+// (compiled from source, no SIMD) alike: each file decodes to exactly what OpenCV 4.6 decoded it to
+// (the .opencv.png beside it, written by cv2.imread + cv2.imwrite when the fixture was made). A
+// progressive colour file with 4:2:0 chroma and odd sizes, and a greyscale one.
+TEST(JpegDecode, PixelsEqualOpenCVsInEveryBuild) {
+    const std::string dir = std::string(DEADZONE_TEST_DATA_DIR) + "/images/";
+    for (const char* name : {"jpeg_colour_progressive", "jpeg_grey"}) {
+        Result<RgbImage> jpeg = load_image_file(dir + name + ".jpg");
+        Result<RgbImage> opencv = load_image_file(dir + name + ".opencv.png");
+        ASSERT_TRUE(jpeg.ok()) << jpeg.error();
+        ASSERT_TRUE(opencv.ok()) << opencv.error();
+        ASSERT_EQ(jpeg.value().width, opencv.value().width) << name;
+        ASSERT_EQ(jpeg.value().height, opencv.value().height) << name;
+        std::size_t differing = 0;
+        for (std::size_t i = 0; i < jpeg.value().pixels.size(); ++i) differing += jpeg.value().pixels[i] != opencv.value().pixels[i];
+        EXPECT_EQ(differing, 0u) << name;
+    }
+}
+
+// A CMYK JPEG as Photoshop and PIL write them (Adobe marker, values stored inverted): the colours PIL
+// gives when it converts the same file to RGB (jpeg_cmyk_adobe.pil.png, written by Pillow 9.4 when
+// the fixture was made), within 1 level: PIL rounds (255-c)(255-k)/255 its own way.
+TEST(JpegDecode, AdobeCmykGetsPilsColours) {
+    const std::string dir = std::string(DEADZONE_TEST_DATA_DIR) + "/images/";
+    Result<RgbImage> jpeg = load_image_file(dir + "jpeg_cmyk_adobe.jpg");
+    Result<RgbImage> pil = load_image_file(dir + "jpeg_cmyk_adobe.pil.png");
+    ASSERT_TRUE(jpeg.ok()) << jpeg.error();
+    ASSERT_TRUE(pil.ok()) << pil.error();
+    ASSERT_EQ(jpeg.value().pixels.size(), pil.value().pixels.size());
+    int worst = 0;
+    for (std::size_t i = 0; i < jpeg.value().pixels.size(); ++i)
+        worst = std::max(worst, std::abs(int{jpeg.value().pixels[i]} - int{pil.value().pixels[i]}));
+    EXPECT_LE(worst, 1);
+}
+
+TEST(JpegDecode, ATruncatedFileIsAnErrorNotGreyRows) {
+    const std::string path = std::string(DEADZONE_TEST_DATA_DIR) + "/images/jpeg_colour_progressive.jpg";
+    std::ifstream file(path, std::ios::binary);
+    const Bytes bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    ASSERT_GT(bytes.size(), 600u);
+    for (std::size_t keep : {bytes.size() - 2, bytes.size() / 2, std::size_t{400}, std::size_t{20}}) {
+        Result<RgbImage> cut = decode_image(bytes.data(), keep);
+        ASSERT_FALSE(cut.ok()) << keep << " of " << bytes.size() << " bytes";
+        EXPECT_NE(cut.error().find("JPEG"), std::string::npos) << cut.error();
+    }
+    ImageLimits tiny;
+    tiny.max_pixels = 100;
+    Result<RgbImage> over = decode_image(bytes.data(), bytes.size(), tiny);
+    ASSERT_FALSE(over.ok());
+    EXPECT_NE(over.error().find("over the limit"), std::string::npos) << over.error();
 }
 
 } // namespace

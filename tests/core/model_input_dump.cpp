@@ -1,14 +1,18 @@
-// Writes the model input core/ makes from an image file, for tests/core/preprocessing_numpy_check.py
-// (an independent numpy reimplementation of the preprocessing documented in image_input.h):
+// Writes what core/ makes from an image file, for the Python checks against independent code:
 //
 //   model_input_dump <image> <input_width> <input_height> <rgb|bgr> <mean r,g,b> <std r,g,b> <out.bin>
-//
-// out.bin: the [1,3,H,W] float32 tensor, little-endian. stdout: the letterbox as one JSON line.
+//     the model input (tests/core/preprocessing_numpy_check.py: a numpy reimplementation of the
+//     preprocessing documented in image_input.h). out.bin: the [1,3,H,W] float32 tensor,
+//     little-endian. stdout: the letterbox as one JSON line.
+//   model_input_dump --pixels <image> <out.rgb>
+//     the decoded pixels (tests/core/jpeg_decode_opencv_check.py: OpenCV's decode of the same file).
+//     out.rgb: H x W x 3 bytes, RGB. stdout: {"width": W, "height": H}.
 #include "deadzone/image_input.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -16,11 +20,31 @@ bool parse_triple(const char* text, float (&out)[3]) {
     return std::sscanf(text, "%f,%f,%f", &out[0], &out[1], &out[2]) == 3;
 }
 
+int dump_pixels(const char* image_path, const char* out_path) {
+    deadzone::Result<deadzone::RgbImage> image = deadzone::load_image_file(image_path);
+    if (!image.ok()) {
+        std::fprintf(stderr, "model_input_dump: %s\n", image.error().c_str());
+        return 1;
+    }
+    const std::vector<std::uint8_t>& px = image.value().pixels;
+    std::FILE* out = std::fopen(out_path, "wb");
+    const bool written = out && std::fwrite(px.data(), 1, px.size(), out) == px.size();
+    if (out) std::fclose(out);
+    if (!written) {
+        std::fprintf(stderr, "model_input_dump: cannot write %s\n", out_path);
+        return 1;
+    }
+    std::printf("{\"width\": %d, \"height\": %d}\n", image.value().width, image.value().height);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "--pixels") return dump_pixels(argv[2], argv[3]);
     if (argc != 8) {
-        std::fprintf(stderr, "usage: model_input_dump <image> <input_width> <input_height> <rgb|bgr> <mean r,g,b> <std r,g,b> <out.bin>\n");
+        std::fprintf(stderr, "usage: model_input_dump <image> <input_width> <input_height> <rgb|bgr> <mean r,g,b> <std r,g,b> <out.bin>\n"
+                             "       model_input_dump --pixels <image> <out.rgb>\n");
         return 2;
     }
     deadzone::Normalization norm;

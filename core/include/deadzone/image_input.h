@@ -37,8 +37,9 @@ struct RgbImage {
 // The refusal of a width x height image over the pixel budget, or "" when it fits.
 std::string pixel_budget_error(std::int64_t width, std::int64_t height, const ImageLimits& limits);
 
-// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB: PNG with libdeflate +
-// libspng (core/src/png_decode.cpp), the others with stb_image. A JPEG's EXIF orientation is applied
+// Decodes PNG/JPEG/BMP/GIF (first frame) bytes to RGB: PNG with libdeflate + libspng
+// (core/src/png_decode.cpp), JPEG with libjpeg-turbo (core/src/jpeg_decode.cpp: the same pixels as
+// PIL, OpenCV and torchvision), BMP and GIF with stb_image. A JPEG's EXIF orientation is applied
 // (the picture as the camera meant it, so labels written for it match; recorded in exif_orientation).
 // Refused, with a message naming the variant: CMYK JPEGs without an Adobe marker, and the BMP
 // variants stb_image cannot read (RLE, embedded JPEG/PNG, OS/2 2.x headers); V2/V3 BITFIELDS BMPs are
@@ -92,8 +93,8 @@ struct ModelInput {
 //     and o[c] = mean[c] / std[c] computed in float32 (equal to (byte / 255 - mean) / std within an
 //     ulp or two, not bit for bit).
 //  4. Planes in norm.order; padding is exactly 0.0 (the mean colour).
-// tests/core/preprocessing_numpy_check.py reproduces this bit for bit in numpy. Decoding comes before
-// it (decode_image: JPEGs by stb_image, whose pixels can differ from libjpeg-turbo's by a few levels).
+// tests/core/preprocessing_numpy_check.py reproduces this bit for bit in numpy, from pixels decoded
+// by OpenCV (libjpeg-turbo for JPEG, as decode_image).
 ModelInput make_model_input(const RgbImage& image, int input_width, int input_height,
                             const Normalization& norm = {});
 
