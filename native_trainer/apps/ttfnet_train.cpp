@@ -1,5 +1,6 @@
 // ttfnet-train: train TTFNet / MobileNetV3-Small and record the telemetry DeadZone replays.
 // A thin CLI over ttfnet::train(); see native_trainer/README.md for every flag and the format.
+#include "ttfnet/allocator.h"
 #include "ttfnet/onnx_export.h"
 #include "ttfnet/train.h"
 
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 namespace {
 
@@ -35,6 +37,9 @@ bool parse_fractions(const std::string& text, std::vector<double>* out) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Before anything is allocated: step buffers stay in the heap instead of being page-faulted in
+    // again every step (allocator.h).
+    ttfnet::tune_allocator_for_training();
     ttfnet::TrainConfig c;
     CLI::App app{"ttfnet-train: train TTFNet (MobileNetV3-Small backbone) with LibTorch on the CPU and write DeadZone telemetry.\n"
                  "Example: ttfnet-train --preset broken --steps 2000 --out runs/broken"};
@@ -81,6 +86,13 @@ int main(int argc, char** argv) {
     app.add_option("--scale-jitter", scale_jitter, "Scale jitter range MIN MAX (zoom factor)")->expected(2);
     app.add_flag("--no-augment", no_augment, "Disable flip and scale jitter");
     app.add_option("--loader-queue", c.loader_queue, "Batches prepared ahead by the loader thread")->check(CLI::Range(1, 64));
+    const std::map<std::string, ttfnet::LoaderMode> loader_modes{
+        {"auto", ttfnet::LoaderMode::Auto}, {"thread", ttfnet::LoaderMode::Background}, {"inline", ttfnet::LoaderMode::Inline}};
+    app.add_option("--loader", c.loader_mode,
+                   "Where batches are made: thread (ahead, in a loader thread), inline (between steps), auto (a thread only "
+                   "when the machine has more cores than --threads)")
+        ->transform(CLI::CheckedTransformer(loader_modes, CLI::ignore_case))
+        ->default_str("auto");
 
     app.add_option("--out", c.out_dir, "Output folder (last.pt, telemetry.jsonl)");
     std::string onnx_path;

@@ -1,6 +1,7 @@
 #include "ttfnet/eval.h"
 
 #include "ttfnet/checkpoint.h"
+#include "ttfnet/optimizer.h"
 #include "ttfnet/onnx_import.h"
 
 #include "deadzone/diagnostics.h"
@@ -108,19 +109,9 @@ deadzone::Result<EvalModel> load_eval_model_checkpoint(const std::string& path, 
     config.wh_offset_base = options.wh_offset_base;
 
     m.model = make_ttfnet(config);
-    // The trainer's optimizer layout (weights, then biases) so its state loads too.
-    std::vector<torch::Tensor> weights, biases;
-    for (const auto& p : m.model->named_parameters()) {
-        const std::string& k = p.key();
-        const bool is_bias = k.size() >= 4 && k.compare(k.size() - 4, 4, "bias") == 0;
-        (is_bias ? biases : weights).push_back(p.value());
-    }
-    using torch::optim::SGDOptions;
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(weights, std::make_unique<SGDOptions>(SGDOptions(0.01).momentum(0.9)));
-    groups.emplace_back(biases, std::make_unique<SGDOptions>(SGDOptions(0.02).momentum(0.9)));
-    torch::optim::SGD sgd(std::move(groups), SGDOptions(0.01).momentum(0.9));
-    auto state = deserialize_checkpoint(bytes, "checkpoint " + path, *m.model, sgd);
+    // The trainer's optimizer layout, so the checkpoint's optimizer state loads too.
+    Optimizer opt = make_optimizer(*m.model, 0.01, 0.9, 0);
+    auto state = deserialize_checkpoint(bytes, "checkpoint " + path, *m.model, *opt.sgd);
     if (!state) return deadzone::Error{state.error()};
     m.model->eval();
     m.input_size = options.input_size;
@@ -199,7 +190,9 @@ deadzone::Result<std::vector<int>> model_class_of_data_class(const std::vector<s
 }
 
 deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValOptions& options) {
-    auto split = open_dataset(options.data, options.data_options);
+    DataOptions data_options = options.data_options;
+    if (data_options.synthetic_base_size <= 0) data_options.synthetic_base_size = model.input_size; // as ttfnet::train
+    auto split = open_dataset(options.data, data_options);
     if (!split) return deadzone::Error{split.error()};
     const std::shared_ptr<const Dataset> val = split.value().val;
     if (!val || val->size() == 0) return deadzone::Error{"data set '" + options.data + "' has no validation images"};

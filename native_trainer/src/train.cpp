@@ -1,6 +1,7 @@
 #include "ttfnet/train.h"
 
 #include "ttfnet/checkpoint.h"
+#include "ttfnet/optimizer.h"
 #include "ttfnet/progress.h"
 #include "ttfnet/telemetry_writer.h"
 
@@ -45,36 +46,6 @@ deadzone::Result<bool> validate_config(const TrainConfig& c) {
 }
 
 namespace {
-
-struct Optimizer {
-    std::unique_ptr<torch::optim::SGD> sgd;
-    std::vector<double> lr_mult; // per param group
-};
-
-// TTFNet's paramwise options: biases get twice the lr and no weight decay.
-Optimizer make_optimizer(TtfNetImpl& model, const TrainConfig& c) {
-    std::vector<torch::Tensor> weights, biases;
-    for (const auto& p : model.named_parameters()) {
-        const std::string& k = p.key();
-        const bool is_bias = k.size() >= 4 && k.compare(k.size() - 4, 4, "bias") == 0;
-        (is_bias ? biases : weights).push_back(p.value());
-    }
-    using torch::optim::SGDOptions;
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(weights, std::make_unique<SGDOptions>(SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay)));
-    groups.emplace_back(biases, std::make_unique<SGDOptions>(SGDOptions(c.lr * 2).momentum(c.momentum).weight_decay(0)));
-    Optimizer o;
-    o.sgd = std::make_unique<torch::optim::SGD>(std::move(groups), SGDOptions(c.lr).momentum(c.momentum));
-    o.lr_mult = {1.0, 2.0};
-    return o;
-}
-
-void set_lr(Optimizer& o, double lr) {
-    auto& groups = o.sgd->param_groups();
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-        static_cast<torch::optim::SGDOptions&>(groups[i].options()).lr(lr * o.lr_mult[i]);
-    }
-}
 
 std::string utc_now() {
     const std::time_t t = std::time(nullptr);
@@ -151,6 +122,7 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
 
     DataOptions dopt = c.data_options;
     dopt.seed = c.seed;
+    if (dopt.synthetic_base_size <= 0) dopt.synthetic_base_size = c.input_size;
     auto opened = open_dataset(c.data, dopt);
     if (!opened.ok()) return deadzone::Error{opened.error()};
     const DatasetSplit data = std::move(opened).value();
@@ -160,7 +132,7 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
     c.model.num_classes = data.train->num_classes();
     auto model = make_ttfnet(c.model);
     model->train();
-    Optimizer opt = make_optimizer(*model, c);
+    Optimizer opt = make_optimizer(*model, c.lr, c.momentum, c.weight_decay);
 
     std::error_code ec;
     std::filesystem::create_directories(c.out_dir, ec);
@@ -254,6 +226,8 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
     lo.targets = tp;
     lo.queue_capacity = c.loader_queue;
     lo.warn = !c.quiet;
+    lo.mode = c.loader_mode;
+    lo.compute_threads = c.threads;
     BatchLoader loader(data.train, lo, state.position);
 
     Progress progress(c.steps, Progress::stderr_is_tty(), c.log_every);
@@ -262,7 +236,8 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
         progress.message("ttfnet-train: " + data.description + ", variant " + c.model.variant.name + " (" +
                          wh_act_name(c.model.variant.act) + ", bias " + std::to_string(c.model.variant.bias_init) + ", std " +
                          std::to_string(c.model.variant.init_std) + "), " + std::to_string(c.input_size) + "px, batch " +
-                         std::to_string(c.batch_size) + ", " + std::to_string(c.threads) + " threads" +
+                         std::to_string(c.batch_size) + ", " + std::to_string(c.threads) + " threads, loader " +
+                         (loader.mode() == LoaderMode::Background ? "thread" : "inline") +
                          (c.resume.empty() ? "" : ", resumed at step " + std::to_string(state.step)));
     }
 

@@ -83,6 +83,26 @@ TEST(SyntheticData, DeterministicExactAndVaried) {
     (void)asymmetric;
 }
 
+TEST(SyntheticData, KeptImagesEqualRedrawnOnesAndTheCacheKeepsItsBudget) {
+    const SyntheticDataset drawn(3, 6, 10, 64, 0);
+    // Room for about two 64 px images: the rest are redrawn every time.
+    const SyntheticDataset kept(3, 6, 10, 64, 2 * 64 * 64 * 3);
+    for (int pass = 0; pass < 2; ++pass)
+        for (std::size_t i = 0; i < 6; ++i) {
+            const Sample a = drawn.get(i).value(), b = kept.get(i).value();
+            EXPECT_EQ(a.image.pixels, b.image.pixels) << i;
+            ASSERT_EQ(a.boxes.size(), b.boxes.size()) << i;
+            for (std::size_t k = 0; k < a.boxes.size(); ++k) EXPECT_EQ(a.boxes[k].x2, b.boxes[k].x2);
+        }
+    // Whatever a caller does with a returned sample, the kept one does not change.
+    Sample changed = kept.get(0).value();
+    changed.image.pixels.assign(changed.image.pixels.size(), 0);
+    changed.boxes.clear();
+    EXPECT_EQ(kept.get(0).value().image.pixels, drawn.get(0).value().image.pixels);
+    EXPECT_FALSE(kept.get(0).value().boxes.empty() && !drawn.get(0).value().boxes.empty());
+    EXPECT_FALSE(kept.get(6).ok());
+}
+
 TEST(SyntheticData, PeopleAreUprightAndBoxesAreTight) {
     SyntheticDataset d(3, 60, 0, 200);
     int upright = 0, people = 0;
@@ -154,6 +174,23 @@ TEST(Loader, SameSeedSameBatchesAndPositionsContinue) {
     BatchLoader again(data, o, position_after_two); // as a resumed run would
     EXPECT_TRUE(torch::equal(again.next().value().images, first[2]));
     EXPECT_TRUE(torch::equal(again.next().value().images, first[3]));
+
+    // Made inline (no thread), the batches are the same, targets included.
+    LoaderOptions inline_options = o;
+    inline_options.mode = LoaderMode::Inline;
+    BatchLoader in_caller(data, inline_options, 0);
+    EXPECT_EQ(in_caller.mode(), LoaderMode::Inline);
+    BatchLoader in_thread(data, o, 0);
+    for (int i = 0; i < 4; ++i) {
+        const Batch a = in_caller.next().value(), b = in_thread.next().value();
+        EXPECT_TRUE(torch::equal(a.images, first[static_cast<std::size_t>(i)])) << i;
+        EXPECT_TRUE(torch::equal(a.targets.heatmap, b.targets.heatmap)) << i;
+        EXPECT_EQ(a.next_position, b.next_position);
+    }
+    // Auto: a thread only when cores are left over for it.
+    EXPECT_EQ(resolve_loader_mode(LoaderMode::Auto, 1 << 20), LoaderMode::Inline);
+    EXPECT_EQ(resolve_loader_mode(LoaderMode::Background, 1 << 20), LoaderMode::Background);
+    EXPECT_EQ(resolve_loader_mode(LoaderMode::Auto, 0) == LoaderMode::Background, std::thread::hardware_concurrency() != 1);
 }
 
 TEST(Augment, CrowdRegionsMoveWithThePixelsAndTooSmallObjectsBecomeCrowd) {

@@ -94,6 +94,29 @@ TEST(Losses, CrowdRegionsLeaveTheirNegativesOutOfTheFocalLoss) {
     EXPECT_NEAR(focal_loss(logits, gt_pos, ignore).item<double>(), 4 * one_negative + one_negative, 1e-6);
 }
 
+// The regression weight is gaussian * log(area) / sum, areas with the reference's +1 pixel convention
+// ((w + 1)(h + 1), mmdetection's TTFNet bbox_areas): a box under 1 px^2 (tiny people after the
+// letterbox) still has log(area) >= 0, so no weight is negative and none pushes a box to be wrong.
+TEST(Targets, TinyBoxesGetFiniteNonNegativeRegressionWeights) {
+    TargetParams p;
+    for (const Box& b : {Box{10.0f, 10.0f, 10.3f, 10.3f, 0}, Box{10, 10, 11, 11, 0}, Box{10, 10, 10.9f, 30, 0}}) {
+        const ImageTargets t = make_image_targets({b}, 16, 16, p);
+        float total = 0;
+        for (float w : t.reg_weight) {
+            EXPECT_TRUE(std::isfinite(w));
+            EXPECT_GE(w, 0.0f);
+            total += w;
+        }
+        // The weights of one box sum to log((w + 1)(h + 1)), as for every normal box.
+        EXPECT_NEAR(total, std::log((b.x2 - b.x1 + 1) * (b.y2 - b.y1 + 1)), 1e-5) << b.x2 - b.x1;
+    }
+    // A normal box: the same rule, log(area) spread over its cells.
+    const ImageTargets normal = make_image_targets({Box{8, 8, 40, 56, 0}}, 16, 16, p);
+    float total = 0;
+    for (float w : normal.reg_weight) total += w;
+    EXPECT_NEAR(total, std::log(33.0f * 49.0f), 1e-4);
+}
+
 TEST(Targets, CrowdRegionsMarkTheirCellsAndTheCellOfTheirCentre) {
     TargetParams p; // stride 4
     // Covers cell centres x = 8..16 px (cells 2..4) and y = 4..8 px (cells 1..2).

@@ -39,6 +39,7 @@ struct TrainConfig {
     LossWeights loss_weights;
     AugmentOptions augment;
     int loader_queue = 3;
+    LoaderMode loader_mode = LoaderMode::Auto; // loader.h: a thread only where cores are left over
 
     std::string out_dir = "runs/ttfnet";
     std::string telemetry_path;        // empty: <out_dir>/telemetry.jsonl; "none": no telemetry

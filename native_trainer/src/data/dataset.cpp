@@ -43,12 +43,14 @@ void print_label_audit(const LabelAudit& a, std::ostream& out) {
 deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataOptions& options) {
     if (spec == "synthetic") {
         if (options.synthetic_train_size <= 0) return deadzone::Error{"--synthetic-size must be positive"};
+        if (options.synthetic_base_size <= 0) return deadzone::Error{"synthetic data needs a positive image size"};
         DatasetSplit s;
         s.train = std::make_shared<SyntheticDataset>(options.seed, static_cast<std::size_t>(options.synthetic_train_size), 0,
-                                                     options.synthetic_base_size);
+                                                     options.synthetic_base_size, options.synthetic_cache_bytes);
         // Validation images come from a disjoint part of the same stream.
         s.val = std::make_shared<SyntheticDataset>(options.seed, static_cast<std::size_t>(std::max(0, options.synthetic_val_size)),
-                                                   static_cast<std::size_t>(options.synthetic_train_size), options.synthetic_base_size);
+                                                   static_cast<std::size_t>(options.synthetic_train_size), options.synthetic_base_size,
+                                                   options.synthetic_cache_bytes / 8);
         s.description = "synthetic (" + std::to_string(options.synthetic_train_size) + " train / " +
                         std::to_string(options.synthetic_val_size) + " val images, seed " + std::to_string(options.seed) + ")";
         return s;

@@ -6,9 +6,16 @@
 
 namespace ttfnet {
 
+LoaderMode resolve_loader_mode(LoaderMode mode, int compute_threads) {
+    if (mode != LoaderMode::Auto) return mode;
+    const unsigned cores = std::thread::hardware_concurrency(); // 0: unknown
+    return cores == 0 || cores > static_cast<unsigned>(std::max(1, compute_threads)) ? LoaderMode::Background : LoaderMode::Inline;
+}
+
 BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, const LoaderOptions& options, std::int64_t start_position)
-    : dataset_(std::move(dataset)), options_(options), position_(start_position) {
-    thread_ = std::thread([this] { run(); });
+    : dataset_(std::move(dataset)), options_(options), mode_(resolve_loader_mode(options.mode, options.compute_threads)),
+      position_(start_position) {
+    if (mode_ == LoaderMode::Background) thread_ = std::thread([this] { run(); });
 }
 
 BatchLoader::~BatchLoader() {
@@ -17,7 +24,7 @@ BatchLoader::~BatchLoader() {
         stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 std::size_t BatchLoader::index_at(std::int64_t position) {
@@ -87,14 +94,7 @@ void BatchLoader::run() {
             cv_.wait(lock, [&] { return stop_ || static_cast<int>(queue_.size()) < options_.queue_capacity; });
             if (stop_) return;
         }
-        // An exception must not escape the thread (std::terminate): report it as the batch's error.
-        deadzone::Result<Batch> batch = deadzone::Error{"loader failed"};
-        try {
-            batch = make_batch(&position);
-        } catch (const std::exception& e) {
-            std::string msg = e.what();
-            batch = deadzone::Error{"data loader failed: " + msg.substr(0, msg.find('\n'))};
-        }
+        deadzone::Result<Batch> batch = make_batch_or_error(&position);
         const bool failed = !batch.ok();
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -106,7 +106,24 @@ void BatchLoader::run() {
     }
 }
 
+deadzone::Result<Batch> BatchLoader::make_batch_or_error(std::int64_t* position) {
+    // An exception must not escape (from the thread: std::terminate): it becomes the batch's error.
+    try {
+        return make_batch(position);
+    } catch (const std::exception& e) {
+        std::string msg = e.what();
+        return deadzone::Error{"data loader failed: " + msg.substr(0, msg.find('\n'))};
+    }
+}
+
 deadzone::Result<Batch> BatchLoader::next() {
+    if (mode_ == LoaderMode::Inline) {
+        // The failed batch's error stays the answer, as the thread's queue keeps it.
+        if (!queue_.empty()) return deadzone::Error{queue_.front().error()};
+        deadzone::Result<Batch> batch = make_batch_or_error(&position_);
+        if (!batch.ok()) queue_.push_back(deadzone::Error{batch.error()});
+        return batch;
+    }
     std::unique_lock<std::mutex> lock(mutex_);
     cv_.wait(lock, [&] { return !queue_.empty(); });
     deadzone::Result<Batch> batch = std::move(queue_.front());

@@ -186,8 +186,9 @@ void paint_sign(Canvas& c, int id, Rng& rng, double x, double top, double h) {
 
 } // namespace
 
-SyntheticDataset::SyntheticDataset(std::uint64_t seed, std::size_t count, std::size_t index_offset, int base_size)
-    : seed_(seed), count_(count), offset_(index_offset), base_size_(base_size) {}
+SyntheticDataset::SyntheticDataset(std::uint64_t seed, std::size_t count, std::size_t index_offset, int base_size,
+                                   std::int64_t cache_bytes)
+    : seed_(seed), count_(count), offset_(index_offset), base_size_(base_size), cache_(count), cache_left_(cache_bytes) {}
 
 std::string SyntheticDataset::describe(std::size_t index) const {
     return "synthetic#" + std::to_string(offset_ + index);
@@ -195,6 +196,21 @@ std::string SyntheticDataset::describe(std::size_t index) const {
 
 deadzone::Result<Sample> SyntheticDataset::get(std::size_t index) const {
     if (index >= count_) return deadzone::Error{"synthetic index out of range: " + std::to_string(index)};
+    {
+        std::lock_guard<std::mutex> lock(cache_mutex_);
+        if (cache_[index]) return *cache_[index];
+    }
+    Sample s = draw(index);
+    const auto bytes = static_cast<std::int64_t>(s.image.pixels.size());
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (!cache_[index] && bytes <= cache_left_) {
+        cache_left_ -= bytes;
+        cache_[index] = std::make_shared<const Sample>(s);
+    }
+    return s;
+}
+
+Sample SyntheticDataset::draw(std::size_t index) const {
     Rng rng(mix_seed(seed_ ^ 0x5e7e7a11ULL, offset_ + index));
     const int w = static_cast<int>(base_size_ * uniform(rng, 0.75, 1.3));
     const int h = static_cast<int>(base_size_ * uniform(rng, 0.75, 1.3));

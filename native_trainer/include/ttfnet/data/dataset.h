@@ -72,7 +72,11 @@ struct DataOptions {
     std::uint64_t seed = 0;
     int synthetic_train_size = 2000;
     int synthetic_val_size = 100;
-    int synthetic_base_size = 320; // synthetic images are generated around this size
+    // Synthetic images are generated around this size; 0: the model's input size (ttfnet::train and
+    // the evaluation set it), so no pixels are drawn only to be shrunk away by the letterbox.
+    int synthetic_base_size = 0;
+    // Generated synthetic images are kept (not regenerated every epoch) up to this many bytes of pixels.
+    std::int64_t synthetic_cache_bytes = std::int64_t{512} << 20;
     double val_fraction = 0.1;     // for YOLO folders without a train/val split, and COCO files
     bool all_for_validation = false; // YOLO folders without a split and COCO files: every image is
                                      // a validation image (scoring a whole val file: ttfnet-eval --val-all)
@@ -86,7 +90,8 @@ deadzone::telemetry::DataInfo data_info(const DatasetSplit& split);
 void print_label_audit(const LabelAudit& audit, std::ostream& out);
 
 // spec: "synthetic", "widerperson:<root>", "yolo:<root>" or "coco:<annotations.json>[:<images dir>]".
-// Errors name the problem (unknown kind, missing root, missing list files, no images).
+// Errors name the problem (unknown kind, missing root, missing list files, no images, a synthetic
+// base size that is not positive).
 deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataOptions& options);
 
 // The 64-bit mix used to derive independent, reproducible random streams (data order, per-sample

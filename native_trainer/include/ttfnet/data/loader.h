@@ -1,5 +1,7 @@
-// Background batch loader: one producer thread fills a small queue of ready batches (decoded,
-// augmented, letterboxed, targets built) so the training loop never waits on data.
+// Batch loader: decoded, augmented, letterboxed batches with their targets built. By default one
+// producer thread fills a small queue of ready batches so the training loop never waits on data; on
+// a machine whose cores the model's own threads already fill, batches are made inline instead (see
+// LoaderMode).
 //
 // Determinism: the loader walks a "sample position" stream. Position p is sample
 // perm(epoch = p / N)[p % N] of the data set, where perm is a shuffle seeded by (seed, epoch), and its
@@ -31,6 +33,13 @@ struct Batch {
     std::int64_t next_position = 0; // where the following batch starts
 };
 
+// Where batches are made. Background: a producer thread, ahead of the training loop. Inline: in
+// next(), on the caller's thread. Auto: Background when the machine has more cores than
+// compute_threads, else Inline. On a machine the model's threads fill, a loader thread preempts one of
+// them in the middle of a step and the other then waits for it at the next parallel barrier, so each
+// batch costs the step about twice the loader's own CPU time; made inline it costs that time once.
+enum class LoaderMode { Auto, Background, Inline };
+
 struct LoaderOptions {
     int batch_size = 8;
     int input_width = 320;
@@ -41,7 +50,12 @@ struct LoaderOptions {
     TargetParams targets;
     int queue_capacity = 3;
     bool warn = true; // print skipped-file warnings to stderr
+    LoaderMode mode = LoaderMode::Background;
+    int compute_threads = 1; // the model's threads (torch::get_num_threads()), for LoaderMode::Auto
 };
+
+// LoaderMode::Auto resolved for this machine (std::thread::hardware_concurrency()).
+LoaderMode resolve_loader_mode(LoaderMode mode, int compute_threads);
 
 class BatchLoader {
 public:
@@ -50,8 +64,10 @@ public:
     BatchLoader(const BatchLoader&) = delete;
     BatchLoader& operator=(const BatchLoader&) = delete;
 
-    // Blocks until the next batch is ready.
+    // Blocks until the next batch is ready (Inline: makes it).
     deadzone::Result<Batch> next();
+
+    LoaderMode mode() const { return mode_; } // Background or Inline
 
     // Files skipped so far (unique), for the end-of-run summary.
     std::vector<std::string> skipped_files() const;
@@ -59,11 +75,14 @@ public:
 private:
     void run();
     deadzone::Result<Batch> make_batch(std::int64_t* position);
+    // make_batch with an exception turned into the batch's error.
+    deadzone::Result<Batch> make_batch_or_error(std::int64_t* position);
     std::size_t index_at(std::int64_t position);
 
     std::shared_ptr<const Dataset> dataset_;
     LoaderOptions options_;
-    std::int64_t position_;
+    LoaderMode mode_;
+    std::int64_t position_; // Background: where the thread starts; Inline: the next batch's start
     std::int64_t perm_epoch_ = -1;
     std::vector<std::size_t> perm_;
 
