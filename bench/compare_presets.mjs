@@ -67,7 +67,7 @@ function runConfig(telemetryFile) {
 function evaluate(runDir, config) {
   if (!fs.existsSync(evalTool)) return null;
   const args = ["--checkpoint", path.join(runDir, "last.pt"), "--val"];
-  for (const flag of ["--input-size", "--seed", "--data", "--synthetic-size", "--synthetic-val-size"])
+  for (const flag of ["--input-size", "--seed", "--data", "--synthetic-size", "--synthetic-val-size", "--synthetic-base-size"])
     if (config[flag] !== undefined) args.push(flag, String(config[flag]));
   try {
     const out = execFileSync(evalTool, args, { encoding: "utf8", stdio: "pipe" });

@@ -2,7 +2,8 @@
 //
 // For each input size, in one process and interleaved (round after round), it times
 //   full        ttfnet::train() as ttfnet-train runs it past its dense-telemetry phase: the data
-//               loader thread (synthetic data, augmentation, targets), telemetry every
+//               loader (synthetic data, augmentation, targets; inline or in a thread as --loader auto
+//               decides for this machine), telemetry every
 //               --telemetry-every steps, the NaN guard, the channel-death check;
 //   full-dense  the same with telemetry on every step (a run's first --telemetry-dense-steps steps);
 //   full without telemetry  the same with --telemetry none (the loop's own cost without telemetry);

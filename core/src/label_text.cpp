@@ -1,5 +1,6 @@
 #include "label_text.h"
 
+#include <cmath>
 #include <cstdlib>
 
 namespace deadzone::label_text {
@@ -29,6 +30,16 @@ bool parse_number(std::string_view field, double& out) {
     char* end = nullptr;
     out = std::strtod(text.c_str(), &end);
     return !text.empty() && end == text.c_str() + text.size();
+}
+
+std::string parse_finite_numbers(const std::vector<std::string_view>& fields, double max_magnitude, std::vector<double>& values) {
+    values.resize(fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (!parse_number(fields[i], values[i])) return "'" + std::string(fields[i]) + "' is not a number";
+        if (!std::isfinite(values[i])) return "non-finite value '" + std::string(fields[i]) + "'";
+        if (std::fabs(values[i]) > max_magnitude) return "value " + std::string(fields[i]) + " out of range";
+    }
+    return {};
 }
 
 } // namespace deadzone::label_text

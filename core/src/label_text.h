@@ -4,6 +4,7 @@
 // written with exponents ("1e-3") or as "2.0" all read like the plain file. Internal to core/.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -19,6 +20,11 @@ std::vector<std::string_view> split_fields(std::string_view row);
 
 // The whole field as a number (strtod, C locale: "1e-3", "nan" and "inf" included); false otherwise.
 bool parse_number(std::string_view field, double& out);
+
+// Every field as a finite number whose magnitude is at most max_magnitude (so it converts to float
+// without overflow), into values (resized to fields.size()). Returns "" on success, else the reason
+// the row is dropped: "'x' is not a number", "non-finite value 'nan'", "value 1e39 out of range".
+std::string parse_finite_numbers(const std::vector<std::string_view>& fields, double max_magnitude, std::vector<double>& values);
 
 // Calls fn(line, fields) for each row with at least one field; line is 1-based, counting every
 // '\n'-terminated row of the file. A leading UTF-8 BOM is skipped.

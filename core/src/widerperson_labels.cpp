@@ -12,11 +12,10 @@ namespace {
 // One object row into labels, or the reason it is dropped (empty: kept).
 std::string parse_object_row(const std::vector<std::string_view>& fields, WiderPersonLabels& labels) {
     if (fields.size() != 5) return std::to_string(fields.size()) + " values: expected 5 (label x1 y1 x2 y2)";
-    double v[5];
-    for (std::size_t i = 0; i < 5; ++i) {
-        if (!label_text::parse_number(fields[i], v[i])) return "'" + std::string(fields[i]) + "' is not a number";
-        if (!std::isfinite(v[i])) return "non-finite value '" + std::string(fields[i]) + "'";
-    }
+    // Pixel coordinates: anything beyond 1e7 is not an image position, and would not fit a float.
+    constexpr double kMaxCoordinate = 1e7;
+    std::vector<double> v;
+    if (std::string reason = label_text::parse_finite_numbers(fields, kMaxCoordinate, v); !reason.empty()) return reason;
     if (v[0] != std::floor(v[0]) || v[0] < 1 || v[0] > 5) return "label '" + std::string(fields[0]) + "' is not one of 1-5";
     if (!(v[3] > v[1]) || !(v[4] > v[2])) return "zero or negative size";
     EvalBox b;

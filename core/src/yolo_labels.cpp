@@ -14,11 +14,9 @@ constexpr double kMaxClassId = 1 << 20; // far above any real label set, far bel
 // One row's object, or the reason it is dropped (empty reason: the row is an object).
 std::string parse_row(const std::vector<std::string_view>& fields, int width, int height, int num_classes,
                       YoloLabels& labels) {
-    std::vector<double> v(fields.size());
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (!label_text::parse_number(fields[i], v[i])) return "'" + std::string(fields[i]) + "' is not a number";
-        if (!std::isfinite(v[i])) return "non-finite value '" + std::string(fields[i]) + "'";
-    }
+    std::vector<double> v;
+    // Far above any class id or normalised coordinate; the range checks below give the reasons.
+    if (std::string reason = label_text::parse_finite_numbers(fields, 1e30, v); !reason.empty()) return reason;
     const double cls = v[0];
     if (cls < 0 || cls != std::floor(cls)) return "class '" + std::string(fields[0]) + "' is not a non-negative integer";
     if (cls > kMaxClassId) return "class '" + std::string(fields[0]) + "' is too large";

@@ -55,6 +55,9 @@ int run(int argc, char** argv) {
     app.add_option("--seed", dopt.seed, "--val: seed of the synthetic data (use the training run's --seed)");
     app.add_option("--synthetic-size", dopt.synthetic_train_size, "--val: synthetic training images (the val images follow them in the stream)");
     app.add_option("--synthetic-val-size", dopt.synthetic_val_size, "--val: synthetic validation images");
+    app.add_option("--synthetic-base-size", dopt.synthetic_base_size,
+                   "--val: synthetic images' base size (use the training run's; 0: the input size)")
+        ->check(CLI::Range(0, 4096));
     app.add_option("--val-fraction", dopt.val_fraction, "--val: held-out fraction when a data set has no val split")->check(CLI::Range(0.0, 0.9));
     app.add_option("--val-images", val_images, "--val: score at most this many images (0 = all)");
     app.add_flag("--val-all", dopt.all_for_validation, "--val: score every image of a COCO file or an unsplit YOLO folder (a validation set of its own), not a held-out part");

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <iostream>
-#include <map>
 
 namespace {
 
@@ -39,7 +38,7 @@ bool parse_fractions(const std::string& text, std::vector<double>* out) {
 int main(int argc, char** argv) {
     // Before anything is allocated: step buffers stay in the heap instead of being page-faulted in
     // again every step (allocator.h).
-    ttfnet::tune_allocator_for_training();
+    const ttfnet::AllocatorTuning allocator = ttfnet::tune_allocator_for_training();
     ttfnet::TrainConfig c;
     CLI::App app{"ttfnet-train: train TTFNet (MobileNetV3-Small backbone) with LibTorch on the CPU and write DeadZone telemetry.\n"
                  "Example: ttfnet-train --preset broken --steps 2000 --out runs/broken"};
@@ -53,6 +52,9 @@ int main(int argc, char** argv) {
     app.add_option("--data", c.data, "Data set: synthetic | widerperson:<root> | yolo:<root> | coco:<annotations.json>[:<images dir>]");
     app.add_option("--synthetic-size", c.data_options.synthetic_train_size, "Synthetic data: number of training images");
     app.add_option("--synthetic-val-size", c.data_options.synthetic_val_size, "Synthetic data: number of validation images");
+    app.add_option("--synthetic-base-size", c.data_options.synthetic_base_size,
+                   "Synthetic data: images are drawn around this size in pixels (0: the input size)")
+        ->check(CLI::Range(0, 4096));
     app.add_option("--val-fraction", c.data_options.val_fraction, "Held-out fraction when a data set has no val split")->check(CLI::Range(0.0, 0.9));
     app.add_option("--input-size", c.input_size, "Square input size in pixels (multiple of 32)");
     app.add_option("--batch", c.batch_size, "Batch size");
@@ -86,13 +88,11 @@ int main(int argc, char** argv) {
     app.add_option("--scale-jitter", scale_jitter, "Scale jitter range MIN MAX (zoom factor)")->expected(2);
     app.add_flag("--no-augment", no_augment, "Disable flip and scale jitter");
     app.add_option("--loader-queue", c.loader_queue, "Batches prepared ahead by the loader thread")->check(CLI::Range(1, 64));
-    const std::map<std::string, ttfnet::LoaderMode> loader_modes{
-        {"auto", ttfnet::LoaderMode::Auto}, {"thread", ttfnet::LoaderMode::Background}, {"inline", ttfnet::LoaderMode::Inline}};
-    app.add_option("--loader", c.loader_mode,
+    std::string loader = "auto";
+    app.add_option("--loader", loader,
                    "Where batches are made: thread (ahead, in a loader thread), inline (between steps), auto (a thread only "
                    "when the machine has more cores than --threads)")
-        ->transform(CLI::CheckedTransformer(loader_modes, CLI::ignore_case))
-        ->default_str("auto");
+        ->check(CLI::IsMember({"auto", "thread", "inline"}));
 
     app.add_option("--out", c.out_dir, "Output folder (last.pt, telemetry.jsonl)");
     std::string onnx_path;
@@ -146,6 +146,9 @@ int main(int argc, char** argv) {
     c.augment.scale_min = scale_jitter[0];
     c.augment.scale_max = scale_jitter[1];
     c.progress = !no_progress;
+    c.loader_mode = loader == "thread" ? ttfnet::LoaderMode::Background
+                    : loader == "inline" ? ttfnet::LoaderMode::Inline
+                                         : ttfnet::LoaderMode::Auto;
 
     // Every option as given, recorded in the telemetry header.
     nlohmann::json cfg = nlohmann::json::object();
@@ -174,6 +177,7 @@ int main(int argc, char** argv) {
                 if (!exported) export_error = exported.error();
             };
         }
+        if (!allocator.applied) std::cerr << "note: " << allocator.description << "\n";
         auto result = ttfnet::train(c, hooks);
         if (!result.ok()) {
             std::cerr << "error: " << result.error() << "\n";
@@ -197,6 +201,8 @@ int main(int argc, char** argv) {
         std::cerr << "\n";
         if (s.nan_events > 0) std::cerr << "  non-finite steps skipped: " << s.nan_events << ", rollbacks: " << s.rollbacks << "\n";
         if (!s.skipped_files.empty()) std::cerr << "  skipped " << s.skipped_files.size() << " unreadable file(s) (see warnings above)\n";
+        if (s.labels.unreadable_files > 0)
+            std::cerr << "  unreadable label files: " << s.labels.unreadable_files << " (their images were skipped)\n";
         if (s.labels.dropped_rows > 0 || s.labels.count_mismatches > 0)
             std::cerr << "  label rows dropped: " << s.labels.dropped_rows << " in " << s.labels.files_with_dropped_rows << " file(s)"
                       << (s.labels.count_mismatches > 0 ? ", count rows disagreeing: " + std::to_string(s.labels.count_mismatches) : "")

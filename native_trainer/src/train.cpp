@@ -88,6 +88,8 @@ tel::Losses validate(TtfNetImpl& model, const DatasetSplit& data, const TrainCon
     lo.augment.enabled = false;
     lo.targets = tp;
     lo.queue_capacity = 1;
+    lo.mode = c.loader_mode;
+    lo.compute_threads = c.threads;
     const int batches = static_cast<int>(std::min<std::size_t>(
         static_cast<std::size_t>(c.val_batches), (data.val->size() + static_cast<std::size_t>(c.batch_size) - 1) / static_cast<std::size_t>(c.batch_size)));
     BatchLoader loader(data.val, lo, 0);

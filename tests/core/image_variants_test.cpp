@@ -413,11 +413,25 @@ TEST(JpegDecode, ATruncatedFileIsAnErrorNotGreyRows) {
     std::ifstream file(path, std::ios::binary);
     const Bytes bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     ASSERT_GT(bytes.size(), 600u);
+    // (A progressive file is read whole before its first row is made: cut anywhere, even just its EOI
+    // marker, it is truncated.)
     for (std::size_t keep : {bytes.size() - 2, bytes.size() / 2, std::size_t{400}, std::size_t{20}}) {
         Result<RgbImage> cut = decode_image(bytes.data(), keep);
         ASSERT_FALSE(cut.ok()) << keep << " of " << bytes.size() << " bytes";
         EXPECT_NE(cut.error().find("JPEG"), std::string::npos) << cut.error();
     }
+    // A baseline file that lacks only its final EOI marker (some cameras write them) is complete.
+    const std::string grey_path = std::string(DEADZONE_TEST_DATA_DIR) + "/images/jpeg_grey.jpg";
+    std::ifstream grey_file(grey_path, std::ios::binary);
+    const Bytes grey((std::istreambuf_iterator<char>(grey_file)), std::istreambuf_iterator<char>());
+    ASSERT_EQ(grey[grey.size() - 2], 0xFF);
+    ASSERT_EQ(grey[grey.size() - 1], 0xD9); // EOI
+    Result<RgbImage> whole = decode_image(grey.data(), grey.size());
+    Result<RgbImage> no_eoi = decode_image(grey.data(), grey.size() - 2);
+    ASSERT_TRUE(whole.ok()) << whole.error();
+    ASSERT_TRUE(no_eoi.ok()) << no_eoi.error();
+    EXPECT_EQ(no_eoi.value().pixels, whole.value().pixels);
+    EXPECT_FALSE(decode_image(grey.data(), grey.size() / 2).ok());
     ImageLimits tiny;
     tiny.max_pixels = 100;
     Result<RgbImage> over = decode_image(bytes.data(), bytes.size(), tiny);

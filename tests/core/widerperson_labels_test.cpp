@@ -41,9 +41,11 @@ TEST(WiderPersonLabels, FilesAsPeopleWriteThemParseLikePlainOnes) {
 }
 
 TEST(WiderPersonLabels, BadRowsAreDroppedWithTheirLineAndTheRestKept) {
-    const WiderPersonLabels l = parse_ok("6\n1 10 20 30 60\n7 1 1 2 2\n2 nan 1 2 3\n1 5 5 5 9\n1 1 2 3\n3 x 1 2 3\n");
+    const WiderPersonLabels l = parse_ok("7\n1 10 20 30 60\n7 1 1 2 2\n2 nan 1 2 3\n1 5 5 5 9\n1 1 2 3\n3 x 1 2 3\n1 0 0 1e39 5\n");
     ASSERT_EQ(l.boxes.size(), 1u);
-    ASSERT_EQ(l.dropped.size(), 5u);
+    ASSERT_EQ(l.dropped.size(), 6u);
+    EXPECT_EQ(l.dropped[5].line, 8);
+    EXPECT_NE(l.dropped[5].reason.find("out of range"), std::string::npos) << l.dropped[5].reason; // would overflow a float
     EXPECT_EQ(l.dropped[0].line, 3);
     EXPECT_NE(l.dropped[0].reason.find("label '7'"), std::string::npos) << l.dropped[0].reason;
     EXPECT_EQ(l.dropped[1].line, 4);
@@ -52,7 +54,7 @@ TEST(WiderPersonLabels, BadRowsAreDroppedWithTheirLineAndTheRestKept) {
     EXPECT_NE(l.dropped[2].reason.find("size"), std::string::npos) << l.dropped[2].reason;
     EXPECT_NE(l.dropped[3].reason.find("expected 5"), std::string::npos) << l.dropped[3].reason;
     EXPECT_NE(l.dropped[4].reason.find("'x' is not a number"), std::string::npos) << l.dropped[4].reason;
-    EXPECT_EQ(l.object_rows, 6);
+    EXPECT_EQ(l.object_rows, 7);
     EXPECT_FALSE(l.count_mismatch());
 }
 

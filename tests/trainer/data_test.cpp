@@ -94,12 +94,16 @@ TEST(SyntheticData, KeptImagesEqualRedrawnOnesAndTheCacheKeepsItsBudget) {
             ASSERT_EQ(a.boxes.size(), b.boxes.size()) << i;
             for (std::size_t k = 0; k < a.boxes.size(); ++k) EXPECT_EQ(a.boxes[k].x2, b.boxes[k].x2);
         }
+    // Something was kept, within the budget; nothing without one.
+    EXPECT_GT(kept.cached_bytes(), 0);
+    EXPECT_LE(kept.cached_bytes(), 2 * 64 * 64 * 3);
+    EXPECT_EQ(drawn.cached_bytes(), 0);
     // Whatever a caller does with a returned sample, the kept one does not change.
     Sample changed = kept.get(0).value();
     changed.image.pixels.assign(changed.image.pixels.size(), 0);
     changed.boxes.clear();
     EXPECT_EQ(kept.get(0).value().image.pixels, drawn.get(0).value().image.pixels);
-    EXPECT_FALSE(kept.get(0).value().boxes.empty() && !drawn.get(0).value().boxes.empty());
+    EXPECT_EQ(kept.get(0).value().boxes.size(), drawn.get(0).value().boxes.size());
     EXPECT_FALSE(kept.get(6).ok());
 }
 

@@ -8,7 +8,8 @@
 //
 // Policy, the same as for YOLO files (yolo_labels.h): files as people write them (BOM, CRLF, tabs,
 // blank rows, "1.0" or exponents) parse like plain ones; a row that cannot be an object (not five
-// values, a non-number, NaN/Inf, a label outside 1-5, x2 <= x1 or y2 <= y1) is dropped and listed with
+// values, a non-number, NaN/Inf, a coordinate beyond 1e7, a label outside 1-5, x2 <= x1 or y2 <= y1)
+// is dropped and listed with
 // its 1-based line number and the reason, and the file's other rows are kept. The count row is
 // advisory: when it disagrees with the rows (edited copies of the data set often do), the rows are
 // used and count_mismatch() says so, for the caller to warn about.

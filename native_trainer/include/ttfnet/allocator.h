@@ -21,7 +21,8 @@ struct AllocatorTuning {
 // glibc: M_MMAP_THRESHOLD to its largest value (32 MiB on 64-bit: larger blocks are still mapped,
 // which keeps a single huge tensor from pinning the heap) and M_TRIM_THRESHOLD to 1 GiB. Call once at
 // start-up, before the model is built. Does nothing when the process runs under another malloc
-// (e.g. LD_PRELOAD of jemalloc), whose own policy then applies.
+// (e.g. LD_PRELOAD of jemalloc), whose own policy then applies. Overrides MALLOC_MMAP_THRESHOLD_ and
+// MALLOC_TRIM_THRESHOLD_ from the environment.
 AllocatorTuning tune_allocator_for_training();
 
 } // namespace ttfnet

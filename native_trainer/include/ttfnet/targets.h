@@ -49,6 +49,7 @@ struct ImageTargets {
 // float epsilon set to 0. Row-major, height first.
 std::vector<float> gaussian_2d(int h_radius, int w_radius);
 
+// boxes and crowd (regions the heatmap loss ignores) in input pixels.
 ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, int feat_height,
                                 const TargetParams& params, const std::vector<Box>& crowd = {});
 
@@ -59,7 +60,7 @@ struct BatchTargets {
     torch::Tensor heatmap_ignore; // [N, 1, H, W] 1 inside a crowd region; undefined: nothing ignored
 };
 
-// crowd: per image, as boxes (may be empty: no crowd regions anywhere).
+// crowd: per image, crowd regions in input pixels (may be empty: no crowd regions anywhere).
 BatchTargets make_batch_targets(const std::vector<std::vector<Box>>& boxes, int input_width, int input_height,
                                 const TargetParams& params, const std::vector<std::vector<Box>>& crowd = {});
 

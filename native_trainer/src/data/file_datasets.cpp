@@ -81,7 +81,8 @@ Box training_box(const deadzone::EvalBox& b) { return Box{b.x1, b.y1, b.x2, b.y2
 deadzone::Result<FileLabels> read_labels(const LabeledFile& f, LabelFormat format, int image_width, int image_height,
                                          int num_classes) {
     FileLabels out;
-    if (format == LabelFormat::Yolo && !fs::exists(f.label_path)) return out;
+    std::error_code missing;
+    if (format == LabelFormat::Yolo && !fs::exists(f.label_path, missing)) return out; // no file: no objects
     deadzone::Result<std::string> text = read_text(f.label_path);
     if (!text.ok()) return deadzone::Error{text.error()};
     if (format == LabelFormat::WiderPerson) {

@@ -118,10 +118,10 @@ deadzone::Result<Batch> BatchLoader::make_batch_or_error(std::int64_t* position)
 
 deadzone::Result<Batch> BatchLoader::next() {
     if (mode_ == LoaderMode::Inline) {
-        // The failed batch's error stays the answer, as the thread's queue keeps it.
-        if (!queue_.empty()) return deadzone::Error{queue_.front().error()};
+        // A failure stays the answer, as the thread's queue keeps it.
+        if (inline_error_) return deadzone::Error{*inline_error_};
         deadzone::Result<Batch> batch = make_batch_or_error(&position_);
-        if (!batch.ok()) queue_.push_back(deadzone::Error{batch.error()});
+        if (!batch.ok()) inline_error_ = batch.error();
         return batch;
     }
     std::unique_lock<std::mutex> lock(mutex_);

@@ -188,7 +188,13 @@ void paint_sign(Canvas& c, int id, Rng& rng, double x, double top, double h) {
 
 SyntheticDataset::SyntheticDataset(std::uint64_t seed, std::size_t count, std::size_t index_offset, int base_size,
                                    std::int64_t cache_bytes)
-    : seed_(seed), count_(count), offset_(index_offset), base_size_(base_size), cache_(count), cache_left_(cache_bytes) {}
+    : seed_(seed), count_(count), offset_(index_offset), base_size_(base_size), cache_(count),
+      cache_capacity_(std::max<std::int64_t>(0, cache_bytes)), cache_left_(cache_capacity_) {}
+
+std::int64_t SyntheticDataset::cached_bytes() const {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    return cache_capacity_ - cache_left_;
+}
 
 std::string SyntheticDataset::describe(std::size_t index) const {
     return "synthetic#" + std::to_string(offset_ + index);
@@ -196,10 +202,12 @@ std::string SyntheticDataset::describe(std::size_t index) const {
 
 deadzone::Result<Sample> SyntheticDataset::get(std::size_t index) const {
     if (index >= count_) return deadzone::Error{"synthetic index out of range: " + std::to_string(index)};
+    std::shared_ptr<const Sample> kept;
     {
         std::lock_guard<std::mutex> lock(cache_mutex_);
-        if (cache_[index]) return *cache_[index];
+        kept = cache_[index];
     }
+    if (kept) return *kept; // copied outside the lock
     Sample s = draw(index);
     const auto bytes = static_cast<std::int64_t>(s.image.pixels.size());
     std::lock_guard<std::mutex> lock(cache_mutex_);

@@ -21,9 +21,9 @@ namespace ttfnet {
 
 //
 // Drawing an image costs more than the rest of its trip to the model (about 9 ms at 320 px on one
-// core), and a training run reads every image once per epoch, so generated samples are kept, in
-// index order, until cache_bytes of pixels are held; later ones are drawn each time they are read.
-// Samples depend only on (seed, index), so a kept one equals a redrawn one.
+// core), and a training run reads every image once per epoch, so drawn samples are kept, in the
+// order they are first read, until cache_bytes of pixels are held; the others are drawn each time
+// they are read. Samples depend only on (seed, index), so a kept one equals a redrawn one.
 class SyntheticDataset final : public Dataset {
 public:
     // Images index_offset .. index_offset+count-1 of the stream defined by seed, around base_size px.
@@ -34,6 +34,8 @@ public:
     deadzone::Result<Sample> get(std::size_t index) const override;
     std::string describe(std::size_t index) const override;
     std::vector<std::string> class_names() const override { return {"person", "car", "sign"}; }
+    // Bytes of pixels kept so far (at most cache_bytes).
+    std::int64_t cached_bytes() const;
 
 private:
     Sample draw(std::size_t index) const;
@@ -44,6 +46,7 @@ private:
     // The cache: logically const (get() returns what draw() would), guarded for concurrent readers.
     mutable std::mutex cache_mutex_;
     mutable std::vector<std::shared_ptr<const Sample>> cache_; // by index; null: not kept
+    const std::int64_t cache_capacity_;
     mutable std::int64_t cache_left_;
 };
 
