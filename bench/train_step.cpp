@@ -16,6 +16,10 @@
 //   ttfnet-step-bench [--sizes 128,320] [--batch 8] [--steps 20] [--warmup 8] [--rounds 3]
 //                     [--threads 2] [--allocator tuned|default] [--synthetic-base-size N]
 //                     [--synthetic-cache-mb N] [--force]
+//   ttfnet-step-bench --bare-only [--sizes ...]      only the bare step, one "bare <size> <ms> <faults>" line
+//   ttfnet-step-bench --write-reference DIR          weights, batch and first losses for the PyTorch check
+// The last two serve bench/train_step_pytorch.py, which times the bare step against the same graph in
+// eager PyTorch, each in its own process.
 //
 // For the before/after figures: --allocator default keeps glibc's malloc thresholds (ttfnet-train
 // tunes them: allocator.h); --synthetic-base-size 320 --synthetic-cache-mb 0 is the loader as it was
@@ -114,41 +118,118 @@ deadzone::Result<Measure> full_loop(int size, const Settings& s, Telemetry telem
     return m;
 }
 
-// The model's own step on one fixed batch from the same data set.
+// The model's bare step: model, optimizer and one fixed batch from the same data set, seeded as
+// ttfnet-train seeds them (the same size and seed always give the same weights and batch).
+struct BareStep {
+    ttfnet::TrainConfig config;
+    ttfnet::TtfNet model;
+    ttfnet::Optimizer optimizer;
+    ttfnet::Batch batch;
+    std::vector<torch::Tensor> params;
+
+    static deadzone::Result<BareStep> make(int size, const Settings& s) {
+        BareStep b;
+        b.config = train_config(size, s);
+        torch::set_num_threads(b.config.threads);
+        torch::manual_seed(b.config.seed);
+        auto data = ttfnet::open_dataset(b.config.data, b.config.data_options);
+        if (!data) return deadzone::Error{data.error()};
+        ttfnet::ModelConfig mc = b.config.model;
+        mc.num_classes = data.value().train->num_classes();
+        b.model = ttfnet::make_ttfnet(mc);
+        b.model->train();
+        b.optimizer = ttfnet::make_optimizer(*b.model, kLearningRate, b.config.momentum, b.config.weight_decay);
+        ttfnet::LoaderOptions lo;
+        lo.batch_size = b.config.batch_size;
+        lo.input_width = lo.input_height = size;
+        lo.targets.num_classes = mc.num_classes;
+        lo.warn = false;
+        auto batch = ttfnet::BatchLoader(data.value().train, lo, 0).next();
+        if (!batch) return deadzone::Error{batch.error()};
+        b.batch = std::move(batch.value());
+        b.params = b.model->parameters();
+        return b;
+    }
+
+    // forward, losses, backward, gradient clipping, SGD step
+    ttfnet::LossParts step() {
+        optimizer.sgd->zero_grad();
+        const ttfnet::TtfOutput out = model->forward(batch.images);
+        ttfnet::LossParts losses = ttfnet::ttfnet_loss(out, batch.targets, config.loss_weights);
+        losses.total.backward();
+        torch::nn::utils::clip_grad_norm_(params, config.clip_grad);
+        optimizer.sgd->step();
+        return losses;
+    }
+
+    static constexpr double kLearningRate = 0.001;
+};
+
 deadzone::Result<Measure> bare_step(int size, const Settings& s) {
-    const ttfnet::TrainConfig c = train_config(size, s);
-    torch::set_num_threads(c.threads);
-    torch::manual_seed(c.seed);
-    auto data = ttfnet::open_dataset(c.data, c.data_options);
-    if (!data) return deadzone::Error{data.error()};
-    ttfnet::ModelConfig mc = c.model;
-    mc.num_classes = data.value().train->num_classes();
-    auto model = ttfnet::make_ttfnet(mc);
-    model->train();
-    ttfnet::Optimizer opt = ttfnet::make_optimizer(*model, 0.001, c.momentum, c.weight_decay);
-    ttfnet::LoaderOptions lo;
-    lo.batch_size = c.batch_size;
-    lo.input_width = lo.input_height = size;
-    lo.targets.num_classes = mc.num_classes;
-    lo.warn = false;
-    auto batch = ttfnet::BatchLoader(data.value().train, lo, 0).next();
-    if (!batch) return deadzone::Error{batch.error()};
-    const std::vector<torch::Tensor> params = model->parameters();
+    auto bare = BareStep::make(size, s);
+    if (!bare) return deadzone::Error{bare.error()};
     Clock::time_point start;
     long faults_at_start = 0;
     for (int step = 1; step <= s.warmup + s.steps; ++step) {
         if (step == s.warmup + 1) start = Clock::now(), faults_at_start = minor_faults();
-        opt.sgd->zero_grad();
-        const ttfnet::TtfOutput out = model->forward(batch.value().images);
-        ttfnet::LossParts losses = ttfnet::ttfnet_loss(out, batch.value().targets, c.loss_weights);
-        losses.total.backward();
-        torch::nn::utils::clip_grad_norm_(params, c.clip_grad);
-        opt.sgd->step();
+        bare.value().step();
     }
     Measure m;
     m.ms_per_step = std::chrono::duration<double, std::milli>(Clock::now() - start).count() / s.steps;
     m.faults_per_step = static_cast<double>(minor_faults() - faults_at_start) / s.steps;
     return m;
+}
+
+// Writes what bench/train_step_pytorch.py needs to rebuild the bare step in eager PyTorch and check
+// that it is the same computation: every parameter and buffer, the fixed batch, the hyperparameters,
+// and the losses of the first kReferenceSteps steps. Layout of dir:
+//   tensors.txt   one line per tensor: "<name> <dtype float32|int64> <dim0> <dim1> ..."; the data is
+//                 <name>.bin, raw little-endian, row-major
+//   config.txt    "<key> <value>" lines
+//   losses.txt    one line per step: "<heatmap> <wh> <total>", before that step's update
+constexpr int kReferenceSteps = 3;
+
+deadzone::Result<bool> write_reference(int size, const Settings& s, const std::filesystem::path& dir) {
+    auto made = BareStep::make(size, s);
+    if (!made) return deadzone::Error{made.error()};
+    BareStep& bare = made.value();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return deadzone::Error{"cannot create " + dir.string() + ": " + ec.message()};
+    std::ofstream index(dir / "tensors.txt");
+    auto write = [&](const std::string& name, const torch::Tensor& t) {
+        const torch::Tensor c = t.contiguous().cpu();
+        index << name << (c.scalar_type() == torch::kLong ? " int64" : " float32");
+        for (auto d : c.sizes()) index << ' ' << d;
+        index << '\n';
+        std::ofstream(dir / (name + ".bin"), std::ios::binary)
+            .write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.nbytes()));
+    };
+    for (const auto& p : bare.model->named_parameters()) write(p.key(), p.value());
+    for (const auto& b : bare.model->named_buffers()) write(b.key(), b.value());
+    write("batch.images", bare.batch.images);
+    write("batch.heatmap", bare.batch.targets.heatmap);
+    write("batch.box_target", bare.batch.targets.box_target);
+    write("batch.reg_weight", bare.batch.targets.reg_weight);
+    if (bare.batch.targets.heatmap_ignore.defined()) write("batch.heatmap_ignore", bare.batch.targets.heatmap_ignore);
+    const ttfnet::TrainConfig& c = bare.config;
+    const ttfnet::ModelConfig& mc = bare.model->config;
+    std::ofstream config(dir / "config.txt");
+    config << "input_size " << size << "\nbatch " << c.batch_size << "\nthreads " << c.threads << "\nlr " << BareStep::kLearningRate
+           << "\nmomentum " << c.momentum << "\nweight_decay " << c.weight_decay << "\nclip_grad " << c.clip_grad
+           << "\nloss_weight_heatmap " << c.loss_weights.heatmap << "\nloss_weight_wh " << c.loss_weights.wh
+           << "\nnum_classes " << mc.num_classes << "\nwh_offset_base " << mc.wh_offset_base << "\nwh_act "
+           << ttfnet::wh_act_name(mc.variant.act) << "\nleaky_slope " << mc.variant.leaky_slope << "\nneck_planes "
+           << mc.neck_planes[0] << ',' << mc.neck_planes[1] << ',' << mc.neck_planes[2] << "\nhm_head " << mc.hm_head_convs << ','
+           << mc.hm_head_channels << "\nwh_head " << mc.wh_head_convs << ',' << mc.wh_head_channels << '\n';
+    std::ofstream losses(dir / "losses.txt");
+    losses.precision(9);
+    for (int i = 0; i < kReferenceSteps; ++i) {
+        const ttfnet::LossParts l = bare.step();
+        losses << l.heatmap.item<double>() << ' ' << l.wh.item<double>() << ' ' << l.total.item<double>() << '\n';
+    }
+    if (!index || !config || !losses) return deadzone::Error{"cannot write the reference into " + dir.string()};
+    return true;
 }
 
 // The loader alone: batches per second from the same data set with nothing else running, i.e. the
@@ -187,7 +268,8 @@ int main(int argc, char** argv) {
     Settings s;
     std::string sizes_text = "128,320", allocator = "tuned";
     int rounds = 3;
-    bool force = false;
+    bool force = false, bare_only = false;
+    std::string reference_dir;
     CLI::App app{"Times ttfnet-train's full step against the model's bare step (bench/train_step.cpp)"};
     app.add_option("--sizes", sizes_text, "Input sizes, comma-separated");
     app.add_option("--batch", s.batch, "Batch size");
@@ -202,7 +284,37 @@ int main(int argc, char** argv) {
                    "Synthetic training images (default 64: with the default warm-up every one has been drawn once, as in any "
                    "epoch after a long run's first)");
     app.add_flag("--force", force, "Measure even when the machine is busy");
+    app.add_flag("--bare-only", bare_only,
+                 "Time only the bare step, one run per size, and print 'bare <size> <ms/step> <faults/step>' lines (for "
+                 "bench/train_step_pytorch.py, which interleaves this process with eager PyTorch)");
+    app.add_option("--write-reference", reference_dir,
+                   "Write the bare step's weights, batch, hyperparameters and first losses into DIR/<size>/ for "
+                   "bench/train_step_pytorch.py's same-graph check, and exit");
     CLI11_PARSE(app, argc, argv);
+
+    if (!reference_dir.empty()) {
+        for (int size : parse_sizes(sizes_text)) {
+            if (auto r = write_reference(size, s, std::filesystem::path(reference_dir) / std::to_string(size)); !r) {
+                std::cerr << "error: " << r.error() << "\n";
+                return 1;
+            }
+        }
+        return 0;
+    }
+    if (bare_only) {
+        // The caller checks the load and interleaves; the allocator is tuned unless --allocator default
+        // (under an LD_PRELOADed jemalloc or mimalloc, mallopt is refused and theirs applies).
+        if (allocator == "tuned") ttfnet::tune_allocator_for_training();
+        for (int size : parse_sizes(sizes_text)) {
+            auto bare = bare_step(size, s);
+            if (!bare) {
+                std::cerr << "error: " << bare.error() << "\n";
+                return 1;
+            }
+            std::printf("bare %d %.3f %.1f\n", size, bare.value().ms_per_step, bare.value().faults_per_step);
+        }
+        return 0;
+    }
 
     const double load = load_average();
     const bool busy = load > 0.5;
@@ -213,9 +325,9 @@ int main(int argc, char** argv) {
     }
     const std::string alloc = allocator == "tuned" ? ttfnet::tune_allocator_for_training().description : "glibc malloc defaults";
     std::printf("ttfnet-step-bench: batch %d, %d threads, %d rounds of %d steps (after %d warm-up), allocator: %s; synthetic "
-                "images around %s px, cache %d MB%s\n",
+                "images drawn at %s, cache %d MB%s\n",
                 s.batch, s.threads, rounds, s.steps, s.warmup, alloc.c_str(),
-                s.synthetic_base_size > 0 ? std::to_string(s.synthetic_base_size).c_str() : "the input size", s.synthetic_cache_mb,
+                s.synthetic_base_size > 0 ? (std::to_string(s.synthetic_base_size) + " px").c_str() : "the input size", s.synthetic_cache_mb,
                 busy ? " -- MACHINE BUSY at start (--force): figures unreliable" : "");
     for (int size : parse_sizes(sizes_text)) {
         std::vector<double> full_ms, dense_ms, off_ms, bare_ms, full_pf, dense_pf, bare_pf;

@@ -131,4 +131,27 @@ std::vector<ChannelStats> per_channel_stats(const NcsView& tensor) {
     return out;
 }
 
+BatchDeadUnits batch_dead_units(const float* data, int batch, std::int64_t channels, std::int64_t spatial, TensorLayout layout) {
+    BatchDeadUnits r;
+    if (batch <= 0 || channels <= 0 || spatial <= 0) return r;
+    r.units = channels * spatial;
+    r.channels = channels;
+    // One byte per unit, set once the unit is non-zero in some sample: a branch-free OR over each
+    // sample's contiguous values, which the compiler vectorises.
+    std::vector<std::uint8_t> active(static_cast<std::size_t>(r.units), 0);
+    std::uint8_t* a = active.data();
+    for (int n = 0; n < batch; ++n) {
+        const float* v = data + static_cast<std::int64_t>(n) * r.units;
+        for (std::int64_t i = 0; i < r.units; ++i) a[i] |= static_cast<std::uint8_t>(!(v[i] == 0.0f));
+    }
+    std::vector<std::uint8_t> channel_active(static_cast<std::size_t>(channels), 0);
+    for (std::int64_t i = 0; i < r.units; ++i) {
+        if (a[i] == 0) ++r.dead_units;
+        const std::int64_t c = layout == TensorLayout::ChannelsFirst ? i / spatial : i % channels;
+        channel_active[static_cast<std::size_t>(c)] |= a[i];
+    }
+    for (std::uint8_t c : channel_active) r.dead_channels += c == 0;
+    return r;
+}
+
 } // namespace deadzone

@@ -3,6 +3,7 @@
 #include "deadzone/channel_stats.h"
 #include "deadzone/diagnostics.h"
 
+#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -171,12 +172,27 @@ tel::StepRecord collect_step_record(TtfNetImpl& model, const StepInputs& in) {
     }
 
     if (in.tap != nullptr) {
-        for (const auto& [name, t] : in.tap->outputs) {
-            // A unit (c, y, x) is dead on this batch when it is zero for every sample.
-            const torch::Tensor zero_all = (t == 0).all(0);
-            r.activations.push_back({name, zero_all.to(torch::kFloat).mean().item<double>(),
-                                     zero_all.flatten(1).all(1).to(torch::kFloat).mean().item<double>()});
+        // One pass per layer in core; the layers are independent, so they share LibTorch's threads.
+        // The network runs channels-last: such outputs are read as they are rather than copied.
+        const auto& outputs = in.tap->outputs;
+        std::vector<torch::Tensor> values;
+        std::vector<deadzone::TensorLayout> layouts;
+        for (const auto& [name, t] : outputs) {
+            const bool nhwc = t.dim() == 4 && t.is_contiguous(torch::MemoryFormat::ChannelsLast);
+            values.push_back(nhwc ? t : t.contiguous());
+            layouts.push_back(nhwc ? deadzone::TensorLayout::ChannelsLast : deadzone::TensorLayout::ChannelsFirst);
         }
+        std::vector<deadzone::BatchDeadUnits> dead(outputs.size());
+        at::parallel_for(0, static_cast<std::int64_t>(outputs.size()), 1, [&](std::int64_t begin, std::int64_t end) {
+            for (auto i = static_cast<std::size_t>(begin); i < static_cast<std::size_t>(end); ++i) {
+                const torch::Tensor& v = values[i];
+                const std::int64_t channels = v.dim() >= 2 ? v.size(1) : 1;
+                const std::int64_t spatial = v.numel() / std::max<std::int64_t>(1, v.size(0) * channels);
+                dead[i] = deadzone::batch_dead_units(v.data_ptr<float>(), static_cast<int>(v.size(0)), channels, spatial, layouts[i]);
+            }
+        });
+        for (std::size_t i = 0; i < outputs.size(); ++i)
+            r.activations.push_back({outputs[i].first, dead[i].fraction_dead_units(), dead[i].fraction_dead_channels()});
     }
     return r;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -145,6 +146,63 @@ TEST(ChannelStats, BatchedViewPoolsOverSamples) {
     EXPECT_EQ(s[1].min, 10.0f);
     EXPECT_EQ(s[1].max, 40.0f);
     EXPECT_DOUBLE_EQ(s[1].mean, 25.0);
+}
+
+// A unit is dead when it is zero in every sample; -0 is zero, NaN is not.
+TEST(BatchDeadUnits, KnownCountsChannelsFirst) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    // [N=2, C=3, S=2]: c0 all zero (dead channel), c1 unit 0 zero in both samples (dead), unit 1
+    // alive in sample 1; c2 holds -0 and NaN: the -0 unit is dead, the NaN unit is not.
+    const std::vector<float> data = {0, 0, 0, 0, -0.0f, nan,  //
+                                     0, 0, 0, 7, 0, 0};
+    const BatchDeadUnits d = batch_dead_units(data.data(), 2, 3, 2, TensorLayout::ChannelsFirst);
+    EXPECT_EQ(d.units, 6);
+    EXPECT_EQ(d.dead_units, 4); // c0 x2, c1 unit 0, c2 unit 0
+    EXPECT_EQ(d.channels, 3);
+    EXPECT_EQ(d.dead_channels, 1);
+    EXPECT_DOUBLE_EQ(d.fraction_dead_units(), 4.0 / 6.0);
+    EXPECT_DOUBLE_EQ(d.fraction_dead_channels(), 1.0 / 3.0);
+}
+
+// The same tensor stored channels-last ([N, S, C]) gives the same counts.
+TEST(BatchDeadUnits, ChannelsLastEqualsChannelsFirstOnRandomTensors) {
+    std::uint32_t seed = 12345;
+    auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+    for (int trial = 0; trial < 50; ++trial) {
+        const int n = 1 + static_cast<int>(next() % 4), c = 1 + static_cast<int>(next() % 9);
+        const std::int64_t s = 1 + static_cast<std::int64_t>(next() % 13);
+        std::vector<float> nchw(static_cast<std::size_t>(n * c * s)), nhwc(nchw.size());
+        for (auto& v : nchw) v = next() % 3 == 0 ? static_cast<float>(next() % 5) - 2.0f : 0.0f; // mostly zero
+        for (int b = 0; b < n; ++b)
+            for (int ch = 0; ch < c; ++ch)
+                for (std::int64_t p = 0; p < s; ++p)
+                    nhwc[static_cast<std::size_t>((b * s + p) * c + ch)] = nchw[static_cast<std::size_t>((b * c + ch) * s + p)];
+        // Brute force: a unit is dead when no sample has a non-zero value there.
+        std::int64_t dead_units = 0, dead_channels = 0;
+        for (int ch = 0; ch < c; ++ch) {
+            std::int64_t dead_here = 0;
+            for (std::int64_t p = 0; p < s; ++p) {
+                bool any = false;
+                for (int b = 0; b < n; ++b) any = any || nchw[static_cast<std::size_t>((b * c + ch) * s + p)] != 0.0f;
+                dead_here += !any;
+            }
+            dead_units += dead_here;
+            dead_channels += dead_here == s;
+        }
+        const BatchDeadUnits first = batch_dead_units(nchw.data(), n, c, s, TensorLayout::ChannelsFirst);
+        const BatchDeadUnits last = batch_dead_units(nhwc.data(), n, c, s, TensorLayout::ChannelsLast);
+        EXPECT_EQ(first.dead_units, dead_units) << trial;
+        EXPECT_EQ(first.dead_channels, dead_channels) << trial;
+        EXPECT_EQ(last.dead_units, dead_units) << trial;
+        EXPECT_EQ(last.dead_channels, dead_channels) << trial;
+    }
+}
+
+TEST(BatchDeadUnits, EmptyInputCountsNothing) {
+    const BatchDeadUnits d = batch_dead_units(nullptr, 0, 4, 10, TensorLayout::ChannelsFirst);
+    EXPECT_EQ(d.units, 0);
+    EXPECT_EQ(d.dead_units, 0);
+    EXPECT_EQ(d.fraction_dead_channels(), 0.0);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ttfnet {
@@ -44,6 +45,40 @@ TEST(TtfNet, OutputShapesAtStride4) {
     EXPECT_EQ(out.wh_pre.sizes(), (std::vector<int64_t>{2, 4, 16, 32}));
     EXPECT_EQ(out.wh.sizes(), (std::vector<int64_t>{2, 4, 16, 32}));
     EXPECT_TRUE(out.wh.requires_grad());
+}
+
+// The network runs channels-last for speed; consumers read raw NCHW pointers from its outputs, the
+// ONNX exporter and checkpoints read its parameters: all of those must keep the default layout, and
+// the layout must not change the numbers beyond float rounding.
+TEST(TtfNet, ChannelsLastInsideContiguousOutside) {
+    torch::manual_seed(3);
+    ModelConfig cfg;
+    cfg.variant.init_std = 0.05; // non-trivial wh outputs
+    auto model = make_ttfnet(cfg);
+    const torch::Tensor images = torch::randn({2, 3, 64, 64});
+    const TtfOutput out = model->forward(images);
+    for (const torch::Tensor* t : {&out.heatmap, &out.wh_pre, &out.wh}) EXPECT_TRUE(t->is_contiguous());
+
+    model->eval();
+    torch::NoGradGuard ng;
+    const torch::Tensor nchw = model->backbone->forward(images).c5;
+    const torch::Tensor nhwc = model->backbone->forward(images.contiguous(torch::MemoryFormat::ChannelsLast)).c5;
+    EXPECT_FALSE(nchw.is_contiguous(torch::MemoryFormat::ChannelsLast));
+    EXPECT_TRUE(nhwc.is_contiguous(torch::MemoryFormat::ChannelsLast));
+    EXPECT_LT((nchw - nhwc).abs().max().item<float>(), 1e-4f * std::max(1.0f, nchw.abs().max().item<float>()));
+}
+
+TEST(TtfNet, ParametersKeepTheDefaultLayoutThroughTraining) {
+    torch::manual_seed(4);
+    auto model = make_ttfnet(ModelConfig{});
+    torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
+    for (int step = 0; step < 2; ++step) {
+        sgd.zero_grad();
+        const TtfOutput out = model->forward(torch::randn({2, 3, 64, 64}));
+        (out.heatmap.sigmoid().mean() + out.wh.mean()).backward();
+        sgd.step();
+    }
+    for (const auto& p : model->named_parameters()) EXPECT_TRUE(p.value().is_contiguous()) << p.key();
 }
 
 TEST(TtfNet, InitMatchesTtfnetReference) {

@@ -2,6 +2,7 @@
 // guard, checkpoints and bit-exact resume, schedule and config validation.
 #include "ttfnet/checkpoint.h"
 #include "ttfnet/schedule.h"
+#include "ttfnet/telemetry_writer.h"
 #include "ttfnet/train.h"
 
 #include "deadzone/diagnostics.h"
@@ -125,6 +126,31 @@ TEST(Train, TelemetryRoundTripsThroughCoreParser) {
     EXPECT_EQ(bad.value().skipped_lines, 1);
     EXPECT_EQ(bad.value().first_skipped_line, 2);
     EXPECT_EQ(bad.value().steps.size(), run.steps.size());
+}
+
+// The step record's dead-unit shares (one pass in core over the channels-last activations) equal
+// the definition written as tensor operations: a unit is dead when zero in every sample.
+TEST(Train, ActivationDeadUnitsEqualTheTensorDefinition) {
+    torch::manual_seed(7);
+    auto model = ttfnet::make_ttfnet(ttfnet::ModelConfig{});
+    ttfnet::ActivationTap tap;
+    const ttfnet::TtfOutput out = model->forward(torch::randn({3, 3, 64, 64}), &tap);
+    ttfnet::StepInputs in;
+    in.output = &out;
+    in.tap = &tap;
+    const deadzone::telemetry::StepRecord r = ttfnet::collect_step_record(*model, in);
+    ASSERT_EQ(r.activations.size(), tap.outputs.size());
+    int layers_with_dead_units = 0;
+    for (std::size_t i = 0; i < tap.outputs.size(); ++i) {
+        const torch::Tensor zero_all = (tap.outputs[i].second == 0).all(0); // [C, H, W]
+        const double units = zero_all.to(torch::kDouble).mean().item<double>();
+        const double channels = zero_all.flatten(1).all(1).to(torch::kDouble).mean().item<double>();
+        EXPECT_EQ(r.activations[i].layer, tap.outputs[i].first);
+        EXPECT_NEAR(r.activations[i].frac_dead_units, units, 1e-12) << tap.outputs[i].first;
+        EXPECT_NEAR(r.activations[i].frac_dead_channels, channels, 1e-12) << tap.outputs[i].first;
+        layers_with_dead_units += units > 0;
+    }
+    EXPECT_GT(layers_with_dead_units, 0); // ReLU layers of a fresh network on 3 images have some
 }
 
 TEST(Train, DenseTelemetryRecordsEveryEarlyStepThenTheInterval) {

@@ -49,4 +49,24 @@ std::vector<ChannelStats> per_channel_stats(const ChwView& tensor);
 // One ChannelStats per channel of an [N,C,S] tensor, pooled over the batch and spatial positions.
 std::vector<ChannelStats> per_channel_stats(const NcsView& tensor);
 
+// Dead units of one activation's output over a batch, the telemetry's frac_dead_units and
+// frac_dead_channels (telemetry.h): a unit (channel, spatial position) is dead when its value is
+// exactly zero (+0 or -0) in every sample of the batch, a NaN never being zero; a channel is dead
+// when all its units are. Runs on every recorded training step, so it is one pass over the values.
+struct BatchDeadUnits {
+    std::int64_t units = 0, dead_units = 0; // units = channels x spatial
+    std::int64_t channels = 0, dead_channels = 0;
+
+    double fraction_dead_units() const { return units > 0 ? static_cast<double>(dead_units) / units : 0.0; }
+    double fraction_dead_channels() const { return channels > 0 ? static_cast<double>(dead_channels) / channels : 0.0; }
+};
+
+// How one sample's values are laid out in memory: [C, S] (NCHW tensors) or [S, C] (channels-last,
+// NHWC).
+enum class TensorLayout { ChannelsFirst, ChannelsLast };
+
+// data: batch x channels x spatial floats, one sample after another, each sample in `layout`.
+// An empty batch or tensor gives all counts 0.
+BatchDeadUnits batch_dead_units(const float* data, int batch, std::int64_t channels, std::int64_t spatial, TensorLayout layout);
+
 } // namespace deadzone

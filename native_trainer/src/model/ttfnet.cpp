@@ -126,7 +126,11 @@ TtfNetImpl::TtfNetImpl(const ModelConfig& config_) : config(config_) {
 }
 
 TtfOutput TtfNetImpl::forward(const torch::Tensor& images, ActivationTap* tap) {
-    const BackboneFeatures f = backbone->forward(images, tap);
+    // The network runs channels-last (NHWC strides): LibTorch's CPU convolutions (oneDNN) and batch
+    // norm then skip their layout conversions, 10-20% of a training step (bench/train_step_pytorch.py).
+    // Every layer follows its input's layout, so converting the input is enough; the outputs are
+    // handed back in the default contiguous NCHW layout that TtfOutput documents.
+    const BackboneFeatures f = backbone->forward(images.contiguous(torch::MemoryFormat::ChannelsLast), tap);
     const std::array<torch::Tensor, 3> skips{f.c4, f.c3, f.c2};
     torch::Tensor x = f.c5;
     for (std::size_t i = 0; i < 3; ++i) {
@@ -141,14 +145,14 @@ TtfOutput TtfNetImpl::forward(const torch::Tensor& images, ActivationTap* tap) {
         if (tap != nullptr) tap->record("hm_head.relu" + std::to_string(i), h);
     }
     TtfOutput out;
-    out.heatmap = hm_out->forward(h);
+    out.heatmap = hm_out->forward(h).contiguous();
 
     torch::Tensor w = x;
     for (std::size_t i = 0; i < wh_convs.size(); ++i) {
         w = torch::relu(wh_convs[i]->forward(w));
         if (tap != nullptr) tap->record("wh_head.relu" + std::to_string(i), w);
     }
-    out.wh_pre = wh_out->forward(w);
+    out.wh_pre = wh_out->forward(w).contiguous();
     torch::Tensor act;
     switch (config.variant.act) {
     case WhAct::ReLU: act = torch::relu(out.wh_pre); break;

@@ -52,6 +52,7 @@ struct ModelConfig {
 };
 
 struct TtfOutput {
+    // Contiguous NCHW tensors (the network itself runs channels-last).
     torch::Tensor heatmap; // [N, num_classes, H/4, W/4] logits
     torch::Tensor wh_pre;  // [N, 4, H/4, W/4] final wh conv output, before the activation
     torch::Tensor wh;      // [N, 4, H/4, W/4] act(wh_pre) * wh_offset_base, input pixels
