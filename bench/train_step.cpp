@@ -16,7 +16,7 @@
 //   ttfnet-step-bench [--sizes 128,320] [--batch 8] [--steps 20] [--warmup 8] [--rounds 3]
 //                     [--threads 2] [--allocator tuned|default] [--synthetic-base-size N]
 //                     [--synthetic-cache-mb N] [--force]
-//   ttfnet-step-bench --bare-only [--sizes ...]      only the bare step, one "bare <size> <ms> <faults>" line
+//   ttfnet-step-bench --bare-only [--sizes ...]      only the bare step: a "bare <size> <ms> <faults>" line per size
 //   ttfnet-step-bench --write-reference DIR          weights, batch and first losses for the PyTorch check
 // The last two serve bench/train_step_pytorch.py, which times the bare step against the same graph in
 // eager PyTorch, each in its own process.
@@ -29,6 +29,8 @@
 #include "ttfnet/losses.h"
 #include "ttfnet/optimizer.h"
 #include "ttfnet/train.h"
+
+#include "deadzone/text_list.h"
 
 #include <CLI/CLI.hpp>
 
@@ -127,9 +129,12 @@ struct BareStep {
     ttfnet::Batch batch;
     std::vector<torch::Tensor> params;
 
-    static deadzone::Result<BareStep> make(int size, const Settings& s) {
+    // lr and weight_decay: the optimizer's (weight_decay < 0: ttfnet-train's default).
+    static deadzone::Result<BareStep> make(int size, const Settings& s, double lr = kLearningRate, double weight_decay = -1) {
         BareStep b;
         b.config = train_config(size, s);
+        if (weight_decay >= 0) b.config.weight_decay = weight_decay;
+        b.lr = lr;
         torch::set_num_threads(b.config.threads);
         torch::manual_seed(b.config.seed);
         auto data = ttfnet::open_dataset(b.config.data, b.config.data_options);
@@ -138,7 +143,7 @@ struct BareStep {
         mc.num_classes = data.value().train->num_classes();
         b.model = ttfnet::make_ttfnet(mc);
         b.model->train();
-        b.optimizer = ttfnet::make_optimizer(*b.model, kLearningRate, b.config.momentum, b.config.weight_decay);
+        b.optimizer = ttfnet::make_optimizer(*b.model, lr, b.config.momentum, b.config.weight_decay);
         ttfnet::LoaderOptions lo;
         lo.batch_size = b.config.batch_size;
         lo.input_width = lo.input_height = size;
@@ -162,6 +167,7 @@ struct BareStep {
         return losses;
     }
 
+    double lr = kLearningRate;
     static constexpr double kLearningRate = 0.001;
 };
 
@@ -187,23 +193,31 @@ deadzone::Result<Measure> bare_step(int size, const Settings& s) {
 //                 <name>.bin, raw little-endian, row-major
 //   config.txt    "<key> <value>" lines
 //   losses.txt    one line per step: "<heatmap> <wh> <total>", before that step's update
+//   after.<name>  every parameter and buffer again after those steps
 constexpr int kReferenceSteps = 3;
 
+// The reference steps use a large learning rate and weight decay so that every part of the update
+// (weight decay included, 1e-7 of a weight at the timed lr 0.001) is far above float rounding.
+constexpr double kReferenceLr = 0.05, kReferenceWeightDecay = 0.05;
+
 deadzone::Result<bool> write_reference(int size, const Settings& s, const std::filesystem::path& dir) {
-    auto made = BareStep::make(size, s);
+    auto made = BareStep::make(size, s, kReferenceLr, kReferenceWeightDecay);
     if (!made) return deadzone::Error{made.error()};
     BareStep& bare = made.value();
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return deadzone::Error{"cannot create " + dir.string() + ": " + ec.message()};
     std::ofstream index(dir / "tensors.txt");
+    bool written = true;
     auto write = [&](const std::string& name, const torch::Tensor& t) {
-        const torch::Tensor c = t.contiguous().cpu();
-        index << name << (c.scalar_type() == torch::kLong ? " int64" : " float32");
+        const bool is_long = t.scalar_type() == torch::kLong;
+        const torch::Tensor c = is_long ? t.contiguous().cpu() : t.to(torch::kCPU, torch::kFloat).contiguous();
+        index << name << (is_long ? " int64" : " float32");
         for (auto d : c.sizes()) index << ' ' << d;
         index << '\n';
-        std::ofstream(dir / (name + ".bin"), std::ios::binary)
-            .write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.nbytes()));
+        std::ofstream out(dir / (name + ".bin"), std::ios::binary);
+        out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.nbytes()));
+        written = written && static_cast<bool>(out);
     };
     for (const auto& p : bare.model->named_parameters()) write(p.key(), p.value());
     for (const auto& b : bare.model->named_buffers()) write(b.key(), b.value());
@@ -215,7 +229,7 @@ deadzone::Result<bool> write_reference(int size, const Settings& s, const std::f
     const ttfnet::TrainConfig& c = bare.config;
     const ttfnet::ModelConfig& mc = bare.model->config;
     std::ofstream config(dir / "config.txt");
-    config << "input_size " << size << "\nbatch " << c.batch_size << "\nthreads " << c.threads << "\nlr " << BareStep::kLearningRate
+    config << "input_size " << size << "\nbatch " << c.batch_size << "\nthreads " << c.threads << "\nlr " << bare.lr
            << "\nmomentum " << c.momentum << "\nweight_decay " << c.weight_decay << "\nclip_grad " << c.clip_grad
            << "\nloss_weight_heatmap " << c.loss_weights.heatmap << "\nloss_weight_wh " << c.loss_weights.wh
            << "\nnum_classes " << mc.num_classes << "\nwh_offset_base " << mc.wh_offset_base << "\nwh_act "
@@ -228,7 +242,11 @@ deadzone::Result<bool> write_reference(int size, const Settings& s, const std::f
         const ttfnet::LossParts l = bare.step();
         losses << l.heatmap.item<double>() << ' ' << l.wh.item<double>() << ' ' << l.total.item<double>() << '\n';
     }
-    if (!index || !config || !losses) return deadzone::Error{"cannot write the reference into " + dir.string()};
+    // After the steps: the optimizer's work (momentum, weight decay, the biases' doubled lr) and the
+    // BN running statistics, which the losses alone barely show.
+    for (const auto& p : bare.model->named_parameters()) write("after." + p.key(), p.value());
+    for (const auto& b : bare.model->named_buffers()) write("after." + b.key(), b.value());
+    if (!index || !config || !losses || !written) return deadzone::Error{"cannot write the reference into " + dir.string()};
     return true;
 }
 
@@ -256,9 +274,8 @@ deadzone::Result<double> loader_ms_per_batch(int size, const Settings& s) {
 
 std::vector<int> parse_sizes(const std::string& text) {
     std::vector<int> sizes;
-    std::stringstream in(text);
-    for (std::string item; std::getline(in, item, ',');)
-        if (!item.empty()) sizes.push_back(std::stoi(item));
+    if (auto numbers = deadzone::parse_number_list(text))
+        for (double v : numbers.value()) sizes.push_back(static_cast<int>(v));
     return sizes;
 }
 

@@ -1,5 +1,7 @@
 #include "deadzone/detector_interface.h"
 
+#include "deadzone/text_list.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -22,17 +24,6 @@ bool parse_triple(const std::string& text, float out[3]) {
         while (*s == ',' || *s == ' ') ++s;
     }
     return *s == '\0';
-}
-
-std::vector<std::string> split_commas(const std::string& text) {
-    std::vector<std::string> parts;
-    for (std::size_t start = 0; !text.empty() && start <= text.size();) {
-        const std::size_t comma = text.find(',', start);
-        parts.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return parts;
 }
 
 std::string lower(std::string s) {
@@ -204,7 +195,7 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
             return Error{"output `" + heatmap.name + "` is " + dims_text(heatmap.dims) + ", which is not the input " +
                          std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + " at stride " + std::to_string(d.stride)};
     }
-    d.class_names = split_commas(meta("class_names"));
+    d.class_names = split_comma_list(meta("class_names"));
     if (d.num_classes == 0) d.num_classes = static_cast<int>(d.class_names.size());
     if (lower(meta("heatmap_encoding")) == "probabilities") d.heatmap_encoding = HeatmapEncoding::Probabilities;
     if (!meta("mean").empty() && !parse_triple(meta("mean"), d.norm.mean))

@@ -3,9 +3,11 @@
 #include "ttfnet/eval.h"
 
 #include "deadzone/coco_annotations.h"
+#include "deadzone/text_list.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -14,14 +16,6 @@
 namespace {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-
-std::vector<std::string> split_commas(const std::string& s) {
-    std::vector<std::string> out;
-    std::string item;
-    std::istringstream in(s);
-    while (std::getline(in, item, ',')) out.push_back(item);
-    return out;
-}
 
 int run(int argc, char** argv) {
     CLI::App app{"ttfnet-eval: run a TTFNet (ONNX export or ttfnet-train checkpoint) on an image and print the raw\n"
@@ -95,7 +89,11 @@ int run(int argc, char** argv) {
     } else {
         ttfnet::CheckpointEvalOptions co;
         co.input_size = input_size;
-        co.class_names = split_commas(classes);
+        co.class_names = deadzone::split_comma_list(classes);
+        if (std::find(co.class_names.begin(), co.class_names.end(), "") != co.class_names.end()) {
+            std::cerr << "error: --classes has an empty name: '" << classes << "'\n";
+            return 1;
+        }
         co.wh_act = wh_act;
         co.leaky_slope = leaky_slope;
         co.wh_offset_base = wh_offset_base;

@@ -4,6 +4,8 @@
 #include "ttfnet/onnx_export.h"
 #include "ttfnet/train.h"
 
+#include "deadzone/text_list.h"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -12,25 +14,14 @@
 
 namespace {
 
-// Splits "0.75,0.92" into numbers; false on anything else.
+// "0.75,0.92": fractions in (0, 1), at least one; false on anything else.
 bool parse_fractions(const std::string& text, std::vector<double>* out) {
-    out->clear();
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = text.find(',', start);
-        const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        try {
-            std::size_t used = 0;
-            const double v = std::stod(item, &used);
-            if (used != item.size() || v <= 0 || v >= 1) return false;
-            out->push_back(v);
-        } catch (const std::exception&) {
-            return false;
-        }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-    }
-    return !out->empty();
+    auto numbers = deadzone::parse_number_list(text);
+    if (!numbers || numbers.value().empty()) return false;
+    for (double v : numbers.value())
+        if (v <= 0 || v >= 1) return false;
+    *out = std::move(numbers.value());
+    return true;
 }
 
 } // namespace

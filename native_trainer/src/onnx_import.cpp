@@ -1,5 +1,7 @@
 #include "ttfnet/onnx_import.h"
 
+#include "deadzone/text_list.h"
+
 #include <onnx/onnx_pb.h>
 
 #include <cstring>
@@ -145,16 +147,6 @@ void load_weights(Cursor& cur, TtfNetImpl& model) {
     cur.expect_end();
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    if (s.empty()) return out;
-    std::string item;
-    std::istringstream in(s);
-    while (std::getline(in, item, sep)) out.push_back(item);
-    if (!s.empty() && s.back() == sep) out.push_back("");
-    return out;
-}
-
 double parse_number(const std::map<std::string, std::string>& meta, const std::string& key) {
     const auto it = meta.find(key);
     if (it == meta.end()) throw std::runtime_error("metadata '" + key + "' is missing");
@@ -222,7 +214,7 @@ ImportedOnnx import_model(const onnx::ModelProto& proto) {
     else if (in_shape.dim_size() == 4) out.input_size = static_cast<int>(in_shape.dim(3).dim_value());
     if (out.input_size <= 0 || out.input_size % 32 != 0 || out.input_size > 4096)
         throw std::runtime_error("input size " + std::to_string(out.input_size) + " is not a positive multiple of 32");
-    out.class_names = split(meta.count("class_names") ? meta["class_names"] : "", ',');
+    out.class_names = deadzone::split_comma_list(meta.count("class_names") ? meta["class_names"] : "");
     if (out.class_names.empty())
         for (int c = 0; c < config.num_classes; ++c) out.class_names.push_back("class" + std::to_string(c));
     if (static_cast<int>(out.class_names.size()) != config.num_classes)
@@ -230,16 +222,11 @@ ImportedOnnx import_model(const onnx::ModelProto& proto) {
                                  std::to_string(config.num_classes));
     for (const char* key : {"mean", "std"}) {
         if (!meta.count(key)) continue;
-        const std::vector<std::string> parts = split(meta[key], ',');
-        if (parts.size() != 3) throw std::runtime_error(std::string("metadata '") + key + "' does not hold 3 numbers");
+        const auto numbers = deadzone::parse_number_list(meta[key]);
+        if (!numbers) throw std::runtime_error(std::string("metadata '") + key + "' is not numeric: " + numbers.error());
+        if (numbers.value().size() != 3) throw std::runtime_error(std::string("metadata '") + key + "' does not hold 3 numbers");
         float* dst = std::string(key) == "mean" ? out.normalization.mean : out.normalization.std;
-        for (int i = 0; i < 3; ++i) {
-            try {
-                dst[i] = std::stof(parts[static_cast<std::size_t>(i)]);
-            } catch (const std::exception&) {
-                throw std::runtime_error(std::string("metadata '") + key + "' is not numeric");
-            }
-        }
+        for (std::size_t i = 0; i < 3; ++i) dst[i] = static_cast<float>(numbers.value()[i]);
     }
     if (meta.count("training_steps")) out.training_steps = static_cast<std::int64_t>(parse_number(meta, "training_steps"));
 

@@ -58,6 +58,14 @@ TEST(TtfNet, ChannelsLastInsideContiguousOutside) {
     const torch::Tensor images = torch::randn({2, 3, 64, 64});
     const TtfOutput out = model->forward(images);
     for (const torch::Tensor* t : {&out.heatmap, &out.wh_pre, &out.wh}) EXPECT_TRUE(t->is_contiguous());
+    // Every layer runs channels-last, the neck (after its upsampling and shortcuts) and the heads too;
+    // only the wh activation follows the NCHW wh_pre it is computed from.
+    ActivationTap tap;
+    model->forward(images, &tap);
+    ASSERT_EQ(tap.outputs.back().first, "wh_head.act");
+    EXPECT_TRUE(tap.outputs.back().second.is_contiguous());
+    for (std::size_t i = 0; i + 1 < tap.outputs.size(); ++i)
+        EXPECT_TRUE(tap.outputs[i].second.is_contiguous(torch::MemoryFormat::ChannelsLast)) << tap.outputs[i].first;
 
     model->eval();
     torch::NoGradGuard ng;

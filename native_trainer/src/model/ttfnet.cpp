@@ -126,10 +126,12 @@ TtfNetImpl::TtfNetImpl(const ModelConfig& config_) : config(config_) {
 }
 
 TtfOutput TtfNetImpl::forward(const torch::Tensor& images, ActivationTap* tap) {
-    // The network runs channels-last (NHWC strides): LibTorch's CPU convolutions (oneDNN) and batch
-    // norm then skip their layout conversions, 10-20% of a training step (bench/train_step_pytorch.py).
-    // Every layer follows its input's layout, so converting the input is enough; the outputs are
-    // handed back in the default contiguous NCHW layout that TtfOutput documents.
+    // The network runs channels-last (NHWC strides): LibTorch's oneDNN convolutions then skip their
+    // conversions to and from oneDNN's blocked layout, and batch norm uses its channels-last kernel;
+    // the bare training step took 10-20% less time (native_trainer/README.md, Measured speed). Every
+    // layer follows its input's layout (tests/trainer/model_test.cpp checks the neck and heads), so
+    // converting the input is enough; the outputs are handed back in the default contiguous NCHW
+    // layout that TtfOutput documents.
     const BackboneFeatures f = backbone->forward(images.contiguous(torch::MemoryFormat::ChannelsLast), tap);
     const std::array<torch::Tensor, 3> skips{f.c4, f.c3, f.c2};
     torch::Tensor x = f.c5;

@@ -13,7 +13,9 @@
 
 namespace ttfnet {
 
-// Collects (layer name, activation output) pairs during one forward pass.
+// Collects (layer name, activation output) pairs during one forward pass. The outputs are float32
+// [N, C, H, W] tensors, channels-last or NCHW-contiguous as the layer produced them (the telemetry's
+// dead-unit pass reads either layout in place).
 struct ActivationTap {
     std::vector<std::pair<std::string, torch::Tensor>> outputs;
     void record(const std::string& name, const torch::Tensor& t) { outputs.emplace_back(name, t.detach()); }

@@ -1,0 +1,25 @@
+# core/'s GoogleTest suites: one list for both builds, native (tests/CMakeLists.txt) and core/
+# compiled to wasm (tests/wasm/CMakeLists.txt), so a new suite runs in both or neither.
+set(DEADZONE_CORE_TEST_SOURCES
+  channel_stats_test.cpp
+  decode_test.cpp
+  image_input_test.cpp
+  letterbox_test.cpp
+  png_decode_test.cpp
+  telemetry_reader_test.cpp
+  replay_test.cpp
+  gradient_flow_test.cpp
+  channel_sim_test.cpp
+  polyline_test.cpp
+  feature_grid_test.cpp
+  yolo_labels_test.cpp
+  widerperson_labels_test.cpp
+  label_layout_test.cpp
+  detector_interface_test.cpp
+  box_encoding_test.cpp
+  image_variants_test.cpp
+  float16_test.cpp
+  model_scan_test.cpp
+  text_list_test.cpp
+)
+list(TRANSFORM DEADZONE_CORE_TEST_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
