@@ -1,4 +1,4 @@
-// Prints the head-variant comparison table from real training runs (issue 4):
+// Prints the head-variant comparison table from real training runs:
 //   preset | dead wh channels | step of death | mAP@0.5 | mean IoU | ms/step
 //
 //   node bench/compare_presets.mjs [--runs build/asset_runs] [--manifest assets/models/manifest.json]

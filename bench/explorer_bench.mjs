@@ -1,4 +1,4 @@
-// Browser benchmark for the explorer (issue 5): in one Chromium run, on one back-end and one model,
+// Browser benchmark for the explorer: in one Chromium run, on one back-end and one model,
 //
 //   app   drop-to-boxes latency in the app: from the page's `drop` event to decoded boxes in C++
 //         (file read, PNG decode, letterbox + normalise, heap copies, session.run, stats, decode)

@@ -1,4 +1,4 @@
-// Gradient flow benchmark (issue 13): is the animated view smooth in headless Chromium on this
+// Gradient flow benchmark: is the animated view smooth in headless Chromium on this
 // machine? With the two shipped runs loaded (broken and leaky), measured in one run, side by side:
 //
 //   - the app's frame time (ImGui + GL submit, state().frame_ms) over 240 frames in the Gradient

@@ -1,4 +1,4 @@
-// Replay benchmark (issue 12): a long training run's telemetry — by default 5,000 step records, what
+// Replay benchmark: a long training run's telemetry — by default 5,000 step records, what
 // a 100k-step run writes at --telemetry-every 20, about 110 MB — measured in one go:
 //
 //   native   core/'s TelemetryReader parse, MB/s, and the memory a parsed run holds (deadzone-telemetry-bench)

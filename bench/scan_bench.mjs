@@ -1,4 +1,4 @@
-// The dead-zone scan on a large model (issue 14): time and peak memory of scanning a generated
+// The dead-zone scan on a large model: time and peak memory of scanning a generated
 // 25 M-parameter model at 640x640 (make_test_models --scan-heavy: 100 MB of weights, a 26 MB
 // activation at 320x320, seven activation layers), in one run:
 //

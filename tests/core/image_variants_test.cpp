@@ -1,4 +1,4 @@
-// Real-world image variants (issue 16): phone JPEGs with EXIF orientation, CMYK JPEGs, and the BMP
+// Real-world image variants: phone JPEGs with EXIF orientation, CMYK JPEGs, and the BMP
 // headers stb_image misreads. The files c02_exif_orient6.jpg and c04_v3hdr_bitfields32.bmp are
 // copies of the shared real-input cases; the rest are written here byte by byte.
 #include "deadzone/image_input.h"
