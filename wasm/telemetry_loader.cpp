@@ -282,7 +282,7 @@ bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
     if (r->following && r->run().end) {
         dz_js_stop_follow(run_id);
         r->following = r->loading = false;
-        post_message(state, "run '" + r->name + "' finished (" + r->run().end->status + ") at step " +
+        post_message(state, "run '" + r->name + "' finished (" + deadzone::telemetry::run_status_name(r->run().end->status) + ") at step " +
                                 std::to_string(r->run().end->step), false);
     }
     if (replay.timeline.follow_end && index() == replay.primary && !r->run().steps.empty())

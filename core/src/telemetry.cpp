@@ -111,10 +111,26 @@ std::string to_json_line(const ValRecord& v) {
     return json{{"type", "val"}, {"step", v.step}, {"losses", losses_json(v.losses)}, {"batches", v.batches}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+const char* run_status_name(RunStatus status) {
+    switch (status) {
+    case RunStatus::Completed: return "completed";
+    case RunStatus::Paused: return "paused";
+    case RunStatus::Stopped: return "stopped";
+    case RunStatus::Unknown: break;
+    }
+    return "unknown";
+}
+
+RunStatus run_status_of(std::string_view name) {
+    for (RunStatus s : {RunStatus::Completed, RunStatus::Paused, RunStatus::Stopped})
+        if (name == run_status_name(s)) return s;
+    return RunStatus::Unknown;
+}
+
 std::string to_json_line(const EndRecord& e) {
     json dead = json::array();
     for (const DeadChannel& d : e.dead_channels) dead.push_back({{"channel", d.channel}, {"since_step", d.since_step}});
-    return json{{"type", "end"},     {"step", e.step},         {"status", e.status}, {"wall_s", num(e.wall_s)},
+    return json{{"type", "end"},     {"step", e.step},         {"status", run_status_name(e.status)}, {"wall_s", num(e.wall_s)},
                 {"skipped_files", e.skipped_files}, {"dead_channels", dead}}
         .dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -235,7 +235,7 @@ Event read_event(Reader& r, const Node& j) {
 EndRecord read_end(Reader& r, const Node& j) {
     EndRecord e;
     e.step = r.integer(j, "step");
-    e.status = r.str(j, "status");
+    e.status = run_status_of(r.str(j, "status"));
     e.wall_s = r.opt_num(j, "wall_s", 0);
     e.skipped_files = r.has(j, "skipped_files") ? r.integer(j, "skipped_files") : 0;
     r.each(j, "dead_channels", [&](const Node& d) {

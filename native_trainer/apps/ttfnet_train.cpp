@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
             return 1;
         }
         const ttfnet::TrainSummary& s = result.value();
-        std::cerr << "done: " << s.status << " at step " << s.steps_done << ", " << s.ms_per_step << " ms/step, loss "
+        std::cerr << "done: " << deadzone::telemetry::run_status_name(s.status) << " at step " << s.steps_done << ", " << s.ms_per_step << " ms/step, loss "
                   << s.last_losses.total << " (hm " << s.last_losses.heatmap << ", wh " << s.last_losses.wh << ")";
         if (std::isfinite(s.val_losses.total)) std::cerr << ", val loss " << s.val_losses.total;
         std::cerr << "\n  checkpoint: " << s.checkpoint_path << "\n";
@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
             std::cerr << "  label rows dropped: " << s.labels.dropped_rows << " in " << s.labels.files_with_dropped_rows << " file(s)"
                       << (s.labels.count_mismatches > 0 ? ", count rows disagreeing: " + std::to_string(s.labels.count_mismatches) : "")
                       << " (see warnings at start)\n";
-        return s.status == "stopped" ? 3 : 0;
+        return s.status == deadzone::telemetry::RunStatus::Stopped ? 3 : 0;
     } catch (const std::exception& e) {
         // LibTorch reports some failures (e.g. out of memory) as exceptions.
         std::string msg = e.what();

@@ -245,7 +245,6 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
 
     NanGuard guard(c.nan_policy, c.nan_patience);
     TrainSummary summary;
-    summary.status = "completed";
     summary.telemetry_path = telemetry_path;
     summary.checkpoint_path = checkpoint_path;
     summary.labels = data.audit;
@@ -359,7 +358,7 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
                 s.message = std::to_string(c.nan_patience) + " bad steps in a row: stopping (--nan-policy stop)";
                 telemetry.write(s);
                 if (show) progress.message("error: " + s.message);
-                summary.status = "stopped";
+                summary.status = tel::RunStatus::Stopped;
             }
         }
         state.step = step;
@@ -410,13 +409,13 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
             const tel::Losses v = validate(*model, data, c, tp, &nb);
             if (nb > 0) telemetry.write(tel::ValRecord{step, v, nb});
         }
-        if (summary.status == "stopped") break;
+        if (summary.status == tel::RunStatus::Stopped) break;
         if (c.checkpoint_every > 0 && step % c.checkpoint_every == 0 && step != last_step) {
             if (auto w = write_checkpoint(step); !w.ok()) return deadzone::Error{w.error()};
         }
     }
     if (show) progress.finish();
-    if (summary.status == "completed" && state.step < c.steps) summary.status = "paused";
+    if (summary.status == tel::RunStatus::Completed && state.step < c.steps) summary.status = tel::RunStatus::Paused;
 
     if (auto w = write_checkpoint(state.step); !w.ok()) return deadzone::Error{w.error()};
     int nb = 0;

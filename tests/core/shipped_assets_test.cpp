@@ -25,7 +25,7 @@ TEST(ShippedTelemetry, BrokenLostItsLeftChannelAndTheFixesLostNone) {
         EXPECT_EQ(run.header.variant.name, preset);
         EXPECT_FALSE(run.truncated);
         ASSERT_TRUE(run.end.has_value());
-        EXPECT_EQ(run.end->status, "completed");
+        EXPECT_EQ(run.end->status, telemetry::RunStatus::Completed);
         EXPECT_EQ(run.end->step, run.header.total_steps);
         ASSERT_GE(run.steps.size(), 10u);
         // Every step up to telemetry_dense_steps (the replay shows a death step by step), then thinned

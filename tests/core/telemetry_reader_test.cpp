@@ -217,5 +217,22 @@ TEST(TelemetryReaderFuzz, HugeNumbersAndDeepNesting) {
     EXPECT_FALSE(telemetry::parse_telemetry(deep + "\n" + text).ok());
 }
 
+// The end record's status is an enum with one name table: names round-trip through a written
+// line, and a status this reader does not know reads as Unknown instead of failing the file.
+TEST(TelemetryReader, EndStatusNamesRoundTrip) {
+    using telemetry::RunStatus;
+    for (RunStatus s : {RunStatus::Completed, RunStatus::Paused, RunStatus::Stopped}) {
+        telemetry::EndRecord e;
+        e.step = 7;
+        e.status = s;
+        const std::string line = telemetry::to_json_line(e);
+        EXPECT_NE(line.find(std::string("\"status\":\"") + telemetry::run_status_name(s) + "\""), std::string::npos) << line;
+        EXPECT_EQ(telemetry::run_status_of(telemetry::run_status_name(s)), s);
+    }
+    EXPECT_EQ(telemetry::run_status_of("exploded"), RunStatus::Unknown);
+    EXPECT_EQ(telemetry::run_status_of(""), RunStatus::Unknown);
+    EXPECT_STREQ(telemetry::run_status_name(RunStatus::Unknown), "unknown");
+}
+
 } // namespace
 } // namespace deadzone

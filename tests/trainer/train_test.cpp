@@ -102,7 +102,7 @@ TEST(Train, TelemetryRoundTripsThroughCoreParser) {
     }
     // The last record's wh bias matches the model that was saved.
     ASSERT_TRUE(run.end.has_value());
-    EXPECT_EQ(run.end->status, "completed");
+    EXPECT_EQ(run.end->status, deadzone::telemetry::RunStatus::Completed);
     EXPECT_EQ(run.end->step, 5);
     EXPECT_EQ(deadzone::final_dead_channels(run).size(), r.value().dead_channels.size());
     bool checkpoint_event = false;
@@ -281,7 +281,7 @@ TEST(Train, NanGuardRollsBackAndLowersLrOrStops) {
     };
     auto s = train(stop, h2);
     ASSERT_TRUE(s.ok()) << s.error();
-    EXPECT_EQ(s.value().status, "stopped");
+    EXPECT_EQ(s.value().status, deadzone::telemetry::RunStatus::Stopped);
     EXPECT_EQ(s.value().steps_done, 2);
 }
 
@@ -317,7 +317,7 @@ TEST(Train, ResumeIsBitExact) {
     half.stop_after = 3;
     auto b1 = train(half);
     ASSERT_TRUE(b1.ok()) << b1.error();
-    EXPECT_EQ(b1.value().status, "paused");
+    EXPECT_EQ(b1.value().status, deadzone::telemetry::RunStatus::Paused);
     TrainConfig rest = half;
     rest.stop_after = 0;
     rest.resume = b1.value().checkpoint_path;

@@ -54,7 +54,7 @@
 //
 //   {"type":"val", "step":500, "losses":{...}, "batches":4}     validation losses (no augmentation)
 //
-//   {"type":"end", "step":2000, "status":"completed"|"stopped", "wall_s":612.3,
+//   {"type":"end", "step":2000, "status":"completed"|"paused"|"stopped", "wall_s":612.3,
 //    "skipped_files":0, "dead_channels":[{"channel":0,"since_step":57}]}
 //     Last line of a run that finished; absent when the run was killed.
 #pragma once
@@ -190,9 +190,18 @@ struct DeadChannel {
     std::int64_t since_step = 0;
 };
 
+// How a run's training loop ended: every step done, paused by --stop-after (to be resumed), or
+// stopped by the NaN guard (--nan-policy stop). Unknown: a status this reader does not know.
+enum class RunStatus { Completed, Paused, Stopped, Unknown };
+
+// The end record's names: "completed", "paused", "stopped" ("unknown" for Unknown).
+const char* run_status_name(RunStatus status);
+// The status a name stands for; Unknown for any other text.
+RunStatus run_status_of(std::string_view name);
+
 struct EndRecord {
     std::int64_t step = 0;
-    std::string status;
+    RunStatus status = RunStatus::Completed;
     double wall_s = 0;
     std::int64_t skipped_files = 0;
     std::vector<DeadChannel> dead_channels;

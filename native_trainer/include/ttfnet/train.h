@@ -74,7 +74,7 @@ struct TrainHooks {
 };
 
 struct TrainSummary {
-    std::string status;            // "completed", "paused" (--stop-after) or "stopped" (NaN guard)
+    deadzone::telemetry::RunStatus status = deadzone::telemetry::RunStatus::Completed;
     std::int64_t steps_done = 0;   // global steps completed (including skipped ones)
     std::int64_t updates = 0;      // steps that updated the weights (this process)
     std::int64_t nan_events = 0;
