@@ -111,6 +111,7 @@ void frame(void* arg) {
     ++(state.counters.redraw.full ? state.counters.frames_full
        : state.counters.redraw.dirty_tiles > 0 ? state.counters.frames_partial : state.counters.frames_unchanged);
     ++state.frame;
+    deadzone::explorer::note_replay_frame_drawn(state, emscripten_get_now());
     state.counters.frame_ms[state.counters.frame_times++ % deadzone::explorer::Counters::kFrameTimes] =
         static_cast<float>(emscripten_get_now() - draw_start);
 }

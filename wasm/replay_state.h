@@ -35,6 +35,7 @@ struct ReplayRun {
     double loaded_ms = 0;        // performance.now() when the first records arrived
     double last_append_ms = 0;   // ... and when the latest did
     double derived_ms = 0;       // when deaths, captions and histories were last redone
+    double shown_ms = 0;         // when the first frame with all of a loaded file on screen was drawn
     double total_bytes = -1;     // the file's size while it streams in (progress), -1 unknown
 
     const telemetry::Run& run() const { return reader.run(); }

@@ -408,6 +408,12 @@ void set_replay_step(AppState& state, std::int64_t step) {
     state.replay.timeline.playing = false;
 }
 
+void note_replay_frame_drawn(AppState& state, double now_ms) {
+    if (state.view != View::Replay) return;
+    for (ReplayRun& r : state.replay.runs)
+        if (!r.loading && r.shown_ms == 0) r.shown_ms = now_ms;
+}
+
 void advance_replay(AppState& state, double now_ms) {
     ReplayState& replay = state.replay;
     Timeline& t = replay.timeline;

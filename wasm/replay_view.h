@@ -17,6 +17,9 @@ void draw_replay_view(AppState& state);
 void draw_replay_timeline(AppState& state);
 // Playback: advances the timeline while playing (called every frame, drawn or not).
 void advance_replay(AppState& state, double now_ms);
+// Called once a frame has been drawn: stamps ReplayRun::shown_ms on runs that are whole (not loading)
+// and were on screen in it for the first time (the Replay view was the one drawn).
+void note_replay_frame_drawn(AppState& state, double now_ms);
 // Moves the timeline to `step` (clamped to the loaded runs) and pauses.
 void set_replay_step(AppState& state, std::int64_t step);
 // The colour of loaded run number `colour` (ReplayRun::colour).

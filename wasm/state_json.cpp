@@ -159,7 +159,7 @@ nlohmann::json to_json(const ReplayRun& r, std::int64_t step) {
                         {"events", run.events.size()}, {"truncated", run.truncated}, {"skipped_lines", run.skipped_lines},
                         {"first_skipped_line", run.first_skipped_line}, {"warnings", run.warnings},
                         {"variant", run.header.variant.name}, {"input_size", run.header.input_width},
-                        {"bytes", r.reader.bytes_fed()}, {"last_append_ms", r.last_append_ms}, {"deaths", deaths}};
+                        {"bytes", r.reader.bytes_fed()}, {"last_append_ms", r.last_append_ms}, {"shown_ms", r.shown_ms}, {"deaths", deaths}};
     if (!run.steps.empty()) {
         j["first_step"] = run.steps.front().step;
         j["last_step"] = run.steps.back().step;

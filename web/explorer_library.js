@@ -26,18 +26,29 @@ mergeInto(LibraryManager.library, {
     // at least 1 MB (fewer calls into C++, each parsing a useful amount), then the rest with
     // finished = true (an empty piece when the stream ends on a boundary). Gzip content (known from
     // its first bytes, whatever the name) comes in one final piece: it only decompresses whole.
-    // Options: stopped() true cancels the read; counted(n) is told every chunk's size.
+    // A piece is gathered straight onto the wasm heap (dzCallWithBytes passes such a view as it is)
+    // and lives until onPiece returns: one copy in all. Gathering each piece in a new Uint8Array and
+    // copying that onto the heap made a large file load about 1.5x slower; asking for the next chunk
+    // before handing a piece over, or reading in a worker, was no faster on 2 cores
+    // (bench/replay_bench.mjs; README). Options: stopped() true cancels the read; counted(n) is told
+    // every chunk's size.
     globalThis.dzStreamPieces = async (body, onPiece, { stopped = () => false, counted = () => {} } = {}) => {
       const reader = body.getReader();
       const batch = 1 << 20;
       let parts = [], size = 0, gzip = null;
       const flush = (finished) => {
-        const piece = new Uint8Array(size);
-        let at = 0;
-        for (const p of parts) { piece.set(p, at); at += p.byteLength; }
-        parts = [];
-        size = 0;
-        onPiece(piece, finished);
+        const p = _malloc(Math.max(1, size));
+        if (!p) throw new Error("out of memory for " + size + " bytes");
+        try {
+          let at = p;
+          for (const part of parts) { HEAPU8.set(part, at); at += part.byteLength; }
+          const piece = HEAPU8.subarray(p, p + size);
+          parts = [];
+          size = 0;
+          onPiece(piece, finished);
+        } finally {
+          _free(p);
+        }
       };
       for (;;) {
         if (stopped()) { // closed or refused meanwhile: stop reading
@@ -56,9 +67,14 @@ mergeInto(LibraryManager.library, {
     };
 
     // Calls C++ export `fn` with (pointer, length) of a heap copy of `buffer` followed by `rest`
-    // (strings and numbers); the copy is freed when the call returns (C++ keeps its own).
+    // (strings and numbers); the copy is freed when the call returns (C++ keeps its own). A buffer
+    // that is already a view of the wasm heap is passed as it is.
     globalThis.dzCallWithBytes = (fn, buffer, restTypes, rest) => {
         const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+        if (bytes.buffer === HEAPU8.buffer) { // already on the heap (dzStreamPieces): no copy
+          ccall(fn, null, ["number", "number", ...restTypes], [bytes.byteOffset, bytes.length, ...rest]);
+          return;
+        }
         const p = _malloc(Math.max(1, bytes.length));
         if (!p) throw new Error("out of memory for " + bytes.length + " bytes");
         try {

@@ -220,5 +220,13 @@ test("a long run streams in piece by piece and ends with exactly the file's reco
   assert.equal(run.skipped_lines, 0);
   assert.equal(run.last_step, 240);
   assert.ok(s.messages.some((m) => /loaded long-run: 240 step records/.test(m.text)));
+  // The first frame drawn with the whole run is stamped (the load benchmark's end point).
+  const shown = (await waitFor(page, `s.replay.runs[0].shown_ms > 0`, 10000)).replay.runs[0];
+  assert.ok(shown.shown_ms >= shown.last_append_ms, `shown at ${shown.shown_ms} ms, before the last records at ${shown.last_append_ms} ms`);
+  // The same file opened from disk (a File read in pieces onto the wasm heap) gives the same run.
+  await page.setInputFiles("#dz-open-file", file);
+  const opened = (await waitFor(page, `s.replay.runs.length === 2 && !s.replay.runs[1].loading`, 60000)).replay.runs[1];
+  assert.equal(opened.url, "");
+  assert.deepEqual([opened.records, opened.bytes, opened.skipped_lines, opened.last_step], [240, fs.statSync(file).size, 0, 240]);
   await page.close();
 });
