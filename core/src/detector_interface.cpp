@@ -1,5 +1,6 @@
 #include "deadzone/detector_interface.h"
 
+#include "deadzone/model_metadata.h"
 #include "deadzone/text_list.h"
 
 #include <algorithm>
@@ -12,19 +13,6 @@
 namespace deadzone {
 
 namespace {
-
-// "0.485,0.456,0.406" -> three floats; false unless exactly three numbers parse.
-bool parse_triple(const std::string& text, float out[3]) {
-    const char* s = text.c_str();
-    for (int i = 0; i < 3; ++i) {
-        char* next = nullptr;
-        out[i] = std::strtof(s, &next);
-        if (next == s) return false;
-        s = next;
-        while (*s == ',' || *s == ' ') ++s;
-    }
-    return *s == '\0';
-}
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -128,8 +116,8 @@ Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterfa
                         same_map(*t, *g.heatmap);
         if (!ok)
             return Error{"output `" + t->name + "` is " + dims_text(dm) + "; expected [1," + (want == 0 ? "C" : std::to_string(want)) + ",h,w]"};
-        if (t->elem_type != kOnnxFloat && t->elem_type != kOnnxFloat16)
-            return Error{"output `" + t->name + "` is neither float32 nor float16 (ONNX type " + std::to_string(t->elem_type) + ")"};
+        if (t->elem_type != OnnxElemType::Float && t->elem_type != OnnxElemType::Float16)
+            return Error{"output `" + t->name + "` is neither float32 nor float16 (ONNX type " + std::to_string(static_cast<int>(t->elem_type)) + ")"};
         if (t->elem_type != g.heatmap->elem_type)
             return Error{"outputs `" + g.heatmap->name + "` and `" + t->name + "` differ in type (float32 and float16 mixed)"};
     }
@@ -139,7 +127,7 @@ Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterfa
     d.offset_name = g.offset != nullptr ? g.offset->name : "";
     if (g.offset != nullptr) d.box_encoding = BoxEncoding::CenterNetSizeOffset, d.box_units = BoxUnits::StrideUnits;
     d.num_classes = g.heatmap->dims[1] > 0 ? static_cast<int>(g.heatmap->dims[1]) : 0;
-    d.half_outputs = g.heatmap->elem_type == kOnnxFloat16;
+    d.half_outputs = g.heatmap->elem_type == OnnxElemType::Float16;
     const auto op = info.producer_op.find(g.heatmap->name);
     if (op != info.producer_op.end() && op->second == "Sigmoid") d.heatmap_encoding = HeatmapEncoding::Probabilities;
     return d;
@@ -156,23 +144,23 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
     const TensorInfo& in = info.inputs[0];
     if (in.dims.size() != 4 || (in.dims[0] != 1 && in.dims[0] != -1) || (in.dims[1] != 3 && in.dims[1] != -1))
         return Error{"the model's input `" + in.name + "` is " + dims_text(in.dims) + "; expected an image [1,3,H,W] (NCHW)"};
-    if (in.elem_type != kOnnxFloat && in.elem_type != kOnnxFloat16)
-        return Error{"the model's input `" + in.name + "` is neither float32 nor float16 (ONNX type " + std::to_string(in.elem_type) + ")"};
+    if (in.elem_type != OnnxElemType::Float && in.elem_type != OnnxElemType::Float16)
+        return Error{"the model's input `" + in.name + "` is neither float32 nor float16 (ONNX type " + std::to_string(static_cast<int>(in.elem_type)) + ")"};
 
     DetectorInterface d;
     d.input_name = in.name;
-    d.half_input = in.elem_type == kOnnxFloat16;
-    auto meta = [&](const char* key) {
-        const auto it = info.metadata.find(key);
+    d.half_input = in.elem_type == OnnxElemType::Float16;
+    auto meta = [&](MetadataKey key) {
+        const auto it = info.metadata.find(metadata_key_name(key));
         return it == info.metadata.end() ? std::string() : it->second;
     };
-    d.variant = meta("variant");
-    d.activation = meta("activation");
-    d.training_steps = meta("training_steps");
+    d.variant = meta(MetadataKey::Variant);
+    d.activation = meta(MetadataKey::Activation);
+    d.training_steps = meta(MetadataKey::TrainingSteps);
     d.external_data = info.external_data;
     if (in.dims[2] > 0 && in.dims[3] > 0) {
         d.input_height = static_cast<int>(in.dims[2]), d.input_width = static_cast<int>(in.dims[3]);
-    } else if (const int size = std::atoi(meta("input_size").c_str()); size > 0) {
+    } else if (const int size = std::atoi(meta(MetadataKey::InputSize).c_str()); size > 0) {
         d.input_width = d.input_height = size; // symbolic in the graph, fixed by the trainer's metadata
     }
     if ((d.fixed_input() && (d.input_width < 32 || d.input_height < 32 || d.input_width > 4096 || d.input_height > 4096)))
@@ -182,8 +170,8 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
     if (!found) return found;
     d = std::move(found).value();
     const TensorInfo& heatmap = *find_tensor(info.outputs, d.heatmap_name);
-    if (!meta("stride").empty()) {
-        d.stride = std::atoi(meta("stride").c_str());
+    if (!meta(MetadataKey::Stride).empty()) {
+        d.stride = std::atoi(meta(MetadataKey::Stride).c_str());
         if (d.stride <= 0 || d.stride > 64) return Error{"the model's `stride` metadata is not a usable number"};
     } else if (d.fixed_input() && heatmap.dims[2] > 0 && heatmap.dims[3] > 0) {
         d.stride = static_cast<int>(d.input_height / heatmap.dims[2]);
@@ -195,14 +183,18 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
             return Error{"output `" + heatmap.name + "` is " + dims_text(heatmap.dims) + ", which is not the input " +
                          std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + " at stride " + std::to_string(d.stride)};
     }
-    d.class_names = split_comma_list(meta("class_names"));
+    d.class_names = split_comma_list(meta(MetadataKey::ClassNames));
     if (d.num_classes == 0) d.num_classes = static_cast<int>(d.class_names.size());
-    if (lower(meta("heatmap_encoding")) == "probabilities") d.heatmap_encoding = HeatmapEncoding::Probabilities;
-    if (!meta("mean").empty() && !parse_triple(meta("mean"), d.norm.mean))
-        return Error{"the model's `mean` metadata is not three numbers: '" + meta("mean") + "'"};
-    if (!meta("std").empty() &&
-        (!parse_triple(meta("std"), d.norm.std) || d.norm.std[0] <= 0 || d.norm.std[1] <= 0 || d.norm.std[2] <= 0))
-        return Error{"the model's `std` metadata is not three positive numbers: '" + meta("std") + "'"};
+    if (lower(meta(MetadataKey::HeatmapEncoding)) == "probabilities") d.heatmap_encoding = HeatmapEncoding::Probabilities;
+    for (auto [key, out] : {std::pair{MetadataKey::Mean, d.norm.mean}, std::pair{MetadataKey::Std, d.norm.std}}) {
+        if (meta(key).empty()) continue;
+        Result<std::array<float, 3>> v = parse_metadata_triple(meta(key));
+        const bool is_std = key == MetadataKey::Std;
+        if (!v || (is_std && !(v.value()[0] > 0 && v.value()[1] > 0 && v.value()[2] > 0)))
+            return Error{std::string("the model's `") + metadata_key_name(key) + "` metadata is not three " + (is_std ? "positive " : "") +
+                         "numbers: '" + meta(key) + "'"};
+        std::copy(v.value().begin(), v.value().end(), out);
+    }
     return d;
 }
 

@@ -36,7 +36,7 @@ Result<ScanInput> scan_input(const OnnxInfo& info, int symbolic_width, int symbo
                      dims_text(t.dims)};
     ScanInput in;
     in.name = t.name;
-    in.half = t.elem_type == kOnnxFloat16;
+    in.half = t.elem_type == OnnxElemType::Float16;
     in.symbolic = t.dims[2] <= 0 || t.dims[3] <= 0;
     in.height = t.dims[2] > 0 ? static_cast<int>(t.dims[2]) : symbolic_height;
     in.width = t.dims[3] > 0 ? static_cast<int>(t.dims[3]) : symbolic_width;

@@ -46,7 +46,7 @@ struct ParsedTensor {
 
 ParsedTensor read_tensor(Wire w, bool& bad) {
     ParsedTensor t;
-    int data_type = 0;
+    OnnxElemType data_type = OnnxElemType::Undefined;
     bool external = false;
     Wire raw{nullptr, nullptr}; // raw_data, read in place
     std::vector<float> floats;
@@ -57,7 +57,7 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
         const std::uint32_t field = w.tag(wt);
         switch (field) {
         case 1: read_repeated(w, wt, 0, [&](Wire& x) { t.weights.dims.push_back(static_cast<std::int64_t>(x.varint())); }); break;
-        case 2: if (wt == 0) data_type = static_cast<int>(w.varint()); else w.skip(wt); break;
+        case 2: if (wt == 0) data_type = static_cast<OnnxElemType>(w.varint()); else w.skip(wt); break;
         case 4: read_repeated(w, wt, 5, [&](Wire& x) { floats.push_back(x.float32()); }); break;
         case 5: read_repeated(w, wt, 0, [&](Wire& x) { int32s.push_back(static_cast<std::int64_t>(x.varint())); }); break;
         case 8: if (wt == 2) t.name = w.string(); else w.skip(wt); break;
@@ -73,19 +73,19 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
     const std::size_t raw_size = raw.p == nullptr ? 0 : static_cast<std::size_t>(raw.end - raw.p);
     // raw_data holds whole little-endian elements: a length that is not a multiple of the element
     // size is a damaged file, not a tensor to truncate.
-    const std::size_t element = data_type == kOnnxFloat ? 4 : data_type == kOnnxFloat16 ? 2 : data_type == kOnnxDouble ? 8 : 1;
+    const std::size_t element = data_type == OnnxElemType::Float ? 4 : data_type == OnnxElemType::Float16 ? 2 : data_type == OnnxElemType::Double ? 8 : 1;
     if (raw_size % element != 0) {
         bad = true;
         return t;
     }
-    if (data_type == kOnnxFloat) {
+    if (data_type == OnnxElemType::Float) {
         if (raw_size > 0) {
             out.resize(raw_size / 4);
             std::memcpy(out.data(), raw.p, out.size() * 4);
         } else {
             out = std::move(floats);
         }
-    } else if (data_type == kOnnxFloat16) {
+    } else if (data_type == OnnxElemType::Float16) {
         if (raw_size > 0) {
             std::vector<std::uint16_t> halves(raw_size / 2);
             std::memcpy(halves.data(), raw.p, halves.size() * 2);
@@ -94,7 +94,7 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
         } else {
             for (std::int64_t bits : int32s) out.push_back(half_to_float(static_cast<std::uint16_t>(bits)));
         }
-    } else if (data_type == kOnnxDouble) {
+    } else if (data_type == OnnxElemType::Double) {
         if (raw_size > 0) {
             out.resize(raw_size / 8);
             for (std::size_t i = 0; i < out.size(); ++i) {

@@ -46,7 +46,7 @@ TensorInfo read_value_info(Wire w, bool& bad) { // ValueInfoProto
                     while (tensor.more()) {
                         int xwt = 0;
                         const std::uint32_t f = tensor.tag(xwt);
-                        if (f == 1 && xwt == 0) info.elem_type = static_cast<int>(tensor.varint());
+                        if (f == 1 && xwt == 0) info.elem_type = static_cast<OnnxElemType>(tensor.varint());
                         else if (f == 2 && xwt == 2) read_dims(tensor.sub(), info.dims);
                         else tensor.skip(xwt);
                     }

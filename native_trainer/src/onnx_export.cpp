@@ -2,9 +2,10 @@
 
 #include "ttfnet/onnx/graph_builder.h"
 
+#include "deadzone/model_metadata.h"
+
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 namespace ttfnet {
 
@@ -77,7 +78,7 @@ std::string inverted_residual(GraphBuilder& g, InvertedResidualImpl& b, const st
 
 // Mirrors TtfNetImpl::forward layer for layer.
 void build_graph(GraphBuilder& g, TtfNetImpl& model, int input_size) {
-    const std::int64_t s = input_size, f = input_size / 4;
+    const std::int64_t s = input_size, f = input_size / deadzone::kTrainerStride;
     g.add_input("image", {1, 3, s, s});
 
     MobileNetV3SmallImpl& bb = *model.backbone;
@@ -129,36 +130,27 @@ void build_graph(GraphBuilder& g, TtfNetImpl& model, int input_size) {
     g.add_output("wh_pre", {1, 4, f, f});
 }
 
-std::string join(const float* v, int n) {
-    std::ostringstream s;
-    for (int i = 0; i < n; ++i) s << (i ? "," : "") << v[i];
-    return s.str();
-}
-
 } // namespace
 
 deadzone::Result<OnnxExportSummary> export_onnx(TtfNetImpl& model, const OnnxExportOptions& options,
                                                 const std::string& path) {
-    if (options.input_size <= 0 || options.input_size % 32 != 0)
-        return deadzone::Error{"ONNX export: input size must be a positive multiple of 32, got " +
-                               std::to_string(options.input_size)};
+    if (!deadzone::is_trainer_input_size(options.input_size))
+        return deadzone::Error{"ONNX export: input size must be a multiple of 32 from 32 to " +
+                               std::to_string(deadzone::kMaxTrainerInputSize) + ", got " + std::to_string(options.input_size)};
     torch::NoGradGuard no_grad;
     GraphBuilder g("ttfnet_" + model.config.variant.name);
     build_graph(g, model, options.input_size);
 
-    const HeadVariant& v = model.config.variant;
-    std::string classes;
-    for (const std::string& c : options.class_names) classes += (classes.empty() ? "" : ",") + c;
-    g.set_metadata("variant", v.name);
-    g.set_metadata("activation", wh_act_name(v.act));
-    g.set_metadata("leaky_slope", std::to_string(v.leaky_slope));
-    g.set_metadata("wh_offset_base", std::to_string(model.config.wh_offset_base));
-    g.set_metadata("stride", "4");
-    g.set_metadata("input_size", std::to_string(options.input_size));
-    g.set_metadata("mean", join(options.normalization.mean, 3));
-    g.set_metadata("std", join(options.normalization.std, 3));
-    g.set_metadata("class_names", classes);
-    g.set_metadata("training_steps", std::to_string(options.training_steps));
+    deadzone::TrainerMetadata meta;
+    meta.variant = model.config.variant.name;
+    meta.activation = wh_act_name(model.config.variant.act);
+    meta.leaky_slope = model.config.variant.leaky_slope;
+    meta.wh_offset_base = model.config.wh_offset_base;
+    meta.input_size = options.input_size;
+    meta.normalization = options.normalization;
+    meta.class_names = options.class_names;
+    meta.training_steps = options.training_steps;
+    for (const auto& [key, value] : deadzone::to_metadata_props(meta)) g.set_metadata(key, value);
 
     if (std::string problem = g.check(); !problem.empty())
         return deadzone::Error{"ONNX export produced an invalid model: " + problem};

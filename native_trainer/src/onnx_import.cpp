@@ -1,6 +1,6 @@
 #include "ttfnet/onnx_import.h"
 
-#include "deadzone/text_list.h"
+#include "deadzone/model_metadata.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -147,19 +147,6 @@ void load_weights(Cursor& cur, TtfNetImpl& model) {
     cur.expect_end();
 }
 
-double parse_number(const std::map<std::string, std::string>& meta, const std::string& key) {
-    const auto it = meta.find(key);
-    if (it == meta.end()) throw std::runtime_error("metadata '" + key + "' is missing");
-    try {
-        std::size_t used = 0;
-        const double v = std::stod(it->second, &used);
-        if (used != it->second.size()) throw std::invalid_argument("trailing");
-        return v;
-    } catch (const std::exception&) {
-        throw std::runtime_error("metadata '" + key + "' is not a number: '" + it->second + "'");
-    }
-}
-
 bool has_output(const onnx::GraphProto& g, const std::string& name) {
     for (const auto& o : g.output())
         if (o.name() == name) return true;
@@ -200,35 +187,30 @@ ImportedOnnx import_model(const onnx::ModelProto& proto) {
     if (out_channels("wh_head.out.weight") != 4) throw std::runtime_error("the wh head does not have 4 output channels");
     if (config.num_classes < 1 || config.num_classes > 10000) throw std::runtime_error("implausible class count");
 
-    const auto act = meta.find("activation");
-    if (act == meta.end()) throw std::runtime_error("metadata 'activation' is missing");
-    if (!parse_wh_act(act->second, &config.variant.act))
-        throw std::runtime_error("metadata 'activation' is '" + act->second + "'; expected relu, leaky or softplus");
-    config.variant.name = meta.count("variant") ? meta["variant"] : "unknown";
-    config.variant.leaky_slope = parse_number(meta, "leaky_slope");
-    config.wh_offset_base = parse_number(meta, "wh_offset_base");
+    deadzone::Result<deadzone::TrainerMetadata> read = deadzone::read_trainer_metadata(meta);
+    if (!read) throw std::runtime_error(read.error());
+    const deadzone::TrainerMetadata& m = read.value();
+    if (!parse_wh_act(m.activation, &config.variant.act))
+        throw std::runtime_error("metadata 'activation' is '" + m.activation + "'; expected relu, leaky or softplus");
+    config.variant.name = m.variant.empty() ? "unknown" : m.variant;
+    config.variant.leaky_slope = m.leaky_slope;
+    config.wh_offset_base = m.wh_offset_base;
 
     ImportedOnnx out;
     const auto& in_shape = g.input(0).type().tensor_type().shape();
-    if (meta.count("input_size")) out.input_size = static_cast<int>(parse_number(meta, "input_size"));
-    else if (in_shape.dim_size() == 4) out.input_size = static_cast<int>(in_shape.dim(3).dim_value());
-    if (out.input_size <= 0 || out.input_size % 32 != 0 || out.input_size > 4096)
-        throw std::runtime_error("input size " + std::to_string(out.input_size) + " is not a positive multiple of 32");
-    out.class_names = deadzone::split_comma_list(meta.count("class_names") ? meta["class_names"] : "");
+    out.input_size = m.input_size;
+    if (out.input_size == 0 && in_shape.dim_size() == 4) out.input_size = static_cast<int>(in_shape.dim(3).dim_value());
+    if (!deadzone::is_trainer_input_size(out.input_size))
+        throw std::runtime_error("input size " + std::to_string(out.input_size) + " is not a multiple of 32 from 32 to " +
+                                 std::to_string(deadzone::kMaxTrainerInputSize));
+    out.class_names = m.class_names;
     if (out.class_names.empty())
         for (int c = 0; c < config.num_classes; ++c) out.class_names.push_back("class" + std::to_string(c));
     if (static_cast<int>(out.class_names.size()) != config.num_classes)
         throw std::runtime_error("metadata names " + std::to_string(out.class_names.size()) + " classes, the heatmap has " +
                                  std::to_string(config.num_classes));
-    for (const char* key : {"mean", "std"}) {
-        if (!meta.count(key)) continue;
-        const auto numbers = deadzone::parse_number_list(meta[key]);
-        if (!numbers) throw std::runtime_error(std::string("metadata '") + key + "' is not numeric: " + numbers.error());
-        if (numbers.value().size() != 3) throw std::runtime_error(std::string("metadata '") + key + "' does not hold 3 numbers");
-        float* dst = std::string(key) == "mean" ? out.normalization.mean : out.normalization.std;
-        for (std::size_t i = 0; i < 3; ++i) dst[i] = static_cast<float>(numbers.value()[i]);
-    }
-    if (meta.count("training_steps")) out.training_steps = static_cast<std::int64_t>(parse_number(meta, "training_steps"));
+    out.normalization = m.normalization;
+    out.training_steps = m.training_steps;
 
     out.model = make_ttfnet(config);
     {

@@ -22,7 +22,7 @@ Result<DetectorInterface> interface_of(const std::string& name) {
     return find_detector_interface(info.value());
 }
 
-TensorInfo tensor(const std::string& name, std::vector<std::int64_t> dims) { return {name, std::move(dims), kOnnxFloat}; }
+TensorInfo tensor(const std::string& name, std::vector<std::int64_t> dims) { return {name, std::move(dims), OnnxElemType::Float}; }
 
 TEST(DetectorInterface, AnyInputNameAndAFixedNonSquareSize) {
     auto d = interface_of("c12_reference_ok.onnx");

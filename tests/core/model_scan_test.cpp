@@ -438,16 +438,16 @@ TEST(StaticDeadZones, ABiasTheGraphComputesGivesNoFinding) {
 TEST(ScanInput, OneRgbNchwInputOrAClearRefusal) {
     OnnxInfo info;
     EXPECT_NE(scan_input(info, 640, 640).error().find("no input"), std::string::npos);
-    info.inputs = {{"image", {1, 3, -1, -1}, kOnnxFloat16}};
+    info.inputs = {{"image", {1, 3, -1, -1}, OnnxElemType::Float16}};
     Result<ScanInput> symbolic = scan_input(info, 320, 256);
     ASSERT_TRUE(symbolic.ok());
     EXPECT_EQ(symbolic.value().width, 320);
     EXPECT_EQ(symbolic.value().height, 256);
     EXPECT_TRUE(symbolic.value().symbolic);
     EXPECT_TRUE(symbolic.value().half);
-    info.inputs = {{"image", {1, 480, 640, 3}, kOnnxFloat}}; // NHWC
+    info.inputs = {{"image", {1, 480, 640, 3}, OnnxElemType::Float}}; // NHWC
     EXPECT_NE(scan_input(info, 640, 640).error().find("[N,3,H,W], and it is [1,480,640,3]"), std::string::npos);
-    info.inputs = {{"a", {1, 3, 8, 8}, kOnnxFloat}, {"b", {1}, kOnnxFloat}};
+    info.inputs = {{"a", {1, 3, 8, 8}, OnnxElemType::Float}, {"b", {1}, OnnxElemType::Float}};
     EXPECT_NE(scan_input(info, 640, 640).error().find("(a, b)"), std::string::npos);
 }
 

@@ -18,8 +18,8 @@
 // with no 4-channel output, two 2-channel ones: CenterNet's size and offset (the offset is the one
 // whose name says "off" or "reg", else the second), sizes in cells as CenterNet's reference has them. The
 // stride s is the metadata's `stride`, else input size / heatmap size when both are fixed, else 4.
-// Metadata the trainer writes (variant, activation, class_names, mean, std, training_steps) is read
-// when present. Source of the layout: TTFNet (Liu et al., AAAI 2020) and its mmdetection head.
+// Metadata the trainer writes (variant, activation, class_names, mean, std, training_steps; the keys
+// are model_metadata.h's) is read when present. Source of the layout: TTFNet (Liu et al., AAAI 2020) and its mmdetection head.
 #pragma once
 
 #include "deadzone/box_encoding.h"

@@ -16,13 +16,15 @@
 
 namespace deadzone {
 
-// ONNX TensorProto.DataType values DeadZone deals with.
-enum OnnxElemType : int { kOnnxFloat = 1, kOnnxFloat16 = 10, kOnnxDouble = 11 };
+// ONNX TensorProto.DataType (onnx.proto3), by its number in the file. The enumerators are the types
+// DeadZone deals with; any other number read from a file is kept as it is (the underlying type is
+// int) and reported by number.
+enum class OnnxElemType : int { Undefined = 0, Float = 1, Float16 = 10, Double = 11 };
 
 struct TensorInfo {
     std::string name;
     std::vector<std::int64_t> dims; // -1 for a symbolic or missing dimension
-    int elem_type = 0;              // ONNX TensorProto.DataType (1 = float, 10 = float16)
+    OnnxElemType elem_type = OnnxElemType::Undefined;
 };
 
 struct OnnxInfo {
