@@ -1,9 +1,9 @@
 // Files into the app: dropped anywhere on the page, picked with the Open button, or fetched from
 // the server (model manifest, shipped models, sample images). SDL2's Emscripten backend has no
 // SDL_DROPFILE, so JS copies the bytes onto the wasm heap and calls back into C++ with a pointer,
-// and C++ copies them into its own vector. (The in-memory FS used before added a file write and a
-// stream read byte by byte: about 1 ms per image in the drop-to-boxes latency.) Nothing leaves the
-// browser: dropped files are only read locally.
+// and C++ copies them into its own vector (not through Emscripten's in-memory file system, whose
+// write and byte-by-byte read would add about 1 ms per image to the drop-to-boxes latency). Nothing
+// leaves the browser: dropped files are only read locally.
 #include "file_drop.h"
 
 #include "app.h"
@@ -12,6 +12,8 @@
 #include "scan_pipeline.h"
 #include "telemetry_loader.h"
 #include "js_bindings.h"
+
+#include "deadzone/file_names.h"
 
 #include <emscripten/emscripten.h>
 
@@ -29,27 +31,12 @@ std::vector<std::uint8_t> copy_bytes(const std::uint8_t* data, int size) {
     return std::vector<std::uint8_t>(data, data + size);
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-    if (s.size() < suffix.size()) return false;
-    for (size_t i = 0; i < suffix.size(); ++i) {
-        char c = s[s.size() - suffix.size() + i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != suffix[i]) return false;
-    }
-    return true;
-}
-
 // JSON Lines text (first non-blank byte '{') or gzip data: no image format starts like that.
 bool looks_like_telemetry(const std::uint8_t* data, int size) {
     int i = 0;
     while (i < size && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) ++i;
     if (i < size && data[i] == '{') return true;
     return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
-}
-
-std::string base_name(const std::string& url) {
-    const size_t slash = url.find_last_of('/');
-    return slash == std::string::npos ? url : url.substr(slash + 1);
 }
 
 } // namespace
@@ -69,13 +56,13 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     }
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
     if (app_state().view == View::Scan) { // any model (no detector interface), its data, images to scan
-        if (ends_with(name, ".onnx")) accept_scan_model(app_state(), name, "dropped", std::move(bytes));
-        else if (ends_with(name, ".txt")) post_message(app_state(), std::string("scan: labels are not used by the scan ('") + name + "')", false);
+        if (deadzone::has_extension(name, ".onnx")) accept_scan_model(app_state(), name, "dropped", std::move(bytes));
+        else if (deadzone::has_extension(name, ".txt")) post_message(app_state(), std::string("scan: labels are not used by the scan ('") + name + "')", false);
         else if (!accept_scan_data(app_state(), name, bytes)) accept_scan_image(app_state(), name, std::move(bytes));
         return;
     }
-    if (ends_with(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
-    else if (ends_with(name, ".txt")) accept_label_bytes(app_state(), name, bytes);
+    if (deadzone::has_extension(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
+    else if (deadzone::has_extension(name, ".txt")) accept_label_bytes(app_state(), name, bytes);
     else if (is_model_data_name(app_state().detect, name)) accept_model_data_bytes(app_state(), name, std::move(bytes));
     else accept_image_bytes(app_state(), name, bytes, t0);
 }
@@ -126,18 +113,17 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, cons
         if (error[0] == '\0') warm_up_image_path(bytes);
     } else if (kind == "image") {
         if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
-        else accept_image_bytes(state, base_name(url), bytes, t0);
+        else accept_image_bytes(state, deadzone::base_name(url), bytes, t0);
     } else if (kind == "scan image") {
         if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
-        else accept_scan_image(state, base_name(url), std::move(bytes));
+        else accept_scan_image(state, deadzone::base_name(url), std::move(bytes));
     } else if (kind == "labels") {
         if (error[0] != '\0') post_message(state, "could not fetch labels " + url + ": " + error, true);
-        else accept_label_bytes(state, base_name(url), bytes, /*announce_waiting=*/false);
+        else accept_label_bytes(state, deadzone::base_name(url), bytes, /*announce_waiting=*/false);
     } else if (kind == "runs") {
         on_runs_index(state, bytes, error);
     } else if (kind == "model" || kind == "test model") {
-        std::string name = base_name(url);
-        if (ends_with(name, ".onnx")) name.resize(name.size() - 5);
+        const std::string name = deadzone::model_stem(deadzone::base_name(url));
         if (error[0] != '\0') post_message(state, "could not fetch model " + url + ": " + error, true);
         else accept_model_bytes(state, name, kind == "model" ? "shipped" : kind, std::move(bytes));
     } else {

@@ -12,6 +12,7 @@
 #include "telemetry_loader.h"
 #include "textures.h"
 
+#include "deadzone/file_names.h"
 #include "deadzone/box_encoding.h"
 #include "deadzone/image_orientation.h"
 
@@ -305,12 +306,6 @@ std::optional<DetectorInterface> check_model(AppState& state, const std::string&
     return std::move(spec).value();
 }
 
-std::string model_name_of(const std::string& file_name) {
-    std::string name = file_name;
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".onnx") == 0) name.resize(name.size() - 5);
-    return name;
-}
-
 } // namespace
 
 void accept_model_bytes(AppState& state, const std::string& file_name, const std::string& origin,
@@ -327,7 +322,7 @@ void accept_model_bytes(AppState& state, const std::string& file_name, const std
         return;
     }
     std::vector<ExternalFile> external = claim_data_files(state.detect, *spec);
-    add_model(state, model_name_of(file_name), origin, std::move(bytes), std::move(*spec), std::move(onnx), std::move(external));
+    add_model(state, model_stem(file_name), origin, std::move(bytes), std::move(*spec), std::move(onnx), std::move(external));
 }
 
 void accept_model_data_bytes(AppState& state, const std::string& file_name, std::vector<std::uint8_t> bytes) {
@@ -345,7 +340,7 @@ void accept_model_data_bytes(AppState& state, const std::string& file_name, std:
         WaitingModel waiting = std::move(*it);
         detect.waiting_models.erase(it);
         std::vector<ExternalFile> external = claim_data_files(detect, *spec);
-        add_model(state, model_name_of(waiting.file_name), waiting.origin, std::move(waiting.bytes), std::move(*spec),
+        add_model(state, model_stem(waiting.file_name), waiting.origin, std::move(waiting.bytes), std::move(*spec),
                   std::move(onnx), std::move(external));
         return;
     }

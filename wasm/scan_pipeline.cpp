@@ -4,6 +4,7 @@
 #include "ort_session.h"
 #include "pipeline.h"
 
+#include "deadzone/file_names.h"
 #include "deadzone/float16.h"
 #include "deadzone/image_input.h"
 #include "deadzone/onnx_info.h"
@@ -22,10 +23,6 @@ namespace {
 constexpr std::int64_t kMaxScanImagePixels = 50'000'000;
 constexpr std::size_t kMaxScanImages = 64;
 constexpr int kMaxSampleRank = 1 << 16; // ranks from here on are images that are not samples
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 void fail(AppState& state, const std::string& why) {
     ScanState& scan = state.scan;

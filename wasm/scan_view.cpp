@@ -11,6 +11,7 @@
 #include "scan_pipeline.h"
 #include "textures.h"
 
+#include "deadzone/file_names.h"
 #include "deadzone/scan_report.h"
 
 #include <imgui.h>
@@ -157,9 +158,7 @@ void draw_comparison(const ScanState& scan) {
 
 void save_report(const ScanState& scan, bool markdown) {
     const std::string text = scan_report_text(scan, markdown);
-    std::string stem = scan.model_name;
-    if (stem.size() > 5 && stem.compare(stem.size() - 5, 5, ".onnx") == 0) stem.resize(stem.size() - 5);
-    const std::string name = stem + (markdown ? ".deadzone-scan.md" : ".deadzone-scan.json");
+    const std::string name = model_stem(scan.model_name) + (markdown ? ".deadzone-scan.md" : ".deadzone-scan.json");
     dz_js_save_file(name.c_str(), markdown ? "text/markdown" : "application/json", text.data(), static_cast<int>(text.size()));
 }
 

@@ -3,6 +3,7 @@
 #include "file_drop.h"
 #include "js_bindings.h"
 
+#include "deadzone/file_names.h"
 #include "deadzone/diagnostics.h"
 #include "deadzone/gzip.h"
 
@@ -10,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace deadzone::explorer {
 
@@ -20,12 +20,6 @@ namespace {
 // within one poll plus one frame.
 constexpr int kFollowIntervalMs = 500;
 constexpr double kRunsIndexIntervalMs = 2000;
-
-bool ends_with_ci(const std::string& s, const char* suffix) {
-    const std::string x(suffix);
-    if (s.size() < x.size()) return false;
-    return std::equal(x.rbegin(), x.rend(), s.rbegin(), [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
-}
 
 // How often deaths, captions and BN histories are redone while a long file streams in (each is a
 // pass over every record; the columns are extended with every piece).
@@ -137,7 +131,7 @@ const char* run_origin_name(RunOrigin o) {
 
 bool is_telemetry_name(const std::string& name) {
     for (const char* ext : {".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".json", ".json.gz"})
-        if (ends_with_ci(name, ext)) return true;
+        if (has_extension(name, ext)) return true;
     return false;
 }
 
@@ -188,7 +182,7 @@ void load_telemetry_bytes(AppState& state, const std::string& name, const std::s
 }
 
 int begin_telemetry_stream(AppState& state, const std::string& name, RunOrigin origin, double total_bytes) {
-    if (!is_telemetry_name(name) || ends_with_ci(name, ".gz")) return 0;
+    if (!is_telemetry_name(name) || has_extension(name, ".gz")) return 0;
     ReplayRun run;
     run.id = state.replay.next_run_id++;
     run.name = name;
@@ -208,7 +202,7 @@ int load_telemetry_url(AppState& state, const std::string& name, const std::stri
     run.url = url;
     run.origin = origin;
     // A gzip file cannot be read as it grows (it is only valid whole): it is loaded once.
-    run.following = origin == RunOrigin::Live && !ends_with_ci(url, ".gz");
+    run.following = origin == RunOrigin::Live && !has_extension(url, ".gz");
     const int id = run.id;
     const int interval = run.following ? kFollowIntervalMs : 0;
     add_run(state, std::move(run));

@@ -22,5 +22,6 @@ set(DEADZONE_CORE_TEST_SOURCES
   model_scan_test.cpp
   text_list_test.cpp
   model_metadata_test.cpp
+  file_names_test.cpp
 )
 list(TRANSFORM DEADZONE_CORE_TEST_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
