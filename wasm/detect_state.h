@@ -40,17 +40,24 @@ struct ExternalFile {
     std::vector<std::uint8_t> bytes;
 };
 
+// Where a model came from: the shipped manifest (assets/models), the generated test models, or the
+// user (an .onnx dropped or opened).
+enum class ModelOrigin { Shipped, TestModel, Dropped };
+// "shipped", "test model", "dropped": the state hook's names, also shown to the user.
+const char* model_origin_name(ModelOrigin origin);
+
 // A dropped .onnx whose external data files have not all arrived yet (they may come in the same drop,
 // in any order, or in a later one).
 struct WaitingModel {
-    std::string file_name, origin;
+    std::string file_name;
+    ModelOrigin origin = ModelOrigin::Dropped;
     std::vector<std::uint8_t> bytes;
 };
 
 // A model the user can pick: shipped, a generated test model, or an .onnx dragged in.
 struct Model {
     std::string name;
-    std::string origin;               // "shipped", "test model", "dropped"
+    ModelOrigin origin = ModelOrigin::Dropped;
     int rank = 0;                     // list order: its manifest position, or after them by arrival
     std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
     std::vector<ExternalFile> external_files; // its external data, kept for the same reason

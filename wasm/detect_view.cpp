@@ -236,7 +236,7 @@ std::string card_summary(const ModelCard& card) {
 void model_tooltip(const DetectState& detect, const Model& m) {
     ImGui::BeginTooltip();
     ImGui::Text("%s", m.name.c_str());
-    if (const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(detect, m.name)) {
+    if (const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(detect, m.name)) {
         if (!card->description.empty()) ImGui::Text("change: %s", card->description.c_str());
         if (!detect.training.empty()) ImGui::Text("trained on: %s", detect.training.c_str());
         if (card->evaluated) {
@@ -246,8 +246,8 @@ void model_tooltip(const DetectState& detect, const Model& m) {
         }
         ImGui::TextDisabled("shipped with DeadZone: assets/models, trained by scripts/make_assets.sh");
     } else {
-        ImGui::TextDisabled("%s: %s", m.origin.c_str(),
-                            m.origin == "dropped" ? "an .onnx you dropped or opened" : "not in the model manifest");
+        ImGui::TextDisabled("%s: %s", model_origin_name(m.origin),
+                            m.origin == ModelOrigin::Dropped ? "an .onnx you dropped or opened" : "not in the model manifest");
         if (!m.spec.variant.empty()) ImGui::Text("variant (from its metadata): %s", m.spec.variant.c_str());
     }
     ImGui::EndTooltip();
@@ -263,9 +263,9 @@ void draw_model_combo(AppState& state, int panel_index) {
             const Model& m = detect.models[i];
             if (ImGui::Selectable(m.name.c_str(), i == panel.model_index)) select_model(state, panel_index, i);
             if (ImGui::IsItemHovered()) model_tooltip(detect, m);
-            const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(detect, m.name);
+            const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(detect, m.name);
             ImGui::SameLine(120);
-            ImGui::TextDisabled("%s", card != nullptr ? card->description.c_str() : m.origin.c_str());
+            ImGui::TextDisabled("%s", card != nullptr ? card->description.c_str() : model_origin_name(m.origin));
         }
         ImGui::EndCombo();
     }
@@ -274,7 +274,7 @@ void draw_model_combo(AppState& state, int panel_index) {
     draw_interface_button(state, panel_index);
     ImGui::SameLine();
     const Model* m = panel.model_index >= 0 ? &detect.models[panel.model_index] : nullptr;
-    const ModelCard* card = m != nullptr && m->origin != "dropped" ? find_card(detect, m->name) : nullptr;
+    const ModelCard* card = m != nullptr && m->origin != ModelOrigin::Dropped ? find_card(detect, m->name) : nullptr;
     if (card != nullptr) {
         ImGui::TextDisabled("%s", card_summary(*card).c_str());
         if (ImGui::IsItemHovered()) model_tooltip(detect, *m);

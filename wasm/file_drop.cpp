@@ -56,12 +56,12 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     }
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
     if (app_state().view == View::Scan) { // any model (no detector interface), its data, images to scan
-        if (deadzone::has_extension(name, ".onnx")) accept_scan_model(app_state(), name, "dropped", std::move(bytes));
+        if (deadzone::has_extension(name, ".onnx")) accept_scan_model(app_state(), name, ModelOrigin::Dropped, std::move(bytes));
         else if (deadzone::has_extension(name, ".txt")) post_message(app_state(), std::string("scan: labels are not used by the scan ('") + name + "')", false);
         else if (!accept_scan_data(app_state(), name, bytes)) accept_scan_image(app_state(), name, std::move(bytes));
         return;
     }
-    if (deadzone::has_extension(name, ".onnx")) accept_model_bytes(app_state(), name, "dropped", std::move(bytes));
+    if (deadzone::has_extension(name, ".onnx")) accept_model_bytes(app_state(), name, ModelOrigin::Dropped, std::move(bytes));
     else if (deadzone::has_extension(name, ".txt")) accept_label_bytes(app_state(), name, bytes);
     else if (is_model_data_name(app_state().detect, name)) accept_model_data_bytes(app_state(), name, std::move(bytes));
     else accept_image_bytes(app_state(), name, bytes, t0);
@@ -101,33 +101,46 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_error(const char* name, const char* message
     post_message(app_state(), std::string("could not read '") + name + "': " + message, true);
 }
 
-EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, const char* kind_c, const char* url_c,
+EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, int kind_value, const char* url_c,
                                         const char* error, double t0) {
     using namespace deadzone::explorer;
     AppState& state = app_state();
     request_redraw(state);
-    const std::string kind = kind_c, url = url_c;
+    const std::string url = url_c;
+    const bool failed = error[0] != '\0';
     std::vector<std::uint8_t> bytes;
-    if (error[0] == '\0') bytes = copy_bytes(data, size);
-    if (kind == "warm-up image") {
-        if (error[0] == '\0') warm_up_image_path(bytes);
-    } else if (kind == "image") {
-        if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
+    if (!failed) bytes = copy_bytes(data, size);
+    switch (static_cast<FetchKind>(kind_value)) {
+    case FetchKind::WarmUpImage:
+        if (!failed) warm_up_image_path(bytes);
+        break;
+    case FetchKind::Image:
+        if (failed) post_message(state, "could not fetch sample image " + url + ": " + error, true);
         else accept_image_bytes(state, deadzone::base_name(url), bytes, t0);
-    } else if (kind == "scan image") {
-        if (error[0] != '\0') post_message(state, "could not fetch sample image " + url + ": " + error, true);
+        break;
+    case FetchKind::ScanImage:
+        if (failed) post_message(state, "could not fetch sample image " + url + ": " + error, true);
         else accept_scan_image(state, deadzone::base_name(url), std::move(bytes));
-    } else if (kind == "labels") {
-        if (error[0] != '\0') post_message(state, "could not fetch labels " + url + ": " + error, true);
+        break;
+    case FetchKind::Labels:
+        if (failed) post_message(state, "could not fetch labels " + url + ": " + error, true);
         else accept_label_bytes(state, deadzone::base_name(url), bytes, /*announce_waiting=*/false);
-    } else if (kind == "runs") {
+        break;
+    case FetchKind::RunsIndex:
         on_runs_index(state, bytes, error);
-    } else if (kind == "model" || kind == "test model") {
-        const std::string name = deadzone::model_stem(deadzone::base_name(url));
-        if (error[0] != '\0') post_message(state, "could not fetch model " + url + ": " + error, true);
-        else accept_model_bytes(state, name, kind == "model" ? "shipped" : kind, std::move(bytes));
-    } else {
-        on_manifest_fetched(state, kind, url, bytes, error);
+        break;
+    case FetchKind::Model:
+    case FetchKind::TestModel: {
+        const ModelOrigin origin = static_cast<FetchKind>(kind_value) == FetchKind::Model ? ModelOrigin::Shipped : ModelOrigin::TestModel;
+        if (failed) post_message(state, "could not fetch model " + url + ": " + error, true);
+        else accept_model_bytes(state, deadzone::model_stem(deadzone::base_name(url)), origin, std::move(bytes));
+        break;
+    }
+    case FetchKind::Manifest:
+    case FetchKind::TestManifest:
+    case FetchKind::Samples:
+        on_manifest_fetched(state, static_cast<FetchKind>(kind_value), url, bytes, error);
+        break;
     }
 }
 
@@ -150,6 +163,6 @@ void install_file_drop() {
     dz_js_install_file_drop();
 }
 void open_file_dialog() { dz_js_open_file_dialog(); }
-void fetch_file(const std::string& url, const std::string& kind) { dz_js_fetch_file(url.c_str(), kind.c_str()); }
+void fetch_file(const std::string& url, FetchKind kind) { dz_js_fetch_file(url.c_str(), static_cast<int>(kind)); }
 
 } // namespace deadzone::explorer

@@ -12,9 +12,20 @@ void open_file_dialog();
 // The widget names (AppState::widget_rects) of the buttons that call open_file_dialog(): the page
 // opens the chooser itself when a click lands on one (file_drop.cpp, dz_file_dialog_button_at).
 constexpr const char* kFileDialogButtons[] = {"open", "replay:open", "scan:open"};
-// kind: "image", "model", "test model", "manifest", "test manifest", "samples", "warm-up image",
-// "runs" (the live runs folder's index), "labels" (a sample's YOLO label file), "scan image" (an
-// image for the Scan view).
-void fetch_file(const std::string& url, const std::string& kind);
+// What a fetched file is for, which decides where its bytes go when they arrive.
+enum class FetchKind {
+    Image,         // a sample image for the Detect view
+    WarmUpImage,   // the first sample, fetched early only to warm the image path
+    ScanImage,     // a sample image for the Scan view
+    Labels,        // a sample's YOLO label file
+    Model,         // a shipped model (assets/models)
+    TestModel,     // a generated test model (make_test_models)
+    Manifest,      // assets/models/manifest.json
+    TestManifest,  // test-models/manifest.json, read when nothing is shipped
+    Samples,       // assets/images/samples.json
+    RunsIndex,     // runs/index.json, the live runs folder's listing
+};
+// Fetches `url`; its bytes (or the error) come back to the handler of `kind`.
+void fetch_file(const std::string& url, FetchKind kind);
 
 } // namespace deadzone::explorer

@@ -14,7 +14,7 @@ int dz_js_window_height();
 void dz_js_install_heap_call();
 void dz_js_install_file_drop();
 void dz_js_open_file_dialog();
-void dz_js_fetch_file(const char* url, const char* kind);
+void dz_js_fetch_file(const char* url, int kind);
 
 // backend_probe.cpp: WebGPU adapter, wasm threads and SIMD; answered by dz_on_backend_probe.
 void dz_js_start_backend_probe();

@@ -143,26 +143,35 @@ std::vector<int> models_in_list_order(const DetectState& detect) {
     return order;
 }
 
+const char* model_origin_name(ModelOrigin origin) {
+    switch (origin) {
+    case ModelOrigin::Shipped: return "shipped";
+    case ModelOrigin::TestModel: return "test model";
+    case ModelOrigin::Dropped: return "dropped";
+    }
+    return "?";
+}
+
 void open_sample(const SampleImage& sample) {
     // Labels first: they are kept until the image of their stem arrives, whichever comes first.
-    if (!sample.labels_url.empty()) fetch_file(sample.labels_url, "labels");
-    fetch_file(sample.url, "image");
+    if (!sample.labels_url.empty()) fetch_file(sample.labels_url, FetchKind::Labels);
+    fetch_file(sample.url, FetchKind::Image);
 }
 
 void start_explorer(AppState& state) {
     install_file_drop();
     state.detect.model_list_source = "loading the model list...";
-    fetch_file("assets/models/manifest.json", "manifest");
-    fetch_file("assets/images/samples.json", "samples");
-    fetch_file("runs/index.json", "runs"); // answered only by `scripts/explore.sh --runs DIR`
+    fetch_file("assets/models/manifest.json", FetchKind::Manifest);
+    fetch_file("assets/images/samples.json", FetchKind::Samples);
+    fetch_file("runs/index.json", FetchKind::RunsIndex); // answered only by `scripts/explore.sh --runs DIR`
 }
 
-void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
+void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url,
                          const std::vector<std::uint8_t>& bytes, const std::string& error) {
     nlohmann::json j;
     if (error.empty()) j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
     const std::string base = url.substr(0, url.find_last_of('/') + 1);
-    if (kind == "samples") {
+    if (kind == FetchKind::Samples) {
         if (j.is_object() && j.contains("images") && j["images"].is_array())
             for (const auto& img : j["images"]) {
                 if (!img.is_object() || !img.contains("file") || !img["file"].is_string()) continue;
@@ -178,21 +187,21 @@ void on_manifest_fetched(AppState& state, const std::string& kind, const std::st
         // it is only decoded unseen, to warm up the image path.
         if (!state.detect.samples.empty()) {
             if (state.detect.show_first_sample) open_sample(state.detect.samples.front());
-            else fetch_file(state.detect.samples.front().url, "warm-up image");
+            else fetch_file(state.detect.samples.front().url, FetchKind::WarmUpImage);
         }
         return;
     }
     const bool usable = j.is_object() && j.contains("models") && j["models"].is_array() && !j["models"].empty();
     if (!usable) {
-        if (kind == "manifest") { // nothing shipped yet: the generated test models, if the build made them
-            fetch_file("test-models/manifest.json", "test manifest");
+        if (kind == FetchKind::Manifest) { // nothing shipped yet: the generated test models, if the build made them
+            fetch_file("test-models/manifest.json", FetchKind::TestManifest);
         } else {
             state.detect.model_list_source = "no models shipped yet; drag in an .onnx";
             post_message(state, state.detect.model_list_source, false);
         }
         return;
     }
-    state.detect.model_list_source = kind == "manifest" ? "shipped models (assets/models)" : "test models (not trained; from make_test_models)";
+    state.detect.model_list_source = kind == FetchKind::Manifest ? "shipped models (assets/models)" : "test models (not trained; from make_test_models)";
     if (j.contains("default_pair") && j["default_pair"].is_array() && j["default_pair"].size() == 2)
         for (int i = 0; i < 2; ++i)
             if (j["default_pair"][i].is_string()) state.detect.default_pair[i] = j["default_pair"][i].get<std::string>();
@@ -201,7 +210,7 @@ void on_manifest_fetched(AppState& state, const std::string& kind, const std::st
         if (!m.is_object() || !m.contains("file") || !m["file"].is_string()) continue;
         if (std::optional<ModelCard> card = read_model_card(m, static_cast<int>(state.detect.cards.size())))
             state.detect.cards.push_back(std::move(*card));
-        fetch_file(base + m["file"].get<std::string>(), kind == "manifest" ? "model" : "test model");
+        fetch_file(base + m["file"].get<std::string>(), kind == FetchKind::Manifest ? FetchKind::Model : FetchKind::TestModel);
         // Its training run, for the Replay view (fetched when the user asks for it).
         if (m.contains("telemetry") && m["telemetry"].is_string() && m.contains("name") && m["name"].is_string())
             state.replay.shipped.emplace_back(m["name"].get<std::string>(), base + m["telemetry"].get<std::string>());
@@ -240,7 +249,7 @@ std::string mapping_setting_key(const Model& m) {
 
 // A mapping the user set for this model on an earlier visit, if any and still valid.
 void apply_remembered_mapping(AppState& state, Model& m) {
-    if (m.origin != "dropped") return; // shipped and test models keep their own interface
+    if (m.origin != ModelOrigin::Dropped) return; // shipped and test models keep their own interface
     char buffer[2048];
     if (dz_js_load_setting(mapping_setting_key(m).c_str(), buffer, sizeof buffer) < 0) return;
     Result<InterfaceMapping> mapping = mapping_from_json(buffer);
@@ -254,7 +263,7 @@ void apply_remembered_mapping(AppState& state, Model& m) {
 }
 
 // A checked model joins the list and, if it is the user's, a panel.
-void add_model(AppState& state, std::string name, const std::string& origin, std::vector<std::uint8_t> bytes,
+void add_model(AppState& state, std::string name, ModelOrigin origin, std::vector<std::uint8_t> bytes,
                DetectorInterface spec, OnnxInfo onnx, std::vector<ExternalFile> external) {
     const std::string stem = name;
     for (int n = 2; find_model(state.detect, name) >= 0; ++n) name = stem + " (" + std::to_string(n) + ")";
@@ -262,7 +271,7 @@ void add_model(AppState& state, std::string name, const std::string& origin, std
     m.name = name;
     m.origin = origin;
     // The manifest's position for a shipped model; anything else after all of them, by arrival.
-    const ModelCard* card = origin == "dropped" ? nullptr : find_card(state.detect, name);
+    const ModelCard* card = origin == ModelOrigin::Dropped ? nullptr : find_card(state.detect, name);
     m.rank = card != nullptr ? card->rank : kMaxManifestModels + static_cast<int>(state.detect.models.size());
     m.bytes = std::move(bytes);
     m.spec = std::move(spec);
@@ -274,8 +283,8 @@ void add_model(AppState& state, std::string name, const std::string& origin, std
     // Shipped/test models fill their default panel; a dropped model goes where the user will look:
     // an empty panel, else the right-hand (fix) panel.
     for (int p = 0; p < 2; ++p)
-        if (origin != "dropped" && state.detect.default_pair[p] == name) select_model(state, p, index);
-    if (origin == "dropped") {
+        if (origin != ModelOrigin::Dropped && state.detect.default_pair[p] == name) select_model(state, p, index);
+    if (origin == ModelOrigin::Dropped) {
         select_model(state, state.detect.panels[0].model_index < 0 ? 0 : 1, index);
         post_message(state, "added model '" + name + "'", false);
     } else {
@@ -308,7 +317,7 @@ std::optional<DetectorInterface> check_model(AppState& state, const std::string&
 
 } // namespace
 
-void accept_model_bytes(AppState& state, const std::string& file_name, const std::string& origin,
+void accept_model_bytes(AppState& state, const std::string& file_name, ModelOrigin origin,
                         std::vector<std::uint8_t> bytes) {
     OnnxInfo onnx;
     std::optional<DetectorInterface> spec = check_model(state, file_name, bytes, onnx);

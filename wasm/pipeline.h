@@ -4,6 +4,7 @@
 #pragma once
 
 #include "app.h"
+#include "file_drop.h" // FetchKind
 
 #include <cstdint>
 #include <string>
@@ -18,7 +19,7 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
                         double received_ms);
 // A model file: checked (core's detector_interface.h), then added, or kept waiting for the external
 // data files it names (accept_model_data_bytes), or refused with a visible reason.
-void accept_model_bytes(AppState& state, const std::string& name, const std::string& origin,
+void accept_model_bytes(AppState& state, const std::string& name, ModelOrigin origin,
                         std::vector<std::uint8_t> bytes);
 // An external data file (ONNX weights outside the .onnx): completes a waiting model, or is kept
 // (at most kMaxDataFiles) for a model that comes later.
@@ -44,8 +45,8 @@ const ModelCard* find_card(const DetectState& detect, const std::string& name);
 std::vector<int> models_in_list_order(const DetectState& detect);
 // Ranks from here on are models that are not in the manifest.
 constexpr int kMaxManifestModels = 1 << 16;
-// A fetched model manifest or sample list (kind "manifest", "test manifest" or "samples").
-void on_manifest_fetched(AppState& state, const std::string& kind, const std::string& url,
+// A fetched model manifest or sample list (FetchKind::Manifest, TestManifest or Samples).
+void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url,
                          const std::vector<std::uint8_t>& bytes, const std::string& error);
 // Runs the image path (decode, letterbox) once on a sample's bytes and throws the result away, so
 // the browser has optimised that code before the user's first image.

@@ -182,7 +182,7 @@ bool scan_running(const ScanState& scan) {
     return scan.phase == ScanPhase::Opening || scan.phase == ScanPhase::Running;
 }
 
-void accept_scan_model(AppState& state, const std::string& name, const std::string& origin, std::vector<std::uint8_t> bytes) {
+void accept_scan_model(AppState& state, const std::string& name, ModelOrigin origin, std::vector<std::uint8_t> bytes) {
     ScanState& scan = state.scan;
     if (scan_running(scan)) cancel_scan(state);
     Result<ModelScan> opened = ModelScan::open(bytes.data(), bytes.size(), scan.thresholds);
@@ -283,7 +283,7 @@ void accept_scan_image(AppState& state, const std::string& name, std::vector<std
 
 void fetch_scan_samples(AppState& state) {
     state.scan.samples_requested = true;
-    for (const SampleImage& sample : state.detect.samples) fetch_file(sample.url, "scan image");
+    for (const SampleImage& sample : state.detect.samples) fetch_file(sample.url, FetchKind::ScanImage);
 }
 
 void clear_scan_images(AppState& state) {

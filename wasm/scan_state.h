@@ -50,7 +50,7 @@ struct LayerMaps {
 struct ScanState {
     ScanPhase phase = ScanPhase::Empty;
     std::string model_name;
-    std::string model_origin;                     // "dropped", or the Detect model it came from
+    ModelOrigin model_origin = ModelOrigin::Dropped; // dropped here, or the Detect model's origin
     std::vector<std::uint8_t> model_bytes;        // kept to scan again with other images or rules
     std::vector<ExternalFile> external_files;     // its external data, as it names them
     std::vector<std::string> missing_data;        // external data files still to drop

@@ -306,7 +306,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     nlohmann::json models = nlohmann::json::array();
     for (int i : models_in_list_order(s.detect)) {
         const Model& m = s.detect.models[static_cast<std::size_t>(i)];
-        nlohmann::json j = {{"name", m.name}, {"origin", m.origin}, {"variant", m.spec.variant},
+        nlohmann::json j = {{"name", m.name}, {"origin", model_origin_name(m.origin)}, {"variant", m.spec.variant},
                             {"activation", m.spec.activation}, {"input_size", {m.spec.input_width, m.spec.input_height}},
                             {"interface", {{"input", m.spec.input_name}, {"heatmap", m.spec.heatmap_name}, {"wh", m.spec.wh_name},
                                            {"wh_pre", m.spec.wh_pre_name}, {"offset", m.spec.offset_name}, {"stride", m.spec.stride},
@@ -315,7 +315,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
                                            {"mapping", nlohmann::json::parse(deadzone::mapping_to_json(deadzone::mapping_of(m.spec)))}}},
                             {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
                             {"session_error", m.session_error}};
-        if (const ModelCard* card = m.origin == "dropped" ? nullptr : find_card(s.detect, m.name)) {
+        if (const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(s.detect, m.name)) {
             nlohmann::json dead = nlohmann::json::array();
             for (const auto& [channel, since] : card->dead_channels) dead.push_back({{"channel", channel}, {"since_step", since}});
             j["card"] = {{"description", card->description}, {"evaluated", card->evaluated}, {"map50", card->map50},

@@ -325,7 +325,7 @@ void poll_runs_index(AppState& state, double now_ms) {
     double& last_ms = state.replay.runs_index_polled_ms;
     if (last_ms > 0 && now_ms - last_ms < kRunsIndexIntervalMs) return;
     last_ms = now_ms;
-    fetch_file("runs/index.json", "runs");
+    fetch_file("runs/index.json", FetchKind::RunsIndex);
 }
 
 void open_shipped_replay(AppState& state) {

@@ -149,12 +149,13 @@ mergeInto(LibraryManager.library, {
     if (input) input.click();
   },
 
-  // void dz_js_fetch_file(const char* url_c, const char* kind_c) [wasm/file_drop.cpp]
-  dz_js_fetch_file: function(url_c, kind_c) {
-    const url = UTF8ToString(url_c), kind = UTF8ToString(kind_c);
+  // void dz_js_fetch_file(const char* url_c, int kind) [wasm/file_drop.cpp]; kind (a FetchKind) comes
+  // back as it is.
+  dz_js_fetch_file: function(url_c, kind) {
+    const url = UTF8ToString(url_c);
     const t0 = performance.now();
     const report = (buffer, status) =>
-        dzCallWithBytes("dz_on_fetched", buffer, ["string", "string", "string", "number"], [kind, url, status, t0]);
+        dzCallWithBytes("dz_on_fetched", buffer, ["number", "string", "string", "number"], [kind, url, status, t0]);
     fetch(url).then((r) => {
         if (!r.ok) throw new Error("HTTP " + r.status);
         return r.arrayBuffer();
