@@ -5,21 +5,25 @@
 # sanitizer report is saved as build/fuzz/crashes/<name>-* and fails the run (make it a regression
 # test: tests/core/image_variants_test.cpp, yolo_labels_test.cpp, ...).
 #
-# Usage: scripts/fuzz.sh [--seconds N] [--seed S] [name ...]   names: image_decode yolo_labels widerperson_labels telemetry onnx coco
-#        (default: 10 s each, all four, a new random seed per run; scripts/test.sh runs 10 s with
-#        --seed 1, so that the same code fuzzes the same way in CI)
+# Usage: scripts/fuzz.sh [--seconds N] [--seed S] [--junit FILE] [name ...]
+#        names: image_decode yolo_labels widerperson_labels telemetry onnx coco (default: all)
+#        (10 s each by default, a new random seed per run; scripts/test.sh runs 10 s with --seed 1,
+#        so that the same code fuzzes the same way in CI, and --junit for its summary: one test
+#        case per harness)
 set -uo pipefail
 here="$(dirname "${BASH_SOURCE[0]}")"
 source "$here/env.sh"
 known=(image_decode yolo_labels widerperson_labels telemetry onnx coco)
 seconds=10
 seed=0
+junit=""
 names=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "fuzz: --seconds wants a number of seconds"; exit 2; }; seconds="$2"; shift 2 ;;
         --seed) [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "fuzz: --seed wants a number"; exit 2; }; seed="$2"; shift 2 ;;
-        -h|--help) sed -n 2,11p "$0"; exit 0 ;;
+        --junit) [ -n "${2:-}" ] || { echo "fuzz: --junit wants a file"; exit 2; }; junit="$2"; shift 2 ;;
+        -h|--help) sed -n 2,13p "$0"; exit 0 ;;
         *) [[ " ${known[*]} " == *" $1 "* ]] || { echo "fuzz: unknown harness '$1' (one of: ${known[*]})"; exit 2; }
            names+=("$1"); shift ;;
     esac
@@ -47,6 +51,8 @@ fi
 
 mkdir -p "$build/crashes"
 failed=0
+cases=""
+xml_escape() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'; }
 for name in "${names[@]}"; do
     corpus="$build/corpus/$name"
     mkdir -p "$corpus"
@@ -59,10 +65,17 @@ for name in "${names[@]}"; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     if [ $rc = 0 ]; then
         echo "fuzz: $name ok, ${runs:-?} inputs in ${seconds} s"
+        cases+="  <testcase classname=\"fuzz\" name=\"$name\"/>"$'\n'
     else
         failed=$((failed + 1))
         echo "fuzz: $name FAILED (exit $rc): $(grep -m1 -E 'ERROR|runtime error|deadly signal|timeout' "$log")"
         echo "      input saved in $build/crashes/, log in $log"
+        why=$(grep -m1 -E 'ERROR|runtime error|deadly signal|timeout' "$log" | xml_escape)
+        cases+="  <testcase classname=\"fuzz\" name=\"$name\"><failure message=\"exit $rc: $why\"/></testcase>"$'\n'
     fi
 done
+if [ -n "$junit" ]; then
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="fuzz" tests="%d" failures="%d">\n%s</testsuite>\n' \
+        "${#names[@]}" "$failed" "$cases" >"$junit"
+fi
 [ $failed = 0 ]

@@ -1,10 +1,6 @@
-// The C interface of core's dead-zone scan (model_scan.h) for tools/deadzone-scan.mjs, which runs
-// it as wasm beside onnxruntime-node: the scan's analysis is the one C++ implementation the explorer
-// also uses; this file only passes bytes and strings across.
-//
-// A ScanSession owns everything the JS side reads back (strings, the prepared input); pointers into
-// it stay valid until the next call on the same session. Every call that can fail returns 0/null
-// and leaves the reason in dz_scan_error().
+// The scan as wasm for tools/deadzone-scan.mjs: the functions of scan_api.h.
+#include "scan_api.h"
+
 #include "deadzone/detector_interface.h"
 #include "deadzone/float16.h"
 #include "deadzone/image_input.h"
@@ -20,8 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace {
-
+// Everything one scan keeps between calls (scan_api.h).
 struct ScanSession {
     std::optional<deadzone::ModelScan> scan;
     std::string error;
@@ -30,6 +25,8 @@ struct ScanSession {
     std::vector<std::uint16_t> input_half; // the same as float16 bit patterns, for half models
     std::vector<float> converted;   // a float16 output converted to float32
 };
+
+namespace {
 
 const char* hand_out(ScanSession* s, std::string text) {
     s->text = std::move(text);
@@ -51,7 +48,6 @@ deadzone::Normalization feed_normalization(int scaling, int bgr) {
 
 extern "C" {
 
-// Opens a scan of the ONNX model in `bytes`; never null. Thresholds as StaticThresholds.
 EMSCRIPTEN_KEEPALIVE ScanSession* dz_scan_open(const std::uint8_t* bytes, int size, double gamma_eps, double running_eps,
                                                double weight_eps) {
     auto* s = new ScanSession;
@@ -69,8 +65,6 @@ EMSCRIPTEN_KEEPALIVE void dz_scan_close(ScanSession* s) { delete s; }
 
 EMSCRIPTEN_KEEPALIVE const char* dz_scan_error(ScanSession* s) { return s->error.c_str(); }
 
-// {inputs: [{name, dims, elem_type}], external_data: [file], layers: [{tensor, node, op, can_die}],
-//  static_findings: n}
 EMSCRIPTEN_KEEPALIVE const char* dz_scan_info_json(ScanSession* s) {
     if (!s->scan) return nullptr;
     nlohmann::json inputs = nlohmann::json::array(), layers = nlohmann::json::array();
@@ -89,8 +83,6 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_info_json(ScanSession* s) {
     return hand_out(s, info.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-// The input the scan feeds (model_scan.h scan_input): {name, width, height, symbolic, half}, or null
-// with the reason in dz_scan_error.
 EMSCRIPTEN_KEEPALIVE const char* dz_scan_input_json(ScanSession* s, int symbolic_width, int symbolic_height) {
     if (!s->scan) return nullptr;
     deadzone::Result<deadzone::ScanInput> in = deadzone::scan_input(s->scan->graph().info, symbolic_width, symbolic_height);
@@ -103,28 +95,21 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_input_json(ScanSession* s, int symbolic
     return hand_out(s, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-// The model with every activation output exposed; its size in *size.
 EMSCRIPTEN_KEEPALIVE const std::uint8_t* dz_scan_exposed_model(ScanSession* s, int* size) {
     if (!s->scan) return nullptr;
     *size = static_cast<int>(s->scan->exposed_model().size());
     return s->scan->exposed_model().data();
 }
 
-// Frees the exposed model once the caller has its own copy.
 EMSCRIPTEN_KEEPALIVE void dz_scan_release_exposed_model(ScanSession* s) {
     if (s->scan) s->scan->release_exposed_model();
 }
 
-// [[layer, ...], ...] for a memory budget in bytes (ModelScan::fetch_groups).
 EMSCRIPTEN_KEEPALIVE const char* dz_scan_fetch_groups_json(ScanSession* s, double budget_bytes) {
     if (!s->scan) return nullptr;
     return hand_out(s, nlohmann::json(s->scan->fetch_groups(static_cast<std::int64_t>(budget_bytes))).dump());
 }
 
-// Decodes an image and letterboxes it into [1,3,height,width] with the scaling (0 ImageNet, 1 0-1,
-// 2 0-255: detector_interface.h InputScaling), planes in BGR order when `bgr` (image_input.h
-// ChannelOrder). Returns the float32 tensor, or its float16 bit patterns when `as_half` (float16.h,
-// as the explorer feeds half models); null on a bad image.
 EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std::uint8_t* bytes, int size, int width,
                                                        int height, int scaling, int bgr, int as_half) {
     deadzone::Result<deadzone::RgbImage> image = deadzone::decode_image(bytes, static_cast<std::size_t>(size));
@@ -139,7 +124,6 @@ EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std
     return s->input_half.data();
 }
 
-// One activation output: `values` (float32, or float16 bit patterns when `is_half`), dims[rank].
 EMSCRIPTEN_KEEPALIVE int dz_scan_add_output(ScanSession* s, int layer, const void* values, int is_half,
                                             const double* dims, int rank) {
     if (!s->scan) return 0;
@@ -161,14 +145,10 @@ EMSCRIPTEN_KEEPALIVE void dz_scan_end_image(ScanSession* s, const char* name) {
     if (s->scan) s->scan->end_image(name);
 }
 
-// An image left out (e.g. dz_scan_prepare_image could not decode it), with the reason.
 EMSCRIPTEN_KEEPALIVE void dz_scan_skip_image(ScanSession* s, const char* name, const char* reason) {
     if (s->scan) s->scan->skip_image(name, reason);
 }
 
-// The report (scan_report.h) as JSON (format 0) or Markdown (format 1). scaling / bgr: as given to
-// dz_scan_prepare_image, recorded as the report's preprocessing; scaling -1: the caller fed its own
-// tensors (no preprocessing to record).
 EMSCRIPTEN_KEEPALIVE const char* dz_scan_report(ScanSession* s, const char* model_name, const double* input_dims,
                                                 int rank, int scaling, int bgr, int format) {
     if (!s->scan) return nullptr;

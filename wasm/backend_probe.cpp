@@ -2,6 +2,7 @@
 
 #include "app.h"
 #include "js_bindings.h"
+#include "js_exports.h"
 
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>

@@ -12,6 +12,7 @@
 #include "scan_pipeline.h"
 #include "telemetry_loader.h"
 #include "js_bindings.h"
+#include "js_exports.h"
 
 #include "deadzone/file_names.h"
 

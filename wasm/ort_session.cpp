@@ -6,6 +6,7 @@
 #include "app.h"
 #include "pipeline.h"
 #include "js_bindings.h"
+#include "js_exports.h"
 #include "scan_pipeline.h"
 
 #include "deadzone/float16.h"

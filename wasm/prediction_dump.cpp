@@ -5,6 +5,7 @@
 // formatting, line for line what ttfnet-eval prints.
 #include "detect_view.h"
 #include "js_bindings.h"
+#include "js_exports.h"
 
 #include "deadzone/diagnostics.h"
 #include "deadzone/prediction_dump.h"

@@ -14,6 +14,7 @@
 #include "telemetry_loader.h"
 #include "textures.h"
 #include "js_bindings.h"
+#include "js_exports.h"
 #include "deadzone/diagnostics.h"
 #include "deadzone/gradient_flow.h"
 #include "deadzone/prediction_dump.h" // wh_channel_name

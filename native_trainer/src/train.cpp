@@ -14,6 +14,7 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <memory>
 
 namespace ttfnet {
 
@@ -76,23 +77,37 @@ std::map<std::string, double> nan_stats(const TtfOutput& out, const LossParts& l
     return s;
 }
 
-tel::Losses validate(TtfNetImpl& model, const DatasetSplit& data, const TrainConfig& c, const TargetParams& tp, int* batches_out) {
-    tel::Losses sum{0, 0, 0};
-    *batches_out = 0;
-    if (!data.val || data.val->size() == 0 || c.val_batches == 0) return {NAN, NAN, NAN};
+// The loader for training (shuffled, augmented, --loader-queue batches ahead) or, with
+// `validation`, for the validation pass (in order, not augmented, one batch ahead).
+LoaderOptions loader_options(const TrainConfig& c, const TargetParams& tp, bool validation) {
     LoaderOptions lo;
     lo.batch_size = c.batch_size;
     lo.input_width = lo.input_height = c.input_size;
     lo.seed = c.seed;
-    lo.shuffle = false;
-    lo.augment.enabled = false;
     lo.targets = tp;
-    lo.queue_capacity = 1;
     lo.mode = c.loader_mode;
     lo.compute_threads = c.threads;
+    if (validation) {
+        lo.shuffle = false;
+        lo.augment.enabled = false;
+        lo.queue_capacity = 1;
+    } else {
+        lo.augment = c.augment;
+        lo.queue_capacity = c.loader_queue;
+        lo.warn = !c.quiet;
+    }
+    return lo;
+}
+
+// Mean losses over the first --val-batches batches of the validation split, the model in eval mode
+// for the pass; NaN (and 0 batches) when there is no validation data.
+tel::Losses validate(TtfNetImpl& model, const DatasetSplit& data, const TrainConfig& c, const TargetParams& tp, int* batches_out) {
+    tel::Losses sum{0, 0, 0};
+    *batches_out = 0;
+    if (!data.val || data.val->size() == 0 || c.val_batches == 0) return {NAN, NAN, NAN};
     const int batches = static_cast<int>(std::min<std::size_t>(
         static_cast<std::size_t>(c.val_batches), (data.val->size() + static_cast<std::size_t>(c.batch_size) - 1) / static_cast<std::size_t>(c.batch_size)));
-    BatchLoader loader(data.val, lo, 0);
+    BatchLoader loader(data.val, loader_options(c, tp, /*validation=*/true), 0);
     torch::NoGradGuard ng;
     model.eval();
     for (int i = 0; i < batches; ++i) {
@@ -111,65 +126,25 @@ tel::Losses validate(TtfNetImpl& model, const DatasetSplit& data, const TrainCon
     return {sum.heatmap / n, sum.wh / n, sum.total / n};
 }
 
-} // namespace
+// The config as it runs: --lr 0 becomes TTFNet's rate (0.016 for batch 128) scaled to the batch.
+TrainConfig resolved(const TrainConfig& in) {
+    TrainConfig c = in;
+    if (c.lr == 0) c.lr = 0.016 * c.batch_size / 128.0;
+    return c;
+}
 
-deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHooks& hooks) {
-    if (auto v = validate_config(config_in); !v.ok()) return deadzone::Error{v.error()};
-    TrainConfig c = config_in;
-    if (c.lr == 0) c.lr = 0.016 * c.batch_size / 128.0; // TTFNet: 0.016 for batch 128, scaled linearly
-    const auto wall_start = Clock::now();
-
-    torch::set_num_threads(c.threads);
-    torch::manual_seed(c.seed);
-
+// The data set, with the synthetic images drawn at the input size unless set otherwise.
+deadzone::Result<DatasetSplit> open_training_data(const TrainConfig& c) {
     DataOptions dopt = c.data_options;
     dopt.seed = c.seed;
     if (dopt.synthetic_base_size <= 0) dopt.synthetic_base_size = c.input_size;
     auto opened = open_dataset(c.data, dopt);
     if (!opened.ok()) return deadzone::Error{opened.error()};
-    const DatasetSplit data = std::move(opened).value();
-    if (data.train->size() == 0) return deadzone::Error{"the training set is empty: " + data.description};
-    if (!c.quiet) print_label_audit(data.audit, std::cerr);
+    if (opened.value().train->size() == 0) return deadzone::Error{"the training set is empty: " + opened.value().description};
+    return opened;
+}
 
-    c.model.num_classes = data.train->num_classes();
-    auto model = make_ttfnet(c.model);
-    model->train();
-    Optimizer opt = make_optimizer(*model, c.lr, c.momentum, c.weight_decay);
-
-    std::error_code ec;
-    std::filesystem::create_directories(c.out_dir, ec);
-    if (ec) return deadzone::Error{"cannot create output folder " + c.out_dir + ": " + ec.message()};
-    const std::string checkpoint_path = (std::filesystem::path(c.out_dir) / "last.pt").string();
-
-    TrainState state;
-    state.seed = static_cast<std::int64_t>(c.seed);
-    state.batch_size = c.batch_size;
-    state.total_steps = c.steps;
-    if (!c.resume.empty()) {
-        auto loaded = load_checkpoint_file(c.resume, *model, *opt.sgd);
-        if (!loaded.ok()) return deadzone::Error{loaded.error()};
-        const TrainState& l = loaded.value();
-        auto mismatch = [&](const char* flag, std::int64_t was, std::int64_t now) {
-            return deadzone::Error{"checkpoint " + c.resume + " was trained with " + flag + " " + std::to_string(was) + ", this run has " +
-                                   std::to_string(now) + ": pass the same value to resume exactly"};
-        };
-        if (l.seed != state.seed) return mismatch("--seed", l.seed, state.seed);
-        if (l.batch_size != state.batch_size) return mismatch("--batch", l.batch_size, state.batch_size);
-        if (l.total_steps != state.total_steps && !c.quiet) {
-            std::cerr << "warning: checkpoint was trained for --steps " << l.total_steps << ", continuing with --steps " << c.steps
-                      << ": the lr schedule changes from here on\n";
-        }
-        state.step = l.step;
-        state.position = l.position;
-        state.lr_scale = l.lr_scale;
-        if (state.step >= c.steps) {
-            return deadzone::Error{"checkpoint " + c.resume + " is at step " + std::to_string(state.step) + ", not before --steps " +
-                                   std::to_string(c.steps) + ": nothing to do"};
-        }
-    }
-    // The NaN guard's rollback point: the last checkpoint (initially the starting state).
-    std::string last_good = serialize_checkpoint(*model, *opt.sgd, state);
-
+LrSchedule lr_schedule(const TrainConfig& c) {
     LrSchedule schedule;
     schedule.base_lr = c.lr;
     schedule.total_steps = c.steps;
@@ -177,270 +152,396 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config_in, const TrainHo
     schedule.warmup_ratio = c.warmup_ratio;
     schedule.decay = c.decay;
     schedule.step_fractions = c.lr_step_fractions;
+    return schedule;
+}
 
-    // Telemetry.
-    TelemetryWriter telemetry;
-    std::string telemetry_path;
-    std::vector<std::int64_t> dead_since(4, -1);
-    if (c.telemetry_path != "none") {
-        telemetry_path = c.telemetry_path.empty() ? (std::filesystem::path(c.out_dir) / "telemetry.jsonl").string() : c.telemetry_path;
-        tel::Header h;
-        h.run_id = std::filesystem::path(c.out_dir).filename().string() + "-" + std::to_string(c.seed);
-        h.created_utc = utc_now();
-        h.variant = {c.model.variant.name, wh_act_name(c.model.variant.act), c.model.variant.leaky_slope, c.model.variant.bias_init,
-                     c.model.variant.init_std};
-        h.architecture = c.model.architecture_fingerprint();
-        h.input_width = h.input_height = c.input_size;
-        h.num_classes = c.model.num_classes;
-        h.class_names = data.train->class_names();
-        h.stride = 4;
-        h.wh_offset_base = c.model.wh_offset_base;
-        h.batch_size = c.batch_size;
-        h.total_steps = c.steps;
-        h.telemetry_every = c.telemetry_every;
-        h.telemetry_dense_steps = c.telemetry_dense_steps;
-        h.layers = telemetry_layers(*model);
-        h.data = data_info(data);
-        h.config_json = c.config_json;
-        auto opened_tel = c.resume.empty() ? telemetry.create(telemetry_path, h) : telemetry.resume(telemetry_path, h, state.step);
-        if (!opened_tel.ok()) return deadzone::Error{opened_tel.error()};
-        if (!c.resume.empty()) {
-            // Channels already dead before the checkpoint stay dead since their original step.
-            if (auto prior = tel::parse_telemetry_file(telemetry_path); prior.ok()) {
-                for (const auto& d : deadzone::final_dead_channels(prior.value()))
-                    if (d.channel >= 0 && d.channel < 4) dead_since[static_cast<std::size_t>(d.channel)] = d.since_step;
-            }
-            tel::Event e;
-            e.step = state.step;
-            e.kind = "resume";
-            e.path = c.resume;
-            telemetry.write(e);
-        }
+tel::Header telemetry_header(const TrainConfig& c, TtfNetImpl& model, const DatasetSplit& data) {
+    tel::Header h;
+    h.run_id = std::filesystem::path(c.out_dir).filename().string() + "-" + std::to_string(c.seed);
+    h.created_utc = utc_now();
+    h.variant = {c.model.variant.name, wh_act_name(c.model.variant.act), c.model.variant.leaky_slope, c.model.variant.bias_init,
+                 c.model.variant.init_std};
+    h.architecture = c.model.architecture_fingerprint();
+    h.input_width = h.input_height = c.input_size;
+    h.num_classes = c.model.num_classes;
+    h.class_names = data.train->class_names();
+    h.stride = 4;
+    h.wh_offset_base = c.model.wh_offset_base;
+    h.batch_size = c.batch_size;
+    h.total_steps = c.steps;
+    h.telemetry_every = c.telemetry_every;
+    h.telemetry_dense_steps = c.telemetry_dense_steps;
+    h.layers = telemetry_layers(model);
+    h.data = data_info(data);
+    h.config_json = c.config_json;
+    return h;
+}
+
+// One training run: its model, optimizer, data, telemetry and counters, and the steps train() takes
+// in order: start() (output folder, resume, telemetry, loader), take_step() for each step, finish().
+class TrainingRun {
+public:
+    // wall_start: when train() was called (the run's clock, as step records and the summary report it).
+    TrainingRun(const TrainConfig& config, const TrainHooks& hooks, DatasetSplit data, Clock::time_point wall_start)
+        : wall_start_(wall_start), c_(with_classes(config, data)), hooks_(hooks), data_(std::move(data)), model_(make_ttfnet(c_.model)),
+          opt_(make_optimizer(*model_, c_.lr, c_.momentum, c_.weight_decay)), schedule_(lr_schedule(c_)),
+          progress_(c_.steps, Progress::stderr_is_tty(), c_.log_every), show_(c_.progress && !c_.quiet),
+          guard_(c_.nan_policy, c_.nan_patience), buffers_(model_->buffers()), params_(model_->parameters()),
+          last_step_(c_.stop_after > 0 ? std::min(c_.steps, c_.stop_after) : c_.steps) {
+        model_->train();
+        tp_.num_classes = c_.model.num_classes;
+        state_.seed = static_cast<std::int64_t>(c_.seed);
+        state_.batch_size = c_.batch_size;
+        state_.total_steps = c_.steps;
+        summary_.labels = data_.audit;
+        summary_.val_losses = {NAN, NAN, NAN};
     }
 
-    TargetParams tp;
-    tp.num_classes = c.model.num_classes;
-    LoaderOptions lo;
-    lo.batch_size = c.batch_size;
-    lo.input_width = lo.input_height = c.input_size;
-    lo.seed = c.seed;
-    lo.augment = c.augment;
-    lo.targets = tp;
-    lo.queue_capacity = c.loader_queue;
-    lo.warn = !c.quiet;
-    lo.mode = c.loader_mode;
-    lo.compute_threads = c.threads;
-    BatchLoader loader(data.train, lo, state.position);
-
-    Progress progress(c.steps, Progress::stderr_is_tty(), c.log_every);
-    const bool show = c.progress && !c.quiet;
-    if (!c.quiet) {
-        progress.message("ttfnet-train: " + data.description + ", variant " + c.model.variant.name + " (" +
-                         wh_act_name(c.model.variant.act) + ", bias " + std::to_string(c.model.variant.bias_init) + ", std " +
-                         std::to_string(c.model.variant.init_std) + "), " + std::to_string(c.input_size) + "px, batch " +
-                         std::to_string(c.batch_size) + ", " + std::to_string(c.threads) + " threads, loader " +
-                         (loader.mode() == LoaderMode::Background ? "thread" : "inline") +
-                         (c.resume.empty() ? "" : ", resumed at step " + std::to_string(state.step)));
-    }
-
-    NanGuard guard(c.nan_policy, c.nan_patience);
-    TrainSummary summary;
-    summary.telemetry_path = telemetry_path;
-    summary.checkpoint_path = checkpoint_path;
-    summary.labels = data.audit;
-    summary.val_losses = {NAN, NAN, NAN};
-    const std::vector<torch::Tensor> buffers = model->buffers();
-    const std::vector<torch::Tensor> params = model->parameters();
-    double step_ms_total = 0;
-    double interval_ms = 0;
-    int interval_steps = 0;
-    std::int64_t steps_run = 0; // in this process (a resumed run starts later)
-
-    auto write_checkpoint = [&](std::int64_t step) -> deadzone::Result<bool> {
-        last_good = serialize_checkpoint(*model, *opt.sgd, state);
-        auto w = write_file_atomic(checkpoint_path, last_good);
-        if (!w.ok()) return w;
-        tel::Event e;
-        e.step = step;
-        e.kind = "checkpoint";
-        e.path = checkpoint_path;
-        telemetry.write(e);
+    deadzone::Result<bool> start() {
+        std::error_code ec;
+        std::filesystem::create_directories(c_.out_dir, ec);
+        if (ec) return deadzone::Error{"cannot create output folder " + c_.out_dir + ": " + ec.message()};
+        summary_.checkpoint_path = (std::filesystem::path(c_.out_dir) / "last.pt").string();
+        if (!c_.resume.empty())
+            if (auto r = resume(); !r.ok()) return r;
+        // The NaN guard's rollback point: the last checkpoint (initially the starting state).
+        last_good_ = serialize_checkpoint(*model_, *opt_.sgd, state_);
+        if (auto t = open_telemetry(); !t.ok()) return t;
+        loader_ = std::make_unique<BatchLoader>(data_.train, loader_options(c_, tp_, /*validation=*/false), state_.position);
+        if (!c_.quiet) progress_.message(description());
         return true;
-    };
+    }
 
-    const std::int64_t last_step = c.stop_after > 0 ? std::min(c.steps, c.stop_after) : c.steps;
-    for (std::int64_t step = state.step + 1; step <= last_step; ++step) {
-        auto batch_r = loader.next();
+    std::int64_t first_step() const { return state_.step + 1; }
+    std::int64_t last_step() const { return last_step_; }
+
+    // Runs step `step` (1-based): the batch, forward, losses, and either the update or the NaN
+    // guard's skip, rollback or stop; then deaths, telemetry, hooks, validation and checkpoint.
+    // Returns false when the run stops here (--nan-policy stop).
+    deadzone::Result<bool> take_step(std::int64_t step) {
+        auto batch_r = loader_->next();
         if (!batch_r.ok()) return deadzone::Error{batch_r.error()};
         const Batch& batch = batch_r.value();
         const auto t0 = Clock::now();
 
-        const double lr = schedule.at(step - 1) * state.lr_scale;
-        set_lr(opt, lr);
-        const bool tele_step = telemetry.is_open() && 
-                               (step <= c.telemetry_dense_steps || step == 1 || step % c.telemetry_every == 0 || step == last_step);
+        const double lr = schedule_.at(step - 1) * state_.lr_scale;
+        set_lr(opt_, lr);
+        const bool record = telemetry_.is_open() &&
+                            (step <= c_.telemetry_dense_steps || step == 1 || step % c_.telemetry_every == 0 || step == last_step_);
 
         // BN running statistics change during the forward pass; keep a copy so a skipped step leaves
         // no trace (a NaN batch would otherwise poison them).
         std::vector<torch::Tensor> saved_buffers;
-        saved_buffers.reserve(buffers.size());
-        for (const auto& b : buffers) saved_buffers.push_back(b.clone());
+        saved_buffers.reserve(buffers_.size());
+        for (const auto& b : buffers_) saved_buffers.push_back(b.clone());
 
-        opt.sgd->zero_grad();
+        opt_.sgd->zero_grad();
         ActivationTap tap;
-        const TtfOutput out = model->forward(batch.images, tele_step ? &tap : nullptr);
-        LossParts losses = ttfnet_loss(out, batch.targets, c.loss_weights);
-        if (hooks.after_loss) hooks.after_loss(step, losses);
+        const TtfOutput out = model_->forward(batch.images, record ? &tap : nullptr);
+        LossParts losses = ttfnet_loss(out, batch.targets, c_.loss_weights);
+        if (hooks_.after_loss) hooks_.after_loss(step, losses);
 
         const tel::Losses lv = to_losses(losses);
-        std::string bad_component;
-        std::map<std::string, double> bad_stats;
-        if (!std::isfinite(lv.heatmap)) bad_component = "heatmap focal";
-        else if (!std::isfinite(lv.wh)) bad_component = "wh GIoU";
-        else if (!std::isfinite(lv.total)) bad_component = "total";
+        NonFinite bad = non_finite_loss(lv);
         double grad_norm = NAN;
-        if (bad_component.empty()) {
+        if (bad.component.empty()) {
             losses.total.backward();
-            if (c.clip_grad > 0) {
-                grad_norm = torch::nn::utils::clip_grad_norm_(params, c.clip_grad);
-            } else if (tele_step) {
-                double g2 = 0;
-                for (const auto& p : params)
-                    if (p.grad().defined()) g2 += p.grad().pow(2).sum().item<double>();
-                grad_norm = std::sqrt(g2);
-            }
-            if (c.clip_grad > 0 && !std::isfinite(grad_norm)) {
-                bad_component = "gradient";
-                bad_stats["grad_norm"] = grad_norm;
-            }
+            grad_norm = gradient_norm(record);
+            if (c_.clip_grad > 0 && !std::isfinite(grad_norm)) bad = {"gradient", {{"grad_norm", grad_norm}}};
         }
-        bool updated = false;
-        if (bad_component.empty()) {
-            opt.sgd->step();
-            guard.on_good_step();
-            updated = true;
-            ++summary.updates;
+        const bool updated = bad.component.empty();
+        if (updated) {
+            opt_.sgd->step();
+            guard_.on_good_step();
+            ++summary_.updates;
         } else {
-            // Skip: no update, BN statistics restored, gradients dropped.
-            {
-                torch::NoGradGuard ng;
-                for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved_buffers[i]);
-            }
-            opt.sgd->zero_grad();
-            ++summary.nan_events;
-            for (const auto& [k, v] : nan_stats(out, losses)) bad_stats.emplace(k, v);
-            tel::Event e;
-            e.step = step;
-            e.kind = "nan";
-            e.component = bad_component;
-            e.message = "non-finite " + bad_component + " at step " + std::to_string(step) + ": update skipped (" +
-                        std::to_string(guard.consecutive() + 1) + " in a row)";
-            e.stats = bad_stats;
-            telemetry.write(e);
-            if (show) progress.message("warning: " + e.message);
-            const NanGuard::Action action = guard.on_bad_step();
-            if (action == NanGuard::Action::Rollback) {
-                auto restored = deserialize_checkpoint(last_good, "last good checkpoint", *model, *opt.sgd);
-                if (!restored.ok()) return deadzone::Error{restored.error()};
-                state.lr_scale *= c.nan_lr_factor;
-                ++summary.rollbacks;
-                tel::Event r;
-                r.step = step;
-                r.kind = "rollback";
-                r.message = std::to_string(c.nan_patience) + " bad steps in a row: restored the checkpoint of step " +
-                            std::to_string(restored.value().step) + ", lr scale now " + std::to_string(state.lr_scale);
-                telemetry.write(r);
-                if (show) progress.message("warning: " + r.message);
-            } else if (action == NanGuard::Action::Stop) {
-                tel::Event s;
-                s.step = step;
-                s.kind = "stop";
-                s.message = std::to_string(c.nan_patience) + " bad steps in a row: stopping (--nan-policy stop)";
-                telemetry.write(s);
-                if (show) progress.message("error: " + s.message);
-                summary.status = tel::RunStatus::Stopped;
-            }
+            if (auto s = skip(step, std::move(bad), saved_buffers, out, losses); !s.ok()) return s;
         }
-        state.step = step;
-        state.position = batch.next_position;
+        state_.step = step;
+        state_.position = batch.next_position;
 
-        // Channel death is checked every step (one reduction) when telemetry is on: the first step
-        // from which a wh channel is zero for every sample.
-        const auto death_t0 = Clock::now();
-        const std::vector<bool> dead = telemetry.is_open() ? dead_wh_channels(out.wh) : std::vector<bool>{};
-        for (std::size_t ch = 0; ch < dead.size() && ch < dead_since.size(); ++ch) {
-            if (dead[ch] == (dead_since[ch] >= 0)) continue;
+        record_channel_deaths(step, out.wh);
+        const double step_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        step_ms_total_ += step_ms;
+        ++steps_run_;
+        interval_ms_ += step_ms;
+        ++interval_steps_;
+        if (record) record_step(step, lr, grad_norm, lv, out, tap);
+        summary_.last_losses = lv;
+        if (hooks_.after_step) hooks_.after_step(step, updated, *model_);
+        if (show_) progress_.update(step, lv.heatmap, lv.wh, lv.total, lr);
+
+        if (c_.val_every > 0 && step % c_.val_every == 0 && step != c_.steps) {
+            int nb = 0;
+            const tel::Losses v = validate(*model_, data_, c_, tp_, &nb);
+            if (nb > 0) telemetry_.write(tel::ValRecord{step, v, nb});
+        }
+        if (summary_.status == tel::RunStatus::Stopped) return false;
+        if (c_.checkpoint_every > 0 && step % c_.checkpoint_every == 0 && step != last_step_)
+            if (auto w = write_checkpoint(step); !w.ok()) return w;
+        return true;
+    }
+
+    // The final checkpoint, validation and end record; the summary; the on_finished hook.
+    deadzone::Result<TrainSummary> finish() {
+        if (show_) progress_.finish();
+        if (summary_.status == tel::RunStatus::Completed && state_.step < c_.steps) summary_.status = tel::RunStatus::Paused;
+
+        if (auto w = write_checkpoint(state_.step); !w.ok()) return deadzone::Error{w.error()};
+        int nb = 0;
+        summary_.val_losses = validate(*model_, data_, c_, tp_, &nb);
+        if (nb > 0) telemetry_.write(tel::ValRecord{state_.step, summary_.val_losses, nb});
+
+        summary_.steps_done = state_.step;
+        summary_.skipped_files = loader_->skipped_files();
+        for (std::size_t ch = 0; ch < dead_since_.size(); ++ch)
+            if (dead_since_[ch] >= 0) summary_.dead_channels.push_back({static_cast<int>(ch), dead_since_[ch]});
+        summary_.wall_s = std::chrono::duration<double>(Clock::now() - wall_start_).count();
+        summary_.ms_per_step = step_ms_total_ / static_cast<double>(std::max<std::int64_t>(1, steps_run_));
+
+        tel::EndRecord end;
+        end.step = state_.step;
+        end.status = summary_.status;
+        end.wall_s = summary_.wall_s;
+        end.skipped_files = static_cast<std::int64_t>(summary_.skipped_files.size());
+        end.dead_channels = summary_.dead_channels;
+        telemetry_.write(end);
+        if (hooks_.on_finished) {
+            model_->eval();
+            hooks_.on_finished(*model_, data_.train->class_names(), state_.step);
+        }
+        return summary_;
+    }
+
+private:
+    // Which part of a step went non-finite ("" when none) and the figures that say where.
+    struct NonFinite {
+        std::string component;
+        std::map<std::string, double> stats;
+    };
+
+    static TrainConfig with_classes(TrainConfig c, const DatasetSplit& data) {
+        c.model.num_classes = data.train->num_classes();
+        return c;
+    }
+
+    static NonFinite non_finite_loss(const tel::Losses& lv) {
+        if (!std::isfinite(lv.heatmap)) return {"heatmap focal", {}};
+        if (!std::isfinite(lv.wh)) return {"wh GIoU", {}};
+        if (!std::isfinite(lv.total)) return {"total", {}};
+        return {};
+    }
+
+    // The gradient norm after backward(): clipped to --clip-grad when set (the norm before
+    // clipping), else computed only for a step that is recorded; NaN when not computed.
+    double gradient_norm(bool record) {
+        if (c_.clip_grad > 0) return torch::nn::utils::clip_grad_norm_(params_, c_.clip_grad);
+        if (!record) return NAN;
+        double g2 = 0;
+        for (const auto& p : params_)
+            if (p.grad().defined()) g2 += p.grad().pow(2).sum().item<double>();
+        return std::sqrt(g2);
+    }
+
+    // --resume: the checkpoint's model, optimizer and position, after checking that the run's seed
+    // and batch match it (a different --steps only warns: the lr schedule changes from there).
+    deadzone::Result<bool> resume() {
+        auto loaded = load_checkpoint_file(c_.resume, *model_, *opt_.sgd);
+        if (!loaded.ok()) return deadzone::Error{loaded.error()};
+        const TrainState& l = loaded.value();
+        auto mismatch = [&](const char* flag, std::int64_t was, std::int64_t now) {
+            return deadzone::Error{"checkpoint " + c_.resume + " was trained with " + flag + " " + std::to_string(was) + ", this run has " +
+                                   std::to_string(now) + ": pass the same value to resume exactly"};
+        };
+        if (l.seed != state_.seed) return mismatch("--seed", l.seed, state_.seed);
+        if (l.batch_size != state_.batch_size) return mismatch("--batch", l.batch_size, state_.batch_size);
+        if (l.total_steps != state_.total_steps && !c_.quiet) {
+            std::cerr << "warning: checkpoint was trained for --steps " << l.total_steps << ", continuing with --steps " << c_.steps
+                      << ": the lr schedule changes from here on\n";
+        }
+        state_.step = l.step;
+        state_.position = l.position;
+        state_.lr_scale = l.lr_scale;
+        if (state_.step >= c_.steps) {
+            return deadzone::Error{"checkpoint " + c_.resume + " is at step " + std::to_string(state_.step) + ", not before --steps " +
+                                   std::to_string(c_.steps) + ": nothing to do"};
+        }
+        return true;
+    }
+
+    // The run's telemetry (unless --telemetry none): a new file, or for a resumed run the existing
+    // one cut back to the checkpoint's step, with a resume event and the channels already dead.
+    deadzone::Result<bool> open_telemetry() {
+        if (c_.telemetry_path == "none") return true;
+        const std::string path = c_.telemetry_path.empty() ? (std::filesystem::path(c_.out_dir) / "telemetry.jsonl").string() : c_.telemetry_path;
+        summary_.telemetry_path = path;
+        const tel::Header h = telemetry_header(c_, *model_, data_);
+        auto opened = c_.resume.empty() ? telemetry_.create(path, h) : telemetry_.resume(path, h, state_.step);
+        if (!opened.ok()) return deadzone::Error{opened.error()};
+        if (c_.resume.empty()) return true;
+        // Channels already dead before the checkpoint stay dead since their original step.
+        if (auto prior = tel::parse_telemetry_file(path); prior.ok()) {
+            for (const auto& d : deadzone::final_dead_channels(prior.value()))
+                if (d.channel >= 0 && d.channel < 4) dead_since_[static_cast<std::size_t>(d.channel)] = d.since_step;
+        }
+        tel::Event e;
+        e.step = state_.step;
+        e.kind = "resume";
+        e.path = c_.resume;
+        telemetry_.write(e);
+        return true;
+    }
+
+    // The line ttfnet-train prints before the first step.
+    std::string description() const {
+        return "ttfnet-train: " + data_.description + ", variant " + c_.model.variant.name + " (" + wh_act_name(c_.model.variant.act) +
+               ", bias " + std::to_string(c_.model.variant.bias_init) + ", std " + std::to_string(c_.model.variant.init_std) + "), " +
+               std::to_string(c_.input_size) + "px, batch " + std::to_string(c_.batch_size) + ", " + std::to_string(c_.threads) +
+               " threads, loader " + (loader_->mode() == LoaderMode::Background ? "thread" : "inline") +
+               (c_.resume.empty() ? "" : ", resumed at step " + std::to_string(state_.step));
+    }
+
+    // A non-finite step: no update, BN statistics restored, gradients dropped, a nan event; then the
+    // NaN guard's decision (go on, roll back to the last checkpoint at a lower lr, or stop).
+    deadzone::Result<bool> skip(std::int64_t step, NonFinite bad, const std::vector<torch::Tensor>& saved_buffers,
+                                const TtfOutput& out, const LossParts& losses) {
+        {
+            torch::NoGradGuard ng;
+            for (std::size_t i = 0; i < buffers_.size(); ++i) buffers_[i].copy_(saved_buffers[i]);
+        }
+        opt_.sgd->zero_grad();
+        ++summary_.nan_events;
+        for (const auto& [k, v] : nan_stats(out, losses)) bad.stats.emplace(k, v);
+        tel::Event e;
+        e.step = step;
+        e.kind = "nan";
+        e.component = bad.component;
+        e.message = "non-finite " + bad.component + " at step " + std::to_string(step) + ": update skipped (" +
+                    std::to_string(guard_.consecutive() + 1) + " in a row)";
+        e.stats = bad.stats;
+        telemetry_.write(e);
+        if (show_) progress_.message("warning: " + e.message);
+        const NanGuard::Action action = guard_.on_bad_step();
+        if (action == NanGuard::Action::Rollback) {
+            auto restored = deserialize_checkpoint(last_good_, "last good checkpoint", *model_, *opt_.sgd);
+            if (!restored.ok()) return deadzone::Error{restored.error()};
+            state_.lr_scale *= c_.nan_lr_factor;
+            ++summary_.rollbacks;
+            tel::Event r;
+            r.step = step;
+            r.kind = "rollback";
+            r.message = std::to_string(c_.nan_patience) + " bad steps in a row: restored the checkpoint of step " +
+                        std::to_string(restored.value().step) + ", lr scale now " + std::to_string(state_.lr_scale);
+            telemetry_.write(r);
+            if (show_) progress_.message("warning: " + r.message);
+        } else if (action == NanGuard::Action::Stop) {
+            tel::Event s;
+            s.step = step;
+            s.kind = "stop";
+            s.message = std::to_string(c_.nan_patience) + " bad steps in a row: stopping (--nan-policy stop)";
+            telemetry_.write(s);
+            if (show_) progress_.message("error: " + s.message);
+            summary_.status = tel::RunStatus::Stopped;
+        }
+        return true;
+    }
+
+    // Channel death is checked every step (one reduction) when telemetry is on: the first step from
+    // which a wh channel is zero for every sample, and the step it comes back.
+    void record_channel_deaths(std::int64_t step, const torch::Tensor& wh) {
+        const auto t0 = Clock::now();
+        const std::vector<bool> dead = telemetry_.is_open() ? dead_wh_channels(wh) : std::vector<bool>{};
+        for (std::size_t ch = 0; ch < dead.size() && ch < dead_since_.size(); ++ch) {
+            if (dead[ch] == (dead_since_[ch] >= 0)) continue;
             tel::Event e;
             e.step = step;
             e.channel = static_cast<int>(ch);
             e.kind = dead[ch] ? "channel_death" : "channel_revived";
-            dead_since[ch] = dead[ch] ? step : -1;
-            telemetry.write(e);
+            dead_since_[ch] = dead[ch] ? step : -1;
+            telemetry_.write(e);
         }
-        summary.telemetry_ms += std::chrono::duration<double, std::milli>(Clock::now() - death_t0).count();
-
-        const double step_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-        step_ms_total += step_ms;
-        ++steps_run;
-        interval_ms += step_ms;
-        ++interval_steps;
-        if (tele_step) {
-            const auto tt = Clock::now();
-            StepInputs in;
-            in.step = step;
-            in.time_s = std::chrono::duration<double>(Clock::now() - wall_start).count();
-            in.ms_per_step = interval_ms / interval_steps;
-            in.lr = lr;
-            in.grad_norm = grad_norm;
-            in.losses = lv;
-            in.output = &out;
-            in.tap = &tap;
-            telemetry.write(collect_step_record(*model, in));
-            interval_ms = 0;
-            interval_steps = 0;
-            summary.telemetry_ms += std::chrono::duration<double, std::milli>(Clock::now() - tt).count();
-        }
-        summary.last_losses = lv;
-        if (hooks.after_step) hooks.after_step(step, updated, *model);
-        if (show) progress.update(step, lv.heatmap, lv.wh, lv.total, lr);
-
-        if (c.val_every > 0 && step % c.val_every == 0 && step != c.steps) {
-            int nb = 0;
-            const tel::Losses v = validate(*model, data, c, tp, &nb);
-            if (nb > 0) telemetry.write(tel::ValRecord{step, v, nb});
-        }
-        if (summary.status == tel::RunStatus::Stopped) break;
-        if (c.checkpoint_every > 0 && step % c.checkpoint_every == 0 && step != last_step) {
-            if (auto w = write_checkpoint(step); !w.ok()) return deadzone::Error{w.error()};
-        }
+        summary_.telemetry_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     }
-    if (show) progress.finish();
-    if (summary.status == tel::RunStatus::Completed && state.step < c.steps) summary.status = tel::RunStatus::Paused;
 
-    if (auto w = write_checkpoint(state.step); !w.ok()) return deadzone::Error{w.error()};
-    int nb = 0;
-    summary.val_losses = validate(*model, data, c, tp, &nb);
-    if (nb > 0) telemetry.write(tel::ValRecord{state.step, summary.val_losses, nb});
-
-    summary.steps_done = state.step;
-    summary.skipped_files = loader.skipped_files();
-    for (std::size_t ch = 0; ch < dead_since.size(); ++ch)
-        if (dead_since[ch] >= 0) summary.dead_channels.push_back({static_cast<int>(ch), dead_since[ch]});
-    summary.wall_s = std::chrono::duration<double>(Clock::now() - wall_start).count();
-    summary.ms_per_step = step_ms_total / static_cast<double>(std::max<std::int64_t>(1, steps_run));
-
-    tel::EndRecord end;
-    end.step = state.step;
-    end.status = summary.status;
-    end.wall_s = summary.wall_s;
-    end.skipped_files = static_cast<std::int64_t>(summary.skipped_files.size());
-    end.dead_channels = summary.dead_channels;
-    telemetry.write(end);
-    if (hooks.on_finished) {
-        model->eval();
-        hooks.on_finished(*model, data.train->class_names(), state.step);
+    // A step record; ms_per_step is the mean over the steps since the last record.
+    void record_step(std::int64_t step, double lr, double grad_norm, const tel::Losses& lv, const TtfOutput& out,
+                     const ActivationTap& tap) {
+        const auto t0 = Clock::now();
+        StepInputs in;
+        in.step = step;
+        in.time_s = std::chrono::duration<double>(Clock::now() - wall_start_).count();
+        in.ms_per_step = interval_ms_ / interval_steps_;
+        in.lr = lr;
+        in.grad_norm = grad_norm;
+        in.losses = lv;
+        in.output = &out;
+        in.tap = &tap;
+        telemetry_.write(collect_step_record(*model_, in));
+        interval_ms_ = 0;
+        interval_steps_ = 0;
+        summary_.telemetry_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     }
-    return summary;
+
+    // last.pt, atomically, which also becomes the NaN guard's rollback point; a checkpoint event.
+    deadzone::Result<bool> write_checkpoint(std::int64_t step) {
+        last_good_ = serialize_checkpoint(*model_, *opt_.sgd, state_);
+        auto w = write_file_atomic(summary_.checkpoint_path, last_good_);
+        if (!w.ok()) return w;
+        tel::Event e;
+        e.step = step;
+        e.kind = "checkpoint";
+        e.path = summary_.checkpoint_path;
+        telemetry_.write(e);
+        return true;
+    }
+
+    const Clock::time_point wall_start_;
+    const TrainConfig c_;
+    const TrainHooks& hooks_;
+    const DatasetSplit data_;
+    TtfNet model_;
+    Optimizer opt_;
+    LrSchedule schedule_;
+    Progress progress_;
+    const bool show_;
+    NanGuard guard_;
+    const std::vector<torch::Tensor> buffers_;
+    const std::vector<torch::Tensor> params_;
+    const std::int64_t last_step_;
+    TargetParams tp_;
+    TrainState state_;
+    std::string last_good_;
+    TelemetryWriter telemetry_;
+    std::vector<std::int64_t> dead_since_ = std::vector<std::int64_t>(4, -1);
+    std::unique_ptr<BatchLoader> loader_;
+    TrainSummary summary_;
+    double step_ms_total_ = 0;
+    double interval_ms_ = 0; // since the last step record
+    int interval_steps_ = 0;
+    std::int64_t steps_run_ = 0; // in this process (a resumed run starts later)
+};
+
+} // namespace
+
+deadzone::Result<TrainSummary> train(const TrainConfig& config, const TrainHooks& hooks) {
+    if (auto v = validate_config(config); !v.ok()) return deadzone::Error{v.error()};
+    const auto wall_start = Clock::now();
+    const TrainConfig c = resolved(config);
+    torch::set_num_threads(c.threads);
+    torch::manual_seed(c.seed);
+
+    auto data = open_training_data(c);
+    if (!data.ok()) return deadzone::Error{data.error()};
+    if (!c.quiet) print_label_audit(data.value().audit, std::cerr);
+
+    TrainingRun run(c, hooks, std::move(data).value(), wall_start);
+    if (auto started = run.start(); !started.ok()) return deadzone::Error{started.error()};
+    for (std::int64_t step = run.first_step(); step <= run.last_step(); ++step) {
+        auto stepped = run.take_step(step);
+        if (!stepped.ok()) return deadzone::Error{stepped.error()};
+        if (!stepped.value()) break;
+    }
+    return run.finish();
 }
 
 } // namespace ttfnet

@@ -178,7 +178,7 @@ TEST(Decode, ThresholdKeepsExactlyTheUnthresholdedPeaksAboveIt) {
             EXPECT_EQ(kept.detections[i].cell_y, expect[i].cell_y);
             EXPECT_EQ(kept.detections[i].class_id, expect[i].class_id);
         }
-        if (threshold == 1.0f) EXPECT_FALSE(expect.empty()); // the saturated peak
+        if (threshold == 1.0f) { EXPECT_FALSE(expect.empty()); } // the saturated peak
     }
 }
 

@@ -1,5 +1,5 @@
 # core/'s GoogleTest suites: one list for both builds, native (tests/CMakeLists.txt) and core/
-# compiled to wasm (tests/wasm/CMakeLists.txt), so a new suite runs in both or neither.
+# compiled to wasm (tests/core_wasm/CMakeLists.txt), so a new suite runs in both or neither.
 set(DEADZONE_CORE_TEST_SOURCES
   channel_stats_test.cpp
   decode_test.cpp

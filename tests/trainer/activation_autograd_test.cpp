@@ -54,7 +54,7 @@ TEST(ActivationAutograd, ValuesAndDerivativesMatchLibTorch) {
                 EXPECT_NEAR(value, t_value, tol_v) << info.name << "(" << param << ") at x = " << grid[i];
                 EXPECT_NEAR(grad, t_grad, tol_g) << info.name << "'(" << param << ") at x = " << grid[i];
                 // Exactly 0 where LibTorch says exactly 0 (ReLU's dead side): no rounding may hide it.
-                if (t_grad == 0.0) EXPECT_EQ(grad, 0.0) << info.name << " at x = " << grid[i];
+                if (t_grad == 0.0) { EXPECT_EQ(grad, 0.0) << info.name << " at x = " << grid[i]; }
             }
         }
     }

@@ -259,7 +259,7 @@ TEST(Train, NanGuardRollsBackAndLowersLrOrStops) {
     bool rollback = false;
     for (const auto& e : run.events) {
         rollback |= e.kind == "rollback" && e.step == 5;
-        if (e.kind == "nan") EXPECT_EQ(e.component, "wh GIoU");
+        if (e.kind == "nan") { EXPECT_EQ(e.component, "wh GIoU"); }
     }
     EXPECT_TRUE(rollback);
     // lr after the rollback is half of what the schedule gives.

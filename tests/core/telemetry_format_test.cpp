@@ -2,7 +2,7 @@
 #include "deadzone/diagnostics.h"
 #include "deadzone/telemetry.h"
 
-#include "../core/telemetry_fixture.h"
+#include "telemetry_fixture.h"
 
 #include <gtest/gtest.h>
 
