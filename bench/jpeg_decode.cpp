@@ -1,5 +1,5 @@
-// JPEG decode benchmark: core's decoder (libjpeg-turbo, since 2026-12-01) against stb_image (what
-// core used before), side by side in one process, on a phone-sized JPEG made from a shipped photo.
+// JPEG decode benchmark: core's decoder (libjpeg-turbo) against stb_image (the alternative it was
+// chosen over), side by side in one process, on a phone-sized JPEG made from a shipped photo.
 // Built natively (deadzone-jpeg-bench: Debian's libjpeg-turbo with its x86 SIMD) and as wasm for Node
 // (build/wasm/bench/jpeg_decode_bench.cjs: the explorer's build, libjpeg-turbo without SIMD, run by
 // V8 as in Chromium).

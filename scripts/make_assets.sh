@@ -10,7 +10,7 @@
 # Usage: scripts/make_assets.sh [--steps N] [--presets "broken leaky ..."] [--no-build]
 #   --no-build  use the ttfnet-train already in build/native (while another build runs there)
 # The recipe (seed, data, input size, schedule) is scripts/preset_recipe.args.
-# Time: 2589 s for the five presets on the 2-core machine (2026-11-26), about 8.5 minutes each.
+# Time: the README ("The failure, reproduced") says how long it took on the 2-core machine.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 

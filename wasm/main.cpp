@@ -47,11 +47,10 @@ bool follow_window_size(SDL_Window* window) {
 //   1 fps      idle, so anything that changed without a wake-up still shows up.
 //   held      for up to 100 ms after a new image arrives, until its first detections come: the
 //             image and its boxes then appear in one frame, still within what reads as "at once".
-// Why so sparing: on the 2-core test machine (software WebGL) one frame costs 20-100 ms of CPU, and
-// every frame drawn during a run is taken from ONNX Runtime's threads. bench/explorer_bench.mjs on
-// 2026-11-26: drawing at 10 fps during runs, session.run took 129 ms against 94 ms bare; at 2 fps,
-// 116 vs 106 (both while the bench still polled the app every 25 ms); with the one frame that shows
-// the dropped image held back, the app's run took as long as the bare one (57-64 ms vs 58-68 ms).
+// Why so sparing: on a machine without a GPU (software WebGL) one frame costs tens of milliseconds
+// of CPU, and every frame drawn during a run is taken from ONNX Runtime's threads: drawing at 10 fps
+// during runs made session.run markedly slower than bare, and holding back the one frame that shows
+// the dropped image made the app's run as fast as the bare one (bench/explorer_bench.mjs; README).
 bool should_draw(deadzone::explorer::AppState& state, double now) {
     if (now < state.hold_frames_until_ms) return false; // a pending redraw waits for the hold to end
     if (now < state.input_until_ms) return true;
@@ -108,8 +107,9 @@ void frame(void* arg) {
     for (const ImDrawList* list : draw_data->CmdLists) state.counters.draw_commands += list->CmdBuffer.Size;
     constexpr float kBackground[4] = {0.08f, 0.09f, 0.11f, 1.0f};
     state.counters.redraw = shell->redraw.render(*draw_data, kBackground, state.partial_redraw);
-    ++(state.counters.redraw.full ? state.counters.frames_full
-       : state.counters.redraw.dirty_tiles > 0 ? state.counters.frames_partial : state.counters.frames_unchanged);
+    ++(state.counters.redraw.full              ? state.counters.frames_full
+       : state.counters.redraw.dirty_tiles > 0 ? state.counters.frames_partial
+                                               : state.counters.frames_unchanged);
     ++state.frame;
     deadzone::explorer::note_replay_frame_drawn(state, emscripten_get_now());
     state.counters.frame_ms[state.counters.frame_times++ % deadzone::explorer::Counters::kFrameTimes] =
@@ -136,9 +136,8 @@ int main(int argc, char** argv) {
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
 
     static Shell shell; // lives for the page's lifetime; the main loop never returns
-    shell.window = SDL_CreateWindow("DeadZone", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                    dz_js_window_width(), dz_js_window_height(),
-                                    SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    shell.window = SDL_CreateWindow("DeadZone", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, dz_js_window_width(),
+                                    dz_js_window_height(), SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (shell.window == nullptr || (shell.gl = SDL_GL_CreateContext(shell.window)) == nullptr) {
         std::fprintf(stderr, "Could not create a WebGL2 context: %s\n", SDL_GetError());
         return 1;

@@ -50,8 +50,8 @@ test("exported ONNX models match LibTorch for every head variant", { skip: !fs.e
 
 // The same models in OpenCV's DNN module (Debian's python3-opencv, run by opencv_dnn_run.py): every
 // output at the right shape and within 1e-4 of LibTorch, and OpenCV prints no warning or error while
-// loading and running them (it used to fuse the squeeze-and-excitation gate into a HardSwish and
-// return 8x8 maps without a word).
+// loading and running them (an export whose squeeze-and-excitation gate OpenCV fuses into a HardSwish
+// gives 8x8 maps without a word: the exporter writes the gate so that it does not).
 test("OpenCV DNN runs every exported variant like LibTorch", { skip: !fs.existsSync(fixture) && "trainer not built" }, () => {
   const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   const runner = path.join(repoRoot, "tests/onnx/opencv_dnn_run.py");
