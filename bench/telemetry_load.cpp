@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     }
     std::printf("file: %.1f MB, %zu step records\n", mb, records);
     std::printf("parse: %.3f s best of %d = %.1f MB/s\n", best, repeats, mb / best);
-    std::printf("memory held by the parsed run: %.1f MB = %.2fx the file (plus plot columns %.1f MB = %.2fx)\n",
-                held / 1e6, held / 1e6 / mb, held_columns / 1e6, (held + held_columns) / 1e6 / mb);
+    std::printf("memory held by the parsed run: %.1f MB = %.2fx the file (plus plot columns %.1f MB = %.2fx)\n", held / 1e6,
+                held / 1e6 / mb, held_columns / 1e6, (held + held_columns) / 1e6 / mb);
     return 0;
 }

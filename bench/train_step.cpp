@@ -23,8 +23,8 @@
 //
 // For the before/after figures: --allocator default keeps glibc's malloc thresholds (ttfnet-train
 // tunes them: allocator.h); --synthetic-base-size 320 --synthetic-cache-mb 0 is the loader as it was
-// (images drawn around 320 px whatever the input size, every time they are read). The machine must be otherwise idle: with a 1-minute load average above 0.5
-// at start the bench says so and exits (--force: measure anyway, and say so in the output).
+// (images drawn around 320 px whatever the input size, every time they are read). The machine must be otherwise idle: with a
+// 1-minute load average above 0.5 at start the bench says so and exits (--force: measure anyway, and say so in the output).
 #include "ttfnet/allocator.h"
 #include "ttfnet/losses.h"
 #include "ttfnet/optimizer.h"
@@ -73,9 +73,9 @@ struct Measure {
 
 struct Settings {
     int batch = 8, steps = 20, warmup = 8, threads = 2;
-    int synthetic_base_size = 0;   // 0: the input size (ttfnet-train's default)
-    int synthetic_cache_mb = 512;  // ttfnet-train's default
-    int synthetic_size = 64;       // images in the training set: the warm-up reads them all once
+    int synthetic_base_size = 0;  // 0: the input size (ttfnet-train's default)
+    int synthetic_cache_mb = 512; // ttfnet-train's default
+    int synthetic_size = 64;      // images in the training set: the warm-up reads them all once
 };
 
 ttfnet::TrainConfig train_config(int size, const Settings& s) {
@@ -231,11 +231,11 @@ deadzone::Result<bool> write_reference(int size, const Settings& s, const std::f
     std::ofstream config(dir / "config.txt");
     config << "input_size " << size << "\nbatch " << c.batch_size << "\nthreads " << c.threads << "\nlr " << bare.lr
            << "\nmomentum " << c.momentum << "\nweight_decay " << c.weight_decay << "\nclip_grad " << c.clip_grad
-           << "\nloss_weight_heatmap " << c.loss_weights.heatmap << "\nloss_weight_wh " << c.loss_weights.wh
-           << "\nnum_classes " << mc.num_classes << "\nwh_offset_base " << mc.wh_offset_base << "\nwh_act "
-           << ttfnet::wh_act_name(mc.variant.act) << "\nleaky_slope " << mc.variant.leaky_slope << "\nneck_planes "
-           << mc.neck_planes[0] << ',' << mc.neck_planes[1] << ',' << mc.neck_planes[2] << "\nhm_head " << mc.hm_head_convs << ','
-           << mc.hm_head_channels << "\nwh_head " << mc.wh_head_convs << ',' << mc.wh_head_channels << '\n';
+           << "\nloss_weight_heatmap " << c.loss_weights.heatmap << "\nloss_weight_wh " << c.loss_weights.wh << "\nnum_classes "
+           << mc.num_classes << "\nwh_offset_base " << mc.wh_offset_base << "\nwh_act " << ttfnet::wh_act_name(mc.variant.act)
+           << "\nleaky_slope " << mc.variant.leaky_slope << "\nneck_planes " << mc.neck_planes[0] << ',' << mc.neck_planes[1]
+           << ',' << mc.neck_planes[2] << "\nhm_head " << mc.hm_head_convs << ',' << mc.hm_head_channels << "\nwh_head "
+           << mc.wh_head_convs << ',' << mc.wh_head_channels << '\n';
     std::ofstream losses(dir / "losses.txt");
     losses.precision(9);
     for (int i = 0; i < kReferenceSteps; ++i) {
@@ -294,7 +294,8 @@ int main(int argc, char** argv) {
     app.add_option("--warmup", s.warmup, "Unmeasured steps first");
     app.add_option("--rounds", rounds, "Rounds of (full, full-dense, full without telemetry, bare)");
     app.add_option("--threads", s.threads, "LibTorch threads");
-    app.add_option("--allocator", allocator, "tuned (as ttfnet-train) or default (glibc's thresholds)")->check(CLI::IsMember({"tuned", "default"}));
+    app.add_option("--allocator", allocator, "tuned (as ttfnet-train) or default (glibc's thresholds)")
+        ->check(CLI::IsMember({"tuned", "default"}));
     app.add_option("--synthetic-base-size", s.synthetic_base_size, "Synthetic images drawn around this size (0: the input size)");
     app.add_option("--synthetic-cache-mb", s.synthetic_cache_mb, "Synthetic images kept in memory (0: drawn every time)");
     app.add_option("--synthetic-size", s.synthetic_size,
@@ -344,8 +345,8 @@ int main(int argc, char** argv) {
     std::printf("ttfnet-step-bench: batch %d, %d threads, %d rounds of %d steps (after %d warm-up), allocator: %s; synthetic "
                 "images drawn at %s, cache %d MB%s\n",
                 s.batch, s.threads, rounds, s.steps, s.warmup, alloc.c_str(),
-                s.synthetic_base_size > 0 ? (std::to_string(s.synthetic_base_size) + " px").c_str() : "the input size", s.synthetic_cache_mb,
-                busy ? " -- MACHINE BUSY at start (--force): figures unreliable" : "");
+                s.synthetic_base_size > 0 ? (std::to_string(s.synthetic_base_size) + " px").c_str() : "the input size",
+                s.synthetic_cache_mb, busy ? " -- MACHINE BUSY at start (--force): figures unreliable" : "");
     for (int size : parse_sizes(sizes_text)) {
         std::vector<double> full_ms, dense_ms, off_ms, bare_ms, full_pf, dense_pf, bare_pf;
         for (int r = 0; r < rounds; ++r) {
@@ -369,8 +370,8 @@ int main(int argc, char** argv) {
             return 1;
         }
         const double bare = median(bare_ms);
-        std::printf("%d px: full %.1f ms/step (%.0f faults/step), full-dense %.1f ms/step (%.0f), bare %.1f ms/step (%.0f)\n", size,
-                    median(full_ms), median(full_pf), median(dense_ms), median(dense_pf), bare, median(bare_pf));
+        std::printf("%d px: full %.1f ms/step (%.0f faults/step), full-dense %.1f ms/step (%.0f), bare %.1f ms/step (%.0f)\n",
+                    size, median(full_ms), median(full_pf), median(dense_ms), median(dense_pf), bare, median(bare_pf));
         std::printf("%d px: ratio full / bare %.3f, full-dense / bare %.3f, full without telemetry / bare %.3f; the loader "
                     "alone: %.1f ms/batch\n",
                     size, median(full_ms) / bare, median(dense_ms) / bare, median(off_ms) / bare, loader.value());

@@ -20,10 +20,10 @@
 struct ScanSession {
     std::optional<deadzone::ModelScan> scan;
     std::string error;
-    std::string text;               // the last string handed out
-    deadzone::ModelInput input;     // the last prepared image
+    std::string text;                      // the last string handed out
+    deadzone::ModelInput input;            // the last prepared image
     std::vector<std::uint16_t> input_half; // the same as float16 bit patterns, for half models
-    std::vector<float> converted;   // a float16 output converted to float32
+    std::vector<float> converted;          // a float16 output converted to float32
 };
 
 namespace {
@@ -90,8 +90,11 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_input_json(ScanSession* s, int symbolic
         s->error = in.error();
         return nullptr;
     }
-    const nlohmann::json j = {{"name", in.value().name}, {"width", in.value().width}, {"height", in.value().height},
-                              {"symbolic", in.value().symbolic}, {"half", in.value().half}};
+    const nlohmann::json j = {{"name", in.value().name},
+                              {"width", in.value().width},
+                              {"height", in.value().height},
+                              {"symbolic", in.value().symbolic},
+                              {"half", in.value().half}};
     return hand_out(s, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
@@ -110,8 +113,8 @@ EMSCRIPTEN_KEEPALIVE const char* dz_scan_fetch_groups_json(ScanSession* s, doubl
     return hand_out(s, nlohmann::json(s->scan->fetch_groups(static_cast<std::int64_t>(budget_bytes))).dump());
 }
 
-EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std::uint8_t* bytes, int size, int width,
-                                                       int height, int scaling, int bgr, int as_half) {
+EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std::uint8_t* bytes, int size, int width, int height,
+                                                       int scaling, int bgr, int as_half) {
     deadzone::Result<deadzone::RgbImage> image = deadzone::decode_image(bytes, static_cast<std::size_t>(size));
     if (!image) {
         s->error = image.error();
@@ -124,8 +127,8 @@ EMSCRIPTEN_KEEPALIVE const void* dz_scan_prepare_image(ScanSession* s, const std
     return s->input_half.data();
 }
 
-EMSCRIPTEN_KEEPALIVE int dz_scan_add_output(ScanSession* s, int layer, const void* values, int is_half,
-                                            const double* dims, int rank) {
+EMSCRIPTEN_KEEPALIVE int dz_scan_add_output(ScanSession* s, int layer, const void* values, int is_half, const double* dims,
+                                            int rank) {
     if (!s->scan) return 0;
     std::vector<std::int64_t> shape(dims, dims + rank);
     const float* data = static_cast<const float*>(values);
@@ -149,8 +152,8 @@ EMSCRIPTEN_KEEPALIVE void dz_scan_skip_image(ScanSession* s, const char* name, c
     if (s->scan) s->scan->skip_image(name, reason);
 }
 
-EMSCRIPTEN_KEEPALIVE const char* dz_scan_report(ScanSession* s, const char* model_name, const double* input_dims,
-                                                int rank, int scaling, int bgr, int format) {
+EMSCRIPTEN_KEEPALIVE const char* dz_scan_report(ScanSession* s, const char* model_name, const double* input_dims, int rank,
+                                                int scaling, int bgr, int format) {
     if (!s->scan) return nullptr;
     const std::vector<std::int64_t> shape(input_dims, input_dims + rank);
     std::string preprocessing;

@@ -26,7 +26,6 @@ void remember_item_rect(AppState& state, const std::string& name) {
     state.widget_rects[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
 }
 
-
 namespace {
 
 const ImVec4 kRed(0.95f, 0.40f, 0.35f, 1.0f), kDim(0.6f, 0.63f, 0.68f, 1.0f);

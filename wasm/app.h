@@ -1,7 +1,7 @@
 // The explorer's app shell: its state and per-frame UI. The SDL/GL/ImGui plumbing lives in main.cpp;
 // each view owns its state (detect_state.h, replay_state.h, flow_state.h, scan_state.h) and draws
-// itself (detect_view.h, replay_view.h, flow_view.h, scan_view.h). All mutable state is in the one AppState below: JS callbacks, the frame loop and
-// the test hook all reach it through app_state().
+// itself (detect_view.h, replay_view.h, flow_view.h, scan_view.h). All mutable state is in the one AppState below: JS callbacks,
+// the frame loop and the test hook all reach it through app_state().
 #pragma once
 
 #include "detect_state.h"
@@ -20,13 +20,13 @@ namespace deadzone::explorer {
 
 // What the browser offers for running models (filled asynchronously by backend_probe.cpp).
 struct BackendReport {
-    bool probed = false;               // the async probe has finished
-    bool webgpu_api = false;           // navigator.gpu exists
-    bool webgpu_adapter = false;       // requestAdapter() returned an adapter
-    std::string webgpu_adapter_info;   // vendor / architecture / description, if the browser says
-    std::string webgpu_error;          // why there is no adapter
+    bool probed = false;             // the async probe has finished
+    bool webgpu_api = false;         // navigator.gpu exists
+    bool webgpu_adapter = false;     // requestAdapter() returned an adapter
+    std::string webgpu_adapter_info; // vendor / architecture / description, if the browser says
+    std::string webgpu_error;        // why there is no adapter
     bool cross_origin_isolated = false;
-    bool wasm_threads = false;         // SharedArrayBuffer usable: multi-threaded ORT wasm works
+    bool wasm_threads = false; // SharedArrayBuffer usable: multi-threaded ORT wasm works
     bool wasm_simd = false;
     int hardware_concurrency = 0;
 };
@@ -59,17 +59,17 @@ struct Counters {
 
 struct AppState {
     BackendReport backends;
-    long long frame = 0;              // frames drawn
+    long long frame = 0; // frames drawn
     int framebuffer_width = 0;
     int framebuffer_height = 0;
 
-    bool ort_loaded = false;          // ORT Web's script is on the page
-    Backend backend = Backend::Wasm;  // what sessions are created with
-    bool backend_chosen = false;      // set once the probe answered (or the user picked)
-    bool ort_busy = false;            // one ORT call (create or run) at a time
-    int next_id = 1;                  // session and request ids
+    bool ort_loaded = false;         // ORT Web's script is on the page
+    Backend backend = Backend::Wasm; // what sessions are created with
+    bool backend_chosen = false;     // set once the probe answered (or the user picked)
+    bool ort_busy = false;           // one ORT call (create or run) at a time
+    int next_id = 1;                 // session and request ids
 
-    bool partial_redraw = true;       // redraw only what changed (partial_redraw.h); false: every frame whole
+    bool partial_redraw = true; // redraw only what changed (partial_redraw.h); false: every frame whole
     View view = View::Detect;
     DetectState detect;
     ReplayState replay;
@@ -85,8 +85,8 @@ struct AppState {
 
     // Frame pacing (main.cpp): the UI is drawn at the display's rate only while something happens,
     // so an idle tab costs nothing and a running model keeps the CPU. See request_redraw().
-    double input_until_ms = 0;   // input arrived: draw every frame until then
-    int redraw_frames = 0;       // a change from outside the frame loop: draw this many frames
+    double input_until_ms = 0; // input arrived: draw every frame until then
+    int redraw_frames = 0;     // a change from outside the frame loop: draw this many frames
     double last_draw_ms = 0;
     // A new image is shown together with the first detections if they come within this hold
     // (kFirstFrameHoldMs after the image arrived); otherwise alone when it ends. See should_draw().

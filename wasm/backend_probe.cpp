@@ -7,7 +7,6 @@
 #include <emscripten/emscripten.h>
 #include <nlohmann/json.hpp>
 
-
 extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_backend_probe(const char* json_text) {
     deadzone::explorer::request_redraw(deadzone::explorer::app_state());
     using deadzone::explorer::BackendReport;

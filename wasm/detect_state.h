@@ -18,20 +18,20 @@ namespace deadzone::explorer {
 
 enum class Backend { Wasm, WebGpu };
 const char* backend_name(Backend b); // the ORT Web execution-provider name: "wasm" / "webgpu"
-Backend other_backend(Backend b);     // WebGPU <-> wasm
+Backend other_backend(Backend b);    // WebGPU <-> wasm
 
 // What the model manifest (assets/models/manifest.json) says about a shipped model: shown beside
 // the model picker and in its tooltip. The figures come from bench/compare_presets.mjs --manifest
 // (ttfnet-eval --val and the run's telemetry), written by scripts/make_assets.sh.
 struct ModelCard {
     std::string name;
-    int rank = 0;                 // position in the manifest: the picker lists models in this order
-    std::string description;      // what the variant changes, in one line
-    bool evaluated = false;       // the figures below are present
-    double map50 = -1;            // mAP@0.5 on the validation split, 0..1; -1 when not measured
-    double mean_iou = -1;         // mean IoU of matched boxes (IoU >= 0.5), 0..1; -1 when not measured
+    int rank = 0;                                         // position in the manifest: the picker lists models in this order
+    std::string description;                              // what the variant changes, in one line
+    bool evaluated = false;                               // the figures below are present
+    double map50 = -1;                                    // mAP@0.5 on the validation split, 0..1; -1 when not measured
+    double mean_iou = -1;                                 // mean IoU of matched boxes (IoU >= 0.5), 0..1; -1 when not measured
     std::vector<std::pair<int, long long>> dead_channels; // (wh channel 0..3, step it died at)
-    std::string measured, evaluated_on; // the date, and what the figures were measured on
+    std::string measured, evaluated_on;                   // the date, and what the figures were measured on
 };
 
 // A file an .onnx keeps its weights in (ONNX external data), as the model names it.
@@ -58,15 +58,15 @@ struct WaitingModel {
 struct Model {
     std::string name;
     ModelOrigin origin = ModelOrigin::Dropped;
-    int rank = 0;                     // list order: its manifest position, or after them by arrival
-    std::vector<std::uint8_t> bytes;  // kept to recreate the session when the back-end changes
+    int rank = 0;                             // list order: its manifest position, or after them by arrival
+    std::vector<std::uint8_t> bytes;          // kept to recreate the session when the back-end changes
     std::vector<ExternalFile> external_files; // its external data, kept for the same reason
-    DetectorInterface spec;           // how to feed it and read it (core/'s detector_interface.h)
-    OnnxInfo onnx;                    // its inputs and outputs (the interface step offers the outputs)
-    int session_id = 0;               // 0: no session yet (or it was released)
-    bool session_pending = false;     // creation in flight
-    std::string session_error;        // ORT refused it (shown, the model stays unusable)
-    bool warmed = false;              // its session has had its warm-up run (see pump_pipeline)
+    DetectorInterface spec;                   // how to feed it and read it (core/'s detector_interface.h)
+    OnnxInfo onnx;                            // its inputs and outputs (the interface step offers the outputs)
+    int session_id = 0;                       // 0: no session yet (or it was released)
+    bool session_pending = false;             // creation in flight
+    std::string session_error;                // ORT refused it (shown, the model stays unusable)
+    bool warmed = false;                      // its session has had its warm-up run (see pump_pipeline)
 };
 
 // Raw outputs of one run, copied out of ORT Web's tensors.
@@ -80,9 +80,9 @@ struct ModelOutputs {
     // CenterNet's size with its `offset` apart) until accept_run_result settles it.
     std::vector<float> wh;
     int box_channels = 4;
-    std::vector<float> offset;  // [2, height, width] CenterNet's centre offset as it arrives; empty otherwise
-    std::vector<float> ltrb;    // [4, height, width] what decode takes (core/box_encoding.h); empty: wh is it
-    std::vector<float> wh_pre;  // [4, height, width] pre-activation; empty when the model has none
+    std::vector<float> offset; // [2, height, width] CenterNet's centre offset as it arrives; empty otherwise
+    std::vector<float> ltrb;   // [4, height, width] what decode takes (core/box_encoding.h); empty: wh is it
+    std::vector<float> wh_pre; // [4, height, width] pre-activation; empty when the model has none
     ChwView heatmap_view() const { return {heatmap.data(), classes, height, width}; }
     ChwView wh_view() const { return {wh.data(), 4, height, width}; }
     ChwView ltrb_view() const { return ltrb.empty() ? wh_view() : ChwView{ltrb.data(), 4, height, width}; }
@@ -100,9 +100,9 @@ struct Prediction {
     Letterbox letterbox;
     std::vector<ChannelStats> pre_stats, post_stats; // per wh channel; pre_stats empty without wh_pre
     DecodeResult decoded;                            // redone whenever the sliders move
-    double run_ms = 0;       // session.run in ORT's thread (incl. reading the output tensors)
-    double handoff_ms = 0;   // getting the input to ORT's worker and the outputs back
-    double latency_ms = 0;   // image received -> boxes decoded, in the app
+    double run_ms = 0;                               // session.run in ORT's thread (incl. reading the output tensors)
+    double handoff_ms = 0;                           // getting the input to ORT's worker and the outputs back
+    double latency_ms = 0;                           // image received -> boxes decoded, in the app
     // Where latency_ms went (bench/explorer_bench.mjs prints it): the browser reading the dropped
     // File, image decode, waiting for ORT, letterbox + normalise, run, worker hand-off, the copies into
     // C++ + stats + decode.
@@ -117,17 +117,17 @@ struct Prediction {
 struct Panel {
     int model_index = -1;
     Prediction pred;
-    bool needs_run = false;  // image, model or back-end changed since pred
-    int request_id = 0;      // the run in flight for this panel, 0 when none
+    bool needs_run = false;      // image, model or back-end changed since pred
+    int request_id = 0;          // the run in flight for this panel, 0 when none
     Letterbox pending_letterbox; // the geometry of that run's input
     double run_started_ms = 0, preprocess_ms = 0;
-    float image_rect[4] = {0, 0, 0, 0}; // where the image was drawn last frame: x, y, scale (px per source px), 0
-    float overlay_rect[4] = {0, 0, 0, 0}; // where the colour map was drawn last frame: x0, y0, x1, y1 (0s: none)
-    std::string error;       // the last run's problem (NaN output, wrong shapes), shown on the panel
-    std::vector<std::string> legend; // the legend's entries drawn last frame (the state hook shows them)
+    float image_rect[4] = {0, 0, 0, 0};            // where the image was drawn last frame: x, y, scale (px per source px), 0
+    float overlay_rect[4] = {0, 0, 0, 0};          // where the colour map was drawn last frame: x0, y0, x1, y1 (0s: none)
+    std::string error;                             // the last run's problem (NaN output, wrong shapes), shown on the panel
+    std::vector<std::string> legend;               // the legend's entries drawn last frame (the state hook shows them)
     std::vector<std::array<float, 4>> label_rects; // detection labels drawn last frame: x0, y0, x1, y1
-    std::string colour_bar, colour_bar_units; // the colour bar drawn last frame ("" when none)
-    int labels_hidden = 0;           // labels with no free place last frame (drawn only on hover)
+    std::string colour_bar, colour_bar_units;      // the colour bar drawn last frame ("" when none)
+    int labels_hidden = 0;                         // labels with no free place last frame (drawn only on hover)
 };
 
 struct LoadedImage {
@@ -160,15 +160,15 @@ struct LabelFile {
 struct GroundTruth {
     std::int64_t image_generation = 0; // the image it belongs to; 0: none
     std::string file;
-    YoloLabels labels;                 // boxes in source pixels, and the rows that were dropped
+    YoloLabels labels; // boxes in source pixels, and the rows that were dropped
 };
 
 // Overlay kinds: none, the heatmap (max class score), or one wh channel.
 enum Overlay { kOverlayNone = 0, kOverlayHeatmap = 1, kOverlayWh0 = 2 /* ..kOverlayWh0+3 */ };
 
 struct DetectState {
-    std::vector<Model> models;        // in arrival order (indices stay valid); the picker sorts by rank
-    std::vector<ModelCard> cards;     // the manifest's models, in its order
+    std::vector<Model> models;                // in arrival order (indices stay valid); the picker sorts by rank
+    std::vector<ModelCard> cards;             // the manifest's models, in its order
     std::vector<WaitingModel> waiting_models; // dropped models waiting for their external data files
     std::vector<ExternalFile> data_files;     // dropped data files no model has claimed yet
     // The interface step (interface_popup.h): the mapping being edited, for which model, and why the
@@ -176,16 +176,16 @@ struct DetectState {
     int editing_model = -1;
     InterfaceMapping editing_mapping;
     std::string mapping_error;
-    std::string training;             // the manifest's one-line summary of the training data
-    std::string model_list_source;    // where the model list came from, or why there is none
-    std::string default_pair[2];      // the manifest's default models for the two panels
+    std::string training;          // the manifest's one-line summary of the training data
+    std::string model_list_source; // where the model list came from, or why there is none
+    std::string default_pair[2];   // the manifest's default models for the two panels
     std::vector<SampleImage> samples;
     Panel panels[2];
     LoadedImage image;
     std::vector<LabelFile> label_files; // arrived label files, newest last (at most kMaxLabelFiles)
     GroundTruth ground_truth;
-    bool show_ground_truth = true;      // draw GT boxes and each detection's IoU (when there is GT)
-    ModelInput model_input; // the last run's input; its buffer is reused (copied to ORT at each run)
+    bool show_ground_truth = true; // draw GT boxes and each detection's IoU (when there is GT)
+    ModelInput model_input;        // the last run's input; its buffer is reused (copied to ORT at each run)
     // What model_input holds: the other panel's model reuses it when it takes the same input.
     struct {
         std::int64_t image_generation = 0;
@@ -194,7 +194,7 @@ struct DetectState {
     } model_input_of;
     DecodeParams params{4, 100, 0.3f};
     int overlay = kOverlayNone;
-    int heatmap_class = -1;            // the heatmap overlay's class; -1: the best class per cell
+    int heatmap_class = -1; // the heatmap overlay's class; -1: the best class per cell
     float overlay_alpha = 0.65f;
     bool show_first_sample = true; // the first sample is loaded at start (off: ?first-sample=none)
     // Hover read-out, in the model's feature-map cells (-1 when not over an image).

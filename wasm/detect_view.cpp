@@ -37,10 +37,8 @@ void status_line(const char* label, bool ok, const char* detail) {
 
 void backend_details(const BackendReport& b) {
     status_line("WebGPU API", b.webgpu_api, b.webgpu_api ? "" : "navigator.gpu is missing");
-    status_line("WebGPU adapter", b.webgpu_adapter,
-                b.webgpu_adapter ? b.webgpu_adapter_info.c_str() : b.webgpu_error.c_str());
-    status_line("Cross-origin isolated", b.cross_origin_isolated,
-                b.cross_origin_isolated ? "" : "serve with COOP/COEP headers");
+    status_line("WebGPU adapter", b.webgpu_adapter, b.webgpu_adapter ? b.webgpu_adapter_info.c_str() : b.webgpu_error.c_str());
+    status_line("Cross-origin isolated", b.cross_origin_isolated, b.cross_origin_isolated ? "" : "serve with COOP/COEP headers");
     status_line("wasm threads", b.wasm_threads, "");
     status_line("wasm SIMD", b.wasm_simd, "");
     ImGui::Text("Hardware threads: %d", b.hardware_concurrency);
@@ -91,10 +89,10 @@ void draw_ground_truth_toggle(AppState& state) {
     if (available) {
         const YoloLabels& l = detect.ground_truth.labels;
         const std::string skipped = l.dropped.empty() ? "" : " (" + std::to_string(l.dropped.size()) + " rows skipped)";
-        ImGui::SetTooltip("%d boxes from %s%s\nDrawn white; each detection shows its IoU with the box it matches (IoU >= 0.5, same\n"
-                          "class), and each panel its precision, recall and mean IoU at the current score threshold.",
-                          static_cast<int>(l.boxes.size()), detect.ground_truth.file.c_str(),
-                          skipped.c_str());
+        ImGui::SetTooltip(
+            "%d boxes from %s%s\nDrawn white; each detection shows its IoU with the box it matches (IoU >= 0.5, same\n"
+            "class), and each panel its precision, recall and mean IoU at the current score threshold.",
+            static_cast<int>(l.boxes.size()), detect.ground_truth.file.c_str(), skipped.c_str());
     } else {
         ImGui::SetTooltip("No labels for this image. Drop its YOLO label file (same name, .txt: one\n"
                           "'class cx cy w h' row per object, normalised) with or after the image.");
@@ -114,7 +112,9 @@ float snap_to_step(float value, float step) { return std::round(value / step) * 
 void draw_toolbar(AppState& state) {
     if (ImGui::Button("Open image or model...")) open_file_dialog();
     remember_item_rect(state, "open");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("An image, an .onnx model (with its .data file if it has one) or YOLO .txt labels.\nOr drop files anywhere on the page.");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "An image, an .onnx model (with its .data file if it has one) or YOLO .txt labels.\nOr drop files anywhere on the page.");
     if (!state.replay.shipped.empty()) {
         ImGui::SameLine();
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.22f, 0.20f, 1.0f));
@@ -175,8 +175,8 @@ void draw_toolbar(AppState& state) {
     // A drag snaps to round values (a click lands on 0.30, not 0.29); Ctrl+click types an exact one.
     DecodeParams& params = state.detect.params;
     ImGui::SetNextItemWidth(180);
-    bool changed = ImGui::SliderFloat("score threshold", &params.score_threshold, 0.01f, 0.99f, "%.2f",
-                                      ImGuiSliderFlags_AlwaysClamp);
+    bool changed =
+        ImGui::SliderFloat("score threshold", &params.score_threshold, 0.01f, 0.99f, "%.2f", ImGuiSliderFlags_AlwaysClamp);
     if (changed && ImGui::IsMouseDown(ImGuiMouseButton_Left))
         params.score_threshold = std::clamp(snap_to_step(params.score_threshold, 0.05f), 0.01f, 0.99f);
     remember_slider_frame(state, "detect:score-threshold", 180);
@@ -211,7 +211,8 @@ void draw_toolbar(AppState& state) {
     draw_ground_truth_toggle(state);
     if (state.detect.image.generation > 0) {
         ImGui::SameLine(0, 24);
-        ImGui::TextDisabled("%s  %dx%d", state.detect.image.name.c_str(), state.detect.image.rgb.width, state.detect.image.rgb.height);
+        ImGui::TextDisabled("%s  %dx%d", state.detect.image.name.c_str(), state.detect.image.rgb.width,
+                            state.detect.image.rgb.height);
     }
 }
 

@@ -22,15 +22,9 @@
 #include <string>
 #include <vector>
 
-
-
-
-
 namespace {
 
-std::vector<std::uint8_t> copy_bytes(const std::uint8_t* data, int size) {
-    return std::vector<std::uint8_t>(data, data + size);
-}
+std::vector<std::uint8_t> copy_bytes(const std::uint8_t* data, int size) { return std::vector<std::uint8_t>(data, data + size); }
 
 // JSON Lines text (first non-blank byte '{') or gzip data: no image format starts like that.
 bool looks_like_telemetry(const std::uint8_t* data, int size) {
@@ -58,7 +52,8 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
     if (app_state().view == View::Scan) { // any model (no detector interface), its data, images to scan
         if (deadzone::has_extension(name, ".onnx")) accept_scan_model(app_state(), name, ModelOrigin::Dropped, std::move(bytes));
-        else if (deadzone::has_extension(name, ".txt")) post_message(app_state(), std::string("scan: labels are not used by the scan ('") + name + "')", false);
+        else if (deadzone::has_extension(name, ".txt"))
+            post_message(app_state(), std::string("scan: labels are not used by the scan ('") + name + "')", false);
         else if (!accept_scan_data(app_state(), name, bytes)) accept_scan_image(app_state(), name, std::move(bytes));
         return;
     }
@@ -102,8 +97,8 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_error(const char* name, const char* message
     post_message(app_state(), std::string("could not read '") + name + "': " + message, true);
 }
 
-EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, int kind_value, const char* url_c,
-                                        const char* error, double t0) {
+EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, int kind_value, const char* url_c, const char* error,
+                                        double t0) {
     using namespace deadzone::explorer;
     AppState& state = app_state();
     request_redraw(state);
@@ -127,21 +122,18 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, int 
         if (failed) post_message(state, "could not fetch labels " + url + ": " + error, true);
         else accept_label_bytes(state, deadzone::base_name(url), bytes, /*announce_waiting=*/false);
         break;
-    case FetchKind::RunsIndex:
-        on_runs_index(state, bytes, error);
-        break;
+    case FetchKind::RunsIndex: on_runs_index(state, bytes, error); break;
     case FetchKind::Model:
     case FetchKind::TestModel: {
-        const ModelOrigin origin = static_cast<FetchKind>(kind_value) == FetchKind::Model ? ModelOrigin::Shipped : ModelOrigin::TestModel;
+        const ModelOrigin origin =
+            static_cast<FetchKind>(kind_value) == FetchKind::Model ? ModelOrigin::Shipped : ModelOrigin::TestModel;
         if (failed) post_message(state, "could not fetch model " + url + ": " + error, true);
         else accept_model_bytes(state, deadzone::model_stem(deadzone::base_name(url)), origin, std::move(bytes));
         break;
     }
     case FetchKind::Manifest:
     case FetchKind::TestManifest:
-    case FetchKind::Samples:
-        on_manifest_fetched(state, static_cast<FetchKind>(kind_value), url, bytes, error);
-        break;
+    case FetchKind::Samples: on_manifest_fetched(state, static_cast<FetchKind>(kind_value), url, bytes, error); break;
     }
 }
 

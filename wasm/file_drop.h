@@ -14,16 +14,16 @@ void open_file_dialog();
 constexpr const char* kFileDialogButtons[] = {"open", "replay:open", "scan:open"};
 // What a fetched file is for, which decides where its bytes go when they arrive.
 enum class FetchKind {
-    Image,         // a sample image for the Detect view
-    WarmUpImage,   // the first sample, fetched early only to warm the image path
-    ScanImage,     // a sample image for the Scan view
-    Labels,        // a sample's YOLO label file
-    Model,         // a shipped model (assets/models)
-    TestModel,     // a generated test model (make_test_models)
-    Manifest,      // assets/models/manifest.json
-    TestManifest,  // test-models/manifest.json, read when nothing is shipped
-    Samples,       // assets/images/samples.json
-    RunsIndex,     // runs/index.json, the live runs folder's listing
+    Image,        // a sample image for the Detect view
+    WarmUpImage,  // the first sample, fetched early only to warm the image path
+    ScanImage,    // a sample image for the Scan view
+    Labels,       // a sample's YOLO label file
+    Model,        // a shipped model (assets/models)
+    TestModel,    // a generated test model (make_test_models)
+    Manifest,     // assets/models/manifest.json
+    TestManifest, // test-models/manifest.json, read when nothing is shipped
+    Samples,      // assets/images/samples.json
+    RunsIndex,    // runs/index.json, the live runs folder's listing
 };
 // Fetches `url`; its bytes (or the error) come back to the handler of `kind`.
 void fetch_file(const std::string& url, FetchKind kind);

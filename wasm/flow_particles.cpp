@@ -19,7 +19,6 @@ constexpr int kParticles = 64;
 
 double fract(double v) { return v - std::floor(v); }
 
-
 std::string short_number(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3g", v);
@@ -28,7 +27,7 @@ std::string short_number(double v) {
 
 // Maps z (pre-activation) and values to the canvas.
 struct CurveFrame {
-    ImVec2 p0, p1;          // plot area
+    ImVec2 p0, p1; // plot area
     double x_lo, x_hi, y_lo, y_hi;
     float sx(double x) const { return p0.x + static_cast<float>((x - x_lo) / (x_hi - x_lo)) * (p1.x - p0.x); }
     float sy(double y) const { return p1.y - static_cast<float>((y - y_lo) / (y_hi - y_lo)) * (p1.y - p0.y); }
@@ -57,7 +56,8 @@ void draw_curve(ImDrawList* dl, const CurveFrame& f, const Activation& act, bool
     constexpr int kPoints = 97;
     double d_hi = 1;
     if (derivative)
-        for (int i = 0; i < kPoints; ++i) d_hi = std::max(d_hi, activation_derivative(act, f.x_lo + (f.x_hi - f.x_lo) * i / (kPoints - 1.0)));
+        for (int i = 0; i < kPoints; ++i)
+            d_hi = std::max(d_hi, activation_derivative(act, f.x_lo + (f.x_hi - f.x_lo) * i / (kPoints - 1.0)));
     ImVec2 points[kPoints];
     for (int i = 0; i < kPoints; ++i) {
         const double x = f.x_lo + (f.x_hi - f.x_lo) * i / (kPoints - 1.0);
@@ -88,7 +88,8 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
                 "stops at the curve as a grey ring: that sample passes no gradient to the weights.\n"
                 "P pauses the animation; in the Replay view it moves while the mouse is over it.");
     if (rec == nullptr || samples.empty()) {
-        ImGui::TextColored(kFlowDimText, rec == nullptr ? "No record of this channel at this step." : "The record's histogram is empty.");
+        ImGui::TextColored(kFlowDimText,
+                           rec == nullptr ? "No record of this channel at this step." : "The record's histogram is empty.");
         ImGui::Dummy(ImVec2(size.x, 20));
         return false;
     }
@@ -151,7 +152,9 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
                 dl->AddCircle(on_curve, 3.5f, kFlowBlocked, kParticleSegments, 1.0f); // stopped: no gradient below this point
             } else {
                 const float r = 1.5f + 2.5f * static_cast<float>(std::min(1.5, std::sqrt(std::fabs(d))));
-                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r, with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))), kParticleSegments);
+                dl->AddCircleFilled(lerp(on_curve, bottom, (u - 0.5) / 0.5), r,
+                                    with_alpha(kFlowPass, 0.35f + 0.6f * static_cast<float>(std::min(1.0, std::fabs(d)))),
+                                    kParticleSegments);
             }
         }
     }
@@ -168,7 +171,8 @@ bool draw_activation_particles(AppState& state, const Activation& act, ImVec2 si
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Mean absolute derivative of the activation over the samples: the factor by which the activation\n"
                           "scales the gradient on its way back, on average.");
-    ImGui::TextColored(kFlowDimText, "recorded over the batch: z > 0 for %.1f%%; gradient norm = %.3g", 100.0 * rec->pre_frac_pos, rec->grad_norm);
+    ImGui::TextColored(kFlowDimText, "recorded over the batch: z > 0 for %.1f%%; gradient norm = %.3g", 100.0 * rec->pre_frac_pos,
+                       rec->grad_norm);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("From the telemetry, over the whole batch: the exact fraction of pre-activations above 0 (ReLU's\n"
                           "share of gradient, which the histogram's estimate should match to a bin) and the norm of the\n"

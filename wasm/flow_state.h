@@ -27,14 +27,14 @@ struct WhatIf {
     bool feature_scale_chosen = false; // the user set feature_scale: never estimated again
     ChannelSimResult result;
     SimColumns columns;
-    double x_min = 0, x_max = 1;    // the what-if plots' visible step range
+    double x_min = 0, x_max = 1; // the what-if plots' visible step range
     bool x_auto = true;
-    bool dirty = true;              // settings changed: rerun before drawing
-    int runs = 0;                   // simulations run so far (the tests wait for it to move)
-    int step = 1;                   // the simulated step shown (1 .. config.steps)
+    bool dirty = true; // settings changed: rerun before drawing
+    int runs = 0;      // simulations run so far (the tests wait for it to move)
+    int step = 1;      // the simulated step shown (1 .. config.steps)
     bool playing = true;
     float steps_per_second = 40.0f;
-    double carry = 0;               // fractional steps accumulated while playing
+    double carry = 0; // fractional steps accumulated while playing
 };
 
 struct FlowState {
@@ -42,9 +42,9 @@ struct FlowState {
     // Each kind's parameter (LeakyReLU's slope, ...), kept when the user switches kinds.
     std::array<double, kActivationCount> params{};
     bool params_initialised = false;
-    int activation_of_run = -1;     // the run whose own activation `activation` was last set to
-    bool animating = true;          // particles move (key P pauses)
-    double phase = 0;               // 0..1 through one forward (0..0.5) and backward (0.5..1) pass
+    int activation_of_run = -1; // the run whose own activation `activation` was last set to
+    bool animating = true;      // particles move (key P pauses)
+    double phase = 0;           // 0..1 through one forward (0..0.5) and backward (0.5..1) pass
     float cycle_seconds = 3.0f;
     double last_ms = 0;
 

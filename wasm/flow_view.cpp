@@ -16,7 +16,6 @@ namespace deadzone::explorer {
 
 namespace {
 
-
 void init_params(FlowState& flow) {
     if (flow.params_initialised) return;
     for (const ActivationInfo& a : kActivations) flow.params[static_cast<int>(a.kind)] = a.param_default;
@@ -38,7 +37,8 @@ void draw_sparkline(const Activation& act, ImVec2 size) {
             const double v = derivative ? activation_derivative(act, x) : activate(act, x);
             // f over [-1.5, 3], f' over [-0.2, 1.3]: both readable in one small box.
             const double lo = derivative ? -0.2 : -1.5, hi = derivative ? 1.3 : 3.0;
-            points[i] = ImVec2(o.x + size.x * i / 40.0f, o.y + size.y - static_cast<float>((std::clamp(v, lo, hi) - lo) / (hi - lo)) * size.y);
+            points[i] = ImVec2(o.x + size.x * i / 40.0f,
+                               o.y + size.y - static_cast<float>((std::clamp(v, lo, hi) - lo) / (hi - lo)) * size.y);
         }
         dl->AddPolyline(points, 41, colour, ImDrawFlags_None, 1.0f);
     };
@@ -52,14 +52,17 @@ void draw_source_bar(AppState& state) {
         ImGui::TextColored(kFlowDimText, "No training run loaded: the particles need a run's recorded pre-activations.");
         if (!replay.shipped.empty()) {
             ImGui::SameLine();
-            const std::string label = "Load the shipped runs (" + state.detect.default_pair[0] + " and " + state.detect.default_pair[1] + ")";
+            const std::string label =
+                "Load the shipped runs (" + state.detect.default_pair[0] + " and " + state.detect.default_pair[1] + ")";
             if (ImGui::Button(label.c_str())) {
                 open_shipped_replay(state);
                 state.view = View::Flow; // stay here; the runs load in the background
             }
             remember_item_rect(state, "flow:load-shipped");
         }
-        ImGui::TextColored(kFlowDimText, "Or drop a telemetry file (.jsonl / .jsonl.gz) anywhere on the page. The what-if below works without one.");
+        ImGui::TextColored(
+            kFlowDimText,
+            "Or drop a telemetry file (.jsonl / .jsonl.gz) anywhere on the page. The what-if below works without one.");
         return;
     }
     draw_replay_timeline(state);
@@ -102,7 +105,8 @@ void draw_runs_compared(AppState& state) {
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Share of this run's %s pre-activations (its record at step %lld) that pass gradient through its\n"
                               "own activation; mean |f'| %.3g.",
-                              wh_channel_name(replay.channel), static_cast<long long>(p->record_step), p->pass.mean_abs_derivative);
+                              wh_channel_name(replay.channel), static_cast<long long>(p->record_step),
+                              p->pass.mean_abs_derivative);
     }
 }
 
@@ -194,8 +198,8 @@ void draw_variants_table(AppState& state) {
         ImGui::TableNextColumn();
         std::string label = info.name;
         if (own && own->kind == info.kind) label += " (this run)";
-        if (ImGui::Selectable((label + "##row").c_str(), flow.activation == info.kind, ImGuiSelectableFlags_SpanAllColumns |
-                                                                                         ImGuiSelectableFlags_AllowOverlap))
+        if (ImGui::Selectable((label + "##row").c_str(), flow.activation == info.kind,
+                              ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowOverlap))
             flow.activation = info.kind;
         remember_item_rect(state, std::string("flow:variant:") + info.id);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s", info.name, info.formula);
@@ -261,12 +265,12 @@ void draw_flow_replay_panel(AppState& state) {
     handle_pause_key(state.flow);
     // The Replay view shows the run's own activation; the Gradient flow view lets the user pick.
     Activation act{ActivationKind::ReLU, 0};
-    if (const ReplayRun* r = state.replay.primary_run())
-        act = run_activation(r->run().header.variant).value_or(act);
+    if (const ReplayRun* r = state.replay.primary_run()) act = run_activation(r->run().header.variant).value_or(act);
     state.flow.replay_panel_hovered = draw_activation_particles(state, act, ImVec2(ImGui::GetContentRegionAvail().x, 170));
     if (ImGui::SmallButton("Gradient flow view >>")) state.view = View::Flow;
     remember_item_rect(state, "replay:open-flow");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every activation on this distribution, the wh head's backward flow, and a what-if simulation (key 3)");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Every activation on this distribution, the wh head's backward flow, and a what-if simulation (key 3)");
 }
 
 void advance_flow(AppState& state, double now_ms) {

@@ -21,8 +21,8 @@ namespace {
 
 // Okabe & Ito colours per channel (left, top, right, bottom), apart from the particles' orange and
 // sky blue, which mean a forward value and a gradient that passes.
-constexpr ImU32 kChannelColour[kSimChannels] = {IM_COL32(213, 94, 0, 255), IM_COL32(0, 114, 178, 255),
-                                                IM_COL32(0, 158, 115, 255), IM_COL32(240, 228, 66, 255)};
+constexpr ImU32 kChannelColour[kSimChannels] = {IM_COL32(213, 94, 0, 255), IM_COL32(0, 114, 178, 255), IM_COL32(0, 158, 115, 255),
+                                                IM_COL32(240, 228, 66, 255)};
 
 // The scale of the features feeding the run's final wh conv, from its first record of the channel
 // (core's feature_scale_for_spread). D is the run's --wh-channels when its wh branch has convs before
@@ -34,7 +34,9 @@ double feature_scale_of_run(const ReplayRun& run, int channel) {
     int dim = 32;
     const nlohmann::json config = nlohmann::json::parse(run.run().header.config_json, nullptr, false);
     const auto option = [&](const char* key) {
-        return config.is_object() && config.contains(key) && config[key].is_string() ? std::atoi(config[key].get<std::string>().c_str()) : -1;
+        return config.is_object() && config.contains(key) && config[key].is_string()
+                   ? std::atoi(config[key].get<std::string>().c_str())
+                   : -1;
     };
     if (option("--wh-convs") > 0 && option("--wh-channels") >= 1) dim = option("--wh-channels");
     return feature_scale_for_spread(ch->pre_std, ch->weight_std, dim);
@@ -65,7 +67,10 @@ struct Preset {
 const Preset kPresets[] = {
     {"TTFNet init (broken)", "ReLU, weights std 0.001, bias 0: the published init", {ActivationKind::ReLU, 0}, 0.0},
     {"bias 0.1", "ReLU with a positive initial bias: every z starts above 0", {ActivationKind::ReLU, 0}, 0.1},
-    {"LeakyReLU 0.1", "slope 0.1 below 0: a channel below 0 still gets a tenth of its gradient", {ActivationKind::LeakyReLU, 0.1}, 0.0},
+    {"LeakyReLU 0.1",
+     "slope 0.1 below 0: a channel below 0 still gets a tenth of its gradient",
+     {ActivationKind::LeakyReLU, 0.1},
+     0.0},
     {"Softplus", "smooth, f' > 0 everywhere (beta 1)", {ActivationKind::Softplus, 1.0}, 0.0},
     {"leaky + bias", "LeakyReLU 0.1 and bias 0.1", {ActivationKind::LeakyReLU, 0.1}, 0.1},
 };
@@ -121,10 +126,11 @@ void draw_settings(AppState& state) {
     w.dirty |= slider("feature drift", c.feature_drift, -10.0, 10.0, "%.2f sigma / 100 steps", false,
                       "The input features' mean moves by this many feature sigmas every 100 steps, as the layers below\n"
                       "keep learning. It moves every z by w·dx: with small weights, almost nothing.");
-    const bool scale_moved = slider("feature scale", c.feature_scale, 1e-5, 10.0, "%.3g", true,
-                      "sigma of the input features x = max(0, mu + sigma N(0,1)). TTFNet's wh convs all start at std 0.001,\n"
-                      "so the features reaching the last conv are tiny (the shipped broken run: about 2e-4) and every\n"
-                      "sample's z is almost exactly the bias.");
+    const bool scale_moved =
+        slider("feature scale", c.feature_scale, 1e-5, 10.0, "%.3g", true,
+               "sigma of the input features x = max(0, mu + sigma N(0,1)). TTFNet's wh convs all start at std 0.001,\n"
+               "so the features reaching the last conv are tiny (the shipped broken run: about 2e-4) and every\n"
+               "sample's z is almost exactly the bias.");
     if (scale_moved) {
         w.dirty = true;
         w.feature_scale_chosen = true;
@@ -138,7 +144,8 @@ void draw_settings(AppState& state) {
         c.seed = static_cast<std::uint64_t>(seed);
         w.dirty = true;
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The simulation is deterministic; another seed draws other weights, boxes and features");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("The simulation is deterministic; another seed draws other weights, boxes and features");
     ImGui::SetNextItemWidth(200);
     if (ImGui::SliderInt("steps", &steps, 20, 2000)) {
         c.steps = steps;
@@ -175,10 +182,12 @@ void draw_verdict(AppState& state) {
 void draw_batch_line(AppState& state, float width) {
     const WhatIf& w = state.flow.what_if;
     const int ch = state.replay.channel;
-    const ChannelSimStep& s = w.result.steps[static_cast<std::size_t>(std::clamp(w.step, 1, static_cast<int>(w.result.steps.size())) - 1)];
+    const ChannelSimStep& s =
+        w.result.steps[static_cast<std::size_t>(std::clamp(w.step, 1, static_cast<int>(w.result.steps.size())) - 1)];
     const int batch = static_cast<int>(s.pre.size() / kSimChannels);
     double reach = 0;
-    for (int i = 0; i < batch; ++i) reach = std::max(reach, std::fabs(static_cast<double>(s.pre[static_cast<std::size_t>(ch * batch + i)])));
+    for (int i = 0; i < batch; ++i)
+        reach = std::max(reach, std::fabs(static_cast<double>(s.pre[static_cast<std::size_t>(ch * batch + i)])));
     if (!(reach > 0)) reach = 1;
     const ImVec2 o = ImGui::GetCursorScreenPos();
     const ImVec2 size(std::max(width, 1.0f), 46);
@@ -196,7 +205,8 @@ void draw_batch_line(AppState& state, float width) {
         const double z = s.pre[static_cast<std::size_t>(ch * batch + i)];
         const float x = mid + static_cast<float>(z / (1.25 * reach)) * (size.x / 2 - 10);
         const float jitter = static_cast<float>((i * 37) % 17 - 8); // spread vertically so dots don't hide each other
-        if (blocks_gradient(w.config.activation, z)) dl->AddCircle(ImVec2(x, y + jitter), 3.0f, kFlowBlocked, kParticleSegments, 1.0f);
+        if (blocks_gradient(w.config.activation, z))
+            dl->AddCircle(ImVec2(x, y + jitter), 3.0f, kFlowBlocked, kParticleSegments, 1.0f);
         else dl->AddCircleFilled(ImVec2(x, y + jitter), 3.0f, kFlowPass, kParticleSegments);
     }
     dl->AddText(ImVec2(mid + 3, o.y + 2), IM_COL32(170, 175, 185, 255), "z = 0");
@@ -309,7 +319,8 @@ void draw_what_if(AppState& state) {
     remember_item_rect(state, "whatif:play");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(std::max(120.0f, ImGui::GetContentRegionAvail().x - 130));
-    if (ImGui::SliderInt("##simstep", &w.step, 1, static_cast<int>(w.result.steps.size()), "simulated step %d")) w.playing = false;
+    if (ImGui::SliderInt("##simstep", &w.step, 1, static_cast<int>(w.result.steps.size()), "simulated step %d"))
+        w.playing = false;
     ImGui::SameLine();
     ImGui::SetNextItemWidth(110);
     ImGui::SliderFloat("##simspeed", &w.steps_per_second, 1.0f, 500.0f, "%.0f steps/s", ImGuiSliderFlags_Logarithmic);

@@ -29,7 +29,8 @@ void read_ground_truth(AppState& state, const LabelFile& file) {
     const YoloLabels& l = detect.ground_truth.labels;
     std::string text = "ground truth: " + std::to_string(l.boxes.size()) + " boxes from '" + file.name + "'";
     if (l.polygon_rows > 0) text += ", " + std::to_string(l.polygon_rows) + " of them polygons (their bounding box)";
-    if (l.confidence_rows > 0) text += ", " + std::to_string(l.confidence_rows) + " rows with a 6th value (a saved score, ignored)";
+    if (l.confidence_rows > 0)
+        text += ", " + std::to_string(l.confidence_rows) + " rows with a 6th value (a saved score, ignored)";
     if (!l.dropped.empty()) {
         // The first few by line; the state hook (and a re-drop after fixing them) has the rest.
         text += "; " + std::to_string(l.dropped.size()) + " rows skipped (";
@@ -42,8 +43,7 @@ void read_ground_truth(AppState& state, const LabelFile& file) {
 
 } // namespace
 
-void accept_label_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
-                        bool announce_waiting) {
+void accept_label_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes, bool announce_waiting) {
     // Refused before anything is replaced: a binary file must not take the place of good labels.
     const std::string text(bytes.begin(), bytes.end());
     if (Result<YoloLabels> check = parse_yolo_labels(text, 1, 1, 0); !check) {
@@ -60,8 +60,9 @@ void accept_label_bytes(AppState& state, const std::string& name, const std::vec
     if (image.generation > 0 && file_stem(image.name) == stem) {
         read_ground_truth(state, files.back());
     } else if (announce_waiting) {
-        post_message(state, "labels '" + name + "' kept: they are used when an image named '" + stem + ".*' is loaded" +
-                                (image.generation > 0 ? " (the current one is '" + image.name + "')" : ""),
+        post_message(state,
+                     "labels '" + name + "' kept: they are used when an image named '" + stem + ".*' is loaded" +
+                         (image.generation > 0 ? " (the current one is '" + image.name + "')" : ""),
                      false);
     }
 }

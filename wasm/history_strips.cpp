@@ -20,8 +20,8 @@ namespace deadzone::explorer {
 namespace {
 
 struct StripArea {
-    ImVec2 a, b;     // where records are drawn (aligned with the plots' inner area)
-    double x0, x1;   // visible steps
+    ImVec2 a, b;   // where records are drawn (aligned with the plots' inner area)
+    double x0, x1; // visible steps
     float px(double x) const { return a.x + static_cast<float>((x - x0) / (x1 - x0)) * (b.x - a.x); }
     double x_at(float p) const { return x0 + (p - a.x) / (b.x - a.x) * (x1 - x0); }
 };
@@ -59,7 +59,8 @@ void for_visible_records(const StripArea& s, const std::vector<telemetry::StepRe
 
 void draw_cursor(const StripArea& s, std::int64_t step) {
     const float x = s.px(static_cast<double>(step));
-    if (x >= s.a.x && x <= s.b.x) ImGui::GetWindowDrawList()->AddLine(ImVec2(x, s.a.y), ImVec2(x, s.b.y), IM_COL32(255, 255, 255, 170));
+    if (x >= s.a.x && x <= s.b.x)
+        ImGui::GetWindowDrawList()->AddLine(ImVec2(x, s.a.y), ImVec2(x, s.b.y), IM_COL32(255, 255, 255, 170));
 }
 
 ImU32 heat(float t) {
@@ -110,7 +111,8 @@ void draw_density_strip(AppState& state, float height) {
     // The value axis covers every visible histogram and 0.
     double lo = 0, hi = 0;
     for_visible_records(s, steps, [&](std::size_t i, float, float) {
-        if (const auto* w = channel_of(steps[i]); w != nullptr && std::isfinite(w->pre_hist.lo) && std::isfinite(w->pre_hist.hi)) {
+        if (const auto* w = channel_of(steps[i]);
+            w != nullptr && std::isfinite(w->pre_hist.lo) && std::isfinite(w->pre_hist.hi)) {
             lo = std::min(lo, w->pre_hist.lo);
             hi = std::max(hi, w->pre_hist.hi);
         }
@@ -137,16 +139,20 @@ void draw_density_strip(AppState& state, float height) {
     std::snprintf(label, sizeof label, "%.2g", hi);
     dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize(label).x - 4, s.a.y), IM_COL32(160, 165, 175, 255), label);
     std::snprintf(label, sizeof label, "%.2g", lo);
-    dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize(label).x - 4, s.b.y - ImGui::GetTextLineHeight()), IM_COL32(160, 165, 175, 255), label);
-    if (lo < 0 && hi > 0) dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize("0").x - 4, py(0) - ImGui::GetTextLineHeight() * 0.5f), IM_COL32(255, 120, 100, 255), "0");
+    dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize(label).x - 4, s.b.y - ImGui::GetTextLineHeight()),
+                IM_COL32(160, 165, 175, 255), label);
+    if (lo < 0 && hi > 0)
+        dl->AddText(ImVec2(s.a.x - ImGui::CalcTextSize("0").x - 4, py(0) - ImGui::GetTextLineHeight() * 0.5f),
+                    IM_COL32(255, 120, 100, 255), "0");
     draw_cursor(s, state.replay.timeline.step);
     if (ImGui::IsItemHovered()) {
         const ImVec2 m = ImGui::GetIO().MousePos;
         const std::size_t i = telemetry::record_at(steps, static_cast<std::int64_t>(s.x_at(m.x)));
         const double v = lo + (s.b.y - m.y) / (s.b.y - s.a.y) * (hi - lo);
         if (const auto* w = channel_of(steps[i]))
-            ImGui::SetTooltip("step %lld: pre-activation %.4g .. %.4g, %.1f%% > 0\nvalue under the mouse %.4g (click to go to this step)",
-                              static_cast<long long>(steps[i].step), w->pre_min, w->pre_max, 100 * w->pre_frac_pos, v);
+            ImGui::SetTooltip(
+                "step %lld: pre-activation %.4g .. %.4g, %.1f%% > 0\nvalue under the mouse %.4g (click to go to this step)",
+                static_cast<long long>(steps[i].step), w->pre_min, w->pre_max, 100 * w->pre_frac_pos, v);
     }
 }
 
@@ -179,7 +185,7 @@ void draw_dead_units_strip(AppState& state, float height) {
         },
         [](float v) {
             const DeadLevel level = dead_level(v);
-            return level == DeadLevel::Ok ? IM_COL32(60, 160, 90, static_cast<int>(60 + 1500 * v))
+            return level == DeadLevel::Ok        ? IM_COL32(60, 160, 90, static_cast<int>(60 + 1500 * v))
                    : level == DeadLevel::Warning ? IM_COL32(240, 180, 60, 230)
                                                  : IM_COL32(255, 70, 60, 255);
         },

@@ -28,7 +28,7 @@ namespace {
 const ImU32 kGroundTruthColour = IM_COL32(255, 255, 255, 235);
 
 ImU32 class_colour(int class_id, int alpha = 255) {
-    static const ImU32 rgb[] = {IM_COL32(255, 196, 61, 0), IM_COL32(90, 200, 250, 0), IM_COL32(120, 230, 120, 0),
+    static const ImU32 rgb[] = {IM_COL32(255, 196, 61, 0),  IM_COL32(90, 200, 250, 0), IM_COL32(120, 230, 120, 0),
                                 IM_COL32(240, 120, 220, 0), IM_COL32(255, 140, 90, 0), IM_COL32(160, 160, 255, 0)};
     return rgb[class_id % 6] | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT);
 }
@@ -60,7 +60,8 @@ void hover_tooltip(AppState& state, const Prediction& pred, int cx, int cy) {
         // model wrote them: sizes in its box units, offsets always in cells.
         const bool in_cells = centernet && (c >= 2 || spec.box_units == BoxUnits::StrideUnits);
         const char* units = in_cells ? "cells" : "px";
-        if (o.has_wh_pre()) ImGui::TextColored(colour, "wh %-8s %8.3f %s   pre %8.4f", name, post, units, o.wh_pre[c * plane + i]);
+        if (o.has_wh_pre())
+            ImGui::TextColored(colour, "wh %-8s %8.3f %s   pre %8.4f", name, post, units, o.wh_pre[c * plane + i]);
         else ImGui::TextColored(colour, "wh %-8s %8.3f %s", name, post, units);
     }
     ImGui::EndTooltip();
@@ -217,8 +218,8 @@ void draw_colour_map(const AppState& state, Panel& panel, ImVec2 origin, ImVec2 
     const int stride = detect.models[pred.model_index].spec.stride;
     const FeatureMapUv uv = feature_map_uv(pred.letterbox, stride, pred.out.width, pred.out.height);
     const ImVec2 end(origin.x + size.x, origin.y + size.y);
-    ImGui::GetWindowDrawList()->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(pred.overlay_texture)),
-                                         origin, end, ImVec2(uv.u0, uv.v0), ImVec2(uv.u1, uv.v1),
+    ImGui::GetWindowDrawList()->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(pred.overlay_texture)), origin, end,
+                                         ImVec2(uv.u0, uv.v0), ImVec2(uv.u1, uv.v1),
                                          IM_COL32(255, 255, 255, static_cast<int>(detect.overlay_alpha * 255)));
     const float rect[4] = {origin.x, origin.y, end.x, end.y};
     std::copy(std::begin(rect), std::end(rect), std::begin(panel.overlay_rect));
@@ -233,7 +234,8 @@ void draw_ground_truth_summary(const AppState& state, const Panel& panel) {
     const int gt = static_cast<int>(detect.ground_truth.labels.boxes.size());
     ImGui::Text("vs ground truth: %d of %d found", static_cast<int>(m.true_positives), gt);
     ImGui::SameLine();
-    ImGui::TextDisabled("(IoU >= %.1f)  precision %.2f  recall %.2f  mean IoU %.2f", kMatchIou, m.precision, m.recall, m.mean_iou);
+    ImGui::TextDisabled("(IoU >= %.1f)  precision %.2f  recall %.2f  mean IoU %.2f", kMatchIou, m.precision, m.recall,
+                        m.mean_iou);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("At score threshold %.2f: %d detections, %d of them match a labelled box of their class\n"
                           "with IoU >= %.1f (each box matched once, best score first: the mAP@0.5 rule).\n"
@@ -300,7 +302,8 @@ void draw_colour_bar(const AppState& state, Panel& panel) {
 std::string input_size_text(const AppState& state, const Panel& panel) {
     const DetectorInterface& spec = state.detect.models[panel.model_index].spec;
     const LoadedImage& img = state.detect.image;
-    const InputSize size = pick_input_size(spec, img.generation > 0 ? img.rgb.width : 640, img.generation > 0 ? img.rgb.height : 480);
+    const InputSize size =
+        pick_input_size(spec, img.generation > 0 ? img.rgb.width : 640, img.generation > 0 ? img.rgb.height : 480);
     return std::to_string(size.width) + "x" + std::to_string(size.height) + (spec.fixed_input() ? "" : " picked");
 }
 
@@ -330,7 +333,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
         ImGui::Text("%s", model->name.c_str());
         ImGui::SameLine();
         ImGui::TextDisabled("(%s%s%s, %s)", model->spec.variant.empty() ? "no variant" : model->spec.variant.c_str(),
-                            model->spec.activation.empty() ? "" : ", ", model->spec.activation.c_str(), input_size_text(state, panel).c_str());
+                            model->spec.activation.empty() ? "" : ", ", model->spec.activation.c_str(),
+                            input_size_text(state, panel).c_str());
         const bool busy = panel.needs_run || panel.request_id != 0 || model->session_pending;
         if (busy) {
             ImGui::SameLine();
@@ -339,8 +343,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
             ImGui::TextDisabled(model->session_pending ? "loading model..." : "running...");
         } else if (current) {
             ImGui::SameLine();
-            ImGui::TextDisabled("| %d boxes, %.1f ms run on %s", static_cast<int>(pred.decoded.detections.size()),
-                                pred.run_ms, backend_name(pred.backend));
+            ImGui::TextDisabled("| %d boxes, %.1f ms run on %s", static_cast<int>(pred.decoded.detections.size()), pred.run_ms,
+                                backend_name(pred.backend));
         }
     }
     if (!panel.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", panel.error.c_str());
@@ -357,8 +361,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
         ImGui::GetWindowDrawList()->AddRect(a, b, IM_COL32(90, 100, 115, 255), 6.0f, 0, 1.5f);
         const char* hint = "Drop an image (PNG, JPEG, BMP, GIF) or an .onnx model anywhere";
         const ImVec2 ts = ImGui::CalcTextSize(hint);
-        ImGui::GetWindowDrawList()->AddText(ImVec2((a.x + b.x - ts.x) / 2, (a.y + b.y - ts.y) / 2),
-                                            IM_COL32(150, 160, 175, 255), hint);
+        ImGui::GetWindowDrawList()->AddText(ImVec2((a.x + b.x - ts.x) / 2, (a.y + b.y - ts.y) / 2), IM_COL32(150, 160, 175, 255),
+                                            hint);
         return;
     }
 

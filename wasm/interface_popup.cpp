@@ -121,7 +121,8 @@ void draw_interface_button(AppState& state, int panel_index) {
         ImGui::SetTooltip("Which output is the heatmap and which the box map, and how to read them:\n"
                           "check or correct what DeadZone guessed for this model.");
     if (ImGui::BeginPopup("model-interface")) {
-        if (detect.editing_model >= 0 && detect.editing_model < static_cast<int>(detect.models.size())) draw_mapping_editor(state);
+        if (detect.editing_model >= 0 && detect.editing_model < static_cast<int>(detect.models.size()))
+            draw_mapping_editor(state);
         ImGui::EndPopup();
     }
     ImGui::PopID();

@@ -33,10 +33,10 @@ void dz_on_outputs_done(int request_id, const char* error);
 void dz_on_run_failed(int request_id, const char* message);
 // A detection run's heatmap, wh, wh_pre and offset maps: each its data, element count, float16 flag
 // and NCHW dims (n 0 for an absent output); the run's time and the round trip's, in ms.
-void dz_on_run_done(int request_id, const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2, int hm3,
-                    const void* wh, int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3, const void* pre, int pre_n,
-                    int pre_half, int pre0, int pre1, int pre2, int pre3, const void* off, int off_n, int off_half,
-                    int off0, int off1, int off2, int off3, double ms, double round_trip_ms);
+void dz_on_run_done(int request_id, const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2, int hm3, const void* wh,
+                    int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3, const void* pre, int pre_n, int pre_half, int pre0,
+                    int pre1, int pre2, int pre3, const void* off, int off_n, int off_half, int off0, int off1, int off2,
+                    int off3, double ms, double round_trip_ms);
 
 // prediction_dump.cpp: whether the clipboard took the text.
 void dz_on_text_copied(int ok, const char* why);

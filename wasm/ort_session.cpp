@@ -16,10 +16,6 @@
 #include <cstring>
 #include <string>
 
-
-
-
-
 namespace {
 
 // Copies one output out of the JS-owned buffer (float32, or float16 bit patterns when `half`, then
@@ -67,9 +63,8 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_failed(int request_id, const char* message) 
 }
 
 // Each output as (pointer, value count, float16 or not, dims).
-EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
-                                         const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2, int hm3,
-                                         const void* wh, int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3,
+EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id, const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2,
+                                         int hm3, const void* wh, int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3,
                                          const void* pre, int pre_n, int pre_half, int pre0, int pre1, int pre2, int pre3,
                                          const void* off, int off_n, int off_half, int off0, int off1, int off2, int off3,
                                          double ms, double round_trip_ms) {
@@ -80,8 +75,8 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id,
     // The box map has 4 channels (TTFNet), or 2 with a 2-channel offset (CenterNet): accept_run_result
     // turns either into ltrb in input pixels. wh_pre and the offset are optional (n 0: not sent).
     const bool maps_ok = take(hm, hm_n, hm_half, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
-                         take(wh, wh_n, wh_half, wh0, wh1, wh2, wh3, out.wh, out.box_channels, wy, wx) &&
-                         wy == out.height && wx == out.width;
+                         take(wh, wh_n, wh_half, wh0, wh1, wh2, wh3, out.wh, out.box_channels, wy, wx) && wy == out.height &&
+                         wx == out.width;
     const bool offset_ok = off_n == 0 ? out.box_channels == 4
                                       : take(off, off_n, off_half, off0, off1, off2, off3, out.offset, oc, oy, ox) &&
                                             out.box_channels == 2 && oc == 2 && oy == out.height && ox == out.width;
@@ -140,8 +135,7 @@ void ort_run_outputs(int session_id, int request_id, const void* input, int coun
                      const std::string& input_name, const std::vector<std::string>& outputs) {
     std::string names; // newline-separated: tensor names never contain one
     for (const std::string& n : outputs) names += (names.empty() ? "" : "\n") + n;
-    dz_js_ort_run_outputs(session_id, request_id, input, count, half ? 1 : 0, width, height, input_name.c_str(),
-                          names.c_str());
+    dz_js_ort_run_outputs(session_id, request_id, input, count, half ? 1 : 0, width, height, input_name.c_str(), names.c_str());
 }
 
 } // namespace deadzone::explorer

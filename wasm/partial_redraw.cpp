@@ -147,7 +147,8 @@ std::vector<PartialRedraw::Rect> PartialRedraw::dirty_rects(int& dirty_tiles) co
             int end = x;
             while (end < cols_ && changed(end, y)) ++end;
             dirty_tiles += end - x;
-            const auto above = std::find_if(rects.begin(), rects.end(), [&](const Rect& r) { return r.x0 == x && r.x1 == end && r.y1 == y; });
+            const auto above =
+                std::find_if(rects.begin(), rects.end(), [&](const Rect& r) { return r.x0 == x && r.x1 == end && r.y1 == y; });
             if (above != rects.end()) above->y1 = y + 1;
             else rects.push_back({x, y, end, y + 1});
             x = end;
@@ -189,7 +190,8 @@ int PartialRedraw::build_filtered(const ImDrawData& draw_data, const std::vector
             }
         // The vertices, only for a list that draws something; resize keeps the buffer's capacity.
         out.VtxBuffer.resize(out.CmdBuffer.empty() ? 0 : list.VtxBuffer.Size);
-        if (!out.CmdBuffer.empty()) std::memcpy(out.VtxBuffer.Data, list.VtxBuffer.Data, sizeof(ImDrawVert) * list.VtxBuffer.Size);
+        if (!out.CmdBuffer.empty())
+            std::memcpy(out.VtxBuffer.Data, list.VtxBuffer.Data, sizeof(ImDrawVert) * list.VtxBuffer.Size);
     }
     return kept;
 }

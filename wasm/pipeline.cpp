@@ -62,8 +62,8 @@ void start_warm_up_run(AppState& state, Model& model) {
 // normalisation (both panels usually are: the second run then skips the letterbox).
 bool holds_input_for(const AppState& state, InputSize size, const Normalization& norm) {
     const auto& of = state.detect.model_input_of;
-    return of.image_generation == state.detect.image.generation && of.size.width == size.width &&
-           of.size.height == size.height && of.norm == norm;
+    return of.image_generation == state.detect.image.generation && of.size.width == size.width && of.size.height == size.height &&
+           of.norm == norm;
 }
 
 void start_run(AppState& state, int panel_index) {
@@ -113,7 +113,9 @@ std::optional<ModelCard> read_model_card(const nlohmann::json& m, int rank) {
     if (!m.contains("evaluation") || !m["evaluation"].is_object()) return card;
     const nlohmann::json& e = m["evaluation"];
     const auto unit = [&](const char* key) {
-        return e.contains(key) && e[key].is_number() && e[key].get<double>() >= 0 && e[key].get<double>() <= 1 ? e[key].get<double>() : -1.0;
+        return e.contains(key) && e[key].is_number() && e[key].get<double>() >= 0 && e[key].get<double>() <= 1
+                   ? e[key].get<double>()
+                   : -1.0;
     };
     card.map50 = unit("map50");
     card.mean_iou = unit("mean_iou");
@@ -166,8 +168,8 @@ void start_explorer(AppState& state) {
     fetch_file("runs/index.json", FetchKind::RunsIndex); // answered only by `scripts/explore.sh --runs DIR`
 }
 
-void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url,
-                         const std::vector<std::uint8_t>& bytes, const std::string& error) {
+void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url, const std::vector<std::uint8_t>& bytes,
+                         const std::string& error) {
     nlohmann::json j;
     if (error.empty()) j = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
     const std::string base = url.substr(0, url.find_last_of('/') + 1);
@@ -179,7 +181,8 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
                 sample.url = base + img["file"].get<std::string>();
                 sample.name = img.value("name", file_stem(sample.url));
                 sample.purpose = img.value("purpose", "");
-                if (img.contains("labels") && img["labels"].is_string()) sample.labels_url = base + img["labels"].get<std::string>();
+                if (img.contains("labels") && img["labels"].is_string())
+                    sample.labels_url = base + img["labels"].get<std::string>();
                 state.detect.samples.push_back(std::move(sample));
             }
         // The first sample is shown at once (a newcomer sees broken vs fixed without doing anything),
@@ -201,7 +204,8 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
         }
         return;
     }
-    state.detect.model_list_source = kind == FetchKind::Manifest ? "shipped models (assets/models)" : "test models (not trained; from make_test_models)";
+    state.detect.model_list_source =
+        kind == FetchKind::Manifest ? "shipped models (assets/models)" : "test models (not trained; from make_test_models)";
     if (j.contains("default_pair") && j["default_pair"].is_array() && j["default_pair"].size() == 2)
         for (int i = 0; i < 2; ++i)
             if (j["default_pair"][i].is_string()) state.detect.default_pair[i] = j["default_pair"][i].get<std::string>();
@@ -243,9 +247,7 @@ std::vector<ExternalFile> claim_data_files(DetectState& detect, const DetectorIn
 
 // Where the browser keeps a model's interface mapping: by file name and size, so another file of the
 // same name is not given this one's mapping.
-std::string mapping_setting_key(const Model& m) {
-    return "deadzone.interface." + m.name + "." + std::to_string(m.bytes.size());
-}
+std::string mapping_setting_key(const Model& m) { return "deadzone.interface." + m.name + "." + std::to_string(m.bytes.size()); }
 
 // A mapping the user set for this model on an earlier visit, if any and still valid.
 void apply_remembered_mapping(AppState& state, Model& m) {
@@ -253,9 +255,12 @@ void apply_remembered_mapping(AppState& state, Model& m) {
     char buffer[2048];
     if (dz_js_load_setting(mapping_setting_key(m).c_str(), buffer, sizeof buffer) < 0) return;
     Result<InterfaceMapping> mapping = mapping_from_json(buffer);
-    Result<DetectorInterface> spec = mapping ? apply_mapping(m.spec, m.onnx, mapping.value()) : Result<DetectorInterface>(Error{mapping.error()});
+    Result<DetectorInterface> spec =
+        mapping ? apply_mapping(m.spec, m.onnx, mapping.value()) : Result<DetectorInterface>(Error{mapping.error()});
     if (!spec) {
-        post_message(state, "model '" + m.name + "': the remembered interface no longer fits (" + spec.error() + "); using the guess", true);
+        post_message(state,
+                     "model '" + m.name + "': the remembered interface no longer fits (" + spec.error() + "); using the guess",
+                     true);
         return;
     }
     m.spec = std::move(spec).value();
@@ -263,8 +268,8 @@ void apply_remembered_mapping(AppState& state, Model& m) {
 }
 
 // A checked model joins the list and, if it is the user's, a panel.
-void add_model(AppState& state, std::string name, ModelOrigin origin, std::vector<std::uint8_t> bytes,
-               DetectorInterface spec, OnnxInfo onnx, std::vector<ExternalFile> external) {
+void add_model(AppState& state, std::string name, ModelOrigin origin, std::vector<std::uint8_t> bytes, DetectorInterface spec,
+               OnnxInfo onnx, std::vector<ExternalFile> external) {
     const std::string stem = name;
     for (int n = 2; find_model(state.detect, name) >= 0; ++n) name = stem + " (" + std::to_string(n) + ")";
     Model m;
@@ -299,8 +304,8 @@ void add_model(AppState& state, std::string name, ModelOrigin origin, std::vecto
 
 // Reads and checks a model file: its interface (and what was read into `onnx`), or null with the
 // reason posted.
-std::optional<DetectorInterface> check_model(AppState& state, const std::string& file_name, const std::vector<std::uint8_t>& bytes,
-                                             OnnxInfo& onnx) {
+std::optional<DetectorInterface> check_model(AppState& state, const std::string& file_name,
+                                             const std::vector<std::uint8_t>& bytes, OnnxInfo& onnx) {
     Result<OnnxInfo> info = read_onnx_info(bytes.data(), bytes.size());
     if (!info) {
         post_message(state, "model '" + file_name + "' refused: " + info.error(), true);
@@ -317,8 +322,7 @@ std::optional<DetectorInterface> check_model(AppState& state, const std::string&
 
 } // namespace
 
-void accept_model_bytes(AppState& state, const std::string& file_name, ModelOrigin origin,
-                        std::vector<std::uint8_t> bytes) {
+void accept_model_bytes(AppState& state, const std::string& file_name, ModelOrigin origin, std::vector<std::uint8_t> bytes) {
     OnnxInfo onnx;
     std::optional<DetectorInterface> spec = check_model(state, file_name, bytes, onnx);
     if (!spec) return;
@@ -408,8 +412,7 @@ void set_backend(AppState& state, Backend backend) {
     mark_panels_for_run(state);
 }
 
-void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
-                        double received_ms) {
+void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes, double received_ms) {
     const double arrived_ms = emscripten_get_now();
     Result<RgbImage> image = decode_image(bytes.data(), bytes.size(), ImageLimits{kMaxImagePixels});
     if (!image) {
@@ -417,8 +420,9 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
         return;
     }
     if (const int o = image.value().exif_orientation; o != 1)
-        post_message(state, "image '" + name + "': EXIF orientation " + std::to_string(o) + " applied (" + exif_orientation_name(o) +
-                                "), so it shows as the camera meant it and labels written for the upright picture match",
+        post_message(state,
+                     "image '" + name + "': EXIF orientation " + std::to_string(o) + " applied (" + exif_orientation_name(o) +
+                         "), so it shows as the camera meant it and labels written for the upright picture match",
                      false);
     LoadedImage& li = state.detect.image;
     li.name = name;
@@ -453,8 +457,9 @@ void on_session_created(AppState& state, int session_id, bool ok, const std::str
         m.session_pending = false;
         if (!ok) {
             m.session_error = message;
-            post_message(state, "ONNX Runtime could not load model '" + m.name + "' on " + backend_name(state.backend) + ": " +
-                                    message + (state.backend == Backend::WebGpu ? " (try the wasm back-end, top right)" : ""),
+            post_message(state,
+                         "ONNX Runtime could not load model '" + m.name + "' on " + backend_name(state.backend) + ": " + message +
+                             (state.backend == Backend::WebGpu ? " (try the wasm back-end, top right)" : ""),
                          true);
         }
         pump_pipeline(state);
@@ -472,11 +477,12 @@ bool check_output_size(AppState& state, Panel& panel, const ModelOutputs& out) {
     const Letterbox& lb = panel.pending_letterbox;
     const int stride = model.spec.stride;
     if (out.height * stride == lb.input_height && out.width * stride == lb.input_width) return true;
-    const bool even = out.height > 0 && out.width > 0 && lb.input_height % out.height == 0 &&
-                      lb.input_width % out.width == 0 && lb.input_height / out.height == lb.input_width / out.width;
+    const bool even = out.height > 0 && out.width > 0 && lb.input_height % out.height == 0 && lb.input_width % out.width == 0 &&
+                      lb.input_height / out.height == lb.input_width / out.width;
     if (!model.spec.fixed_input() && even) {
         model.spec.stride = lb.input_height / out.height;
-        post_message(state, "model '" + model.name + "': stride " + std::to_string(model.spec.stride) + " (from its outputs)", false);
+        post_message(state, "model '" + model.name + "': stride " + std::to_string(model.spec.stride) + " (from its outputs)",
+                     false);
         return true;
     }
     panel.error = "outputs are " + std::to_string(out.height) + "x" + std::to_string(out.width) + " for an input of " +
@@ -495,7 +501,8 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
         panel.error = error;
         // ORT Web's WebGPU kernels refuse some valid graphs (e.g. a Conv without explicit attributes);
         // the wasm back-end runs every op, so say where the switch is.
-        const std::string hint = state.backend == Backend::WebGpu ? " (it may run on the wasm back-end: Back-end: wasm, top right)" : "";
+        const std::string hint =
+            state.backend == Backend::WebGpu ? " (it may run on the wasm back-end: Back-end: wasm, top right)" : "";
         panel.error += hint;
         post_message(state, "model '" + model.name + "' failed on " + backend_name(state.backend) + ": " + error + hint, true);
         return;
@@ -508,8 +515,8 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     // so a dead size channel is seen, and converted for decode alone.
     const ChwView box{outputs->wh.data(), outputs->box_channels, outputs->height, outputs->width};
     const ChwView offset{outputs->offset.data(), outputs->offset.empty() ? 0 : 2, outputs->height, outputs->width};
-    Result<std::vector<float>> ltrb = box_map_in_input_pixels(box, offset, model.spec.box_encoding, model.spec.box_units,
-                                                              model.spec.stride);
+    Result<std::vector<float>> ltrb =
+        box_map_in_input_pixels(box, offset, model.spec.box_encoding, model.spec.box_units, model.spec.stride);
     if (!ltrb) {
         panel.error = ltrb.error();
         post_message(state, "model '" + model.name + "': " + ltrb.error() + " (check its interface)", true);
@@ -548,8 +555,10 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
         for (const ChannelStats& s : *list) nonfinite += s.nan_count + s.inf_count;
     if (nonfinite > 0) {
         panel.error = std::to_string(nonfinite) + " NaN/Inf values in the outputs: result refused";
-        post_message(state, "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
-                                " NaN/Inf values: result refused, nothing else changed", true);
+        post_message(state,
+                     "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
+                         " NaN/Inf values: result refused, nothing else changed",
+                     true);
         return;
     }
     next.decoded = std::move(decoded).value();
@@ -558,8 +567,8 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.decode_image_ms = state.detect.image.decoded_ms - state.detect.image.arrived_ms;
     next.queue_ms = panel.run_started_ms - state.detect.image.decoded_ms;
     next.preprocess_ms = panel.preprocess_ms;
-    next.post_ms = next.latency_ms - next.file_read_ms - next.decode_image_ms - next.queue_ms - next.preprocess_ms -
-                   next.run_ms - next.handoff_ms;
+    next.post_ms = next.latency_ms - next.file_read_ms - next.decode_image_ms - next.queue_ms - next.preprocess_ms - next.run_ms -
+                   next.handoff_ms;
     next.overlay_texture = panel.pred.overlay_texture; // reuse the GL texture, refilled below
     panel.pred = std::move(next);
     panel.error.clear();

@@ -12,15 +12,13 @@
 
 namespace deadzone::explorer {
 
-void start_explorer(AppState& state); // install the file drop, fetch the model list and samples
+void start_explorer(AppState& state);        // install the file drop, fetch the model list and samples
 void open_sample(const SampleImage& sample); // fetch a sample image, and its labels when it has them
-void pump_pipeline(AppState& state);  // once a frame: start the next ORT call, never wait for one
-void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes,
-                        double received_ms);
+void pump_pipeline(AppState& state);         // once a frame: start the next ORT call, never wait for one
+void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes, double received_ms);
 // A model file: checked (core's detector_interface.h), then added, or kept waiting for the external
 // data files it names (accept_model_data_bytes), or refused with a visible reason.
-void accept_model_bytes(AppState& state, const std::string& name, ModelOrigin origin,
-                        std::vector<std::uint8_t> bytes);
+void accept_model_bytes(AppState& state, const std::string& name, ModelOrigin origin, std::vector<std::uint8_t> bytes);
 // An external data file (ONNX weights outside the .onnx): completes a waiting model, or is kept
 // (at most kMaxDataFiles) for a model that comes later.
 void accept_model_data_bytes(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes);
@@ -46,8 +44,8 @@ std::vector<int> models_in_list_order(const DetectState& detect);
 // Ranks from here on are models that are not in the manifest.
 constexpr int kMaxManifestModels = 1 << 16;
 // A fetched model manifest or sample list (FetchKind::Manifest, TestManifest or Samples).
-void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url,
-                         const std::vector<std::uint8_t>& bytes, const std::string& error);
+void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url, const std::vector<std::uint8_t>& bytes,
+                         const std::string& error);
 // Runs the image path (decode, letterbox) once on a sample's bytes and throws the result away, so
 // the browser has optimised that code before the user's first image.
 void warm_up_image_path(const std::vector<std::uint8_t>& bytes);

@@ -21,14 +21,13 @@ constexpr float kLeftMargin = kPlotLeftMargin, kBottomMargin = 18, kTopMargin = 
 // and at this density a line looks the same (the vertex count sets the frame rate; see stroke()).
 constexpr int kColumnPixels = 2;
 constexpr float kSimplifyPixels = 0.35f; // well under a line's width
-constexpr double kLogFloor = 1e-12; // log axes clamp values <= 0 here (drawn at the bottom)
-const ImU32 kGrid = IM_COL32(255, 255, 255, 22), kAxisText = IM_COL32(160, 165, 175, 255),
-            kZero = IM_COL32(255, 120, 100, 150), kCursor = IM_COL32(255, 255, 255, 170),
-            kNonFinite = IM_COL32(255, 70, 70, 255), kFrame = IM_COL32(255, 255, 255, 40);
+constexpr double kLogFloor = 1e-12;      // log axes clamp values <= 0 here (drawn at the bottom)
+const ImU32 kGrid = IM_COL32(255, 255, 255, 22), kAxisText = IM_COL32(160, 165, 175, 255), kZero = IM_COL32(255, 120, 100, 150),
+            kCursor = IM_COL32(255, 255, 255, 170), kNonFinite = IM_COL32(255, 70, 70, 255), kFrame = IM_COL32(255, 255, 255, 40);
 
 // Maps data to pixels inside the plot's inner rectangle.
 struct Mapping {
-    ImVec2 a, b; // inner rectangle
+    ImVec2 a, b;           // inner rectangle
     double x0, x1, y0, y1; // y0, y1 already log10 on a log axis
     bool log_y;
     float px(double x) const { return a.x + static_cast<float>((x - x0) / (x1 - x0)) * (b.x - a.x); }
@@ -196,7 +195,8 @@ void draw_legend(ImDrawList* dl, const Mapping& m, const PlotSpec& spec) {
     const auto entry = [&](const std::string& label, ImU32 colour) {
         if (label.empty()) return;
         const float w = ImGui::CalcTextSize(label.c_str()).x;
-        dl->AddRectFilled(ImVec2(x - 2, y - 1), ImVec2(x + sw + 6 + w + 2, y + ImGui::GetTextLineHeight() + 1), IM_COL32(20, 22, 26, 235));
+        dl->AddRectFilled(ImVec2(x - 2, y - 1), ImVec2(x + sw + 6 + w + 2, y + ImGui::GetTextLineHeight() + 1),
+                          IM_COL32(20, 22, 26, 235));
         dl->AddRectFilled(ImVec2(x, y + sw * 0.4f), ImVec2(x + sw, y + sw * 1.4f), colour | IM_COL32_A_MASK);
         dl->AddText(ImVec2(x + sw + 4, y), IM_COL32(220, 222, 228, 255), label.c_str());
         x += sw + 14 + w;
@@ -261,7 +261,8 @@ PlotResult plot(const PlotSpec& spec, PlotXRange& range, ImVec2 size) {
     if (spec.log_y != nullptr) {
         ImGui::SameLine();
         if (ImGui::SmallButton(*spec.log_y ? "log y" : "linear y")) *spec.log_y = !*spec.log_y;
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Switch the y axis between linear and log (values <= 0 are not drawn on log)");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Switch the y axis between linear and log (values <= 0 are not drawn on log)");
     }
     const bool log_y = spec.log_y != nullptr && *spec.log_y;
     const float width = size.x > 0 ? size.x : ImGui::GetContentRegionAvail().x;
@@ -273,7 +274,11 @@ PlotResult plot(const PlotSpec& spec, PlotXRange& range, ImVec2 size) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     Mapping m{ImVec2(origin.x + kLeftMargin, origin.y + kTopMargin),
               ImVec2(origin.x + width - kRightMargin, origin.y + size.y - kBottomMargin),
-              range.min, range.max, 0, 1, log_y};
+              range.min,
+              range.max,
+              0,
+              1,
+              log_y};
     const int columns = std::max(1, static_cast<int>(m.b.x - m.a.x) / kColumnPixels);
     if (!(m.x1 > m.x0)) m.x1 = m.x0 + 1;
 
@@ -325,7 +330,8 @@ PlotResult plot(const PlotSpec& spec, PlotXRange& range, ImVec2 size) {
     }
     for (const PlotMarker& mk : spec.markers) {
         const float x = m.px(mk.x);
-        for (float y = m.a.y; y < m.b.y; y += 6) dl->AddRectFilled(ImVec2(x - 0.75f, y), ImVec2(x + 0.75f, std::min(y + 3, m.b.y)), mk.colour);
+        for (float y = m.a.y; y < m.b.y; y += 6)
+            dl->AddRectFilled(ImVec2(x - 0.75f, y), ImVec2(x + 0.75f, std::min(y + 3, m.b.y)), mk.colour);
     }
     if (spec.has_cursor && spec.cursor_x >= m.x0 && spec.cursor_x <= m.x1) {
         const float x = m.px(spec.cursor_x);

@@ -20,12 +20,12 @@ namespace deadzone::explorer {
 constexpr float kPlotLeftMargin = 58, kPlotRightMargin = 10;
 
 struct PlotLine {
-    std::string label;          // legend and read-out
-    const double* x = nullptr;  // ascending steps
+    std::string label;         // legend and read-out
+    const double* x = nullptr; // ascending steps
     const double* y = nullptr;
     std::size_t n = 0;
     ImU32 colour = IM_COL32_WHITE;
-    float thickness = 2.0f;       // pixels, rounded to a whole number (see plot.cpp's stroke)
+    float thickness = 2.0f; // pixels, rounded to a whole number (see plot.cpp's stroke)
 };
 
 // A filled band between lo and hi (e.g. pre-activation min..max), drawn under the lines.
@@ -47,28 +47,28 @@ struct PlotMarker {
 
 // The x range every plot of a view shares (zooming one zooms all, so they stay aligned).
 struct PlotXRange {
-    double min = 0, max = 1;  // visible range
+    double min = 0, max = 1;           // visible range
     double data_min = 0, data_max = 1; // full extent, for reset and clamping
-    bool changed = false;     // set when the user zoomed or panned this frame
+    bool changed = false;              // set when the user zoomed or panned this frame
 };
 
 struct PlotSpec {
     const char* id = "plot";
     const char* title = "";
-    const char* tooltip = "";  // shown when hovering the title: what the plot means
+    const char* tooltip = ""; // shown when hovering the title: what the plot means
     std::vector<PlotBand> bands;
     std::vector<PlotLine> lines;
     std::vector<PlotMarker> markers;
     // Log y axis: the widget draws a lin/log toggle beside the title and flips *log_y (the caller
     // keeps the setting); null for a linear-only plot (values that cross zero).
     bool* log_y = nullptr;
-    bool zero_line = false;    // a highlighted y = 0 (the ReLU boundary)
-    double cursor_x = 0;       // the timeline's step, drawn as a vertical line
+    bool zero_line = false; // a highlighted y = 0 (the ReLU boundary)
+    double cursor_x = 0;    // the timeline's step, drawn as a vertical line
     bool has_cursor = true;
 };
 
 struct PlotResult {
-    bool clicked = false;      // a click without drag: x of the click (a step) in click_x
+    bool clicked = false; // a click without drag: x of the click (a step) in click_x
     double click_x = 0;
     bool hovered = false;
 };

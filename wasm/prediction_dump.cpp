@@ -15,7 +15,6 @@
 
 #include <string>
 
-
 extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_text_copied(int ok, const char* why) {
     using namespace deadzone::explorer;
     request_redraw(app_state());
@@ -30,7 +29,8 @@ std::string prediction_dump_text(const DetectState& detect, const Prediction& pr
     DecodeParams params = detect.params;
     params.stride = model.spec.stride;
     // Without a wh_pre output there are no pre-activation lines (dead is judged on wh itself).
-    return format_wh_dump(pred.post_stats, model.spec.box_encoding) + (pred.pre_stats.empty() ? "" : format_wh_pre_dump(pred.pre_stats)) +
+    return format_wh_dump(pred.post_stats, model.spec.box_encoding) +
+           (pred.pre_stats.empty() ? "" : format_wh_pre_dump(pred.pre_stats)) +
            format_decoded(pred.decoded, params, model.spec.class_names);
 }
 
@@ -52,8 +52,7 @@ void draw_prediction_dump(const AppState& state, int panel_index) {
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchSame;
     if (ImGui::BeginTable("dump", 10, flags)) {
         ImGui::TableSetupColumn("wh", ImGuiTableColumnFlags_WidthFixed, 52.0f);
-        for (const char* h : {"pre min", "pre max", "pre mean", "pre 0s", "min", "max", "mean", "0s"})
-            ImGui::TableSetupColumn(h);
+        for (const char* h : {"pre min", "pre max", "pre mean", "pre 0s", "min", "max", "mean", "0s"}) ImGui::TableSetupColumn(h);
         ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 44.0f);
         ImGui::TableHeadersRow();
         const ImVec4 red(1.0f, 0.38f, 0.33f, 1.0f), normal(0.9f, 0.9f, 0.9f, 1.0f);

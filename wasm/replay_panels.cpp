@@ -39,9 +39,7 @@ void headers_with_tooltips(const char* const* tips, int n) {
     }
 }
 
-ImVec4 level_colour(DeadLevel level) {
-    return level == DeadLevel::Ok ? kGreen : level == DeadLevel::Warning ? kAmber : kRed;
-}
+ImVec4 level_colour(DeadLevel level) { return level == DeadLevel::Ok ? kGreen : level == DeadLevel::Warning ? kAmber : kRed; }
 
 } // namespace
 
@@ -57,15 +55,14 @@ void draw_channels_at_step(AppState& state) {
     ImGui::TextDisabled("loss %.4g  lr %.3g", rec->losses.total, rec->lr);
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("channels", 8, flags)) return;
-    static const char* const tips[] = {
-        "wh channel: distance from the centre to the box's left / top / right / bottom edge",
-        "pre-activation min .. max over the batch (final wh conv output)",
-        "mean pre-activation",
-        "fraction of pre-activations > 0: the units through which ReLU passes gradient",
-        "largest output after the activation, times wh_offset_base (pixels)",
-        "final wh conv bias of this channel",
-        "L2 norm of the loss gradient reaching this channel's conv",
-        "dead: output 0 for every sample at this step (per the run's channel_death events)"};
+    static const char* const tips[] = {"wh channel: distance from the centre to the box's left / top / right / bottom edge",
+                                       "pre-activation min .. max over the batch (final wh conv output)",
+                                       "mean pre-activation",
+                                       "fraction of pre-activations > 0: the units through which ReLU passes gradient",
+                                       "largest output after the activation, times wh_offset_base (pixels)",
+                                       "final wh conv bias of this channel",
+                                       "L2 norm of the loss gradient reaching this channel's conv",
+                                       "dead: output 0 for every sample at this step (per the run's channel_death events)"};
     for (const char* name : {"channel", "pre min..max", "pre mean", "> 0", "post max", "bias", "grad norm", "state"})
         ImGui::TableSetupColumn(name, ImGuiTableColumnFlags_WidthFixed);
     headers_with_tooltips(tips, 8);
@@ -121,9 +118,10 @@ void draw_events_list(AppState& state) {
             const bool here = replay.timeline.step == e.step;
             if (ImGui::Selectable(step.c_str(), here, ImGuiSelectableFlags_SpanAllColumns)) set_replay_step(state, e.step);
             ImGui::TableNextColumn();
-            const ImVec4 colour = e.kind == "channel_death" ? kRed : e.kind == "channel_revived" ? kGreen
-                                  : e.kind == "checkpoint" || e.kind == "resume"                ? kDim
-                                                                                                 : kAmber;
+            const ImVec4 colour = e.kind == "channel_death"                      ? kRed
+                                  : e.kind == "channel_revived"                  ? kGreen
+                                  : e.kind == "checkpoint" || e.kind == "resume" ? kDim
+                                                                                 : kAmber;
             ImGui::TextColored(colour, "%s", e.kind.c_str());
             ImGui::TableNextColumn();
             std::string detail;
@@ -166,12 +164,14 @@ void draw_bn_table(AppState& state) {
     ImGui::TableSetupColumn("gamma dead");
     ImGui::TableSetupColumn("running dead");
     ImGui::TableSetupColumn("first fired");
-    static const char* const tips[] = {
-        "BatchNorm layer (sort by any column)", "mean of gamma over the layer's channels (min..max on hover)",
-        "mean of beta", "mean of the running mean", "mean of the running variance",
-        "channels with |gamma| < 1e-3 and beta < 0 at this step",
-        "channels with |running mean| and running var < 1e-3 and beta < 0 at this step",
-        "first recorded step at which either pattern fired in this layer"};
+    static const char* const tips[] = {"BatchNorm layer (sort by any column)",
+                                       "mean of gamma over the layer's channels (min..max on hover)",
+                                       "mean of beta",
+                                       "mean of the running mean",
+                                       "mean of the running variance",
+                                       "channels with |gamma| < 1e-3 and beta < 0 at this step",
+                                       "channels with |running mean| and running var < 1e-3 and beta < 0 at this step",
+                                       "first recorded step at which either pattern fired in this layer"};
     headers_with_tooltips(tips, 8);
     std::vector<int> order(rec->bn.size());
     std::iota(order.begin(), order.end(), 0);
@@ -249,18 +249,17 @@ void draw_dead_units_table(AppState& state) {
     ImGui::TextWrapped("A dead unit is a (channel, y, x) output that is 0 for every sample of the batch. Levels: OK < 10%%, "
                        "WARNING < 50%%, CRITICAL from 50%%.");
     draw_dead_units_strip(state, std::min(160.0f, 4.0f * rec->activations.size() + 20));
-    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
-                                  ImGuiTableFlags_SizingStretchProp;
+    const ImGuiTableFlags flags =
+        ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
     if (!ImGui::BeginTable("dead-units", 4, flags)) return;
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthStretch, 3.0f);
     ImGui::TableSetupColumn("dead units");
     ImGui::TableSetupColumn("dead channels");
     ImGui::TableSetupColumn("level");
-    static const char* const tips[] = {"activation layer, in forward order",
-                                       "share of (channel, y, x) units that are 0 for every sample of the batch",
-                                       "share of channels that are 0 everywhere for every sample",
-                                       "OK < 10%, WARNING < 50%, CRITICAL >= 50% dead units"};
+    static const char* const tips[] = {
+        "activation layer, in forward order", "share of (channel, y, x) units that are 0 for every sample of the batch",
+        "share of channels that are 0 everywhere for every sample", "OK < 10%, WARNING < 50%, CRITICAL >= 50% dead units"};
     headers_with_tooltips(tips, 4);
     for (const telemetry::ActivationRecord& a : rec->activations) {
         const DeadLevel level = dead_level(a.frac_dead_units);

@@ -10,10 +10,10 @@
 namespace deadzone::explorer {
 
 // replay_panels.cpp
-void draw_channels_at_step(AppState& state);  // the four wh channels' numbers, dead ones marked
-void draw_events_list(AppState& state);       // deaths, revivals, NaN/Inf, rollbacks, checkpoints
-void draw_bn_table(AppState& state);          // BN layers: gamma, beta, running stats, pattern fired
-void draw_dead_units_table(AppState& state);  // activation layers: dead-unit share, OK/WARNING/CRITICAL
+void draw_channels_at_step(AppState& state); // the four wh channels' numbers, dead ones marked
+void draw_events_list(AppState& state);      // deaths, revivals, NaN/Inf, rollbacks, checkpoints
+void draw_bn_table(AppState& state);         // BN layers: gamma, beta, running stats, pattern fired
+void draw_dead_units_table(AppState& state); // activation layers: dead-unit share, OK/WARNING/CRITICAL
 
 // history_strips.cpp. Each is `height` pixels tall and follows the shared x range of the plots.
 // The pre-activation distribution of the selected channel over training: recorded histograms as a

@@ -20,23 +20,23 @@ const char* run_origin_name(RunOrigin o); // "shipped", "dropped", "live"
 
 // One loaded telemetry file, or a run being followed while ttfnet-train writes it.
 struct ReplayRun {
-    int id = 0;                  // names the run in JS callbacks (dz_on_telemetry_bytes)
-    std::string name;            // file name, or the run folder's name
-    std::string url;             // where it is fetched from; empty for a dropped file
+    int id = 0;       // names the run in JS callbacks (dz_on_telemetry_bytes)
+    std::string name; // file name, or the run folder's name
+    std::string url;  // where it is fetched from; empty for a dropped file
     RunOrigin origin = RunOrigin::Dropped;
     telemetry::TelemetryReader reader; // owns the parsed telemetry::Run
     telemetry::RunColumns columns;     // the step records as plot columns (extended on append)
     std::vector<DeathEpisode> deaths;
     std::vector<std::string> death_captions; // one per death, from core's death_caption
     std::vector<std::int64_t> bn_first_fired;
-    bool loading = true;         // bytes still expected
-    bool following = false;      // live: polled for appended records
-    int colour = 0;              // index into the run palette
-    double loaded_ms = 0;        // performance.now() when the first records arrived
-    double last_append_ms = 0;   // ... and when the latest did
-    double derived_ms = 0;       // when deaths, captions and histories were last redone
-    double shown_ms = 0;         // when the first frame with all of a loaded file on screen was drawn
-    double total_bytes = -1;     // the file's size while it streams in (progress), -1 unknown
+    bool loading = true;       // bytes still expected
+    bool following = false;    // live: polled for appended records
+    int colour = 0;            // index into the run palette
+    double loaded_ms = 0;      // performance.now() when the first records arrived
+    double last_append_ms = 0; // ... and when the latest did
+    double derived_ms = 0;     // when deaths, captions and histories were last redone
+    double shown_ms = 0;       // when the first frame with all of a loaded file on screen was drawn
+    double total_bytes = -1;   // the file's size while it streams in (progress), -1 unknown
 
     const telemetry::Run& run() const { return reader.run(); }
     // The record the views show at `step`: the last one at or before it (the first when the step is
@@ -55,19 +55,19 @@ struct LiveRunEntry {
 };
 
 struct Timeline {
-    std::int64_t step = 0;      // the step every view shows
+    std::int64_t step = 0; // the step every view shows
     bool playing = false;
     float steps_per_second = 50.0f;
-    double carry = 0;           // fractional steps accumulated while playing
-    bool follow_end = false;    // stay on the newest record of a live run
+    double carry = 0;        // fractional steps accumulated while playing
+    bool follow_end = false; // stay on the newest record of a live run
 };
 
 struct ReplayState {
     std::vector<ReplayRun> runs;
     int next_run_id = 1;
-    int primary = 0;            // the run whose tables, captions and density strip are shown
-    int focus_run_id = 0;       // a run to make primary, at its death, once its records arrive
-    int channel = 0;            // the wh channel the per-channel plots show (0 left .. 3 bottom)
+    int primary = 0;      // the run whose tables, captions and density strip are shown
+    int focus_run_id = 0; // a run to make primary, at its death, once its records arrive
+    int channel = 0;      // the wh channel the per-channel plots show (0 left .. 3 bottom)
     Timeline timeline;
     // Plots share the x range (steps) so that they stay aligned; x_auto follows the data.
     bool x_auto = true;
@@ -78,11 +78,11 @@ struct ReplayState {
     // Shipped runs (assets/models/manifest.json "telemetry") and the live runs folder.
     std::vector<std::pair<std::string, std::string>> shipped; // name, url
     std::vector<LiveRunEntry> live_runs;
-    bool live_listed = false;    // the server has a runs folder (runs/index.json answered)
-    std::string runs_folder;     // its name
+    bool live_listed = false;        // the server has a runs folder (runs/index.json answered)
+    std::string runs_folder;         // its name
     double runs_index_polled_ms = 0; // when runs/index.json was last requested
-    std::string load_error;      // the last refused file, shown in the view
-    double last_frame_ms = 0;    // for the playback clock
+    std::string load_error;          // the last refused file, shown in the view
+    double last_frame_ms = 0;        // for the playback clock
 
     // The run the tables, captions and density strip show; null when none is loaded.
     const ReplayRun* primary_run() const {

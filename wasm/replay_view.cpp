@@ -57,14 +57,16 @@ void draw_open_bar(AppState& state) {
     remember_item_rect(state, "replay:open");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("A .jsonl (or .jsonl.gz) telemetry file written by ttfnet-train; or drop it anywhere on the page.\n"
-                          "Up to %d runs are overlaid, aligned by step.", kMaxReplayRuns);
+                          "Up to %d runs are overlaid, aligned by step.",
+                          kMaxReplayRuns);
     if (!replay.shipped.empty()) {
         ImGui::SameLine();
         ImGui::TextDisabled("shipped runs:");
         for (const auto& entry : replay.shipped) {
             const std::string &name = entry.first, &url = entry.second; // (lambdas cannot capture bindings in C++17)
             ImGui::SameLine();
-            const bool loaded = std::any_of(replay.runs.begin(), replay.runs.end(), [&](const ReplayRun& r) { return r.url == url; });
+            const bool loaded =
+                std::any_of(replay.runs.begin(), replay.runs.end(), [&](const ReplayRun& r) { return r.url == url; });
             ImGui::BeginDisabled(loaded);
             if (ImGui::SmallButton(name.c_str())) load_telemetry_url(state, name, url, RunOrigin::Shipped);
             ImGui::EndDisabled();
@@ -79,8 +81,8 @@ void draw_open_bar(AppState& state) {
         const std::string preview = replay.runs_folder + (replay.live_runs.empty() ? ": no runs yet" : ": follow a run...");
         if (ImGui::BeginCombo("##live", preview.c_str())) {
             for (const LiveRunEntry& e : replay.live_runs) {
-                const std::string label = e.name + (e.age_s < 10 ? "   (being written)" : "") + "   " +
-                                          std::to_string(e.bytes / 1024) + " KB";
+                const std::string label =
+                    e.name + (e.age_s < 10 ? "   (being written)" : "") + "   " + std::to_string(e.bytes / 1024) + " KB";
                 if (ImGui::Selectable(label.c_str())) load_telemetry_url(state, e.name, e.url, RunOrigin::Live);
             }
             ImGui::EndCombo();
@@ -106,11 +108,12 @@ void draw_loaded_runs(AppState& state) {
         ImGui::TextColored(ImColor(replay_run_colour(r.colour)), "%s", r.name.c_str());
         if (ImGui::IsItemHovered()) {
             const telemetry::Header& h = r.run().header;
-            ImGui::SetTooltip("%s run, variant %s (%s, bias init %.3g, init std %.3g)\ninput %dx%d, batch %d, %lld steps planned\n%zu step records, %zu events%s",
-                              run_origin_name(r.origin), h.variant.name.c_str(), h.variant.wh_act.c_str(), h.variant.bias_init,
-                              h.variant.init_std, h.input_width, h.input_height, h.batch_size,
-                              static_cast<long long>(h.total_steps), r.run().steps.size(), r.run().events.size(),
-                              r.run().end ? ", finished" : ", no end record (still running or killed)");
+            ImGui::SetTooltip(
+                "%s run, variant %s (%s, bias init %.3g, init std %.3g)\ninput %dx%d, batch %d, %lld steps planned\n%zu step records, %zu events%s",
+                run_origin_name(r.origin), h.variant.name.c_str(), h.variant.wh_act.c_str(), h.variant.bias_init,
+                h.variant.init_std, h.input_width, h.input_height, h.batch_size, static_cast<long long>(h.total_steps),
+                r.run().steps.size(), r.run().events.size(),
+                r.run().end ? ", finished" : ", no end record (still running or killed)");
         }
         ImGui::SameLine();
         if (r.loading && !r.following) {
@@ -119,8 +122,7 @@ void draw_loaded_runs(AppState& state) {
             char label[64];
             std::snprintf(label, sizeof label, "%.0f / %.0f MB", r.reader.bytes_fed() / 1e6, std::max(0.0, r.total_bytes) / 1e6);
             ImGui::ProgressBar(static_cast<float>(done), ImVec2(160, 0), r.total_bytes > 0 ? label : "loading...");
-        }
-        else if (r.following) ImGui::TextColored(kGreen, "live, %zu records", r.run().steps.size());
+        } else if (r.following) ImGui::TextColored(kGreen, "live, %zu records", r.run().steps.size());
         else ImGui::TextDisabled("%zu records", r.run().steps.size());
         if (r.run().truncated || r.run().skipped_lines > 0) {
             ImGui::SameLine();
@@ -157,7 +159,8 @@ std::string overlay_differences(const ReplayState& replay) {
     differ("variant", [](const telemetry::Header& h) { return h.variant.name; });
     differ("activation", [](const telemetry::Header& h) { return h.variant.wh_act; });
     differ("bias init", [](const telemetry::Header& h) { return std::to_string(h.variant.bias_init); });
-    differ("input size", [](const telemetry::Header& h) { return std::to_string(h.input_width) + "x" + std::to_string(h.input_height); });
+    differ("input size",
+           [](const telemetry::Header& h) { return std::to_string(h.input_width) + "x" + std::to_string(h.input_height); });
     differ("architecture", [](const telemetry::Header& h) { return h.architecture; });
     differ("batch size", [](const telemetry::Header& h) { return std::to_string(h.batch_size); });
     return out;
@@ -193,7 +196,7 @@ std::vector<PlotMarker> event_markers(const ReplayState& replay, bool deaths_onl
             const bool death = e.kind == "channel_death" || e.kind == "channel_revived";
             if (deaths_only && !death) continue;
             if (e.kind == "checkpoint") continue;
-            const ImU32 colour = e.kind == "channel_death" ? IM_COL32(255, 90, 80, 200)
+            const ImU32 colour = e.kind == "channel_death"     ? IM_COL32(255, 90, 80, 200)
                                  : e.kind == "channel_revived" ? IM_COL32(90, 230, 120, 200)
                                                                : IM_COL32(255, 200, 60, 200);
             std::string text = r.name + ": " + e.kind + " at step " + std::to_string(e.step);
@@ -301,7 +304,8 @@ void draw_plots(AppState& state, float width) {
 
     // Validation losses are sparse records of their own.
     std::vector<std::vector<double>> vx(replay.runs.size()), vy(replay.runs.size());
-    PlotSpec val = base_spec("val", "validation loss (total)", "Losses on the validation split (no augmentation), when the run recorded them");
+    PlotSpec val = base_spec("val", "validation loss (total)",
+                             "Losses on the validation split (no augmentation), when the run recorded them");
     val.log_y = &replay.log_y[ReplayState::kLogVal];
     for (std::size_t i = 0; i < replay.runs.size(); ++i) {
         for (const telemetry::ValRecord& v : replay.runs[i].run().vals) {

@@ -112,8 +112,8 @@ void start_run(AppState& state, int image_index, const std::vector<int>& layers,
     state.ort_busy = true;
     const bool half = !halves.empty();
     ort_run_outputs(scan.session_id, scan.request_id, half ? static_cast<const void*>(halves.data()) : input.nchw.data(),
-                    static_cast<int>(input.nchw.size()), half, scan.input.width, scan.input.height,
-                    scan.input.name, scan.request_names);
+                    static_cast<int>(input.nchw.size()), half, scan.input.width, scan.input.height, scan.input.name,
+                    scan.request_names);
 }
 
 // The counters the current pass adds to.
@@ -178,9 +178,7 @@ bool backend_available(const AppState& state, Backend backend) {
     return backend == Backend::Wasm || state.backends.webgpu_adapter;
 }
 
-bool scan_running(const ScanState& scan) {
-    return scan.phase == ScanPhase::Opening || scan.phase == ScanPhase::Running;
-}
+bool scan_running(const ScanState& scan) { return scan.phase == ScanPhase::Opening || scan.phase == ScanPhase::Running; }
 
 void accept_scan_model(AppState& state, const std::string& name, ModelOrigin origin, std::vector<std::uint8_t> bytes) {
     ScanState& scan = state.scan;
@@ -218,8 +216,9 @@ void accept_scan_model(AppState& state, const std::string& name, ModelOrigin ori
         if (!accept_scan_data(state, f.name, f.bytes)) scan.early_data.push_back(std::move(f));
     update_phase(scan);
     const std::size_t layers = scan.scan->layers().size();
-    post_message(state, "scan: " + name + " has " + std::to_string(layers) + (layers == 1 ? " activation layer" : " activation layers") +
-                            (scan.missing_data.empty() ? "" : "; drop its data file " + scan.missing_data.front()),
+    post_message(state,
+                 "scan: " + name + " has " + std::to_string(layers) + (layers == 1 ? " activation layer" : " activation layers") +
+                     (scan.missing_data.empty() ? "" : "; drop its data file " + scan.missing_data.front()),
                  false);
 }
 
@@ -235,9 +234,8 @@ void scan_detect_model(AppState& state, int model_index) {
 
 bool accept_scan_data(AppState& state, const std::string& name, std::vector<std::uint8_t>& bytes) {
     ScanState& scan = state.scan;
-    auto it = std::find_if(scan.missing_data.begin(), scan.missing_data.end(), [&](const std::string& wanted) {
-        return wanted == name || ends_with(wanted, "/" + name);
-    });
+    auto it = std::find_if(scan.missing_data.begin(), scan.missing_data.end(),
+                           [&](const std::string& wanted) { return wanted == name || ends_with(wanted, "/" + name); });
     if (it == scan.missing_data.end()) {
         if (!ends_with(name, ".data")) return false;
         // A data file before its model (or for a model still to come): kept until one names it.
@@ -278,7 +276,8 @@ void accept_scan_image(AppState& state, const std::string& name, std::vector<std
     for (std::size_t i = 0; i < state.detect.samples.size(); ++i)
         if (ends_with(state.detect.samples[i].url, "/" + name) || state.detect.samples[i].url == name) rank = static_cast<int>(i);
     scan.images.push_back({name, std::move(bytes), rank});
-    std::stable_sort(scan.images.begin(), scan.images.end(), [](const ScanImage& a, const ScanImage& b) { return a.rank < b.rank; });
+    std::stable_sort(scan.images.begin(), scan.images.end(),
+                     [](const ScanImage& a, const ScanImage& b) { return a.rank < b.rank; });
 }
 
 void fetch_scan_samples(AppState& state) {
@@ -387,9 +386,7 @@ std::string scan_report_text(const ScanState& scan, bool markdown) {
     return markdown ? scan_report_markdown(*scan.report) : scan_report_json(*scan.report);
 }
 
-bool owns_scan_session(const AppState& state, int session_id) {
-    return session_id != 0 && session_id == state.scan.session_id;
-}
+bool owns_scan_session(const AppState& state, int session_id) { return session_id != 0 && session_id == state.scan.session_id; }
 
 void on_scan_session_created(AppState& state, int session_id, bool ok, const std::string& message) {
     ScanState& scan = state.scan;

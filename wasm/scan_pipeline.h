@@ -22,7 +22,7 @@ void scan_detect_model(AppState& state, int model_index);
 bool accept_scan_data(AppState& state, const std::string& name, std::vector<std::uint8_t>& bytes);
 // An image for the scan (dropped in the Scan view, or fetched by fetch_scan_samples); kept until cleared.
 void accept_scan_image(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes);
-void fetch_scan_samples(AppState& state);   // every sample image of the Detect view's toolbar (kind "scan image")
+void fetch_scan_samples(AppState& state); // every sample image of the Detect view's toolbar (kind "scan image")
 void clear_scan_images(AppState& state);
 // Starts (or restarts) the scan of the current model over the images. Refused with a message while
 // one is running, without a model, or without images.

@@ -119,7 +119,8 @@ void draw_rules_popup(ScanState& scan) {
     if (ImGui::InputFloat("BN running mean, var below", &running, 0, 0, "%.1e"))
         scan.thresholds.bn.running_eps = std::max(0.0f, running);
     ImGui::SetNextItemWidth(160);
-    if (ImGui::InputFloat("every |conv weight| below", &weight, 0, 0, "%.1e")) scan.thresholds.weight_eps = std::max(0.0f, weight);
+    if (ImGui::InputFloat("every |conv weight| below", &weight, 0, 0, "%.1e"))
+        scan.thresholds.weight_eps = std::max(0.0f, weight);
     ImGui::TextColored(kDim, "Each only where the channel feeds an activation that clips its constant output.");
     ImGui::EndPopup();
 }
@@ -149,11 +150,12 @@ void draw_comparison(const ScanState& scan) {
     const char* a = backend_name(other_backend(scan.compared_with));
     const char* b = backend_name(scan.compared_with);
     if (!c.comparable) ImGui::TextColored(kAmber, "%s and %s cannot be compared: %s", a, b, c.why.c_str());
-    else if (c.layer < 0) ImGui::TextColored(kGreen, "%s and %s agree on every layer (largest difference %.2g)", a, b, c.max_difference);
+    else if (c.layer < 0)
+        ImGui::TextColored(kGreen, "%s and %s agree on every layer (largest difference %.2g)", a, b, c.max_difference);
     else
-        ImGui::TextColored(kRed, "%s and %s first disagree at layer %d (%s), channel %d: %s %.5g on %s, %.5g on %s", a, b, c.layer,
-                           scan.report->layers[static_cast<std::size_t>(c.layer)].layer.node.c_str(), c.channel, c.quantity.c_str(),
-                           c.a, a, c.b, b);
+        ImGui::TextColored(kRed, "%s and %s first disagree at layer %d (%s), channel %d: %s %.5g on %s, %.5g on %s", a, b,
+                           c.layer, scan.report->layers[static_cast<std::size_t>(c.layer)].layer.node.c_str(), c.channel,
+                           c.quantity.c_str(), c.a, a, c.b, b);
 }
 
 void save_report(const ScanState& scan, bool markdown) {
@@ -186,8 +188,8 @@ void draw_toolbar(AppState& state) {
         ImGui::EndDisabled();
         remember_item_rect(state, "scan:run");
         if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-            ImGui::SetTooltip("%s", !scan.scan ? "Open or pick a model first"
-                                    : scan.images.empty() ? "Add images first (drop them, or 'samples')"
+            ImGui::SetTooltip("%s", !scan.scan                   ? "Open or pick a model first"
+                                    : scan.images.empty()        ? "Add images first (drop them, or 'samples')"
                                     : !scan.missing_data.empty() ? "Drop the model's data file first"
                                                                  : "Run the model on every image and count dead units (Enter)");
     }
@@ -195,7 +197,8 @@ void draw_toolbar(AppState& state) {
     ImGui::BeginDisabled(!scan.report);
     if (ImGui::Button("JSON")) save_report(scan, false);
     remember_item_rect(state, "scan:json");
-    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Download the report as JSON (the CLI's format)");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("Download the report as JSON (the CLI's format)");
     ImGui::SameLine();
     if (ImGui::Button("Markdown")) save_report(scan, true);
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Download the report as Markdown");
@@ -229,10 +232,14 @@ void draw_status(const AppState& state) {
         const float done = images > 0 ? (scan.image_index + static_cast<float>(scan.group_index) / groups) / images : 0.0f;
         char overlay[200];
         const std::string pass = scan.pass == 1 ? std::string("comparing on ") + backend_name(scan.pass_backend) + ": " : "";
-        if (scan.phase == ScanPhase::Opening) std::snprintf(overlay, sizeof overlay, "%sloading the model with its activations exposed...", pass.c_str());
-        else std::snprintf(overlay, sizeof overlay, "%simage %d of %d (%s)%s", pass.c_str(), scan.image_index + 1, images,
-                           scan.images[static_cast<std::size_t>(scan.image_index)].name.c_str(),
-                           groups > 1 ? (", layer group " + std::to_string(scan.group_index + 1) + "/" + std::to_string(groups)).c_str() : "");
+        if (scan.phase == ScanPhase::Opening)
+            std::snprintf(overlay, sizeof overlay, "%sloading the model with its activations exposed...", pass.c_str());
+        else
+            std::snprintf(overlay, sizeof overlay, "%simage %d of %d (%s)%s", pass.c_str(), scan.image_index + 1, images,
+                          scan.images[static_cast<std::size_t>(scan.image_index)].name.c_str(),
+                          groups > 1
+                              ? (", layer group " + std::to_string(scan.group_index + 1) + "/" + std::to_string(groups)).c_str()
+                              : "");
         ImGui::ProgressBar(done, ImVec2(-1, 0), overlay);
         return;
     }
@@ -252,16 +259,20 @@ std::vector<int> visible_layers(const ScanState& scan) {
     for (std::size_t i = 0; i < scan.report->layers.size(); ++i) {
         const LayerScan& l = scan.report->layers[i];
         if (scan.only_dying && !activation_can_die(l.layer.op)) continue;
-        if (!filter.empty() && lower(l.layer.node + " " + l.layer.tensor + " " + activation_op_name(l.layer.op)).find(filter) == std::string::npos)
+        if (!filter.empty() &&
+            lower(l.layer.node + " " + l.layer.tensor + " " + activation_op_name(l.layer.op)).find(filter) == std::string::npos)
             continue;
         rows.push_back(static_cast<int>(i));
     }
     const auto& layers = scan.report->layers;
     if (scan.sort == ScanSort::DeadUnits)
-        std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) { return layers[a].dead_unit_fraction() > layers[b].dead_unit_fraction(); });
+        std::stable_sort(rows.begin(), rows.end(),
+                         [&](int a, int b) { return layers[a].dead_unit_fraction() > layers[b].dead_unit_fraction(); });
     else if (scan.sort == ScanSort::DeadChannels)
         std::stable_sort(rows.begin(), rows.end(), [&](int a, int b) { // by share: 1/4 before 15/144
-            const auto share = [&](int i) { return layers[i].channels.empty() ? 0.0 : double(layers[i].dead_channels()) / layers[i].channels.size(); };
+            const auto share = [&](int i) {
+                return layers[i].channels.empty() ? 0.0 : double(layers[i].dead_channels()) / layers[i].channels.size();
+            };
             return share(a) > share(b);
         });
     return rows;
@@ -321,7 +332,9 @@ void draw_layer_table(AppState& state) {
         std::snprintf(id, sizeof id, "%d", i);
         if (ImGui::Selectable(id, scan.selected_layer == i, ImGuiSelectableFlags_SpanAllColumns)) scan.selected_layer = i;
         remember_item_rect(state, "scan:layer:" + std::to_string(i));
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\noutput tensor %s\ninput %s", l.layer.node.c_str(), l.layer.tensor.c_str(), l.layer.input.c_str());
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("%s\noutput tensor %s\ninput %s", l.layer.node.c_str(), l.layer.tensor.c_str(),
+                              l.layer.input.c_str());
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(l.layer.node.c_str());
         ImGui::TableNextColumn();
@@ -351,10 +364,11 @@ void channel_tooltip(const ScanReport& report, const LayerScan& l, int c) {
     const ChannelScan& s = l.channels[static_cast<std::size_t>(c)];
     ImGui::BeginTooltip();
     ImGui::Text("channel %d%s", c, s.dead() ? "  DEAD" : "");
-    ImGui::Text("inactive %.1f%% of %lld values; %lld dead unit%s", 100.0 * s.inactive_fraction(), static_cast<long long>(s.values),
-                static_cast<long long>(s.dead_units), s.dead_units == 1 ? "" : "s");
+    ImGui::Text("inactive %.1f%% of %lld values; %lld dead unit%s", 100.0 * s.inactive_fraction(),
+                static_cast<long long>(s.values), static_cast<long long>(s.dead_units), s.dead_units == 1 ? "" : "s");
     ImGui::Text("min %.4g  max %.4g  mean %.4g", s.min, s.max, s.mean());
-    if (s.nan + s.inf > 0) ImGui::TextColored(kRed, "NaN %lld  Inf %lld", static_cast<long long>(s.nan), static_cast<long long>(s.inf));
+    if (s.nan + s.inf > 0)
+        ImGui::TextColored(kRed, "NaN %lld  Inf %lld", static_cast<long long>(s.nan), static_cast<long long>(s.inf));
     if (const StaticFinding* f = finding_for(report, l, c)) {
         ImGui::Separator();
         ImGui::TextColored(kAmber, "%s (%s)", static_rule_name(f->rule), f->node.c_str());
@@ -386,11 +400,14 @@ void draw_channel_grid(AppState& state, const LayerScan& l) {
         const ImVec2 a(origin.x + (c % per_row) * (cell + gap), origin.y + (c / per_row) * (cell + gap));
         const ImVec2 b(a.x + cell, a.y + cell);
         const float f = static_cast<float>(s.inactive_fraction());
-        const ImU32 fill = s.dead() ? ImGui::GetColorU32(kRed)
-                           : s.nan + s.inf > 0 ? ImGui::GetColorU32(ImVec4(0.7f, 0.3f, 0.9f, 1.0f))
-                                               : ImGui::GetColorU32(ImVec4(0.35f + 0.6f * f, 0.85f - 0.25f * f, 0.45f - 0.2f * f, 0.35f + 0.5f * f));
+        const ImU32 fill =
+            s.dead() ? ImGui::GetColorU32(kRed)
+            : s.nan + s.inf > 0
+                ? ImGui::GetColorU32(ImVec4(0.7f, 0.3f, 0.9f, 1.0f))
+                : ImGui::GetColorU32(ImVec4(0.35f + 0.6f * f, 0.85f - 0.25f * f, 0.45f - 0.2f * f, 0.35f + 0.5f * f));
         dl->AddRectFilled(a, b, fill);
-        if (finding_for(report, l, c) != nullptr) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), ImGui::GetColorU32(kAmber), 0, 0, 2.0f);
+        if (finding_for(report, l, c) != nullptr)
+            dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), ImGui::GetColorU32(kAmber), 0, 0, 2.0f);
         if (mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y) hovered = c;
     }
     const int rows = (n + per_row - 1) / per_row;
@@ -450,7 +467,8 @@ void draw_feature_maps(AppState& state) {
                     float rgb[3];
                     const float v = plane[static_cast<std::size_t>(y * h / th) * w + x * w / tw];
                     colormap(hi > 0 && std::isfinite(v) ? std::fabs(v) / hi : 0.0f, rgb);
-                    std::uint8_t* px = &atlas.pixels[((static_cast<std::size_t>(c / cols) * th + y) * atlas.width + (c % cols) * tw + x) * 3];
+                    std::uint8_t* px =
+                        &atlas.pixels[((static_cast<std::size_t>(c / cols) * th + y) * atlas.width + (c % cols) * tw + x) * 3];
                     for (int k = 0; k < 3; ++k) px[k] = static_cast<std::uint8_t>(std::lround(rgb[k] * 255.0f));
                 }
         }
@@ -468,10 +486,12 @@ void draw_feature_maps(AppState& state) {
         const ImVec2 uv1(static_cast<float>(c % cols + 1) / cols, static_cast<float>(c / cols + 1) / rows);
         ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(scan.maps_texture)), ImVec2(tw, th), uv0, uv1);
         if (layer.channels[static_cast<std::size_t>(c)].dead())
-            ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), ImGui::GetColorU32(kRed), 0, 0, 2.0f);
+            ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), ImGui::GetColorU32(kRed), 0, 0,
+                                                2.0f);
         if (ImGui::IsItemHovered()) channel_tooltip(*scan.report, layer, c);
     }
-    if (maps.shape[1] > channels) ImGui::TextColored(kDim, "first %d of %lld channels", channels, static_cast<long long>(maps.shape[1]));
+    if (maps.shape[1] > channels)
+        ImGui::TextColored(kDim, "first %d of %lld channels", channels, static_cast<long long>(maps.shape[1]));
 }
 
 void draw_layer_details(AppState& state) {
@@ -486,15 +506,18 @@ void draw_layer_details(AppState& state) {
     ImGui::TextColored(kDim, "%s %s, %d image%s", activation_op_name(l.layer.op), dims_text(l.shape).c_str(), l.images,
                        l.images == 1 ? "" : "s");
     if (activation_can_die(l.layer.op)) {
-        ImGui::TextColored(l.level() == DeadLevel::Critical ? kRed : l.level() == DeadLevel::Warning ? kAmber : kGreen,
-                           "%s: %.1f%% dead units, %d of %d channels dead", dead_level_name(l.level()), 100.0 * l.dead_unit_fraction(),
-                           l.dead_channels(), static_cast<int>(l.channels.size()));
+        ImGui::TextColored(l.level() == DeadLevel::Critical  ? kRed
+                           : l.level() == DeadLevel::Warning ? kAmber
+                                                             : kGreen,
+                           "%s: %.1f%% dead units, %d of %d channels dead", dead_level_name(l.level()),
+                           100.0 * l.dead_unit_fraction(), l.dead_channels(), static_cast<int>(l.channels.size()));
     } else {
         ImGui::TextColored(kDim, "%s has no zero-gradient region: its units cannot die", activation_op_name(l.layer.op));
     }
-    help_marker("Each square is a channel: red = dead on every image, green to amber = the share of its values in the "
-                "zero-gradient region, purple = NaN/Inf, amber ring = a static rule flags it from the weights (hover for the rule "
-                "and the BN parameters).");
+    help_marker(
+        "Each square is a channel: red = dead on every image, green to amber = the share of its values in the "
+        "zero-gradient region, purple = NaN/Inf, amber ring = a static rule flags it from the weights (hover for the rule "
+        "and the BN parameters).");
     draw_channel_grid(state, l);
     ImGui::Spacing();
     draw_feature_maps(state);
@@ -522,8 +545,9 @@ void draw_scan_view(AppState& state) {
         return;
     }
     if (!scan.report) {
-        if (!scan_running(scan)) ImGui::TextColored(kDim, "Press Scan (or Enter) to run the model on the %d image%s.",
-                                                    static_cast<int>(scan.images.size()), scan.images.size() == 1 ? "" : "s");
+        if (!scan_running(scan))
+            ImGui::TextColored(kDim, "Press Scan (or Enter) to run the model on the %d image%s.",
+                               static_cast<int>(scan.images.size()), scan.images.size() == 1 ? "" : "s");
         return;
     }
     const float avail = ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing();

@@ -29,7 +29,6 @@
 #include <cmath>
 #include <string>
 
-
 namespace {
 
 using namespace deadzone;
@@ -48,7 +47,7 @@ nlohmann::json to_json(const BackendReport& b) {
 }
 
 nlohmann::json to_json(const deadzone::ChannelStats& s) {
-    return {{"min", s.min}, {"max", s.max}, {"mean", s.mean}, {"fraction_zero", s.fraction_zero},
+    return {{"min", s.min},       {"max", s.max},      {"mean", s.mean}, {"fraction_zero", s.fraction_zero},
             {"nan", s.nan_count}, {"inf", s.inf_count}};
 }
 
@@ -58,8 +57,8 @@ nlohmann::json to_json(const deadzone::EvalBox& b) {
 
 // The current image's ground truth: where it came from, its boxes (source pixels), the rows dropped.
 nlohmann::json ground_truth_json(const DetectState& detect) {
-    nlohmann::json j = {{"available", has_ground_truth(detect)}, {"show", detect.show_ground_truth},
-                        {"label_files", detect.label_files.size()}};
+    nlohmann::json j = {
+        {"available", has_ground_truth(detect)}, {"show", detect.show_ground_truth}, {"label_files", detect.label_files.size()}};
     if (!has_ground_truth(detect)) return j;
     const deadzone::YoloLabels& l = detect.ground_truth.labels;
     j["file"] = detect.ground_truth.file;
@@ -98,8 +97,11 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     j["labels_hidden"] = p.labels_hidden;
     if (has_ground_truth(state.detect) && state.detect.show_ground_truth && j["has_result"].get<bool>()) {
         const deadzone::ImageMatch m = match_panel(state.detect, p);
-        j["match"] = {{"true_positives", m.true_positives}, {"precision", m.precision}, {"recall", m.recall},
-                      {"mean_iou", m.mean_iou}, {"gt_of_prediction", m.gt_of_prediction},
+        j["match"] = {{"true_positives", m.true_positives},
+                      {"precision", m.precision},
+                      {"recall", m.recall},
+                      {"mean_iou", m.mean_iou},
+                      {"gt_of_prediction", m.gt_of_prediction},
                       {"iou_of_prediction", m.iou_of_prediction}};
     }
     if (!pred.valid) return j;
@@ -108,14 +110,24 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     j["backend"] = backend_name(pred.backend);
     j["run_ms"] = pred.run_ms;
     j["latency_ms"] = pred.latency_ms;
-    j["stages_ms"] = {{"file_read", pred.file_read_ms}, {"decode_image", pred.decode_image_ms}, {"queue", pred.queue_ms},
-                      {"preprocess", pred.preprocess_ms}, {"run", pred.run_ms}, {"handoff", pred.handoff_ms},
+    j["stages_ms"] = {{"file_read", pred.file_read_ms},
+                      {"decode_image", pred.decode_image_ms},
+                      {"queue", pred.queue_ms},
+                      {"preprocess", pred.preprocess_ms},
+                      {"run", pred.run_ms},
+                      {"handoff", pred.handoff_ms},
                       {"post", pred.post_ms}};
     j["output_size"] = {pred.out.classes, pred.out.height, pred.out.width};
     nlohmann::json dets = nlohmann::json::array();
     for (const deadzone::Detection& d : pred.decoded.detections)
-        dets.push_back({{"x1", d.x1}, {"y1", d.y1}, {"x2", d.x2}, {"y2", d.y2}, {"score", d.score},
-                        {"class_id", d.class_id}, {"cx", d.center_x}, {"cy", d.center_y},
+        dets.push_back({{"x1", d.x1},
+                        {"y1", d.y1},
+                        {"x2", d.x2},
+                        {"y2", d.y2},
+                        {"score", d.score},
+                        {"class_id", d.class_id},
+                        {"cx", d.center_x},
+                        {"cy", d.center_y},
                         {"cell", {d.cell_x, d.cell_y}}});
     j["detections"] = dets;
     nlohmann::json channels = nlohmann::json::array();
@@ -129,9 +141,11 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
     j["dump_text"] = prediction_dump_text(state.detect, pred);
     j["overlay_kind"] = pred.overlay_kind;
     j["overlay_class"] = pred.overlay_shown_class;
-    j["colour_bar"] = p.colour_bar.empty() ? nlohmann::json(nullptr)
-                                           : nlohmann::json{{"title", p.colour_bar}, {"min", 0.0}, {"max", pred.overlay_range_max},
-                                                            {"units", p.colour_bar_units}};
+    j["colour_bar"] =
+        p.colour_bar.empty()
+            ? nlohmann::json(nullptr)
+            : nlohmann::json{
+                  {"title", p.colour_bar}, {"min", 0.0}, {"max", pred.overlay_range_max}, {"units", p.colour_bar_units}};
     return j;
 }
 
@@ -153,14 +167,28 @@ nlohmann::json to_json(const ReplayRun& r, std::int64_t step) {
     const deadzone::telemetry::Run& run = r.run();
     nlohmann::json deaths = nlohmann::json::array();
     for (std::size_t i = 0; i < r.deaths.size(); ++i)
-        deaths.push_back({{"channel", r.deaths[i].channel}, {"died_at", r.deaths[i].died_at},
-                          {"revived_at", r.deaths[i].revived_at}, {"caption", r.death_captions[i]}});
-    nlohmann::json j = {{"id", r.id}, {"name", r.name}, {"url", r.url}, {"origin", run_origin_name(r.origin)},
-                        {"loading", r.loading}, {"following", r.following}, {"records", run.steps.size()},
-                        {"events", run.events.size()}, {"truncated", run.truncated}, {"skipped_lines", run.skipped_lines},
-                        {"first_skipped_line", run.first_skipped_line}, {"warnings", run.warnings},
-                        {"variant", run.header.variant.name}, {"input_size", run.header.input_width},
-                        {"bytes", r.reader.bytes_fed()}, {"last_append_ms", r.last_append_ms}, {"shown_ms", r.shown_ms}, {"deaths", deaths}};
+        deaths.push_back({{"channel", r.deaths[i].channel},
+                          {"died_at", r.deaths[i].died_at},
+                          {"revived_at", r.deaths[i].revived_at},
+                          {"caption", r.death_captions[i]}});
+    nlohmann::json j = {{"id", r.id},
+                        {"name", r.name},
+                        {"url", r.url},
+                        {"origin", run_origin_name(r.origin)},
+                        {"loading", r.loading},
+                        {"following", r.following},
+                        {"records", run.steps.size()},
+                        {"events", run.events.size()},
+                        {"truncated", run.truncated},
+                        {"skipped_lines", run.skipped_lines},
+                        {"first_skipped_line", run.first_skipped_line},
+                        {"warnings", run.warnings},
+                        {"variant", run.header.variant.name},
+                        {"input_size", run.header.input_width},
+                        {"bytes", r.reader.bytes_fed()},
+                        {"last_append_ms", r.last_append_ms},
+                        {"shown_ms", r.shown_ms},
+                        {"deaths", deaths}};
     if (!run.steps.empty()) {
         j["first_step"] = run.steps.front().step;
         j["last_step"] = run.steps.back().step;
@@ -168,9 +196,15 @@ nlohmann::json to_json(const ReplayRun& r, std::int64_t step) {
         const deadzone::telemetry::StepRecord& rec = *r.record_at(step);
         nlohmann::json channels = nlohmann::json::array();
         for (const auto& w : rec.wh_channels)
-            channels.push_back({{"channel", w.channel}, {"pre_min", w.pre_min}, {"pre_max", w.pre_max}, {"pre_mean", w.pre_mean},
-                                {"frac_pos", w.pre_frac_pos}, {"post_max", w.post_max}, {"bias", w.bias},
-                                {"grad_norm", w.grad_norm}, {"dead", channel_dead_at(r.deaths, w.channel, step)}});
+            channels.push_back({{"channel", w.channel},
+                                {"pre_min", w.pre_min},
+                                {"pre_max", w.pre_max},
+                                {"pre_mean", w.pre_mean},
+                                {"frac_pos", w.pre_frac_pos},
+                                {"post_max", w.post_max},
+                                {"bias", w.bias},
+                                {"grad_norm", w.grad_norm},
+                                {"dead", channel_dead_at(r.deaths, w.channel, step)}});
         j["at_step"] = {{"record_step", rec.step}, {"loss_total", rec.losses.total}, {"wh_channels", channels}};
     }
     return j;
@@ -183,21 +217,32 @@ nlohmann::json to_json(const ReplayState& replay) {
     for (const LiveRunEntry& e : replay.live_runs) live.push_back({{"name", e.name}, {"url", e.url}, {"bytes", e.bytes}});
     nlohmann::json shipped = nlohmann::json::array();
     for (const auto& [name, url] : replay.shipped) shipped.push_back({{"name", name}, {"url", url}});
-    return {{"runs", runs}, {"primary", replay.primary}, {"channel", replay.channel},
-            {"step", replay.timeline.step}, {"playing", replay.timeline.playing},
-            {"x_range", {replay.x_min, replay.x_max}}, {"load_error", replay.load_error},
-            {"live_listed", replay.live_listed}, {"live_runs", live}, {"shipped", shipped}};
+    return {{"runs", runs},
+            {"primary", replay.primary},
+            {"channel", replay.channel},
+            {"step", replay.timeline.step},
+            {"playing", replay.timeline.playing},
+            {"x_range", {replay.x_min, replay.x_max}},
+            {"load_error", replay.load_error},
+            {"live_listed", replay.live_listed},
+            {"live_runs", live},
+            {"shipped", shipped}};
 }
 
 nlohmann::json to_json(const GradientPass& p) {
-    return {{"share", p.share}, {"mean_abs_derivative", p.mean_abs_derivative}, {"mean_output", p.mean_output}, {"samples", p.samples}};
+    return {{"share", p.share},
+            {"mean_abs_derivative", p.mean_abs_derivative},
+            {"mean_output", p.mean_output},
+            {"samples", p.samples}};
 }
 
 // The Gradient flow view's numbers, computed as its panels compute them (core's gradient_flow.h).
 nlohmann::json to_json(const AppState& s, const FlowState& flow) {
     nlohmann::json j = {{"activation", activation_info(flow.activation).name},
                         {"param", flow.params[static_cast<int>(flow.activation)]},
-                        {"animating", flow.animating}, {"phase", flow.phase}, {"channel", s.replay.channel},
+                        {"animating", flow.animating},
+                        {"phase", flow.phase},
+                        {"channel", s.replay.channel},
                         {"step", s.replay.timeline.step}};
     const ReplayRun* primary = s.replay.primary_run();
     const telemetry::StepRecord* rec = primary != nullptr ? primary->record_at(s.replay.timeline.step) : nullptr;
@@ -233,12 +278,21 @@ nlohmann::json to_json(const AppState& s, const FlowState& flow) {
     j["runs"] = runs;
     const WhatIf& w = flow.what_if;
     const ChannelSimConfig& c = w.config;
-    nlohmann::json what_if = {{"activation", activation_info(c.activation.kind).name}, {"param", c.activation.param},
-                              {"init_std", c.init_std}, {"bias_init", c.bias_init}, {"lr", c.lr},
-                              {"feature_scale", c.feature_scale}, {"feature_drift", c.feature_drift},
-                              {"features_from_run", w.features_from_run}, {"seed", c.seed}, {"steps", c.steps},
-                              {"runs", w.runs}, {"step", w.step}, {"playing", w.playing},
-                              {"dead_since", w.result.dead_since}, {"final_distance", w.result.final_distance}};
+    nlohmann::json what_if = {{"activation", activation_info(c.activation.kind).name},
+                              {"param", c.activation.param},
+                              {"init_std", c.init_std},
+                              {"bias_init", c.bias_init},
+                              {"lr", c.lr},
+                              {"feature_scale", c.feature_scale},
+                              {"feature_drift", c.feature_drift},
+                              {"features_from_run", w.features_from_run},
+                              {"seed", c.seed},
+                              {"steps", c.steps},
+                              {"runs", w.runs},
+                              {"step", w.step},
+                              {"playing", w.playing},
+                              {"dead_since", w.result.dead_since},
+                              {"final_distance", w.result.final_distance}};
     if (!w.result.steps.empty()) what_if["final_share"] = w.result.steps.back().share;
     j["what_if"] = what_if;
     return j;
@@ -272,14 +326,23 @@ const char* scan_phase_name(ScanPhase p) {
 nlohmann::json to_json(const ScanState& scan) {
     nlohmann::json images = nlohmann::json::array();
     for (const ScanImage& i : scan.images) images.push_back(i.name);
-    nlohmann::json j = {{"phase", scan_phase_name(scan.phase)}, {"model", scan.model_name}, {"images", images},
-                        {"error", scan.error}, {"missing_data", scan.missing_data},
+    nlohmann::json j = {{"phase", scan_phase_name(scan.phase)},
+                        {"model", scan.model_name},
+                        {"images", images},
+                        {"error", scan.error},
+                        {"missing_data", scan.missing_data},
                         {"layers", scan.scan ? static_cast<int>(scan.scan->layers().size()) : 0},
-                        {"input", {scan.input.width, scan.input.height}}, {"symbolic_input", scan.input.symbolic},
+                        {"input", {scan.input.width, scan.input.height}},
+                        {"symbolic_input", scan.input.symbolic},
                         {"progress", {{"image", scan.image_index}, {"group", scan.group_index}, {"groups", scan.groups.size()}}},
-                        {"selected_layer", scan.selected_layer}, {"hover_channel", scan.hover_channel},
-                        {"maps", {{"layer", scan.maps.layer}, {"image", scan.maps.image}, {"pending", scan.maps.pending},
-                                  {"shape", scan.maps.shape}, {"error", scan.maps.error}}}};
+                        {"selected_layer", scan.selected_layer},
+                        {"hover_channel", scan.hover_channel},
+                        {"maps",
+                         {{"layer", scan.maps.layer},
+                          {"image", scan.maps.image},
+                          {"pending", scan.maps.pending},
+                          {"shape", scan.maps.shape},
+                          {"error", scan.maps.error}}}};
     if (scan.report) {
         j["summary"] = scan_summary(*scan.report);
         j["dead_channels"] = scan.report->dead_channels();
@@ -287,10 +350,14 @@ nlohmann::json to_json(const ScanState& scan) {
     j["pass"] = scan.pass;
     j["comparison_error"] = scan.comparison_error;
     if (scan.comparison)
-        j["comparison"] = {{"with", backend_name(scan.compared_with)}, {"comparable", scan.comparison->comparable},
-                           {"why", scan.comparison->why}, {"layer", scan.comparison->layer},
-                           {"channel", scan.comparison->channel}, {"quantity", scan.comparison->quantity},
-                           {"a", scan.comparison->a}, {"b", scan.comparison->b},
+        j["comparison"] = {{"with", backend_name(scan.compared_with)},
+                           {"comparable", scan.comparison->comparable},
+                           {"why", scan.comparison->why},
+                           {"layer", scan.comparison->layer},
+                           {"channel", scan.comparison->channel},
+                           {"quantity", scan.comparison->quantity},
+                           {"a", scan.comparison->a},
+                           {"b", scan.comparison->b},
                            {"max_difference", scan.comparison->max_difference}};
     return j;
 }
@@ -307,20 +374,31 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
     nlohmann::json models = nlohmann::json::array();
     for (int i : models_in_list_order(s.detect)) {
         const Model& m = s.detect.models[static_cast<std::size_t>(i)];
-        nlohmann::json j = {{"name", m.name}, {"origin", model_origin_name(m.origin)}, {"variant", m.spec.variant},
-                            {"activation", m.spec.activation}, {"input_size", {m.spec.input_width, m.spec.input_height}},
-                            {"interface", {{"input", m.spec.input_name}, {"heatmap", m.spec.heatmap_name}, {"wh", m.spec.wh_name},
-                                           {"wh_pre", m.spec.wh_pre_name}, {"offset", m.spec.offset_name}, {"stride", m.spec.stride},
-                                           {"heatmap_probabilities", m.spec.heatmap_encoding == deadzone::HeatmapEncoding::Probabilities},
-                                           {"found_by", m.spec.found_by},
-                                           {"mapping", nlohmann::json::parse(deadzone::mapping_to_json(deadzone::mapping_of(m.spec)))}}},
-                            {"classes", m.spec.num_classes}, {"session", m.session_id != 0 && !m.session_pending}, {"warmed", m.warmed},
+        nlohmann::json j = {{"name", m.name},
+                            {"origin", model_origin_name(m.origin)},
+                            {"variant", m.spec.variant},
+                            {"activation", m.spec.activation},
+                            {"input_size", {m.spec.input_width, m.spec.input_height}},
+                            {"interface",
+                             {{"input", m.spec.input_name},
+                              {"heatmap", m.spec.heatmap_name},
+                              {"wh", m.spec.wh_name},
+                              {"wh_pre", m.spec.wh_pre_name},
+                              {"offset", m.spec.offset_name},
+                              {"stride", m.spec.stride},
+                              {"heatmap_probabilities", m.spec.heatmap_encoding == deadzone::HeatmapEncoding::Probabilities},
+                              {"found_by", m.spec.found_by},
+                              {"mapping", nlohmann::json::parse(deadzone::mapping_to_json(deadzone::mapping_of(m.spec)))}}},
+                            {"classes", m.spec.num_classes},
+                            {"session", m.session_id != 0 && !m.session_pending},
+                            {"warmed", m.warmed},
                             {"session_error", m.session_error}};
         if (const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(s.detect, m.name)) {
             nlohmann::json dead = nlohmann::json::array();
-            for (const auto& [channel, since] : card->dead_channels) dead.push_back({{"channel", channel}, {"since_step", since}});
+            for (const auto& [channel, since] : card->dead_channels)
+                dead.push_back({{"channel", channel}, {"since_step", since}});
             j["card"] = {{"description", card->description}, {"evaluated", card->evaluated}, {"map50", card->map50},
-                         {"mean_iou", card->mean_iou}, {"dead_channels", dead}, {"training", s.detect.training}};
+                         {"mean_iou", card->mean_iou},       {"dead_channels", dead},        {"training", s.detect.training}};
         }
         models.push_back(std::move(j));
     }
@@ -337,19 +415,29 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"frame_ms", recent_frame_ms(s.counters)},
         {"draw_vertices", s.counters.draw_vertices},
         {"draw_commands", s.counters.draw_commands},
-        {"redraw", {{"partial", s.partial_redraw}, {"full", s.counters.redraw.full}, {"tiles", s.counters.redraw.tiles},
-                    {"dirty_tiles", s.counters.redraw.dirty_tiles}, {"rects", s.counters.redraw.rects},
-                    {"triangles", s.counters.redraw.triangles}, {"triangles_drawn", s.counters.redraw.triangles_drawn},
-                    {"frames_full", s.counters.frames_full}, {"frames_partial", s.counters.frames_partial},
-                    {"frames_unchanged", s.counters.frames_unchanged}}},
+        {"redraw",
+         {{"partial", s.partial_redraw},
+          {"full", s.counters.redraw.full},
+          {"tiles", s.counters.redraw.tiles},
+          {"dirty_tiles", s.counters.redraw.dirty_tiles},
+          {"rects", s.counters.redraw.rects},
+          {"triangles", s.counters.redraw.triangles},
+          {"triangles_drawn", s.counters.redraw.triangles_drawn},
+          {"frames_full", s.counters.frames_full},
+          {"frames_partial", s.counters.frames_partial},
+          {"frames_unchanged", s.counters.frames_unchanged}}},
         {"heap_used_bytes", heap_used_bytes()},
         {"models", models},
         {"model_list_source", s.detect.model_list_source},
         {"sample_images", sample_urls(s.detect)},
         {"samples", samples_json(s.detect)},
         {"ground_truth", ground_truth_json(s.detect)},
-        {"image", {{"name", s.detect.image.name}, {"width", s.detect.image.rgb.width}, {"height", s.detect.image.rgb.height},
-                   {"generation", s.detect.image.generation}, {"exif_orientation", s.detect.image.rgb.exif_orientation}}},
+        {"image",
+         {{"name", s.detect.image.name},
+          {"width", s.detect.image.rgb.width},
+          {"height", s.detect.image.rgb.height},
+          {"generation", s.detect.image.generation},
+          {"exif_orientation", s.detect.image.rgb.exif_orientation}}},
         {"params", {{"score_threshold", s.detect.params.score_threshold}, {"top_k", s.detect.params.top_k}}},
         {"overlay", s.detect.overlay},
         {"hover", {{"panel", s.detect.hover_panel}, {"x", s.detect.hover_x}, {"y", s.detect.hover_y}}},
@@ -417,7 +505,7 @@ EMSCRIPTEN_KEEPALIVE int dz_set_interface(const char* name, const char* mapping_
     request_redraw(s);
     const int index = find_model(s.detect, name);
     Result<deadzone::InterfaceMapping> mapping = deadzone::mapping_from_json(mapping_json);
-    const std::string error = index < 0 ? std::string("no model called '") + name + "'"
+    const std::string error = index < 0  ? std::string("no model called '") + name + "'"
                               : !mapping ? mapping.error()
                                          : apply_model_mapping(s, index, mapping.value());
     if (!error.empty()) post_message(s, "interface not set: " + error, true);
@@ -459,7 +547,8 @@ EMSCRIPTEN_KEEPALIVE void dz_scan_set_scaling(int scaling, int bgr) {
     ScanState& scan = app_state().scan;
     scan.channel_order = bgr != 0 ? deadzone::ChannelOrder::Bgr : deadzone::ChannelOrder::Rgb;
     scan.use_model_norm = scaling < 0;
-    if (scaling >= 0) scan.scaling = scaling == 1 ? InputScaling::ZeroToOne : scaling == 2 ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
+    if (scaling >= 0)
+        scan.scaling = scaling == 1 ? InputScaling::ZeroToOne : scaling == 2 ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
 }
 
 // Switches partial redraw (partial_redraw.h) on or off; off draws every frame in full. The browser

@@ -99,8 +99,10 @@ void make_room(AppState& state, int keep_id) {
     ReplayState& replay = state.replay;
     while (static_cast<int>(replay.runs.size()) > kMaxReplayRuns) {
         const int oldest = replay.runs[0].id == keep_id ? 1 : 0;
-        post_message(state, "closed run '" + replay.runs[oldest].name + "' to make room (at most " +
-                                std::to_string(kMaxReplayRuns) + " runs are overlaid)", false);
+        post_message(state,
+                     "closed run '" + replay.runs[oldest].name + "' to make room (at most " + std::to_string(kMaxReplayRuns) +
+                         " runs are overlaid)",
+                     false);
         remove_replay_run(state, oldest);
     }
 }
@@ -210,8 +212,8 @@ int load_telemetry_url(AppState& state, const std::string& name, const std::stri
     return id;
 }
 
-bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size,
-                        const TelemetryPiece& piece, const std::string& error) {
+bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size, const TelemetryPiece& piece,
+                        const std::string& error) {
     const bool finished = piece.finished;
     ReplayState& replay = state.replay;
     ReplayRun* r = find_run(replay, run_id);
@@ -276,8 +278,10 @@ bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, 
     if (r->following && r->run().end) {
         dz_js_stop_follow(run_id);
         r->following = r->loading = false;
-        post_message(state, "run '" + r->name + "' finished (" + deadzone::telemetry::run_status_name(r->run().end->status) + ") at step " +
-                                std::to_string(r->run().end->step), false);
+        post_message(state,
+                     "run '" + r->name + "' finished (" + deadzone::telemetry::run_status_name(r->run().end->status) +
+                         ") at step " + std::to_string(r->run().end->step),
+                     false);
     }
     if (replay.timeline.follow_end && index() == replay.primary && !r->run().steps.empty())
         replay.timeline.step = r->run().steps.back().step;

@@ -45,8 +45,8 @@ struct TelemetryPiece {
 // Returns whether the screen should be redrawn now: not for every piece of a file streaming in (a
 // frame with thousands of records costs tens of ms, which would slow the load down), only when the
 // derived views were refreshed or something ended.
-bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size,
-                        const TelemetryPiece& piece, const std::string& error);
+bool on_telemetry_bytes(AppState& state, int run_id, const std::uint8_t* bytes, std::size_t size, const TelemetryPiece& piece,
+                        const std::string& error);
 // Closes loaded run `index` (stops following it); out-of-range indices are ignored.
 void remove_replay_run(AppState& state, int index);
 // The live runs folder's listing (runs/index.json); refetched while the Replay view is open.

@@ -17,13 +17,20 @@ struct OpEntry {
 
 // One table: the ONNX op of each activation and whether its units can die.
 constexpr OpEntry kOps[] = {
-    {ActivationOp::Relu, "Relu", true},           {ActivationOp::Clip, "Clip", true},
-    {ActivationOp::HardSwish, "HardSwish", true}, {ActivationOp::HardSigmoid, "HardSigmoid", true},
-    {ActivationOp::Sigmoid, "Sigmoid", true},     {ActivationOp::Tanh, "Tanh", true},
-    {ActivationOp::LeakyRelu, "LeakyRelu", false}, {ActivationOp::PRelu, "PRelu", false},
-    {ActivationOp::Elu, "Elu", false},             {ActivationOp::Selu, "Selu", false},
-    {ActivationOp::Celu, "Celu", false},           {ActivationOp::Gelu, "Gelu", false},
-    {ActivationOp::Softplus, "Softplus", false},   {ActivationOp::Mish, "Mish", false},
+    {ActivationOp::Relu, "Relu", true},
+    {ActivationOp::Clip, "Clip", true},
+    {ActivationOp::HardSwish, "HardSwish", true},
+    {ActivationOp::HardSigmoid, "HardSigmoid", true},
+    {ActivationOp::Sigmoid, "Sigmoid", true},
+    {ActivationOp::Tanh, "Tanh", true},
+    {ActivationOp::LeakyRelu, "LeakyRelu", false},
+    {ActivationOp::PRelu, "PRelu", false},
+    {ActivationOp::Elu, "Elu", false},
+    {ActivationOp::Selu, "Selu", false},
+    {ActivationOp::Celu, "Celu", false},
+    {ActivationOp::Gelu, "Gelu", false},
+    {ActivationOp::Softplus, "Softplus", false},
+    {ActivationOp::Mish, "Mish", false},
 };
 
 const OpEntry& entry(ActivationOp op) {
@@ -81,10 +88,10 @@ bool activation_can_die(ActivationOp op) { return entry(op).can_die; }
 
 bool ActivationLayer::inactive(float v) const {
     switch (op) {
-    case ActivationOp::Relu: return v == 0.0f;                 // relu(x) = 0 exactly for x <= 0
-    case ActivationOp::Clip: // held at a (finite) bound
+    case ActivationOp::Relu: return v == 0.0f; // relu(x) = 0 exactly for x <= 0
+    case ActivationOp::Clip:                   // held at a (finite) bound
         return (std::isfinite(lower) && v <= lower) || (std::isfinite(upper) && v >= upper);
-    case ActivationOp::HardSwish: return v == 0.0f;            // x * relu6(x + 3) / 6 = 0 for x <= -3
+    case ActivationOp::HardSwish: return v == 0.0f; // x * relu6(x + 3) / 6 = 0 for x <= -3
     case ActivationOp::HardSigmoid: return v <= 0.0f || v >= 1.0f;
     case ActivationOp::Sigmoid: return v <= kSaturationEps || v >= 1.0f - kSaturationEps;
     case ActivationOp::Tanh: return v <= -1.0f + kSaturationEps || v >= 1.0f - kSaturationEps;
@@ -150,16 +157,16 @@ Result<bool> LayerAccumulator::add(const float* values, const std::vector<std::i
         counts_.assign(static_cast<std::size_t>(channels), ChannelScan{});
         ever_active_.assign(static_cast<std::size_t>(channels * positions), 0);
     } else if (shape.size() != shape_.size() || !std::equal(shape.begin() + 1, shape.end(), shape_.begin() + 1)) {
-        return Error{"layer " + layer_.node + ": the output's shape changed between images (" +
-                     dims_text(shape_) + " then " + dims_text(shape) + "); scan images at one input size"};
+        return Error{"layer " + layer_.node + ": the output's shape changed between images (" + dims_text(shape_) + " then " +
+                     dims_text(shape) + "); scan images at one input size"};
     }
     // The op's test is hoisted out of the loop over values (one instantiation per op).
     const ActivationLayer& layer = layer_;
     const auto scan_planes = [&](auto inactive) {
         for (std::int64_t n = 0; n < batch; ++n)
             for (std::int64_t c = 0; c < channels; ++c)
-                count_plane(values + (n * channels + c) * positions, positions, inactive,
-                            counts_[static_cast<std::size_t>(c)], ever_active_.data() + c * positions);
+                count_plane(values + (n * channels + c) * positions, positions, inactive, counts_[static_cast<std::size_t>(c)],
+                            ever_active_.data() + c * positions);
     };
     switch (layer.op) {
     case ActivationOp::Relu:
@@ -180,7 +187,8 @@ LayerScan LayerAccumulator::finish() const {
     for (std::int64_t c = 0; c < channels_; ++c) {
         std::int64_t dead = 0;
         if (activation_can_die(layer_.op))
-            for (std::int64_t p = 0; p < positions_; ++p) dead += ever_active_[static_cast<std::size_t>(c * positions_ + p)] ? 0 : 1;
+            for (std::int64_t p = 0; p < positions_; ++p)
+                dead += ever_active_[static_cast<std::size_t>(c * positions_ + p)] ? 0 : 1;
         ChannelScan& s = scan.channels[static_cast<std::size_t>(c)];
         s.dead_units = dead;
         scan.dead_units += dead;

@@ -15,7 +15,9 @@ const char* compression_name(std::uint32_t c) {
     case 4: return "embedded JPEG";
     case 5: return "embedded PNG";
     case 6: return "ALPHABITFIELDS";
-    case 11: case 12: case 13: return "CMYK";
+    case 11:
+    case 12:
+    case 13: return "CMYK";
     default: return nullptr;
     }
 }
@@ -39,14 +41,15 @@ Result<std::optional<std::vector<std::uint8_t>>> adapt_bmp_for_stb(const std::ui
     const std::uint32_t header_size = u32le(bytes + kInfoAt);
     if (header_size == 64)
         return Error{"BMP with an OS/2 2.x header (64 bytes) is not supported; save it as a Windows BMP or PNG"};
-    if (header_size != 12 && header_size != 40 && header_size != 52 && header_size != 56 && header_size != 108 && header_size != 124)
-        return Error{"BMP with an unknown header size (" + std::to_string(header_size) + " bytes): not a BMP variant DeadZone reads"};
+    if (header_size != 12 && header_size != 40 && header_size != 52 && header_size != 56 && header_size != 108 &&
+        header_size != 124)
+        return Error{"BMP with an unknown header size (" + std::to_string(header_size) +
+                     " bytes): not a BMP variant DeadZone reads"};
     if (header_size == 12 || size < kInfoAt + 20) return std::optional<std::vector<std::uint8_t>>{};
     const std::uint32_t compression = u32le(bytes + kInfoAt + 16);
     if (const char* name = compression_name(compression))
         return Error{std::string("BMP with ") + name + " compression is not supported; save it uncompressed (or as PNG)"};
-    if (compression > 3)
-        return Error{"BMP with an unknown compression (" + std::to_string(compression) + ") is not supported"};
+    if (compression > 3) return Error{"BMP with an unknown compression (" + std::to_string(compression) + ") is not supported"};
     // Direct-colour (16/24/32 bpp) pixels: stb skips any gap between the header and the pixels twice,
     // refuses V2 and misreads V3 masks. Such files are rewritten compactly: file header, the first 40
     // bytes of the info header (labelled INFO), the R,G,B masks (54..65 in every layout) when
@@ -58,8 +61,8 @@ Result<std::optional<std::vector<std::uint8_t>>> adapt_bmp_for_stb(const std::ui
         return Error{"BMP with a V2 header (52 bytes) and a palette is not supported; save it as a Windows BMP or PNG"};
     // stb reads INFO, V3 without BITFIELDS, V4 and V5 right when the pixels follow the header directly.
     const std::size_t header_end = kInfoAt + header_size + (header_size == 40 && compression == 3 ? 12 : 0);
-    const bool layout_stb_reads = pixel_offset == header_end && (header_size == 40 || header_size >= 108 || compression != 3) &&
-                                  header_size != 52;
+    const bool layout_stb_reads =
+        pixel_offset == header_end && (header_size == 40 || header_size >= 108 || compression != 3) && header_size != 52;
     if (bits_per_pixel < 16 || layout_stb_reads || pixel_offset < compact_offset || pixel_offset > size)
         return std::optional<std::vector<std::uint8_t>>{}; // as it is (a bad offset is stb's to report)
     std::vector<std::uint8_t> copy(bytes, bytes + compact_offset);

@@ -32,7 +32,7 @@ Result<std::vector<float>> box_map_in_input_pixels(const ChwView& box, const Chw
     for (int axis = 0; axis < 2; ++axis) { // 0: x (width, dx), 1: y (height, dy)
         const float* size = box.plane(axis);
         const float* shift = offset.plane(axis);
-        float* near_edge = ltrb.data() + plane * static_cast<std::size_t>(axis);     // l or t
+        float* near_edge = ltrb.data() + plane * static_cast<std::size_t>(axis);    // l or t
         float* far_edge = ltrb.data() + plane * static_cast<std::size_t>(axis + 2); // r or b
         for (std::size_t i = 0; i < plane; ++i) {
             const float half = size[i] * unit * 0.5f, centre_shift = shift[i] * s;

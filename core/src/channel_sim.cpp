@@ -89,7 +89,8 @@ Anchor draw_anchor(SimRandom& rng, int stride) {
 } // namespace
 
 double feature_scale_for_spread(double pre_std, double weight_std, int feature_dim) {
-    if (!(pre_std > 0) || !(weight_std > 0) || feature_dim <= 0 || !std::isfinite(pre_std) || !std::isfinite(weight_std)) return 0;
+    if (!(pre_std > 0) || !(weight_std > 0) || feature_dim <= 0 || !std::isfinite(pre_std) || !std::isfinite(weight_std))
+        return 0;
     const double rectified_std = std::sqrt(0.5 - 1.0 / (2.0 * 3.141592653589793)); // std(max(0, N(0, 1)))
     return pre_std / (weight_std * std::sqrt(static_cast<double>(feature_dim)) * rectified_std);
 }

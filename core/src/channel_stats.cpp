@@ -116,8 +116,7 @@ ChannelStats ChannelStatsAccumulator::finish() const {
 }
 
 std::vector<ChannelStats> per_channel_stats(const ChwView& tensor) {
-    return per_channel_stats(NcsView{tensor.data, 1, tensor.channels,
-                                     static_cast<std::int64_t>(tensor.plane_size())});
+    return per_channel_stats(NcsView{tensor.data, 1, tensor.channels, static_cast<std::int64_t>(tensor.plane_size())});
 }
 
 std::vector<ChannelStats> per_channel_stats(const NcsView& tensor) {

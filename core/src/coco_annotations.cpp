@@ -28,8 +28,7 @@ std::int64_t integer(const json& j) {
 Result<CocoAnnotations> read_categories(const json& categories) {
     std::vector<std::pair<std::int64_t, std::string>> list;
     for (const json& c : categories) {
-        if (!c.is_object() || !c.contains("id") || !is_integer(c["id"]))
-            return Error{"COCO: a category has no integer `id`"};
+        if (!c.is_object() || !c.contains("id") || !is_integer(c["id"])) return Error{"COCO: a category has no integer `id`"};
         const std::string name = c.contains("name") && c["name"].is_string() ? c["name"].get<std::string>() : "";
         list.emplace_back(integer(c["id"]), name.empty() ? "category" + std::to_string(integer(c["id"])) : name);
     }
@@ -37,7 +36,8 @@ Result<CocoAnnotations> read_categories(const json& categories) {
     std::sort(list.begin(), list.end());
     CocoAnnotations out;
     for (std::size_t i = 0; i < list.size(); ++i) {
-        if (i > 0 && list[i].first == list[i - 1].first) return Error{"COCO: category id " + std::to_string(list[i].first) + " is given twice"};
+        if (i > 0 && list[i].first == list[i - 1].first)
+            return Error{"COCO: category id " + std::to_string(list[i].first) + " is given twice"};
         out.category_ids.push_back(list[i].first);
         out.class_names.push_back(list[i].second);
     }
@@ -96,16 +96,21 @@ Result<CocoAnnotations> parse_coco_annotations(std::string_view text) {
             return Error{"COCO: image " + std::to_string(image.id) + " has no `file_name`"};
         image.file_name = im["file_name"].get<std::string>();
         // Relative to the images folder, and inside it.
-        if (image.file_name.front() == '/' || image.file_name.find("..") != std::string::npos || image.file_name.find(':') != std::string::npos)
-            return Error{"COCO: image " + std::to_string(image.id) + "'s file_name '" + image.file_name + "' leaves the images folder"};
+        if (image.file_name.front() == '/' || image.file_name.find("..") != std::string::npos ||
+            image.file_name.find(':') != std::string::npos)
+            return Error{"COCO: image " + std::to_string(image.id) + "'s file_name '" + image.file_name +
+                         "' leaves the images folder"};
         auto size = [&im](const char* key) { // 0 when absent, negative or absurd
             if (!im.contains(key) || !is_integer(im[key])) return 0;
-            const std::int64_t v = im[key].is_number_unsigned() ? static_cast<std::int64_t>(std::min<std::uint64_t>(im[key].get<std::uint64_t>(), 1u << 30))
-                                                                : im[key].get<std::int64_t>();
+            const std::int64_t v =
+                im[key].is_number_unsigned()
+                    ? static_cast<std::int64_t>(std::min<std::uint64_t>(im[key].get<std::uint64_t>(), 1u << 30))
+                    : im[key].get<std::int64_t>();
             return v > 0 && v <= (1 << 30) ? static_cast<int>(v) : 0;
         };
         image.width = size("width"), image.height = size("height");
-        if (!image_at.emplace(image.id, out.images.size()).second) return Error{"COCO: image id " + std::to_string(image.id) + " is given twice"};
+        if (!image_at.emplace(image.id, out.images.size()).second)
+            return Error{"COCO: image id " + std::to_string(image.id) + " is given twice"};
         out.images.push_back(std::move(image));
     }
 

@@ -59,8 +59,8 @@ struct Ranked {
 // the highest IoU >= min(threshold, 1 - 1e-10) (the last of equals, as pycocotools' loop keeps it);
 // only when there is none, the crowd region of its class with the highest crowd_iou (regions are
 // never used up). -1 when nothing qualifies. Sets `iou` on a match.
-int best_unmatched_gt(const EvalBox& pred, const std::vector<const EvalBox*>& gt, const std::vector<bool>& used,
-                      double threshold, double& iou) {
+int best_unmatched_gt(const EvalBox& pred, const std::vector<const EvalBox*>& gt, const std::vector<bool>& used, double threshold,
+                      double& iou) {
     for (const bool crowd : {false, true}) {
         double best = std::min(threshold, 1.0 - 1e-10);
         int best_j = -1;
@@ -81,8 +81,7 @@ int best_unmatched_gt(const EvalBox& pred, const std::vector<const EvalBox*>& gt
 
 } // namespace
 
-ImageMatch match_image(const std::vector<EvalBox>& ground_truth, const std::vector<EvalBox>& predictions,
-                       double iou_threshold) {
+ImageMatch match_image(const std::vector<EvalBox>& ground_truth, const std::vector<EvalBox>& predictions, double iou_threshold) {
     ImageMatch m;
     m.gt_of_prediction.assign(predictions.size(), -1);
     m.iou_of_prediction.assign(predictions.size(), 0.0);

@@ -59,7 +59,9 @@ Result<ShapeGuess> guess_by_shape(const OnnxInfo& info) {
     }
     ShapeGuess g;
     // A 2-class CenterNet heatmap is a third 2-channel map: the one whose name says so.
-    const auto named_heatmap = std::find_if(two.begin(), two.end(), [](const TensorInfo* t) { return name_says(*t, {"hm", "heat", "cls", "score"}); });
+    const auto named_heatmap = std::find_if(two.begin(), two.end(), [](const TensorInfo* t) {
+        return name_says(*t, {"hm", "heat", "cls", "score"});
+    });
     if (four.empty() && two.size() == 3 && other.empty() && named_heatmap != two.end()) {
         other.push_back(*named_heatmap);
         two.erase(named_heatmap);
@@ -74,8 +76,8 @@ Result<ShapeGuess> guess_by_shape(const OnnxInfo& info) {
                 const auto it = info.producer_op.find(t->name);
                 return it == info.producer_op.end() ? std::string() : it->second;
             };
-            const bool first_is_pre = name_says(*four[0], {"pre"}) ||
-                                      (!is_activation_op(producer(four[0])) && is_activation_op(producer(four[1])));
+            const bool first_is_pre =
+                name_says(*four[0], {"pre"}) || (!is_activation_op(producer(four[0])) && is_activation_op(producer(four[1])));
             g.wh = four[first_is_pre ? 1 : 0], g.wh_pre = four[first_is_pre ? 0 : 1];
         }
         return g;
@@ -84,7 +86,9 @@ Result<ShapeGuess> guess_by_shape(const OnnxInfo& info) {
         g.heatmap = other[0];
         // The offset is the map named like one (off, reg), or the one not named like the size (wh,
         // size, dim); with no telling name, the second.
-        const auto offset_like = [](const TensorInfo& t) { return name_says(t, {"off", "reg"}) ? 1 : name_says(t, {"wh", "size", "dim"}) ? -1 : 0; };
+        const auto offset_like = [](const TensorInfo& t) {
+            return name_says(t, {"off", "reg"}) ? 1 : name_says(t, {"wh", "size", "dim"}) ? -1 : 0;
+        };
         const bool first_is_offset = offset_like(*two[0]) > offset_like(*two[1]);
         g.offset = two[first_is_offset ? 0 : 1], g.wh = two[first_is_offset ? 1 : 0];
         return g;
@@ -97,7 +101,8 @@ Result<ShapeGuess> guess_by_shape(const OnnxInfo& info) {
 // Picks heatmap / wh / wh_pre (or offset) by name, else by shape (see the header). Fills the names,
 // the encoding and found_by.
 Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterface d) {
-    ShapeGuess g{find_tensor(info.outputs, "heatmap"), find_tensor(info.outputs, "wh"), find_tensor(info.outputs, "wh_pre"), nullptr};
+    ShapeGuess g{find_tensor(info.outputs, "heatmap"), find_tensor(info.outputs, "wh"), find_tensor(info.outputs, "wh_pre"),
+                 nullptr};
     if (g.heatmap != nullptr && g.wh != nullptr && g.wh->dims.size() == 4 && g.wh->dims[1] != 2) {
         d.found_by = "by name";
     } else {
@@ -105,7 +110,8 @@ Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterfa
         if (!guess) return Error{guess.error()};
         g = guess.value();
         d.found_by = "by shape: heatmap = " + g.heatmap->name + ", wh = " + g.wh->name +
-                     (g.wh_pre ? ", wh_pre = " + g.wh_pre->name : "") + (g.offset ? ", offset = " + g.offset->name + " (CenterNet)" : "");
+                     (g.wh_pre ? ", wh_pre = " + g.wh_pre->name : "") +
+                     (g.offset ? ", offset = " + g.offset->name + " (CenterNet)" : "");
     }
     const std::int64_t box_channels = g.offset != nullptr ? 2 : 4;
     for (const TensorInfo* t : {g.heatmap, g.wh, g.wh_pre, g.offset}) {
@@ -115,9 +121,11 @@ Result<DetectorInterface> identify_outputs(const OnnxInfo& info, DetectorInterfa
         const bool ok = dm.size() == 4 && (dm[0] == 1 || dm[0] == -1) && (want == 0 || dm[1] == want || dm[1] == -1) &&
                         same_map(*t, *g.heatmap);
         if (!ok)
-            return Error{"output `" + t->name + "` is " + dims_text(dm) + "; expected [1," + (want == 0 ? "C" : std::to_string(want)) + ",h,w]"};
+            return Error{"output `" + t->name + "` is " + dims_text(dm) + "; expected [1," +
+                         (want == 0 ? "C" : std::to_string(want)) + ",h,w]"};
         if (t->elem_type != OnnxElemType::Float && t->elem_type != OnnxElemType::Float16)
-            return Error{"output `" + t->name + "` is neither float32 nor float16 (ONNX type " + std::to_string(static_cast<int>(t->elem_type)) + ")"};
+            return Error{"output `" + t->name + "` is neither float32 nor float16 (ONNX type " +
+                         std::to_string(static_cast<int>(t->elem_type)) + ")"};
         if (t->elem_type != g.heatmap->elem_type)
             return Error{"outputs `" + g.heatmap->name + "` and `" + t->name + "` differ in type (float32 and float16 mixed)"};
     }
@@ -139,13 +147,15 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
     if (info.inputs.size() != 1) {
         std::string names;
         for (const TensorInfo& t : info.inputs) names += (names.empty() ? "" : ", ") + t.name + dims_text(t.dims);
-        return Error{"the model has " + std::to_string(info.inputs.size()) + " inputs {" + names + "}; expected one image input [1,3,H,W]"};
+        return Error{"the model has " + std::to_string(info.inputs.size()) + " inputs {" + names +
+                     "}; expected one image input [1,3,H,W]"};
     }
     const TensorInfo& in = info.inputs[0];
     if (in.dims.size() != 4 || (in.dims[0] != 1 && in.dims[0] != -1) || (in.dims[1] != 3 && in.dims[1] != -1))
         return Error{"the model's input `" + in.name + "` is " + dims_text(in.dims) + "; expected an image [1,3,H,W] (NCHW)"};
     if (in.elem_type != OnnxElemType::Float && in.elem_type != OnnxElemType::Float16)
-        return Error{"the model's input `" + in.name + "` is neither float32 nor float16 (ONNX type " + std::to_string(static_cast<int>(in.elem_type)) + ")"};
+        return Error{"the model's input `" + in.name + "` is neither float32 nor float16 (ONNX type " +
+                     std::to_string(static_cast<int>(in.elem_type)) + ")"};
 
     DetectorInterface d;
     d.input_name = in.name;
@@ -164,7 +174,8 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
         d.input_width = d.input_height = size; // symbolic in the graph, fixed by the trainer's metadata
     }
     if ((d.fixed_input() && (d.input_width < 32 || d.input_height < 32 || d.input_width > 4096 || d.input_height > 4096)))
-        return Error{"the model's input size " + std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + " is unusable"};
+        return Error{"the model's input size " + std::to_string(d.input_width) + "x" + std::to_string(d.input_height) +
+                     " is unusable"};
 
     Result<DetectorInterface> found = identify_outputs(info, std::move(d));
     if (!found) return found;
@@ -181,7 +192,8 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
         const std::int64_t h = d.stride > 0 ? d.input_height / d.stride : 0, w = d.stride > 0 ? d.input_width / d.stride : 0;
         if (!divides || (heatmap.dims[2] > 0 && heatmap.dims[2] != h) || (heatmap.dims[3] > 0 && heatmap.dims[3] != w))
             return Error{"output `" + heatmap.name + "` is " + dims_text(heatmap.dims) + ", which is not the input " +
-                         std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + " at stride " + std::to_string(d.stride)};
+                         std::to_string(d.input_width) + "x" + std::to_string(d.input_height) + " at stride " +
+                         std::to_string(d.stride)};
     }
     d.class_names = split_comma_list(meta(MetadataKey::ClassNames));
     if (d.num_classes == 0) d.num_classes = static_cast<int>(d.class_names.size());
@@ -191,8 +203,8 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
         Result<std::array<float, 3>> v = parse_metadata_triple(meta(key));
         const bool is_std = key == MetadataKey::Std;
         if (!v || (is_std && !(v.value()[0] > 0 && v.value()[1] > 0 && v.value()[2] > 0)))
-            return Error{std::string("the model's `") + metadata_key_name(key) + "` metadata is not three " + (is_std ? "positive " : "") +
-                         "numbers: '" + meta(key) + "'"};
+            return Error{std::string("the model's `") + metadata_key_name(key) + "` metadata is not three " +
+                         (is_std ? "positive " : "") + "numbers: '" + meta(key) + "'"};
         std::copy(v.value().begin(), v.value().end(), out);
     }
     return d;
@@ -200,7 +212,8 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
 
 InputSize pick_input_size(const DetectorInterface& model, int image_width, int image_height, int max_side) {
     if (model.fixed_input()) return {model.input_width, model.input_height};
-    const int longer = std::max(1, std::max(image_width, image_height)), shorter = std::max(1, std::min(image_width, image_height));
+    const int longer = std::max(1, std::max(image_width, image_height)),
+              shorter = std::max(1, std::min(image_width, image_height));
     auto round32 = [](double v) { return std::max(32, static_cast<int>(std::lround(v / 32.0)) * 32); };
     const int side = std::clamp(round32(longer), 64, std::max(64, max_side / 32 * 32));
     const int other = std::min(side, round32(static_cast<double>(shorter) * side / longer));
@@ -219,7 +232,9 @@ InterfaceMapping mapping_of(const DetectorInterface& d) {
     auto same = [](const Normalization& a, const Normalization& b) {
         return std::equal(a.mean, a.mean + 3, b.mean) && std::equal(a.std, a.std + 3, b.std);
     };
-    m.scaling = same(d.norm, unit) ? InputScaling::ZeroToOne : same(d.norm, byte) ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
+    m.scaling = same(d.norm, unit)   ? InputScaling::ZeroToOne
+                : same(d.norm, byte) ? InputScaling::ZeroTo255
+                                     : InputScaling::ImageNet;
     return m;
 }
 
@@ -239,7 +254,8 @@ Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& inf
     if (centernet && !m.wh_pre.empty())
         return Error{"a pre-activation box map goes with TTFNet's ltrb distances, not with CenterNet's size and offset"};
     if (centernet && m.offset.empty()) return Error{"choose the output that holds CenterNet's centre offset"};
-    if (centernet && m.offset == m.wh) return Error{"CenterNet's size and offset must be two different outputs ('" + m.wh + "' twice)"};
+    if (centernet && m.offset == m.wh)
+        return Error{"CenterNet's size and offset must be two different outputs ('" + m.wh + "' twice)"};
     const std::int64_t channels = centernet ? 2 : 4;
     for (const std::string* name : {&m.wh, &m.wh_pre, &m.offset}) {
         if (name == &m.wh_pre && name->empty()) continue;
@@ -270,12 +286,18 @@ Result<DetectorInterface> apply_mapping(DetectorInterface d, const OnnxInfo& inf
 }
 
 std::string mapping_to_json(const InterfaceMapping& m) {
-    const char* scaling = m.scaling == InputScaling::ImageNet ? "imagenet" : m.scaling == InputScaling::ZeroToOne ? "0-1" : "0-255";
-    return nlohmann::json{{"heatmap", m.heatmap}, {"wh", m.wh}, {"wh_pre", m.wh_pre}, {"offset", m.offset},
+    const char* scaling = m.scaling == InputScaling::ImageNet    ? "imagenet"
+                          : m.scaling == InputScaling::ZeroToOne ? "0-1"
+                                                                 : "0-255";
+    return nlohmann::json{{"heatmap", m.heatmap},
+                          {"wh", m.wh},
+                          {"wh_pre", m.wh_pre},
+                          {"offset", m.offset},
                           {"heatmap_encoding", m.heatmap_encoding == HeatmapEncoding::Logits ? "logits" : "probabilities"},
                           {"box_encoding", m.box_encoding == BoxEncoding::TtfnetLtrb ? "ltrb" : "centernet"},
                           {"box_units", m.box_units == BoxUnits::InputPixels ? "input_px" : "stride"},
-                          {"stride", m.stride}, {"scaling", scaling},
+                          {"stride", m.stride},
+                          {"scaling", scaling},
                           {"channel_order", m.channel_order == ChannelOrder::Rgb ? "rgb" : "bgr"}}
         .dump();
 }
@@ -298,18 +320,23 @@ Result<InterfaceMapping> mapping_from_json(const std::string& text) {
                         order = optional_string("channel_order", "rgb");
     for (const Result<std::string>* r : {&offset, &box, &order})
         if (!*r) return Error{r->error()};
-    const std::string encoding = j.value("heatmap_encoding", ""), units = j.value("box_units", ""), scaling = j.value("scaling", "");
-    if (encoding != "logits" && encoding != "probabilities") return Error{"mapping: heatmap_encoding must be logits or probabilities"};
+    const std::string encoding = j.value("heatmap_encoding", ""), units = j.value("box_units", ""),
+                      scaling = j.value("scaling", "");
+    if (encoding != "logits" && encoding != "probabilities")
+        return Error{"mapping: heatmap_encoding must be logits or probabilities"};
     if (box.value() != "ltrb" && box.value() != "centernet") return Error{"mapping: box_encoding must be ltrb or centernet"};
     if (units != "input_px" && units != "stride") return Error{"mapping: box_units must be input_px or stride"};
-    if (scaling != "imagenet" && scaling != "0-1" && scaling != "0-255") return Error{"mapping: scaling must be imagenet, 0-1 or 0-255"};
+    if (scaling != "imagenet" && scaling != "0-1" && scaling != "0-255")
+        return Error{"mapping: scaling must be imagenet, 0-1 or 0-255"};
     if (order.value() != "rgb" && order.value() != "bgr") return Error{"mapping: channel_order must be rgb or bgr"};
     if (!j.contains("stride") || !j["stride"].is_number_integer()) return Error{"mapping: stride must be an integer"};
     m.offset = offset.value();
     m.heatmap_encoding = encoding == "logits" ? HeatmapEncoding::Logits : HeatmapEncoding::Probabilities;
     m.box_encoding = box.value() == "ltrb" ? BoxEncoding::TtfnetLtrb : BoxEncoding::CenterNetSizeOffset;
     m.box_units = units == "input_px" ? BoxUnits::InputPixels : BoxUnits::StrideUnits;
-    m.scaling = scaling == "imagenet" ? InputScaling::ImageNet : scaling == "0-1" ? InputScaling::ZeroToOne : InputScaling::ZeroTo255;
+    m.scaling = scaling == "imagenet" ? InputScaling::ImageNet
+                : scaling == "0-1"    ? InputScaling::ZeroToOne
+                                      : InputScaling::ZeroTo255;
     m.channel_order = order.value() == "rgb" ? ChannelOrder::Rgb : ChannelOrder::Bgr;
     m.stride = j["stride"].get<int>();
     return m;

@@ -13,9 +13,7 @@ bool bn_running_dead_zone(double running_mean, double running_var, double beta, 
     return std::abs(running_mean) < t.running_eps && std::abs(running_var) < t.running_eps && beta < 0;
 }
 
-bool channel_is_dead(const ChannelStats& s) {
-    return s.count > 0 && s.finite_count == s.count && s.fraction_zero == 1.0;
-}
+bool channel_is_dead(const ChannelStats& s) { return s.count > 0 && s.finite_count == s.count && s.fraction_zero == 1.0; }
 
 std::vector<telemetry::DeadChannel> final_dead_channels(const telemetry::Run& run) {
     if (run.end) return run.end->dead_channels;
@@ -29,9 +27,7 @@ std::vector<telemetry::DeadChannel> final_dead_channels(const telemetry::Run& ru
     return out;
 }
 
-DeadLevel dead_level(double f) {
-    return f < 0.1 ? DeadLevel::Ok : f < 0.5 ? DeadLevel::Warning : DeadLevel::Critical;
-}
+DeadLevel dead_level(double f) { return f < 0.1 ? DeadLevel::Ok : f < 0.5 ? DeadLevel::Warning : DeadLevel::Critical; }
 
 const char* dead_level_name(DeadLevel level) {
     switch (level) {

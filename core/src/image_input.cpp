@@ -49,17 +49,15 @@ ImageFormat sniff_image_format(const std::uint8_t* b, std::size_t n) {
 std::string pixel_budget_error(std::int64_t width, std::int64_t height, const ImageLimits& limits) {
     const std::int64_t pixels = width * height;
     if (pixels <= limits.max_pixels) return {};
-    return "the image is " + std::to_string(width) + "x" + std::to_string(height) + " (" +
-           std::to_string(pixels / 1'000'000) + " MP), over the limit of " +
-           std::to_string(limits.max_pixels / 1'000'000) + " MP";
+    return "the image is " + std::to_string(width) + "x" + std::to_string(height) + " (" + std::to_string(pixels / 1'000'000) +
+           " MP), over the limit of " + std::to_string(limits.max_pixels / 1'000'000) + " MP";
 }
 
 Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const ImageLimits& limits) {
     if (bytes == nullptr || size == 0) return Error{"the file is empty"};
     if (size > static_cast<std::size_t>(std::numeric_limits<int>::max())) return Error{"the file is larger than 2 GB"};
     const ImageFormat format = sniff_image_format(bytes, size);
-    if (format == ImageFormat::Unknown)
-        return Error{"not a supported image (expected PNG, JPEG, BMP or GIF)"};
+    if (format == ImageFormat::Unknown) return Error{"not a supported image (expected PNG, JPEG, BMP or GIF)"};
     if (format == ImageFormat::Png) return decode_png(bytes, size, limits);
 
     // BMP variants stb_image misreads are relabelled (a copy) or refused by name; JPEG headers give
@@ -94,22 +92,20 @@ Result<RgbImage> decode_image(const std::uint8_t* bytes, std::size_t size, const
     // stbi_info tries every format in turn, so its failure reason names the last one tried, not
     // ours; the message therefore says what can be wrong with a header without quoting stb.
     if (!stbi_info_from_memory(bytes, len, &width, &height, &channels))
-        return Error{std::string("corrupt or truncated ") + image_format_name(format) +
-                     " header, or an image of 0 pixels"};
+        return Error{std::string("corrupt or truncated ") + image_format_name(format) + " header, or an image of 0 pixels"};
     // A negative BMP height is a top-down file (rows stored first to last), as valid as bottom-up;
     // stbi_info reports it signed, stbi_load decodes both.
     if (format == ImageFormat::Bmp && height < 0 && height != std::numeric_limits<int>::min()) height = -height;
     if (width <= 0 || height <= 0)
-        return Error{std::string("the ") + image_format_name(format) + " image has no pixels (" +
-                     std::to_string(width) + "x" + std::to_string(height) + ")"};
+        return Error{std::string("the ") + image_format_name(format) + " image has no pixels (" + std::to_string(width) + "x" +
+                     std::to_string(height) + ")"};
     if (std::string refusal = pixel_budget_error(width, height, limits); !refusal.empty()) return Error{refusal};
     const std::int64_t pixels = static_cast<std::int64_t>(width) * height;
 
     std::unique_ptr<stbi_uc, void (*)(void*)> data(stbi_load_from_memory(bytes, len, &width, &height, &channels, 3),
-                                                    stbi_image_free);
+                                                   stbi_image_free);
     if (!data)
-        return Error{std::string("corrupt or truncated ") + image_format_name(format) + " data (" +
-                     stbi_failure_reason() + ")"};
+        return Error{std::string("corrupt or truncated ") + image_format_name(format) + " data (" + stbi_failure_reason() + ")"};
     RgbImage image;
     image.width = width;
     image.height = height;
@@ -164,9 +160,7 @@ struct BlendedRow {
 
 // The output value before it becomes a byte: a weighted mean of bytes, so within [0, 255] and the
 // conversion to an integer below is exact truncation of a non-negative value (round half up).
-inline float blend_rounded(float top, float bottom, float wy) {
-    return std::min(top + (bottom - top) * wy + 0.5f, 255.0f);
-}
+inline float blend_rounded(float top, float bottom, float wy) { return std::min(top + (bottom - top) * wy + 0.5f, 255.0f); }
 
 #if defined(__wasm_simd128__)
 // The horizontal pass for output pixels [0, end) (end from resample_bilinear: each left tap lo has
@@ -274,7 +268,7 @@ RgbImage resize_bilinear(const RgbImage& src, int width, int height) {
 }
 
 std::string describe_model_input(const Normalization& norm, int input_width, int input_height) {
-    auto triple = [](const float (&v)[3]) {
+    auto triple = [](const float(&v)[3]) {
         std::string s;
         for (int c = 0; c < 3; ++c) {
             char buf[32];
@@ -294,8 +288,7 @@ ModelInput make_model_input(const RgbImage& image, int input_width, int input_he
     return input;
 }
 
-void fill_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm,
-                      ModelInput& input) {
+void fill_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm, ModelInput& input) {
     input.letterbox = make_letterbox(image.width, image.height, input_width, input_height);
     const Letterbox& lb = input.letterbox;
     const std::size_t plane = static_cast<std::size_t>(input_width) * input_height;
@@ -305,7 +298,8 @@ void fill_model_input(const RgbImage& image, int input_width, int input_height, 
     for (int c = 0; c < 3; ++c) {
         float* p = input.nchw.data() + static_cast<std::size_t>(c) * plane;
         const auto zero = [p, input_width](int y, int x0, int x1) {
-            std::fill(p + static_cast<std::size_t>(y) * input_width + x0, p + static_cast<std::size_t>(y) * input_width + x1, 0.0f);
+            std::fill(p + static_cast<std::size_t>(y) * input_width + x0, p + static_cast<std::size_t>(y) * input_width + x1,
+                      0.0f);
         };
         for (int y = 0; y < input_height; ++y) {
             if (y < lb.pad_top || y >= lb.pad_top + lb.resized_height) {

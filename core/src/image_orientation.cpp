@@ -27,7 +27,8 @@ RgbImage apply_exif_orientation(const RgbImage& stored, int orientation) {
             case 8: sx = w - 1 - y, sy = x; break;
             default: break;
             }
-            std::memcpy(row + static_cast<std::size_t>(x) * 3, stored.pixels.data() + (static_cast<std::size_t>(sy) * w + sx) * 3, 3);
+            std::memcpy(row + static_cast<std::size_t>(x) * 3, stored.pixels.data() + (static_cast<std::size_t>(sy) * w + sx) * 3,
+                        3);
         }
     }
     return out;

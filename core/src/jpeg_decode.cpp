@@ -26,8 +26,8 @@ struct ErrorManager {
     jpeg_progress_mgr progress;
     std::jmp_buf jump;
     char message[JMSG_LENGTH_MAX] = {};
-    bool refused = false;   // message is ours, not libjpeg's
-    bool truncated = false; // JWRN_JPEG_EOF seen...
+    bool refused = false;                   // message is ours, not libjpeg's
+    bool truncated = false;                 // JWRN_JPEG_EOF seen...
     bool truncated_before_last_row = false; // ...before the last row of MCUs was being read, or in a
                                             // multi-scan (progressive) file, where it means scans are missing
 };
@@ -118,9 +118,9 @@ bool decode_into(const std::uint8_t* bytes, std::size_t size, const ImageLimits&
     image->width = static_cast<int>(cinfo.output_width);
     image->height = static_cast<int>(cinfo.output_height);
     image->pixels.resize(static_cast<std::size_t>(image->width) * image->height * 3);
-    JSAMPARRAY cmyk_rows = cmyk ? (*cinfo.mem->alloc_sarray)(reinterpret_cast<j_common_ptr>(&cinfo), JPOOL_IMAGE,
-                                                               cinfo.output_width * 4, 1)
-                                : nullptr;
+    JSAMPARRAY cmyk_rows =
+        cmyk ? (*cinfo.mem->alloc_sarray)(reinterpret_cast<j_common_ptr>(&cinfo), JPOOL_IMAGE, cinfo.output_width * 4, 1)
+             : nullptr;
     read_scanlines(&cinfo, image, cmyk_rows ? cmyk_rows[0] : nullptr);
     // The data ended before the last row of MCUs (or, in a progressive file, before the end): libjpeg
     // has filled the rest with grey. A baseline file whose data ends in its last row of MCUs is

@@ -6,9 +6,7 @@ namespace deadzone {
 
 namespace {
 
-std::uint32_t read_u16(const std::uint8_t* p, bool little) {
-    return little ? (p[0] | p[1] << 8u) : (p[0] << 8u | p[1]);
-}
+std::uint32_t read_u16(const std::uint8_t* p, bool little) { return little ? (p[0] | p[1] << 8u) : (p[0] << 8u | p[1]); }
 
 std::uint32_t read_u32(const std::uint8_t* p, bool little) {
     return little ? (read_u16(p, true) | read_u16(p + 2, true) << 16u) : (read_u16(p, false) << 16u | read_u16(p + 2, false));
@@ -61,7 +59,7 @@ JpegHeader read_jpeg_header(const std::uint8_t* bytes, std::size_t size) {
             at += 2;
             continue;
         }
-        if (marker == 0xDA || marker == 0xD9) return h; // SOS / EOI: the header is over
+        if (marker == 0xDA || marker == 0xD9) return h;             // SOS / EOI: the header is over
         const std::size_t length = read_u16(bytes + at + 2, false); // includes its own two bytes
         if (length < 2 || at + 2 + length > size) return h;
         const std::uint8_t* payload = bytes + at + 4;

@@ -4,9 +4,7 @@
 
 namespace deadzone {
 
-bool rects_overlap(const LayoutRect& a, const LayoutRect& b) {
-    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
-}
+bool rects_overlap(const LayoutRect& a, const LayoutRect& b) { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1; }
 
 std::vector<LabelPlacement> place_labels(const std::vector<LabelRequest>& labels, const LayoutRect& bounds) {
     std::vector<LabelPlacement> out(labels.size());
@@ -16,7 +14,7 @@ std::vector<LabelPlacement> place_labels(const std::vector<LabelRequest>& labels
         const LabelRequest& r = labels[i];
         const float w = r.width, h = r.height;
         const float candidates[][2] = {
-            {r.box.x0, r.box.y0 - h}, {r.box.x0, r.box.y0},     {r.box.x0, r.box.y1},
+            {r.box.x0, r.box.y0 - h},     {r.box.x0, r.box.y0},     {r.box.x0, r.box.y1},
             {r.box.x1 - w, r.box.y0 - h}, {r.box.x0, r.box.y1 - h},
         };
         for (const auto& c : candidates) {

@@ -22,8 +22,6 @@ Letterbox make_letterbox(int source_width, int source_height, int input_width, i
     return lb;
 }
 
-Letterbox identity_letterbox(int width, int height) {
-    return make_letterbox(width, height, width, height);
-}
+Letterbox identity_letterbox(int width, int height) { return make_letterbox(width, height, width, height); }
 
 } // namespace deadzone

@@ -10,9 +10,8 @@ namespace deadzone {
 
 namespace {
 
-constexpr const char* kKeyNames[] = {"variant",     "activation", "leaky_slope", "wh_offset_base",
-                                     "stride",      "input_size", "mean",        "std",
-                                     "class_names", "training_steps", "heatmap_encoding"};
+constexpr const char* kKeyNames[] = {"variant", "activation", "leaky_slope", "wh_offset_base", "stride",          "input_size",
+                                     "mean",    "std",        "class_names", "training_steps", "heatmap_encoding"};
 static_assert(sizeof kKeyNames / sizeof kKeyNames[0] == static_cast<int>(MetadataKey::HeatmapEncoding) + 1,
               "one name per MetadataKey");
 
@@ -43,8 +42,8 @@ Result<std::int64_t> integer(const Props& props, MetadataKey key, std::int64_t l
     if (!v) return Error{v.error()};
     const double d = v.value();
     if (d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
-        return Error{about(key) + "is " + *find(props, key) + ": not a whole number from " + std::to_string(lo) +
-                     " to " + std::to_string(hi)};
+        return Error{about(key) + "is " + *find(props, key) + ": not a whole number from " + std::to_string(lo) + " to " +
+                     std::to_string(hi)};
     return static_cast<std::int64_t>(d);
 }
 
@@ -83,7 +82,8 @@ Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::s
     if (activation == nullptr) return Error{about(MetadataKey::Activation) + "is missing"};
     m.activation = *activation;
     if (const std::string* variant = find(props, MetadataKey::Variant)) m.variant = *variant;
-    for (auto [key, out] : {std::pair{MetadataKey::LeakySlope, &m.leaky_slope}, std::pair{MetadataKey::WhOffsetBase, &m.wh_offset_base}}) {
+    for (auto [key, out] :
+         {std::pair{MetadataKey::LeakySlope, &m.leaky_slope}, std::pair{MetadataKey::WhOffsetBase, &m.wh_offset_base}}) {
         Result<double> v = number(props, key);
         if (!v) return Error{v.error()};
         *out = v.value();
@@ -100,13 +100,15 @@ Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::s
                          std::to_string(kMaxTrainerInputSize)};
         m.input_size = static_cast<int>(s.value());
     }
-    for (auto [key, out] : {std::pair{MetadataKey::Mean, m.normalization.mean}, std::pair{MetadataKey::Std, m.normalization.std}}) {
+    for (auto [key, out] :
+         {std::pair{MetadataKey::Mean, m.normalization.mean}, std::pair{MetadataKey::Std, m.normalization.std}}) {
         const std::string* text = find(props, key);
         if (text == nullptr) continue;
         Result<std::array<float, 3>> v = parse_metadata_triple(*text);
         const bool positive = !v || key != MetadataKey::Std || (v.value()[0] > 0 && v.value()[1] > 0 && v.value()[2] > 0);
         if (!v || !positive)
-            return Error{about(key) + "is not three " + (key == MetadataKey::Std ? "positive " : "") + "numbers: '" + *text + "'"};
+            return Error{about(key) + "is not three " + (key == MetadataKey::Std ? "positive " : "") + "numbers: '" + *text +
+                         "'"};
         for (int c = 0; c < 3; ++c) out[c] = v.value()[static_cast<std::size_t>(c)];
     }
     if (const std::string* classes = find(props, MetadataKey::ClassNames)) m.class_names = split_comma_list(*classes);
@@ -122,7 +124,9 @@ Result<std::array<float, 3>> parse_metadata_triple(std::string_view text) {
     const std::string copy(text); // strtod needs a terminated string
     std::array<float, 3> out{};
     const char* s = copy.c_str();
-    auto skip_separators = [&] { while (*s == ',' || *s == ' ' || *s == '\t') ++s; };
+    auto skip_separators = [&] {
+        while (*s == ',' || *s == ' ' || *s == '\t') ++s;
+    };
     for (std::size_t i = 0; i < 3; ++i) {
         char* next = nullptr;
         const double v = std::strtod(s, &next);

@@ -17,9 +17,7 @@ std::string with_thousands(std::int64_t n) {
     return n < 0 ? "-" + out : out;
 }
 
-std::string plural(std::int64_t n, const char* one, const char* many) {
-    return with_thousands(n) + " " + (n == 1 ? one : many);
-}
+std::string plural(std::int64_t n, const char* one, const char* many) { return with_thousands(n) + " " + (n == 1 ? one : many); }
 
 } // namespace
 
@@ -77,8 +75,8 @@ std::string scan_summary(const ScanReport& r) {
     std::ostringstream s;
     const std::int64_t images = static_cast<std::int64_t>(r.images.size());
     s << with_thousands(r.dead_channels()) << " of " << plural(r.total_channels(), "channel", "channels") << " in "
-      << plural(r.layers_with_dead_channels(), "layer", "layers") << (r.dead_channels() == 1 ? " is" : " are")
-      << " dead for " << (images == 1 ? "the one image" : "all " + with_thousands(images) + " images");
+      << plural(r.layers_with_dead_channels(), "layer", "layers") << (r.dead_channels() == 1 ? " is" : " are") << " dead for "
+      << (images == 1 ? "the one image" : "all " + with_thousands(images) + " images");
     if (r.critical_layers() > 0) s << "; " << plural(r.critical_layers(), "layer is", "layers are") << " CRITICAL";
     if (!r.static_findings.empty())
         s << "; the static rules flag " << plural(static_cast<std::int64_t>(r.static_findings.size()), "channel", "channels")
@@ -86,7 +84,8 @@ std::string scan_summary(const ScanReport& r) {
     const std::ptrdiff_t nan_layer = r.first_nonfinite_layer();
     if (nan_layer >= 0) s << "; NaN/Inf first appears at " << r.layers[static_cast<std::size_t>(nan_layer)].layer.node;
     if (!r.skipped_images.empty())
-        s << " (" << plural(static_cast<std::int64_t>(r.skipped_images.size()), "image", "images") << " skipped: could not be read)";
+        s << " (" << plural(static_cast<std::int64_t>(r.skipped_images.size()), "image", "images")
+          << " skipped: could not be read)";
     return s.str();
 }
 

@@ -57,13 +57,25 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
         const std::uint32_t field = w.tag(wt);
         switch (field) {
         case 1: read_repeated(w, wt, 0, [&](Wire& x) { t.weights.dims.push_back(static_cast<std::int64_t>(x.varint())); }); break;
-        case 2: if (wt == 0) data_type = static_cast<OnnxElemType>(w.varint()); else w.skip(wt); break;
+        case 2:
+            if (wt == 0) data_type = static_cast<OnnxElemType>(w.varint());
+            else w.skip(wt);
+            break;
         case 4: read_repeated(w, wt, 5, [&](Wire& x) { floats.push_back(x.float32()); }); break;
         case 5: read_repeated(w, wt, 0, [&](Wire& x) { int32s.push_back(static_cast<std::int64_t>(x.varint())); }); break;
-        case 8: if (wt == 2) t.name = w.string(); else w.skip(wt); break;
-        case 9: if (wt == 2) raw = w.sub(); else w.skip(wt); break;
+        case 8:
+            if (wt == 2) t.name = w.string();
+            else w.skip(wt);
+            break;
+        case 9:
+            if (wt == 2) raw = w.sub();
+            else w.skip(wt);
+            break;
         case 10: read_repeated(w, wt, 1, [&](Wire& x) { doubles.push_back(read_double(x)); }); break;
-        case 13: external = true; w.skip(wt); break;
+        case 13:
+            external = true;
+            w.skip(wt);
+            break;
         default: w.skip(wt);
         }
     }
@@ -73,7 +85,10 @@ ParsedTensor read_tensor(Wire w, bool& bad) {
     const std::size_t raw_size = raw.p == nullptr ? 0 : static_cast<std::size_t>(raw.end - raw.p);
     // raw_data holds whole little-endian elements: a length that is not a multiple of the element
     // size is a damaged file, not a tensor to truncate.
-    const std::size_t element = data_type == OnnxElemType::Float ? 4 : data_type == OnnxElemType::Float16 ? 2 : data_type == OnnxElemType::Double ? 8 : 1;
+    const std::size_t element = data_type == OnnxElemType::Float     ? 4
+                                : data_type == OnnxElemType::Float16 ? 2
+                                : data_type == OnnxElemType::Double  ? 8
+                                                                     : 1;
     if (raw_size % element != 0) {
         bad = true;
         return t;
@@ -225,7 +240,8 @@ void for_each_graph_message(const std::uint8_t* bytes, std::size_t size, std::ui
 
 // The attributes a standard Conv node lacks, as AttributeProto fields (NodeProto.attribute = 5) to
 // append to it; empty when it lacks none (or is not a Conv, or its weight's rank is unknown).
-std::vector<std::uint8_t> missing_conv_attributes(Wire node, const std::map<std::string, std::vector<std::int64_t>>& weight_dims) {
+std::vector<std::uint8_t> missing_conv_attributes(Wire node,
+                                                  const std::map<std::string, std::vector<std::int64_t>>& weight_dims) {
     std::string op_type, domain, weight;
     bool has[4] = {}; // kernel_shape, strides, dilations, pads
     bool auto_pad = false;

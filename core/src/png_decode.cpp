@@ -29,7 +29,7 @@ using Bytes = std::vector<std::uint8_t>;
 // Ancillary chunks (text, ICC profiles) are parsed and kept by libspng; a file cannot make it hold
 // more than this for them. The pixel data is bounded by the pixel budget instead.
 constexpr std::size_t kMaxAncillaryBytes = 16u << 20;
-constexpr std::size_t kSignatureSize = 8; // libspng has checked the signature itself
+constexpr std::size_t kSignatureSize = 8;      // libspng has checked the signature itself
 constexpr std::size_t kMaxStoredBlock = 65535; // deflate's limit for one stored block
 
 std::string corrupt(const char* what, const std::string& reason) {
@@ -176,8 +176,7 @@ Result<RgbImage> decode_png(const std::uint8_t* bytes, std::size_t size, const I
             return Error{corrupt("header", spng_strerror(e))};
         }
     }
-    if (std::string refusal = pixel_budget_error(ihdr.width, ihdr.height, limits); !refusal.empty())
-        return Error{refusal};
+    if (std::string refusal = pixel_budget_error(ihdr.width, ihdr.height, limits); !refusal.empty()) return Error{refusal};
 
     Result<ChunkWalk> walk = walk_chunks(bytes, size);
     if (!walk) return Error{walk.error()};

@@ -39,8 +39,7 @@ std::string format_channel_line(const std::string& label, int channel, const Cha
     return line;
 }
 
-std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats,
-                                      BoxEncoding encoding) {
+std::string format_fraction_zero_line(const std::string& label, const std::vector<ChannelStats>& stats, BoxEncoding encoding) {
     std::string line = label + " fraction zero:";
     for (std::size_t c = 0; c < stats.size(); ++c)
         line += std::string(c == 0 ? " " : ", ") + box_channel_name(encoding, static_cast<int>(c)) + "=" +
@@ -81,15 +80,15 @@ std::string format_detections(const std::vector<Detection>& detections, const st
                                     ? class_names[static_cast<std::size_t>(d.class_id)]
                                     : "class" + std::to_string(d.class_id);
         out += "det " + std::to_string(i) + ": class=" + cls + " score=" + format_fixed3(d.score) + " box=(" +
-               format_fixed3(d.x1) + ", " + format_fixed3(d.y1) + ", " + format_fixed3(d.x2) + ", " +
-               format_fixed3(d.y2) + ") centre=(" + format_fixed3(d.center_x) + ", " + format_fixed3(d.center_y) + ")\n";
+               format_fixed3(d.x1) + ", " + format_fixed3(d.y1) + ", " + format_fixed3(d.x2) + ", " + format_fixed3(d.y2) +
+               ") centre=(" + format_fixed3(d.center_x) + ", " + format_fixed3(d.center_y) + ")\n";
     }
     return out;
 }
 
 std::string format_decoded(const DecodeResult& decoded, const DecodeParams& params, const std::vector<std::string>& class_names) {
-    std::string out = "detections: " + std::to_string(decoded.detections.size()) + " (score >= " +
-                      format_fixed3(params.score_threshold) + ", top " + std::to_string(params.top_k) + ")\n";
+    std::string out = "detections: " + std::to_string(decoded.detections.size()) +
+                      " (score >= " + format_fixed3(params.score_threshold) + ", top " + std::to_string(params.top_k) + ")\n";
     out += format_detections(decoded.detections, class_names);
     if (decoded.nonfinite_heatmap + decoded.nonfinite_wh > 0)
         out += "warning: non-finite outputs: " + std::to_string(decoded.nonfinite_heatmap) + " heatmap cells, " +

@@ -70,9 +70,15 @@ struct Wire {
     void skip(int wire_type) {
         switch (wire_type) {
         case 0: varint(); break;
-        case 1: if (end - p < 8) bad = true; else p += 8; break;
+        case 1:
+            if (end - p < 8) bad = true;
+            else p += 8;
+            break;
         case 2: sub(); break;
-        case 5: if (end - p < 4) bad = true; else p += 4; break;
+        case 5:
+            if (end - p < 4) bad = true;
+            else p += 4;
+            break;
         default: bad = true; // groups (3, 4) are not used by ONNX
         }
     }

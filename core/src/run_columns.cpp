@@ -85,8 +85,8 @@ const WhChannelRecord* find_wh_channel(const StepRecord& s, int channel) {
 }
 
 std::size_t record_at(const std::vector<StepRecord>& steps, std::int64_t step) {
-    const auto it = std::upper_bound(steps.begin(), steps.end(), step,
-                                     [](std::int64_t v, const StepRecord& r) { return v < r.step; });
+    const auto it =
+        std::upper_bound(steps.begin(), steps.end(), step, [](std::int64_t v, const StepRecord& r) { return v < r.step; });
     return it == steps.begin() ? 0 : static_cast<std::size_t>(it - steps.begin()) - 1;
 }
 

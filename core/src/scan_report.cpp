@@ -12,10 +12,17 @@ namespace {
 using nlohmann::json;
 
 json finding_json(const StaticFinding& f) {
-    return {{"rule", static_rule_name(f.rule)}, {"node", f.node},          {"activation", f.activation},
-            {"channel", f.channel},             {"gamma", f.gamma},        {"beta", f.beta},
-            {"running_mean", f.running_mean},   {"running_var", f.running_var},
-            {"max_abs_weight", f.max_abs_weight}, {"bias", f.bias},        {"pre_activation", f.pre_activation}};
+    return {{"rule", static_rule_name(f.rule)},
+            {"node", f.node},
+            {"activation", f.activation},
+            {"channel", f.channel},
+            {"gamma", f.gamma},
+            {"beta", f.beta},
+            {"running_mean", f.running_mean},
+            {"running_var", f.running_var},
+            {"max_abs_weight", f.max_abs_weight},
+            {"bias", f.bias},
+            {"pre_activation", f.pre_activation}};
 }
 
 json layer_json(const LayerScan& l) {
@@ -93,7 +100,8 @@ std::string scan_report_json(const ScanReport& r) {
           {"dead_channels", r.dead_channels()},
           {"layers_with_dead_channels", r.layers_with_dead_channels()},
           {"critical_layers", r.critical_layers()},
-          {"first_nonfinite_layer", nan_layer < 0 ? json(nullptr) : json(r.layers[static_cast<std::size_t>(nan_layer)].layer.node)}}},
+          {"first_nonfinite_layer",
+           nan_layer < 0 ? json(nullptr) : json(r.layers[static_cast<std::size_t>(nan_layer)].layer.node)}}},
         {"static_findings", findings},
         {"layers", layers},
     };
@@ -135,10 +143,10 @@ std::string scan_report_markdown(const ScanReport& r) {
             if (listed++ < 16) dead += (dead.empty() ? "" : ", ") + std::to_string(c);
         }
         if (listed > 16) dead += ", ... (" + std::to_string(listed) + ")";
-        s << "| " << i << " | " << cell(l.layer.node) << " | " << activation_op_name(l.layer.op) << " | "
-          << dims_text(l.shape) << " | " << (activation_can_die(l.layer.op) ? percent(l.dead_unit_fraction()) : "n/a (cannot die)")
-          << " | " << (activation_can_die(l.layer.op) ? dead_level_name(l.level()) : "-") << " | " << (dead.empty() ? "-" : dead)
-          << " | " << l.nonfinite << " |\n";
+        s << "| " << i << " | " << cell(l.layer.node) << " | " << activation_op_name(l.layer.op) << " | " << dims_text(l.shape)
+          << " | " << (activation_can_die(l.layer.op) ? percent(l.dead_unit_fraction()) : "n/a (cannot die)") << " | "
+          << (activation_can_die(l.layer.op) ? dead_level_name(l.level()) : "-") << " | " << (dead.empty() ? "-" : dead) << " | "
+          << l.nonfinite << " |\n";
     }
     return s.str();
 }

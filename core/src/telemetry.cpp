@@ -67,7 +67,10 @@ std::string to_json_line(const StepRecord& s) {
                         {"frac_pos", num(w.pre_frac_pos)},
                         {"hist", {{"lo", num(w.pre_hist.lo)}, {"hi", num(w.pre_hist.hi)}, {"counts", w.pre_hist.counts}}}}},
                       {"post",
-                       {{"min", num(w.post_min)}, {"max", num(w.post_max)}, {"mean", num(w.post_mean)}, {"frac_zero", num(w.post_frac_zero)}}},
+                       {{"min", num(w.post_min)},
+                        {"max", num(w.post_max)},
+                        {"mean", num(w.post_mean)},
+                        {"frac_zero", num(w.post_frac_zero)}}},
                       {"weight_std", num(w.weight_std)},
                       {"bias", num(w.bias)},
                       {"grad_norm", num(w.grad_norm)}});
@@ -85,11 +88,19 @@ std::string to_json_line(const StepRecord& s) {
     }
     json acts = json::array();
     for (const ActivationRecord& a : s.activations) {
-        acts.push_back({{"layer", a.layer}, {"frac_dead_units", num(a.frac_dead_units)}, {"frac_dead_channels", num(a.frac_dead_channels)}});
+        acts.push_back(
+            {{"layer", a.layer}, {"frac_dead_units", num(a.frac_dead_units)}, {"frac_dead_channels", num(a.frac_dead_channels)}});
     }
-    json j = {{"type", "step"},       {"step", s.step},         {"time_s", num(s.time_s)}, {"ms_per_step", num(s.ms_per_step)},
-              {"losses", losses_json(s.losses)}, {"lr", num(s.lr)}, {"grad_norm", num(s.grad_norm)},
-              {"wh_channels", wh},    {"bn", bn},               {"activations", acts}};
+    json j = {{"type", "step"},
+              {"step", s.step},
+              {"time_s", num(s.time_s)},
+              {"ms_per_step", num(s.ms_per_step)},
+              {"losses", losses_json(s.losses)},
+              {"lr", num(s.lr)},
+              {"grad_norm", num(s.grad_norm)},
+              {"wh_channels", wh},
+              {"bn", bn},
+              {"activations", acts}};
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -108,7 +119,8 @@ std::string to_json_line(const Event& e) {
 }
 
 std::string to_json_line(const ValRecord& v) {
-    return json{{"type", "val"}, {"step", v.step}, {"losses", losses_json(v.losses)}, {"batches", v.batches}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    return json{{"type", "val"}, {"step", v.step}, {"losses", losses_json(v.losses)}, {"batches", v.batches}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
 }
 
 const char* run_status_name(RunStatus status) {
@@ -130,8 +142,12 @@ RunStatus run_status_of(std::string_view name) {
 std::string to_json_line(const EndRecord& e) {
     json dead = json::array();
     for (const DeadChannel& d : e.dead_channels) dead.push_back({{"channel", d.channel}, {"since_step", d.since_step}});
-    return json{{"type", "end"},     {"step", e.step},         {"status", run_status_name(e.status)}, {"wall_s", num(e.wall_s)},
-                {"skipped_files", e.skipped_files}, {"dead_channels", dead}}
+    return json{{"type", "end"},
+                {"step", e.step},
+                {"status", run_status_name(e.status)},
+                {"wall_s", num(e.wall_s)},
+                {"skipped_files", e.skipped_files},
+                {"dead_channels", dead}}
         .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

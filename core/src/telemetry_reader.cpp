@@ -203,7 +203,8 @@ StepRecord read_step(Reader& r, const Node& j) {
         rec.running_mean = read_summary(r, r.obj(b, "running_mean"));
         rec.running_var = read_summary(r, r.obj(b, "running_var"));
         r.each(b, "dead_gamma", [&](const Node& i) { rec.dead_gamma.push_back(static_cast<int>(r.as_int(i.v, "dead_gamma"))); });
-        r.each(b, "dead_running", [&](const Node& i) { rec.dead_running.push_back(static_cast<int>(r.as_int(i.v, "dead_running"))); });
+        r.each(b, "dead_running",
+               [&](const Node& i) { rec.dead_running.push_back(static_cast<int>(r.as_int(i.v, "dead_running"))); });
         s.bn.push_back(std::move(rec));
     });
     r.each(j, "activations", [&](const Node& a) {
@@ -333,8 +334,7 @@ void TelemetryReader::finish() {
         pending_.clear();
         pending_overlong_ = false;
     }
-    if (!refused() && !have_header_)
-        error_ = "empty file: no telemetry records"; // only blank lines (anything else was refused)
+    if (!refused() && !have_header_) error_ = "empty file: no telemetry records"; // only blank lines (anything else was refused)
     if (run_.skipped_lines > 0)
         run_.warnings.push_back(std::to_string(run_.skipped_lines) + " malformed line(s) skipped, the first at line " +
                                 std::to_string(run_.first_skipped_line) + " (" + run_.first_skip_reason + ")");

@@ -19,7 +19,8 @@ std::string parse_object_row(const std::vector<std::string_view>& fields, WiderP
     if (v[0] != std::floor(v[0]) || v[0] < 1 || v[0] > 5) return "label '" + std::string(fields[0]) + "' is not one of 1-5";
     if (!(v[3] > v[1]) || !(v[4] > v[2])) return "zero or negative size";
     EvalBox b;
-    b.x1 = static_cast<float>(v[1]), b.y1 = static_cast<float>(v[2]), b.x2 = static_cast<float>(v[3]), b.y2 = static_cast<float>(v[4]);
+    b.x1 = static_cast<float>(v[1]), b.y1 = static_cast<float>(v[2]), b.x2 = static_cast<float>(v[3]),
+    b.y2 = static_cast<float>(v[4]);
     if (!(b.x2 > b.x1) || !(b.y2 > b.y1)) return "zero or negative size"; // equal once rounded to float
     b.crowd = v[0] >= 4;
     (b.crowd ? labels.crowd : labels.boxes).push_back(b);
@@ -37,8 +38,8 @@ Result<WiderPersonLabels> parse_widerperson_labels(std::string_view text) {
         if (!have_count) {
             have_count = true;
             double count = -1;
-            if (fields.size() != 1 || !label_text::parse_number(fields[0], count) || !(count >= 0) || count != std::floor(count) ||
-                count > 1e9) {
+            if (fields.size() != 1 || !label_text::parse_number(fields[0], count) || !(count >= 0) ||
+                count != std::floor(count) || count > 1e9) {
                 std::string row;
                 for (std::string_view f : fields) row += (row.empty() ? "" : " ") + std::string(f);
                 bad_count = row;

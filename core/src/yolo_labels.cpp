@@ -12,8 +12,7 @@ namespace {
 constexpr double kMaxClassId = 1 << 20; // far above any real label set, far below int overflow
 
 // One row's object, or the reason it is dropped (empty reason: the row is an object).
-std::string parse_row(const std::vector<std::string_view>& fields, int width, int height, int num_classes,
-                      YoloLabels& labels) {
+std::string parse_row(const std::vector<std::string_view>& fields, int width, int height, int num_classes, YoloLabels& labels) {
     std::vector<double> v;
     // Far above any class id or normalised coordinate; the range checks below give the reasons.
     if (std::string reason = label_text::parse_finite_numbers(fields, 1e30, v); !reason.empty()) return reason;
@@ -21,12 +20,13 @@ std::string parse_row(const std::vector<std::string_view>& fields, int width, in
     if (cls < 0 || cls != std::floor(cls)) return "class '" + std::string(fields[0]) + "' is not a non-negative integer";
     if (cls > kMaxClassId) return "class '" + std::string(fields[0]) + "' is too large";
     if (num_classes > 0 && cls >= num_classes)
-        return "class " + std::to_string(static_cast<long long>(cls)) + " out of range (" + std::to_string(num_classes) + " classes)";
+        return "class " + std::to_string(static_cast<long long>(cls)) + " out of range (" + std::to_string(num_classes) +
+               " classes)";
     const std::size_t n = v.size() - 1;
     const bool box = n == 4 || n == 5, polygon = n >= 6 && n % 2 == 0;
     if (!box && !polygon)
         return std::to_string(n) + " values after the class: expected 4 (cx cy w h), 5 (cx cy w h confidence) or an even number "
-               ">= 6 (polygon x y pairs)";
+                                   ">= 6 (polygon x y pairs)";
     for (std::size_t i = 1; i <= (box ? 4 : n); ++i)
         if (v[i] < 0 || v[i] > 1) return "value " + std::string(fields[i]) + " outside [0, 1]";
     double x1, y1, x2, y2;

@@ -43,25 +43,35 @@ int run(int argc, char** argv) {
     app.add_option("--top-k", top_k, "Maximum detections per image (top-K peaks over all classes)")->check(CLI::Range(1, 100000));
     app.add_option("--max-pixels", max_pixels, "Refuse images with more pixels than this")->check(CLI::PositiveNumber);
     app.add_flag("--val", val, "Score the model on the validation split of --data (mAP@0.5, mAP@[.5:.95], mean IoU)");
-    app.add_option("--data", data, "--val data set: synthetic | widerperson:<root> | yolo:<root> | coco:<annotations.json>[:<images dir>] (as ttfnet-train)");
-    app.add_option("--json", results_json, "--val: write the detections as a COCO results file (image_id, category_id, bbox x y w h, score), "
-                                           "for pycocotools or any COCO scorer");
+    app.add_option(
+        "--data", data,
+        "--val data set: synthetic | widerperson:<root> | yolo:<root> | coco:<annotations.json>[:<images dir>] (as ttfnet-train)");
+    app.add_option("--json", results_json,
+                   "--val: write the detections as a COCO results file (image_id, category_id, bbox x y w h, score), "
+                   "for pycocotools or any COCO scorer");
     app.add_option("--seed", dopt.seed, "--val: seed of the synthetic data (use the training run's --seed)");
-    app.add_option("--synthetic-size", dopt.synthetic_train_size, "--val: synthetic training images (the val images follow them in the stream)");
+    app.add_option("--synthetic-size", dopt.synthetic_train_size,
+                   "--val: synthetic training images (the val images follow them in the stream)");
     app.add_option("--synthetic-val-size", dopt.synthetic_val_size, "--val: synthetic validation images");
     app.add_option("--synthetic-base-size", dopt.synthetic_base_size,
                    "--val: synthetic images' base size (use the training run's; 0: the input size)")
         ->check(CLI::Range(0, 4096));
-    app.add_option("--val-fraction", dopt.val_fraction, "--val: held-out fraction when a data set has no val split")->check(CLI::Range(0.0, 0.9));
+    app.add_option("--val-fraction", dopt.val_fraction, "--val: held-out fraction when a data set has no val split")
+        ->check(CLI::Range(0.0, 0.9));
     app.add_option("--val-images", val_images, "--val: score at most this many images (0 = all)");
-    app.add_flag("--val-all", dopt.all_for_validation, "--val: score every image of a COCO file or an unsplit YOLO folder (a validation set of its own), not a held-out part");
-    app.add_option("--val-score-threshold", val_score_threshold, "--val: minimum detection score counted")->check(CLI::Range(0.0f, 1.0f));
+    app.add_flag(
+        "--val-all", dopt.all_for_validation,
+        "--val: score every image of a COCO file or an unsplit YOLO folder (a validation set of its own), not a held-out part");
+    app.add_option("--val-score-threshold", val_score_threshold, "--val: minimum detection score counted")
+        ->check(CLI::Range(0.0f, 1.0f));
     app.add_option("--input-size", input_size, "--checkpoint: square input size (multiple of 32; ONNX models carry theirs)");
-    app.add_option("--classes", classes, "--checkpoint: class names, comma-separated (default: synthetic's person,car,sign for 3 classes)");
+    app.add_option("--classes", classes,
+                   "--checkpoint: class names, comma-separated (default: synthetic's person,car,sign for 3 classes)");
     app.add_option("--wh-act", wh_act, "--checkpoint: wh activation when the run customised it: relu | leaky | softplus")
         ->check(CLI::IsMember({"relu", "leaky", "softplus"}));
     app.add_option("--leaky-slope", leaky_slope, "--checkpoint: leaky slope (default: the variant preset's)");
-    app.add_option("--wh-offset-base", wh_offset_base, "--checkpoint: wh scale (ttfnet-train uses 16)")->check(CLI::PositiveNumber);
+    app.add_option("--wh-offset-base", wh_offset_base, "--checkpoint: wh scale (ttfnet-train uses 16)")
+        ->check(CLI::PositiveNumber);
     app.add_option("--threads", threads, "LibTorch intra-op threads (0 = LibTorch's default)")->check(CLI::NonNegativeNumber);
 
     try {

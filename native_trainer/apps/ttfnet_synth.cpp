@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
         const double iw = sample.value().image.width, ih = sample.value().image.height;
         for (const auto& b : sample.value().boxes) {
             char line[128];
-            std::snprintf(line, sizeof line, "%d %.6f %.6f %.6f %.6f\n", b.cls, (b.x1 + b.x2) / 2 / iw,
-                          (b.y1 + b.y2) / 2 / ih, (b.x2 - b.x1) / iw, (b.y2 - b.y1) / ih);
+            std::snprintf(line, sizeof line, "%d %.6f %.6f %.6f %.6f\n", b.cls, (b.x1 + b.x2) / 2 / iw, (b.y1 + b.y2) / 2 / ih,
+                          (b.x2 - b.x1) / iw, (b.y2 - b.y1) / ih);
             labels << line;
         }
         std::cout << stem << ".png (" << sample.value().boxes.size() << " objects)\n";

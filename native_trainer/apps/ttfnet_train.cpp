@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
     // again every step (allocator.h).
     const ttfnet::AllocatorTuning allocator = ttfnet::tune_allocator_for_training();
     ttfnet::TrainConfig c;
-    CLI::App app{"ttfnet-train: train TTFNet (MobileNetV3-Small backbone) with LibTorch on the CPU and write DeadZone telemetry.\n"
-                 "Example: ttfnet-train --preset broken --steps 2000 --out runs/broken"};
+    CLI::App app{
+        "ttfnet-train: train TTFNet (MobileNetV3-Small backbone) with LibTorch on the CPU and write DeadZone telemetry.\n"
+        "Example: ttfnet-train --preset broken --steps 2000 --out runs/broken"};
     app.option_defaults()->always_capture_default();
 
     std::string preset = "broken", wh_act = "relu", decay = "cosine", lr_steps = "0.75,0.92", nan_policy = "rollback";
@@ -40,17 +41,20 @@ int main(int argc, char** argv) {
     std::vector<float> scale_jitter{0.6f, 1.4f};
     bool no_augment = false, no_progress = false;
 
-    app.add_option("--data", c.data, "Data set: synthetic | widerperson:<root> | yolo:<root> | coco:<annotations.json>[:<images dir>]");
+    app.add_option("--data", c.data,
+                   "Data set: synthetic | widerperson:<root> | yolo:<root> | coco:<annotations.json>[:<images dir>]");
     app.add_option("--synthetic-size", c.data_options.synthetic_train_size, "Synthetic data: number of training images");
     app.add_option("--synthetic-val-size", c.data_options.synthetic_val_size, "Synthetic data: number of validation images");
     app.add_option("--synthetic-base-size", c.data_options.synthetic_base_size,
                    "Synthetic data: images are drawn around this size in pixels (0: the input size)")
         ->check(CLI::Range(0, 4096));
-    app.add_option("--val-fraction", c.data_options.val_fraction, "Held-out fraction when a data set has no val split")->check(CLI::Range(0.0, 0.9));
+    app.add_option("--val-fraction", c.data_options.val_fraction, "Held-out fraction when a data set has no val split")
+        ->check(CLI::Range(0.0, 0.9));
     app.add_option("--input-size", c.input_size, "Square input size in pixels (multiple of 32)");
     app.add_option("--batch", c.batch_size, "Batch size");
     app.add_option("--steps", c.steps, "Training steps (iterations)");
-    app.add_option("--stop-after", c.stop_after, "Pause after this step (checkpoint + exit 0); --resume continues the same schedule");
+    app.add_option("--stop-after", c.stop_after,
+                   "Pause after this step (checkpoint + exit 0); --resume continues the same schedule");
     app.add_option("--lr", c.lr, "Base learning rate; 0 = TTFNet's 0.016 per 128 images scaled to --batch");
     app.add_option("--momentum", c.momentum, "SGD momentum");
     app.add_option("--weight-decay", c.weight_decay, "Weight decay (not on biases; biases get 2x lr, as in TTFNet)");
@@ -59,12 +63,15 @@ int main(int argc, char** argv) {
     app.add_option("--schedule", decay, "LR decay after warm-up: cosine | step")->check(CLI::IsMember({"cosine", "step"}));
     app.add_option("--lr-steps", lr_steps, "Step decay: fractions of --steps where lr is multiplied by 0.1, comma-separated");
     app.add_option("--clip-grad", c.clip_grad, "Clip the global gradient norm to this value (0 = off)");
-    app.add_option("--seed", c.seed, "Seed for weights, data order, augmentation and synthetic data (bit-for-bit repeatable on one machine)");
+    app.add_option("--seed", c.seed,
+                   "Seed for weights, data order, augmentation and synthetic data (bit-for-bit repeatable on one machine)");
     app.add_option("--threads", c.threads, "LibTorch intra-op threads");
 
-    app.add_option("--preset", preset, "Head variant preset: " + ttfnet::head_variant_preset_names() +
-                                          " (broken = TTFNet as published: relu, bias 0, std 0.001); the flags below override it");
-    auto* act_opt = app.add_option("--wh-act", wh_act, "wh activation: relu | leaky | softplus")->check(CLI::IsMember({"relu", "leaky", "softplus"}));
+    app.add_option("--preset", preset,
+                   "Head variant preset: " + ttfnet::head_variant_preset_names() +
+                       " (broken = TTFNet as published: relu, bias 0, std 0.001); the flags below override it");
+    auto* act_opt = app.add_option("--wh-act", wh_act, "wh activation: relu | leaky | softplus")
+                        ->check(CLI::IsMember({"relu", "leaky", "softplus"}));
     auto* slope_opt = app.add_option("--leaky-slope", leaky_slope, "Negative slope of --wh-act leaky");
     auto* bias_opt = app.add_option("--wh-bias-init", bias_init, "Initial bias of the final wh conv");
     auto* std_opt = app.add_option("--wh-init-std", init_std, "Std of the normal init of the wh convs");
@@ -87,7 +94,8 @@ int main(int argc, char** argv) {
 
     app.add_option("--out", c.out_dir, "Output folder (last.pt, telemetry.jsonl)");
     std::string onnx_path;
-    app.add_option("--onnx", onnx_path, "After training, export the final model as ONNX to this path (BN folded; outputs heatmap, wh, wh_pre)");
+    app.add_option("--onnx", onnx_path,
+                   "After training, export the final model as ONNX to this path (BN folded; outputs heatmap, wh, wh_pre)");
     app.add_option("--telemetry", c.telemetry_path, "Telemetry file (default <out>/telemetry.jsonl; 'none' disables it)");
     app.add_option("--telemetry-every", c.telemetry_every, "Write a telemetry step record every N steps (after the dense steps)");
     app.add_option("--telemetry-dense-steps", c.telemetry_dense_steps,
@@ -113,7 +121,8 @@ int main(int argc, char** argv) {
 
     ttfnet::HeadVariant v;
     if (!ttfnet::head_variant_preset(preset, &v)) {
-        std::cerr << "error: unknown --preset '" << preset << "'; expected one of " << ttfnet::head_variant_preset_names() << "\n";
+        std::cerr << "error: unknown --preset '" << preset << "'; expected one of " << ttfnet::head_variant_preset_names()
+                  << "\n";
         return 2;
     }
     bool custom = false;
@@ -137,7 +146,7 @@ int main(int argc, char** argv) {
     c.augment.scale_min = scale_jitter[0];
     c.augment.scale_max = scale_jitter[1];
     c.progress = !no_progress;
-    c.loader_mode = loader == "thread" ? ttfnet::LoaderMode::Background
+    c.loader_mode = loader == "thread"   ? ttfnet::LoaderMode::Background
                     : loader == "inline" ? ttfnet::LoaderMode::Inline
                                          : ttfnet::LoaderMode::Auto;
 
@@ -175,8 +184,9 @@ int main(int argc, char** argv) {
             return 1;
         }
         const ttfnet::TrainSummary& s = result.value();
-        std::cerr << "done: " << deadzone::telemetry::run_status_name(s.status) << " at step " << s.steps_done << ", " << s.ms_per_step << " ms/step, loss "
-                  << s.last_losses.total << " (hm " << s.last_losses.heatmap << ", wh " << s.last_losses.wh << ")";
+        std::cerr << "done: " << deadzone::telemetry::run_status_name(s.status) << " at step " << s.steps_done << ", "
+                  << s.ms_per_step << " ms/step, loss " << s.last_losses.total << " (hm " << s.last_losses.heatmap << ", wh "
+                  << s.last_losses.wh << ")";
         if (std::isfinite(s.val_losses.total)) std::cerr << ", val loss " << s.val_losses.total;
         std::cerr << "\n  checkpoint: " << s.checkpoint_path << "\n";
         if (!s.telemetry_path.empty()) std::cerr << "  telemetry:  " << s.telemetry_path << "\n";
@@ -190,13 +200,17 @@ int main(int argc, char** argv) {
         else if (s.dead_channels.empty()) std::cerr << " none";
         for (const auto& d : s.dead_channels) std::cerr << " " << d.channel << " (since step " << d.since_step << ")";
         std::cerr << "\n";
-        if (s.nan_events > 0) std::cerr << "  non-finite steps skipped: " << s.nan_events << ", rollbacks: " << s.rollbacks << "\n";
-        if (!s.skipped_files.empty()) std::cerr << "  skipped " << s.skipped_files.size() << " unreadable file(s) (see warnings above)\n";
+        if (s.nan_events > 0)
+            std::cerr << "  non-finite steps skipped: " << s.nan_events << ", rollbacks: " << s.rollbacks << "\n";
+        if (!s.skipped_files.empty())
+            std::cerr << "  skipped " << s.skipped_files.size() << " unreadable file(s) (see warnings above)\n";
         if (s.labels.unreadable_files > 0)
             std::cerr << "  unreadable label files: " << s.labels.unreadable_files << " (their images were skipped)\n";
         if (s.labels.dropped_rows > 0 || s.labels.count_mismatches > 0)
-            std::cerr << "  label rows dropped: " << s.labels.dropped_rows << " in " << s.labels.files_with_dropped_rows << " file(s)"
-                      << (s.labels.count_mismatches > 0 ? ", count rows disagreeing: " + std::to_string(s.labels.count_mismatches) : "")
+            std::cerr << "  label rows dropped: " << s.labels.dropped_rows << " in " << s.labels.files_with_dropped_rows
+                      << " file(s)"
+                      << (s.labels.count_mismatches > 0 ? ", count rows disagreeing: " + std::to_string(s.labels.count_mismatches)
+                                                        : "")
                       << " (see warnings at start)\n";
         return s.status == deadzone::telemetry::RunStatus::Stopped ? 3 : 0;
     } catch (const std::exception& e) {

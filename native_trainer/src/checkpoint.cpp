@@ -53,8 +53,9 @@ deadzone::Result<TrainState> deserialize_checkpoint(const std::string& bytes, co
     }
     const std::string expected = model.config.architecture_fingerprint();
     if (!archive.try_read("fingerprint", v) || !v.isString() || v.toStringRef() != expected) {
-        return deadzone::Error{what + " was saved from a different model (" + (v.isString() ? v.toStringRef() : std::string("?")) +
-                               "); this run builds " + expected + ": use the same --data classes and head flags"};
+        return deadzone::Error{what + " was saved from a different model (" +
+                               (v.isString() ? v.toStringRef() : std::string("?")) + "); this run builds " + expected +
+                               ": use the same --data classes and head flags"};
     }
     TrainState state;
     try {
@@ -103,7 +104,8 @@ deadzone::Result<bool> write_file_atomic(const std::string& path, const std::str
     return true;
 }
 
-deadzone::Result<TrainState> load_checkpoint_file(const std::string& path, TtfNetImpl& model, torch::optim::Optimizer& optimizer) {
+deadzone::Result<TrainState> load_checkpoint_file(const std::string& path, TtfNetImpl& model,
+                                                  torch::optim::Optimizer& optimizer) {
     std::ifstream f(path, std::ios::binary);
     if (!f) return deadzone::Error{"cannot open checkpoint " + path};
     std::ostringstream s;

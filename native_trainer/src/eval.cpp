@@ -37,8 +37,8 @@ deadzone::ChwView view_of(const torch::Tensor& t) { // [1,C,H,W] contiguous floa
 bool parse_fingerprint(const std::string& f, ModelConfig* c) {
     int n = 0, a = 0, b = 0, d = 0, hc = 0, hw = 0, wc = 0, ww = 0;
     char tail = 0;
-    if (std::sscanf(f.c_str(), "ttfnet-mbv3s classes=%d neck=%d,%d,%d hm=%dx%d wh=%dx%d%c", &n, &a, &b, &d, &hc, &hw, &wc,
-                    &ww, &tail) != 8)
+    if (std::sscanf(f.c_str(), "ttfnet-mbv3s classes=%d neck=%d,%d,%d hm=%dx%d wh=%dx%d%c", &n, &a, &b, &d, &hc, &hw, &wc, &ww,
+                    &tail) != 8)
         return false;
     if (n < 1 || n > 10000 || a < 1 || b < 1 || d < 1 || hc < 0 || hw < 1 || wc < 0 || ww < 1 || a > 4096 || b > 4096 ||
         d > 4096 || hc > 64 || wc > 64 || hw > 4096 || ww > 4096)
@@ -102,8 +102,8 @@ deadzone::Result<EvalModel> load_eval_model_checkpoint(const std::string& path, 
         if (!parse_wh_act(options.wh_act, &config.variant.act))
             return deadzone::Error{"--wh-act must be relu, leaky or softplus, got '" + options.wh_act + "'"};
     } else if (variant.find('+') != std::string::npos) {
-        m.warnings.push_back("checkpoint variant '" + variant + "' was customised; using the " + base +
-                             " preset's activation (" + wh_act_name(config.variant.act) + "): pass --wh-act if it differs");
+        m.warnings.push_back("checkpoint variant '" + variant + "' was customised; using the " + base + " preset's activation (" +
+                             wh_act_name(config.variant.act) + "): pass --wh-act if it differs");
     }
     if (options.leaky_slope >= 0) config.variant.leaky_slope = options.leaky_slope;
     config.wh_offset_base = options.wh_offset_base;
@@ -124,8 +124,7 @@ deadzone::Result<EvalModel> load_eval_model_checkpoint(const std::string& path, 
     if (static_cast<int>(m.class_names.size()) != config.num_classes)
         return deadzone::Error{"checkpoint " + path + " has " + std::to_string(config.num_classes) + " classes, " +
                                std::to_string(m.class_names.size()) + " class names given"};
-    m.description = describe("checkpoint " + path + " (step " + std::to_string(state.value().step) + ")", config,
-                             m.input_size);
+    m.description = describe("checkpoint " + path + " (step " + std::to_string(state.value().step) + ")", config, m.input_size);
     return m;
 }
 
@@ -167,15 +166,19 @@ deadzone::Result<ImageEvaluation> evaluate_image(EvalModel& model, const deadzon
 deadzone::Result<std::vector<int>> model_class_of_data_class(const std::vector<std::string>& data_names,
                                                              const std::vector<std::string>& model_names, int num_classes) {
     if (static_cast<int>(data_names.size()) != num_classes)
-        return deadzone::Error{"it has " + std::to_string(data_names.size()) + " classes, the model " + std::to_string(num_classes)};
+        return deadzone::Error{"it has " + std::to_string(data_names.size()) + " classes, the model " +
+                               std::to_string(num_classes)};
     std::vector<int> map(data_names.size());
     for (std::size_t d = 0; d < map.size(); ++d) map[d] = static_cast<int>(d);
     // Names the data set made up (class0, class1, ...) say nothing: by position.
-    const bool generic = std::all_of(data_names.begin(), data_names.end(), [](const std::string& n) { return n.rfind("class", 0) == 0; });
+    const bool generic =
+        std::all_of(data_names.begin(), data_names.end(), [](const std::string& n) { return n.rfind("class", 0) == 0; });
     if (model_names.size() != data_names.size() || generic) return map;
     // No name in common: two naming schemes for the same classes (a model exported with its own
     // labels), by position. Some in common: the same classes in another order, or a mismatch.
-    const auto known = [&](const std::string& n) { return std::find(model_names.begin(), model_names.end(), n) != model_names.end(); };
+    const auto known = [&](const std::string& n) {
+        return std::find(model_names.begin(), model_names.end(), n) != model_names.end();
+    };
     if (std::none_of(data_names.begin(), data_names.end(), known)) return map;
     std::string listed;
     for (std::size_t d = 0; d < data_names.size(); ++d) {
@@ -222,7 +225,9 @@ deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValO
         auto decoded = deadzone::decode_ttfnet(view_of(heatmap), view_of(wh), options.decode, in.letterbox);
         if (!decoded) return deadzone::Error{"decode failed: " + decoded.error()};
         deadzone::ImageDetections img;
-        auto cls = [&](const Box& b) { return b.cls >= 0 && b.cls < static_cast<int>(model_class.size()) ? model_class[b.cls] : -1; };
+        auto cls = [&](const Box& b) {
+            return b.cls >= 0 && b.cls < static_cast<int>(model_class.size()) ? model_class[b.cls] : -1;
+        };
         for (const Box& b : sample.value().boxes) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, cls(b), 1.0f, false});
         for (const Box& b : sample.value().crowd) img.ground_truth.push_back({b.x1, b.y1, b.x2, b.y2, cls(b), 1.0f, true});
         for (const deadzone::Detection& d : decoded.value().detections)
@@ -237,15 +242,16 @@ deadzone::Result<ValEvaluation> evaluate_validation(EvalModel& model, const ValO
     // Results name each model class by its data set category (COCO's id, else 1..C).
     ev.category_ids.assign(static_cast<std::size_t>(num_classes), 0);
     for (std::size_t d = 0; d < model_class.size(); ++d) {
-        const std::int64_t id = d < split.value().category_ids.size() ? split.value().category_ids[d] : static_cast<std::int64_t>(d) + 1;
+        const std::int64_t id =
+            d < split.value().category_ids.size() ? split.value().category_ids[d] : static_cast<std::int64_t>(d) + 1;
         ev.category_ids[static_cast<std::size_t>(model_class[d])] = id;
     }
     ev.metrics = deadzone::evaluate_detections(images, num_classes);
     const deadzone::DetectionMetrics& m = ev.metrics;
     std::ostringstream t;
     t << "validation: " << ev.images << " images (" << split.value().description << "), " << m.ground_truth
-      << " ground-truth boxes, " << m.predictions << " detections (score >= "
-      << deadzone::format_fixed3(options.decode.score_threshold) << ")\n";
+      << " ground-truth boxes, " << m.predictions
+      << " detections (score >= " << deadzone::format_fixed3(options.decode.score_threshold) << ")\n";
     t << "mAP@0.5      = " << deadzone::format_fixed3(m.map50) << "\n";
     t << "mAP@[.5:.95] = " << deadzone::format_fixed3(m.map50_95) << "\n";
     t << "mean IoU of matched boxes (IoU >= 0.5) = " << deadzone::format_fixed3(m.mean_iou) << " over " << m.matched

@@ -18,8 +18,8 @@ struct Rgb {
 };
 
 Rgb class_colour(int cls) {
-    static const Rgb kPalette[] = {{255, 56, 56}, {56, 160, 255}, {255, 200, 0}, {72, 220, 90},
-                                   {200, 80, 255}, {0, 220, 220}, {255, 120, 200}, {255, 140, 40}};
+    static const Rgb kPalette[] = {{255, 56, 56},  {56, 160, 255}, {255, 200, 0},   {72, 220, 90},
+                                   {200, 80, 255}, {0, 220, 220},  {255, 120, 200}, {255, 140, 40}};
     const int n = static_cast<int>(sizeof(kPalette) / sizeof(kPalette[0]));
     return kPalette[((cls % n) + n) % n];
 }
@@ -38,8 +38,7 @@ int to_px(float v, int limit) {
 } // namespace
 
 void draw_detections(deadzone::RgbImage& image, const std::vector<deadzone::Detection>& detections) {
-    if (image.width <= 0 || image.height <= 0 ||
-        image.pixels.size() < static_cast<std::size_t>(image.width) * image.height * 3)
+    if (image.width <= 0 || image.height <= 0 || image.pixels.size() < static_cast<std::size_t>(image.width) * image.height * 3)
         return;
     const int thick = std::min(image.width, image.height) < 200 ? 1 : 2;
     for (const deadzone::Detection& d : detections) {
@@ -59,8 +58,7 @@ void draw_detections(deadzone::RgbImage& image, const std::vector<deadzone::Dete
 }
 
 deadzone::Result<bool> write_png(const std::string& path, const deadzone::RgbImage& image) {
-    if (image.width <= 0 || image.height <= 0 ||
-        image.pixels.size() != static_cast<std::size_t>(image.width) * image.height * 3)
+    if (image.width <= 0 || image.height <= 0 || image.pixels.size() != static_cast<std::size_t>(image.width) * image.height * 3)
         return deadzone::Error{"cannot write " + path + ": empty image"};
     if (stbi_write_png(path.c_str(), image.width, image.height, 3, image.pixels.data(), image.width * 3) == 0)
         return deadzone::Error{"cannot write PNG " + path};

@@ -33,8 +33,7 @@ torch::Tensor giou_distance(const torch::Tensor& pred, const torch::Tensor& targ
     return 1 - giou;
 }
 
-torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target, const torch::Tensor& reg_weight,
-                        int stride) {
+torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target, const torch::Tensor& reg_weight, int stride) {
     const int64_t h = wh.size(2), w = wh.size(3);
     const auto opts = wh.options();
     const auto ys = torch::arange(h, opts).mul(stride).view({1, h, 1}).expand({wh.size(0), h, w});

@@ -100,8 +100,7 @@ void build_graph(GraphBuilder& g, TtfNetImpl& model, int input_size) {
         for (std::size_t k = 0; k < children.size(); ++k) {
             if (auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(children[k]))
                 sc = plain_conv(g, torch::nn::Conv2d(conv), sc, "neck.shortcut" + std::to_string(i) + "." + std::to_string(k));
-            else
-                sc = g.relu(sc);
+            else sc = g.relu(sc);
         }
         x = g.add(x, sc);
     }
@@ -132,8 +131,7 @@ void build_graph(GraphBuilder& g, TtfNetImpl& model, int input_size) {
 
 } // namespace
 
-deadzone::Result<OnnxExportSummary> export_onnx(TtfNetImpl& model, const OnnxExportOptions& options,
-                                                const std::string& path) {
+deadzone::Result<OnnxExportSummary> export_onnx(TtfNetImpl& model, const OnnxExportOptions& options, const std::string& path) {
     if (!deadzone::is_trainer_input_size(options.input_size))
         return deadzone::Error{"ONNX export: input size must be a multiple of 32 from 32 to " +
                                std::to_string(deadzone::kMaxTrainerInputSize) + ", got " + std::to_string(options.input_size)};
@@ -158,8 +156,7 @@ deadzone::Result<OnnxExportSummary> export_onnx(TtfNetImpl& model, const OnnxExp
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out || !g.model().SerializeToOstream(&out))
-            return deadzone::Error{"cannot write '" + tmp + "'"};
+        if (!out || !g.model().SerializeToOstream(&out)) return deadzone::Error{"cannot write '" + tmp + "'"};
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         std::remove(tmp.c_str());

@@ -68,8 +68,7 @@ public:
 
     torch::Tensor next(const std::string& hint, const torch::Tensor& like) {
         skip_constants();
-        if (pos_ >= inits_.size())
-            throw std::runtime_error("initializers end before '" + hint + "' (not the exporter's layout)");
+        if (pos_ >= inits_.size()) throw std::runtime_error("initializers end before '" + hint + "' (not the exporter's layout)");
         const Init& in = inits_[pos_++];
         if (in.hint != hint)
             throw std::runtime_error("expected initializer '" + hint + "_<n>', found '" + in.tensor->name() +
@@ -140,9 +139,11 @@ void load_weights(Cursor& cur, TtfNetImpl& model) {
             }
         }
     }
-    for (std::size_t i = 0; i < model.hm_convs.size(); ++i) load_plain(cur, model.hm_convs[i], "hm_head.conv" + std::to_string(i));
+    for (std::size_t i = 0; i < model.hm_convs.size(); ++i)
+        load_plain(cur, model.hm_convs[i], "hm_head.conv" + std::to_string(i));
     load_plain(cur, model.hm_out, "hm_head.out");
-    for (std::size_t i = 0; i < model.wh_convs.size(); ++i) load_plain(cur, model.wh_convs[i], "wh_head.conv" + std::to_string(i));
+    for (std::size_t i = 0; i < model.wh_convs.size(); ++i)
+        load_plain(cur, model.wh_convs[i], "wh_head.conv" + std::to_string(i));
     load_plain(cur, model.wh_out, "wh_head.out");
     cur.expect_end();
 }
@@ -171,13 +172,15 @@ ImportedOnnx import_model(const onnx::ModelProto& proto) {
     auto out_channels = [&](const std::string& hint) -> int {
         const auto it = by_hint.find(hint);
         if (it == by_hint.end()) throw std::runtime_error("no initializer '" + hint + "_<n>' (not a TTFNet export?)");
-        if (it->second->dims_size() != 4) throw std::runtime_error("initializer '" + it->second->name() + "' is not a conv weight");
+        if (it->second->dims_size() != 4)
+            throw std::runtime_error("initializer '" + it->second->name() + "' is not a conv weight");
         return static_cast<int>(it->second->dims(0));
     };
 
     ModelConfig config;
     config.num_classes = out_channels("hm_head.out.weight");
-    for (int i = 0; i < 3; ++i) config.neck_planes[static_cast<std::size_t>(i)] = out_channels("neck.up" + std::to_string(i) + ".weight");
+    for (int i = 0; i < 3; ++i)
+        config.neck_planes[static_cast<std::size_t>(i)] = out_channels("neck.up" + std::to_string(i) + ".weight");
     config.hm_head_convs = 0;
     while (by_hint.count("hm_head.conv" + std::to_string(config.hm_head_convs) + ".weight")) ++config.hm_head_convs;
     if (config.hm_head_convs > 0) config.hm_head_channels = out_channels("hm_head.conv0.weight");

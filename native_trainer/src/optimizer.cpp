@@ -21,7 +21,8 @@ Optimizer make_optimizer(TtfNetImpl& model, double lr, double momentum, double w
 
 void set_lr(Optimizer& o, double lr) {
     auto& groups = o.sgd->param_groups();
-    for (std::size_t i = 0; i < groups.size(); ++i) static_cast<torch::optim::SGDOptions&>(groups[i].options()).lr(lr * o.lr_mult[i]);
+    for (std::size_t i = 0; i < groups.size(); ++i)
+        static_cast<torch::optim::SGDOptions&>(groups[i].options()).lr(lr * o.lr_mult[i]);
 }
 
 } // namespace ttfnet

@@ -42,8 +42,10 @@ void for_each_gaussian_cell(int cx, int cy, int h_radius, int w_radius, int widt
 void mark_crowd_cells(const std::vector<Box>& crowd, int width, int height, float s, std::vector<float>& ignore) {
     for (const Box& b : crowd) {
         if (!(b.x2 > b.x1) || !(b.y2 > b.y1)) continue;
-        const int x0 = std::max(0, static_cast<int>(std::ceil(b.x1 / s))), x1 = std::min(width - 1, static_cast<int>(std::floor(b.x2 / s)));
-        const int y0 = std::max(0, static_cast<int>(std::ceil(b.y1 / s))), y1 = std::min(height - 1, static_cast<int>(std::floor(b.y2 / s)));
+        const int x0 = std::max(0, static_cast<int>(std::ceil(b.x1 / s))),
+                  x1 = std::min(width - 1, static_cast<int>(std::floor(b.x2 / s)));
+        const int y0 = std::max(0, static_cast<int>(std::ceil(b.y1 / s))),
+                  y1 = std::min(height - 1, static_cast<int>(std::floor(b.y2 / s)));
         for (int y = y0; y <= y1; ++y)
             for (int x = x0; x <= x1; ++x) ignore[static_cast<std::size_t>(y) * width + x] = 1.0f;
         const int cx = std::clamp(static_cast<int>((b.x1 + b.x2) / 2.0f / s), 0, width - 1);
@@ -54,8 +56,8 @@ void mark_crowd_cells(const std::vector<Box>& crowd, int width, int height, floa
 
 } // namespace
 
-ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, int feat_height,
-                                const TargetParams& params, const std::vector<Box>& crowd) {
+ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, int feat_height, const TargetParams& params,
+                                const std::vector<Box>& crowd) {
     ImageTargets t;
     t.width = feat_width;
     t.height = feat_height;
@@ -83,7 +85,8 @@ ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, i
         const int cx = std::clamp(static_cast<int>((b.x1 + b.x2) / 2.0f / s), 0, feat_width - 1);
         const int cy = std::clamp(static_cast<int>((b.y1 + b.y2) / 2.0f / s), 0, feat_height - 1);
 
-        const int h_alpha = static_cast<int>(feat_h / 2.0f * params.alpha), w_alpha = static_cast<int>(feat_w / 2.0f * params.alpha);
+        const int h_alpha = static_cast<int>(feat_h / 2.0f * params.alpha),
+                  w_alpha = static_cast<int>(feat_w / 2.0f * params.alpha);
         float* hm = t.heatmap.data() + plane * b.cls;
         for_each_gaussian_cell(cx, cy, h_alpha, w_alpha, feat_width, feat_height,
                                [&](std::size_t i, float v) { hm[i] = std::max(hm[i], v); });

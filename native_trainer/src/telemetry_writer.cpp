@@ -188,7 +188,8 @@ tel::StepRecord collect_step_record(TtfNetImpl& model, const StepInputs& in) {
                 const torch::Tensor& v = values[i];
                 const std::int64_t channels = v.dim() >= 2 ? v.size(1) : 1;
                 const std::int64_t spatial = v.numel() / std::max<std::int64_t>(1, v.size(0) * channels);
-                dead[i] = deadzone::batch_dead_units(v.data_ptr<float>(), static_cast<int>(v.size(0)), channels, spatial, layouts[i]);
+                dead[i] =
+                    deadzone::batch_dead_units(v.data_ptr<float>(), static_cast<int>(v.size(0)), channels, spatial, layouts[i]);
             }
         });
         for (std::size_t i = 0; i < outputs.size(); ++i)

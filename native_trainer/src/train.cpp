@@ -23,7 +23,8 @@ using Clock = std::chrono::steady_clock;
 
 deadzone::Result<bool> validate_config(const TrainConfig& c) {
     auto bad = [](const std::string& m) { return deadzone::Result<bool>(deadzone::Error{m}); };
-    if (c.input_size < 64 || c.input_size % 32 != 0) return bad("--input-size must be a multiple of 32 and at least 64, got " + std::to_string(c.input_size));
+    if (c.input_size < 64 || c.input_size % 32 != 0)
+        return bad("--input-size must be a multiple of 32 and at least 64, got " + std::to_string(c.input_size));
     if (c.batch_size < 1) return bad("--batch must be at least 1");
     if (c.steps < 1) return bad("--steps must be at least 1");
     if (c.stop_after < 0) return bad("--stop-after must be >= 0");
@@ -101,12 +102,14 @@ LoaderOptions loader_options(const TrainConfig& c, const TargetParams& tp, bool 
 
 // Mean losses over the first --val-batches batches of the validation split, the model in eval mode
 // for the pass; NaN (and 0 batches) when there is no validation data.
-tel::Losses validate(TtfNetImpl& model, const DatasetSplit& data, const TrainConfig& c, const TargetParams& tp, int* batches_out) {
+tel::Losses validate(TtfNetImpl& model, const DatasetSplit& data, const TrainConfig& c, const TargetParams& tp,
+                     int* batches_out) {
     tel::Losses sum{0, 0, 0};
     *batches_out = 0;
     if (!data.val || data.val->size() == 0 || c.val_batches == 0) return {NAN, NAN, NAN};
-    const int batches = static_cast<int>(std::min<std::size_t>(
-        static_cast<std::size_t>(c.val_batches), (data.val->size() + static_cast<std::size_t>(c.batch_size) - 1) / static_cast<std::size_t>(c.batch_size)));
+    const int batches = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(c.val_batches),
+                                                               (data.val->size() + static_cast<std::size_t>(c.batch_size) - 1) /
+                                                                   static_cast<std::size_t>(c.batch_size)));
     BatchLoader loader(data.val, loader_options(c, tp, /*validation=*/true), 0);
     torch::NoGradGuard ng;
     model.eval();
@@ -183,11 +186,11 @@ class TrainingRun {
 public:
     // wall_start: when train() was called (the run's clock, as step records and the summary report it).
     TrainingRun(const TrainConfig& config, const TrainHooks& hooks, DatasetSplit data, Clock::time_point wall_start)
-        : wall_start_(wall_start), c_(with_classes(config, data)), hooks_(hooks), data_(std::move(data)), model_(make_ttfnet(c_.model)),
-          opt_(make_optimizer(*model_, c_.lr, c_.momentum, c_.weight_decay)), schedule_(lr_schedule(c_)),
-          progress_(c_.steps, Progress::stderr_is_tty(), c_.log_every), show_(c_.progress && !c_.quiet),
-          guard_(c_.nan_policy, c_.nan_patience), buffers_(model_->buffers()), params_(model_->parameters()),
-          last_step_(c_.stop_after > 0 ? std::min(c_.steps, c_.stop_after) : c_.steps) {
+        : wall_start_(wall_start), c_(with_classes(config, data)), hooks_(hooks), data_(std::move(data)),
+          model_(make_ttfnet(c_.model)), opt_(make_optimizer(*model_, c_.lr, c_.momentum, c_.weight_decay)),
+          schedule_(lr_schedule(c_)), progress_(c_.steps, Progress::stderr_is_tty(), c_.log_every),
+          show_(c_.progress && !c_.quiet), guard_(c_.nan_policy, c_.nan_patience), buffers_(model_->buffers()),
+          params_(model_->parameters()), last_step_(c_.stop_after > 0 ? std::min(c_.steps, c_.stop_after) : c_.steps) {
         model_->train();
         tp_.num_classes = c_.model.num_classes;
         state_.seed = static_cast<std::int64_t>(c_.seed);
@@ -226,8 +229,8 @@ public:
 
         const double lr = schedule_.at(step - 1) * state_.lr_scale;
         set_lr(opt_, lr);
-        const bool record = telemetry_.is_open() &&
-                            (step <= c_.telemetry_dense_steps || step == 1 || step % c_.telemetry_every == 0 || step == last_step_);
+        const bool record = telemetry_.is_open() && (step <= c_.telemetry_dense_steps || step == 1 ||
+                                                     step % c_.telemetry_every == 0 || step == last_step_);
 
         // BN running statistics change during the forward pass; keep a copy so a skipped step leaves
         // no trace (a NaN batch would otherwise poison them).
@@ -350,21 +353,21 @@ private:
         if (!loaded.ok()) return deadzone::Error{loaded.error()};
         const TrainState& l = loaded.value();
         auto mismatch = [&](const char* flag, std::int64_t was, std::int64_t now) {
-            return deadzone::Error{"checkpoint " + c_.resume + " was trained with " + flag + " " + std::to_string(was) + ", this run has " +
-                                   std::to_string(now) + ": pass the same value to resume exactly"};
+            return deadzone::Error{"checkpoint " + c_.resume + " was trained with " + flag + " " + std::to_string(was) +
+                                   ", this run has " + std::to_string(now) + ": pass the same value to resume exactly"};
         };
         if (l.seed != state_.seed) return mismatch("--seed", l.seed, state_.seed);
         if (l.batch_size != state_.batch_size) return mismatch("--batch", l.batch_size, state_.batch_size);
         if (l.total_steps != state_.total_steps && !c_.quiet) {
-            std::cerr << "warning: checkpoint was trained for --steps " << l.total_steps << ", continuing with --steps " << c_.steps
-                      << ": the lr schedule changes from here on\n";
+            std::cerr << "warning: checkpoint was trained for --steps " << l.total_steps << ", continuing with --steps "
+                      << c_.steps << ": the lr schedule changes from here on\n";
         }
         state_.step = l.step;
         state_.position = l.position;
         state_.lr_scale = l.lr_scale;
         if (state_.step >= c_.steps) {
-            return deadzone::Error{"checkpoint " + c_.resume + " is at step " + std::to_string(state_.step) + ", not before --steps " +
-                                   std::to_string(c_.steps) + ": nothing to do"};
+            return deadzone::Error{"checkpoint " + c_.resume + " is at step " + std::to_string(state_.step) +
+                                   ", not before --steps " + std::to_string(c_.steps) + ": nothing to do"};
         }
         return true;
     }
@@ -373,7 +376,8 @@ private:
     // one cut back to the checkpoint's step, with a resume event and the channels already dead.
     deadzone::Result<bool> open_telemetry() {
         if (c_.telemetry_path == "none") return true;
-        const std::string path = c_.telemetry_path.empty() ? (std::filesystem::path(c_.out_dir) / "telemetry.jsonl").string() : c_.telemetry_path;
+        const std::string path =
+            c_.telemetry_path.empty() ? (std::filesystem::path(c_.out_dir) / "telemetry.jsonl").string() : c_.telemetry_path;
         summary_.telemetry_path = path;
         const tel::Header h = telemetry_header(c_, *model_, data_);
         auto opened = c_.resume.empty() ? telemetry_.create(path, h) : telemetry_.resume(path, h, state_.step);
@@ -394,10 +398,11 @@ private:
 
     // The line ttfnet-train prints before the first step.
     std::string description() const {
-        return "ttfnet-train: " + data_.description + ", variant " + c_.model.variant.name + " (" + wh_act_name(c_.model.variant.act) +
-               ", bias " + std::to_string(c_.model.variant.bias_init) + ", std " + std::to_string(c_.model.variant.init_std) + "), " +
-               std::to_string(c_.input_size) + "px, batch " + std::to_string(c_.batch_size) + ", " + std::to_string(c_.threads) +
-               " threads, loader " + (loader_->mode() == LoaderMode::Background ? "thread" : "inline") +
+        return "ttfnet-train: " + data_.description + ", variant " + c_.model.variant.name + " (" +
+               wh_act_name(c_.model.variant.act) + ", bias " + std::to_string(c_.model.variant.bias_init) + ", std " +
+               std::to_string(c_.model.variant.init_std) + "), " + std::to_string(c_.input_size) + "px, batch " +
+               std::to_string(c_.batch_size) + ", " + std::to_string(c_.threads) + " threads, loader " +
+               (loader_->mode() == LoaderMode::Background ? "thread" : "inline") +
                (c_.resume.empty() ? "" : ", resumed at step " + std::to_string(state_.step));
     }
 

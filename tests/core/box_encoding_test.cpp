@@ -63,8 +63,8 @@ TEST(BoxEncoding, DecodeOfAConvertedCenterNetMapGivesTheReferenceBox) {
     auto ltrb = box_map_in_input_pixels({size.data(), 2, n, n}, {offset.data(), 2, n, n}, BoxEncoding::CenterNetSizeOffset,
                                         BoxUnits::StrideUnits, stride);
     ASSERT_TRUE(ltrb.ok());
-    auto decoded = decode_ttfnet({heat.data(), 1, n, n}, {ltrb.value().data(), 4, n, n}, {stride, 10, 0.1f},
-                                 make_letterbox(16, 16, 16, 16));
+    auto decoded =
+        decode_ttfnet({heat.data(), 1, n, n}, {ltrb.value().data(), 4, n, n}, {stride, 10, 0.1f}, make_letterbox(16, 16, 16, 16));
     ASSERT_TRUE(decoded.ok()) << decoded.error();
     ASSERT_EQ(decoded.value().detections.size(), 1u);
     const Detection& d = decoded.value().detections[0];
@@ -87,24 +87,28 @@ TEST(BoxEncoding, TtfnetDistancesAreScaledOnlyInStrideUnits) {
 
 TEST(BoxEncoding, WrongShapesAreRefusedAndNonFiniteValuesKept) {
     std::vector<float> four(4 * 4, 1.0f), two(2 * 4, 1.0f), small(2 * 2, 1.0f);
-    EXPECT_NE(box_map_in_input_pixels({two.data(), 2, 2, 2}, {}, BoxEncoding::TtfnetLtrb, BoxUnits::InputPixels, 4).error().find("4 channels"),
+    EXPECT_NE(box_map_in_input_pixels({two.data(), 2, 2, 2}, {}, BoxEncoding::TtfnetLtrb, BoxUnits::InputPixels, 4)
+                  .error()
+                  .find("4 channels"),
               std::string::npos);
     auto r = box_map_in_input_pixels({four.data(), 4, 2, 2}, {two.data(), 2, 2, 2}, BoxEncoding::CenterNetSizeOffset,
                                      BoxUnits::StrideUnits, 4);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().find("[4,2,2]"), std::string::npos) << r.error();
     EXPECT_FALSE(box_map_in_input_pixels({two.data(), 2, 2, 2}, {small.data(), 2, 1, 2}, BoxEncoding::CenterNetSizeOffset,
-                                         BoxUnits::StrideUnits, 4).ok());
+                                         BoxUnits::StrideUnits, 4)
+                     .ok());
     EXPECT_FALSE(box_map_in_input_pixels({two.data(), 2, 2, 2}, {two.data(), 2, 2, 2}, BoxEncoding::CenterNetSizeOffset,
-                                         BoxUnits::StrideUnits, 0).ok());
+                                         BoxUnits::StrideUnits, 0)
+                     .ok());
     std::vector<float> size(2 * 4, 1.0f), offset(2 * 4, 0.0f);
     size[0] = std::numeric_limits<float>::quiet_NaN();
     offset[4 + 3] = std::numeric_limits<float>::infinity();
     auto kept = box_map_in_input_pixels({size.data(), 2, 2, 2}, {offset.data(), 2, 2, 2}, BoxEncoding::CenterNetSizeOffset,
                                         BoxUnits::StrideUnits, 4);
     ASSERT_TRUE(kept.ok());
-    EXPECT_TRUE(std::isnan(kept.value()[0]));      // left of cell 0
-    EXPECT_TRUE(std::isnan(kept.value()[2 * 4]));  // right of cell 0
+    EXPECT_TRUE(std::isnan(kept.value()[0]));         // left of cell 0
+    EXPECT_TRUE(std::isnan(kept.value()[2 * 4]));     // right of cell 0
     EXPECT_TRUE(std::isinf(kept.value()[1 * 4 + 3])); // top of cell 3
     EXPECT_TRUE(std::isinf(kept.value()[3 * 4 + 3])); // bottom of cell 3
 }

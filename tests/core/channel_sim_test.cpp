@@ -98,10 +98,8 @@ TEST(ChannelSim, TheFourFixesKeepTheLeftChannelAlive) {
         double bias;
         int deaths_allowed; // of 10 seeds
     } fixes[] = {
-        {"bias-init", {ActivationKind::ReLU, 0}, 0.1, 1},
-        {"bias 0.15", {ActivationKind::ReLU, 0}, 0.15, 0},
-        {"leaky", {ActivationKind::LeakyReLU, 0.1}, 0.0, 0},
-        {"softplus", {ActivationKind::Softplus, 1.0}, 0.0, 0},
+        {"bias-init", {ActivationKind::ReLU, 0}, 0.1, 1},         {"bias 0.15", {ActivationKind::ReLU, 0}, 0.15, 0},
+        {"leaky", {ActivationKind::LeakyReLU, 0.1}, 0.0, 0},      {"softplus", {ActivationKind::Softplus, 1.0}, 0.0, 0},
         {"leaky-bias", {ActivationKind::LeakyReLU, 0.1}, 0.1, 0},
     };
     for (const Fix& f : fixes) {
@@ -170,7 +168,8 @@ TEST(ChannelSim, FeatureScaleFromTheRecordedSpread) {
     const std::vector<float>& z = r.steps[0].pre; // channel 0 first
     double mean = 0, sq = 0;
     for (int i = 0; i < c.batch; ++i) mean += z[static_cast<std::size_t>(i)] / c.batch;
-    for (int i = 0; i < c.batch; ++i) sq += (z[static_cast<std::size_t>(i)] - mean) * (z[static_cast<std::size_t>(i)] - mean) / c.batch;
+    for (int i = 0; i < c.batch; ++i)
+        sq += (z[static_cast<std::size_t>(i)] - mean) * (z[static_cast<std::size_t>(i)] - mean) / c.batch;
     EXPECT_NEAR(feature_scale_for_spread(std::sqrt(sq), c.init_std, c.feature_dim), 0.01, 0.001);
     EXPECT_EQ(feature_scale_for_spread(0, 0.001, 32), 0.0);
     EXPECT_EQ(feature_scale_for_spread(1e-6, NAN, 32), 0.0);

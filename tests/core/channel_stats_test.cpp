@@ -12,8 +12,8 @@ namespace {
 
 TEST(ChannelStats, KnownValuesPerChannel) {
     // Two channels of a [2,2,2] tensor.
-    const std::vector<float> data = {0, 1, 2, 3,     // channel 0
-                                     -1, 0, 0, -5};  // channel 1
+    const std::vector<float> data = {0,  1, 2, 3,   // channel 0
+                                     -1, 0, 0, -5}; // channel 1
     const std::vector<ChannelStats> s = per_channel_stats(ChwView{data.data(), 2, 2, 2});
     ASSERT_EQ(s.size(), 2u);
     EXPECT_EQ(s[0].count, 4);
@@ -120,7 +120,7 @@ TEST(ChannelStats, BlockPathAgreesWithValueByValueForEveryTailLength) {
         for (std::int64_t i = 0; i < n; ++i)
             data.push_back(i % 5 == 3 ? 0.0f : -2.0f + std::cos(0.71f * static_cast<float>(i)) * static_cast<float>(i % 11));
         data.back() = 50.0f + static_cast<float>(n); // the maximum sits in the tail
-        data.front() = -60.0f;                        // the minimum in the first lane
+        data.front() = -60.0f;                       // the minimum in the first lane
         ChannelStatsAccumulator blocks, values;
         blocks.add(data.data(), n);
         for (float v : data) values.add(v);
@@ -137,8 +137,8 @@ TEST(ChannelStats, BlockPathAgreesWithValueByValueForEveryTailLength) {
 
 TEST(ChannelStats, BatchedViewPoolsOverSamples) {
     // [N=2, C=2, S=2]
-    const std::vector<float> data = {1, 2, 10, 20,   // sample 0: c0, c1
-                                     3, 4, 30, 40};  // sample 1
+    const std::vector<float> data = {1, 2, 10, 20,  // sample 0: c0, c1
+                                     3, 4, 30, 40}; // sample 1
     const std::vector<ChannelStats> s = per_channel_stats(NcsView{data.data(), 2, 2, 2});
     ASSERT_EQ(s.size(), 2u);
     EXPECT_EQ(s[0].count, 4);
@@ -153,8 +153,8 @@ TEST(BatchDeadUnits, KnownCountsChannelsFirst) {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     // [N=2, C=3, S=2]: c0 all zero (dead channel), c1 unit 0 zero in both samples (dead), unit 1
     // alive in sample 1; c2 holds -0 and NaN: the -0 unit is dead, the NaN unit is not.
-    const std::vector<float> data = {0, 0, 0, 0, -0.0f, nan,  //
-                                     0, 0, 0, 7, 0, 0};
+    const std::vector<float> data = {0, 0, 0, 0, -0.0f, nan, //
+                                     0, 0, 0, 7, 0,     0};
     const BatchDeadUnits d = batch_dead_units(data.data(), 2, 3, 2, TensorLayout::ChannelsFirst);
     EXPECT_EQ(d.units, 6);
     EXPECT_EQ(d.dead_units, 4); // c0 x2, c1 unit 0, c2 unit 0

@@ -63,13 +63,17 @@ TEST(CocoAnnotations, WhatIsNotACocoFileIsRefusedWholeWithTheReason) {
     EXPECT_NE(error_of(R"({"images": [], "categories": []})").find("empty"), std::string::npos);
     EXPECT_NE(error_of(R"({"images": [{"id": 1}], "categories": [{"id": 1}]})").find("file_name"), std::string::npos);
     EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "a"}, {"id": 1, "file_name": "b"}], "categories": [{"id": 1}]})")
-                  .find("image id 1 is given twice"), std::string::npos);
-    EXPECT_NE(error_of(R"({"images": [], "categories": [{"id": 1}, {"id": 1}]})").find("twice"), std::string::npos);
-    EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "../../etc/passwd"}], "categories": [{"id": 1}]})").find("leaves the images folder"),
+                  .find("image id 1 is given twice"),
               std::string::npos);
-    EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "/abs.jpg"}], "categories": [{"id": 1}]})").find("leaves"), std::string::npos);
+    EXPECT_NE(error_of(R"({"images": [], "categories": [{"id": 1}, {"id": 1}]})").find("twice"), std::string::npos);
+    EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "../../etc/passwd"}], "categories": [{"id": 1}]})")
+                  .find("leaves the images folder"),
+              std::string::npos);
+    EXPECT_NE(error_of(R"({"images": [{"id": 1, "file_name": "/abs.jpg"}], "categories": [{"id": 1}]})").find("leaves"),
+              std::string::npos);
     // No annotations at all is a valid (empty) data set.
-    EXPECT_TRUE(parse_coco_annotations(R"({"images": [{"id": 1, "file_name": "a.jpg"}], "categories": [{"id": 5, "name": "x"}]})").ok());
+    EXPECT_TRUE(
+        parse_coco_annotations(R"({"images": [{"id": 1, "file_name": "a.jpg"}], "categories": [{"id": 5, "name": "x"}]})").ok());
 }
 
 TEST(CocoAnnotations, WhatOtherWritersEmitIsReadOrDroppedNeverACrash) {

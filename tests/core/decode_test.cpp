@@ -159,8 +159,8 @@ TEST(Decode, ThresholdKeepsExactlyTheUnthresholdedPeaksAboveIt) {
     // that round to 1.0f.
     Tensor hm(2, 24, 24, 0.0f);
     for (size_t i = 0; i < hm.data.size(); ++i) hm.data[i] = 12.0f * std::sin(0.731f * static_cast<float>(i)) - 4.0f;
-    hm.at(0, 3, 3) = std::log(0.3f / 0.7f);          // sigmoid right at a threshold of 0.3
-    hm.at(1, 20, 20) = 40.0f;                        // scores 1.0f exactly
+    hm.at(0, 3, 3) = std::log(0.3f / 0.7f); // sigmoid right at a threshold of 0.3
+    hm.at(1, 20, 20) = 40.0f;               // scores 1.0f exactly
     const Tensor wh(4, 24, 24, 2.0f);
     for (float threshold : {0.05f, 0.3f, 0.5f, 0.97f, 0.99999994f, 1.0f}) {
         DecodeParams all;
@@ -178,7 +178,9 @@ TEST(Decode, ThresholdKeepsExactlyTheUnthresholdedPeaksAboveIt) {
             EXPECT_EQ(kept.detections[i].cell_y, expect[i].cell_y);
             EXPECT_EQ(kept.detections[i].class_id, expect[i].class_id);
         }
-        if (threshold == 1.0f) { EXPECT_FALSE(expect.empty()); } // the saturated peak
+        if (threshold == 1.0f) {
+            EXPECT_FALSE(expect.empty());
+        } // the saturated peak
     }
 }
 
@@ -193,9 +195,9 @@ TEST(Decode, MapsThroughLetterboxToSourcePixels) {
     const Detection& d = r.detections[0];
     EXPECT_NEAR(d.center_x, 100.0f, 1e-3);
     EXPECT_NEAR(d.center_y, 50.0f, 1e-3);
-    EXPECT_NEAR(d.x1, 50.0f, 1e-3);  // (16 - 8) / 0.16
+    EXPECT_NEAR(d.x1, 50.0f, 1e-3); // (16 - 8) / 0.16
     EXPECT_NEAR(d.x2, 150.0f, 1e-3);
-    EXPECT_NEAR(d.y1, 25.0f, 1e-3);  // (16 - 4 - 8) / 0.16
+    EXPECT_NEAR(d.y1, 25.0f, 1e-3); // (16 - 4 - 8) / 0.16
     EXPECT_NEAR(d.y2, 75.0f, 1e-3);
 }
 

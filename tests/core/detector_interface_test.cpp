@@ -22,7 +22,9 @@ Result<DetectorInterface> interface_of(const std::string& name) {
     return find_detector_interface(info.value());
 }
 
-TensorInfo tensor(const std::string& name, std::vector<std::int64_t> dims) { return {name, std::move(dims), OnnxElemType::Float}; }
+TensorInfo tensor(const std::string& name, std::vector<std::int64_t> dims) {
+    return {name, std::move(dims), OnnxElemType::Float};
+}
 
 TEST(DetectorInterface, AnyInputNameAndAFixedNonSquareSize) {
     auto d = interface_of("c12_reference_ok.onnx");
@@ -242,8 +244,10 @@ TEST(DetectorInterface, ACenterNetOrBgrMappingIsCheckedAndRemembered) {
     ASSERT_TRUE(old.ok()) << old.error();
     EXPECT_EQ(old.value().box_encoding, BoxEncoding::TtfnetLtrb);
     EXPECT_EQ(old.value().channel_order, ChannelOrder::Rgb);
-    EXPECT_FALSE(mapping_from_json(R"({"heatmap":"hm","wh":"ltrb","wh_pre":"","heatmap_encoding":"logits","box_units":"input_px",)"
-                                   R"("stride":4,"scaling":"imagenet","channel_order":"rbg"})").ok());
+    EXPECT_FALSE(
+        mapping_from_json(R"({"heatmap":"hm","wh":"ltrb","wh_pre":"","heatmap_encoding":"logits","box_units":"input_px",)"
+                          R"("stride":4,"scaling":"imagenet","channel_order":"rbg"})")
+            .ok());
 }
 
 TEST(DetectorInterface, LogitInvertsSigmoidAndStaysFinite) {

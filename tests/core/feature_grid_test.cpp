@@ -26,7 +26,9 @@ TEST(FeatureGrid, NearestCellRoundsToTheNearestCentreAndClamps) {
 // checks every source pixel shows the cell nearest to its input position: the overlay covers the
 // whole image, for tall, wide, square, tiny and extreme images.
 TEST(FeatureGrid, UvShowsTheNearestCellAtEverySourcePixel) {
-    struct Case { int w, h, input, stride; };
+    struct Case {
+        int w, h, input, stride;
+    };
     for (const Case c : {Case{283, 372, 512, 4}, Case{640, 400, 512, 4}, Case{384, 384, 320, 4}, Case{7, 5, 128, 4},
                          Case{1000, 1, 128, 4}, Case{3, 900, 320, 8}}) {
         const auto lb = make_letterbox(c.w, c.h, c.input, c.input);

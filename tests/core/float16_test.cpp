@@ -16,7 +16,7 @@ TEST(Float16, KnownValues) {
     EXPECT_EQ(half_to_float(0xc000), -2.0f);
     EXPECT_EQ(half_to_float(0x7bff), 65504.0f);
     EXPECT_EQ(half_to_float(0x0001), 5.9604644775390625e-8f); // smallest subnormal
-    EXPECT_EQ(half_to_float(0x0400), 6.103515625e-5f);         // smallest normal
+    EXPECT_EQ(half_to_float(0x0400), 6.103515625e-5f);        // smallest normal
     EXPECT_TRUE(std::isinf(half_to_float(0x7c00)));
     EXPECT_TRUE(std::isnan(half_to_float(0x7e00)));
     EXPECT_EQ(float_to_half(1.0f), 0x3c00);

@@ -60,7 +60,8 @@ TEST(Activation, VariantsPassGradientOnTheNegativeSide) {
                              ActivationKind::SiLU, ActivationKind::Softplus}) {
         const Activation act = Activation::with_default(k);
         // Not necessarily positive: GELU's and SiLU's derivatives dip below 0 under about -0.75.
-        for (double x : {-3.0, -0.5, -1e-6, 0.0}) EXPECT_NE(activation_derivative(act, x), 0.0) << activation_info(k).name << " at " << x;
+        for (double x : {-3.0, -0.5, -1e-6, 0.0})
+            EXPECT_NE(activation_derivative(act, x), 0.0) << activation_info(k).name << " at " << x;
     }
     // The values at 0 that LibTorch's backward kernels give (activation.h).
     EXPECT_EQ(activation_derivative({ActivationKind::LeakyReLU, 0.1}, 0.0), 0.1);
@@ -112,7 +113,8 @@ TEST(GradientFlow, ShareFromHistogramMatchesDirectComputationOnSamples) {
             const std::size_t zero_bin = static_cast<std::size_t>(std::clamp((0 - h.lo) / histogram_bin_width(h), 0.0, 15.0));
             const double straddle = static_cast<double>(h.counts[zero_bin]) / raw.size();
             EXPECT_NEAR(from_hist.share, direct.share, straddle + 1e-3) << info.name << " mean " << mean;
-            EXPECT_NEAR(from_hist.mean_abs_derivative, direct.mean_abs_derivative, straddle + 0.01) << info.name << " mean " << mean;
+            EXPECT_NEAR(from_hist.mean_abs_derivative, direct.mean_abs_derivative, straddle + 0.01)
+                << info.name << " mean " << mean;
             EXPECT_NEAR(from_hist.mean_output, direct.mean_output, 0.01) << info.name << " mean " << mean;
         }
     }

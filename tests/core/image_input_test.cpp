@@ -65,9 +65,7 @@ Bytes png_header_only(std::uint32_t w, std::uint32_t h) {
     return b;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
+bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 TEST(ImageFormat, SniffsMagicBytes) {
     const Bytes png = encode_png(noise_image(2, 2, 1));
@@ -110,16 +108,13 @@ TEST(DecodeImage, JpegDecodesToCloseColours) {
     stbi_write_jpg_to_func(append, &jpg, 16, 16, 3, src.pixels.data(), 95);
     Result<RgbImage> r = decode_image(jpg.data(), jpg.size());
     ASSERT_TRUE(r.ok()) << r.error();
-    for (size_t i = 0; i < src.pixels.size(); ++i)
-        EXPECT_NEAR(r.value().pixels[i], src.pixels[i], 4) << "byte " << i;
+    for (size_t i = 0; i < src.pixels.size(); ++i) EXPECT_NEAR(r.value().pixels[i], src.pixels[i], 4) << "byte " << i;
 }
 
 TEST(DecodeImage, GifFirstFrameDecodes) {
     // 2x1 GIF, palette {red, blue}, pixels {0, 1}; LZW codes clear,0,1,end in 3-bit codes.
-    const Bytes gif = {'G', 'I', 'F', '8', '9', 'a', 2, 0, 1, 0, 0x80, 0, 0,
-                       0xff, 0, 0, 0, 0, 0xff,
-                       0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0,
-                       2, 2, 0x44, 0x0a, 0, 0x3b};
+    const Bytes gif = {'G',  'I',  'F', '8', '9', 'a', 2, 0, 1, 0, 0x80, 0, 0, 0xff, 0,    0, 0,   0,
+                       0xff, 0x2c, 0,   0,   0,   0,   2, 0, 1, 0, 0,    2, 2, 0x44, 0x0a, 0, 0x3b};
     Result<RgbImage> r = decode_image(gif.data(), gif.size());
     ASSERT_TRUE(r.ok()) << r.error();
     ASSERT_EQ(r.value().width, 2);
@@ -199,9 +194,9 @@ TEST(ResizeBilinear, InterpolatesBetweenNeighbours) {
     // 2x1 black|white upscaled to 4x1: pixel centres at 0.25 and 0.75 of the source.
     RgbImage src{2, 1, {0, 0, 0, 255, 255, 255}};
     const RgbImage dst = resize_bilinear(src, 4, 1);
-    EXPECT_EQ(dst.pixels[0], 0);    // clamped to the left pixel
-    EXPECT_EQ(dst.pixels[3], 64);   // 0.25 of the way
-    EXPECT_EQ(dst.pixels[6], 191);  // 0.75 of the way
+    EXPECT_EQ(dst.pixels[0], 0);   // clamped to the left pixel
+    EXPECT_EQ(dst.pixels[3], 64);  // 0.25 of the way
+    EXPECT_EQ(dst.pixels[6], 191); // 0.75 of the way
     EXPECT_EQ(dst.pixels[9], 255);
 }
 
@@ -224,7 +219,9 @@ Tap reference_tap(int i, int source_size, int target_size) {
 
 std::uint8_t reference_byte(const RgbImage& src, int width, int height, int x, int y, int c) {
     const Tap tx = reference_tap(x, src.width, width), ty = reference_tap(y, src.height, height);
-    const auto at = [&](int sx, int sy) { return static_cast<float>(src.pixels[(static_cast<size_t>(sy) * src.width + sx) * 3 + c]); };
+    const auto at = [&](int sx, int sy) {
+        return static_cast<float>(src.pixels[(static_cast<size_t>(sy) * src.width + sx) * 3 + c]);
+    };
     const float top = at(tx.lo, ty.lo) + (at(tx.hi, ty.lo) - at(tx.lo, ty.lo)) * tx.w;
     const float bottom = at(tx.lo, ty.hi) + (at(tx.hi, ty.hi) - at(tx.lo, ty.hi)) * tx.w;
     return static_cast<std::uint8_t>(std::min(top + (bottom - top) * ty.w + 0.5f, 255.0f));
@@ -235,8 +232,8 @@ float reference_normalised(std::uint8_t v, const Normalization& norm, int c) {
 }
 
 TEST(ResizeBilinear, MatchesThePerPixelDefinitionBitForBit) {
-    const int sizes[][4] = {{640, 400, 512, 320}, {37, 23, 64, 40}, {301, 17, 97, 5}, {1, 9, 3, 27},
-                            {50, 50, 50, 50}, {9, 1, 4, 1}, {383, 127, 128, 43}};
+    const int sizes[][4] = {{640, 400, 512, 320}, {37, 23, 64, 40}, {301, 17, 97, 5},   {1, 9, 3, 27},
+                            {50, 50, 50, 50},     {9, 1, 4, 1},     {383, 127, 128, 43}};
     unsigned seed = 7;
     for (const auto& s : sizes) {
         const RgbImage src = noise_image(s[0], s[1], seed++);
@@ -245,7 +242,8 @@ TEST(ResizeBilinear, MatchesThePerPixelDefinitionBitForBit) {
         for (int y = 0; y < s[3]; ++y)
             for (int x = 0; x < s[2]; ++x)
                 for (int c = 0; c < 3; ++c)
-                    mismatches += dst.pixels[(static_cast<size_t>(y) * s[2] + x) * 3 + c] != reference_byte(src, s[2], s[3], x, y, c);
+                    mismatches +=
+                        dst.pixels[(static_cast<size_t>(y) * s[2] + x) * 3 + c] != reference_byte(src, s[2], s[3], x, y, c);
         EXPECT_EQ(mismatches, 0) << s[0] << "x" << s[1] << " -> " << s[2] << "x" << s[3];
     }
 }
@@ -253,8 +251,8 @@ TEST(ResizeBilinear, MatchesThePerPixelDefinitionBitForBit) {
 TEST(ModelInput, MatchesThePerPixelDefinitionBitForBit) {
     // Wide, tall, upscaled, same size (no resampling) and a 1-pixel source, with a non-default
     // normalisation so each channel's constants are used where they belong.
-    const int sizes[][4] = {{640, 400, 512, 512}, {400, 640, 512, 512}, {23, 37, 64, 64}, {64, 32, 64, 64},
-                            {32, 32, 32, 32}, {1, 1, 8, 8}, {299, 374, 128, 128}};
+    const int sizes[][4] = {{640, 400, 512, 512}, {400, 640, 512, 512}, {23, 37, 64, 64},    {64, 32, 64, 64},
+                            {32, 32, 32, 32},     {1, 1, 8, 8},         {299, 374, 128, 128}};
     Normalization norm;
     norm.mean[0] = 0.3f, norm.mean[1] = 0.6f, norm.mean[2] = 0.1f;
     norm.std[0] = 0.2f, norm.std[1] = 0.5f, norm.std[2] = 0.3f;
@@ -270,7 +268,9 @@ TEST(ModelInput, MatchesThePerPixelDefinitionBitForBit) {
                     const int rx = x - lb.pad_left, ry = y - lb.pad_top;
                     const bool inside = rx >= 0 && ry >= 0 && rx < lb.resized_width && ry < lb.resized_height;
                     const float expected =
-                        inside ? reference_normalised(reference_byte(src, lb.resized_width, lb.resized_height, rx, ry, c), norm, c) : 0.0f;
+                        inside
+                            ? reference_normalised(reference_byte(src, lb.resized_width, lb.resized_height, rx, ry, c), norm, c)
+                            : 0.0f;
                     const float got = in.nchw[(static_cast<size_t>(c) * s[3] + y) * s[2] + x];
                     mismatches += std::memcmp(&got, &expected, sizeof got) != 0;
                 }
@@ -317,7 +317,8 @@ TEST(ModelInput, BgrOrderPutsBlueFirstAndKeepsEachColoursMeanAndStd) {
         const std::size_t plane = static_cast<std::size_t>(size) * size;
         ASSERT_EQ(bgr_in.nchw.size(), 3 * plane);
         for (int c = 0; c < 3; ++c) // BGR plane c holds RGB plane 2 - c, value for value
-            EXPECT_TRUE(std::equal(bgr_in.nchw.begin() + static_cast<long>(c * plane), bgr_in.nchw.begin() + static_cast<long>((c + 1) * plane),
+            EXPECT_TRUE(std::equal(bgr_in.nchw.begin() + static_cast<long>(c * plane),
+                                   bgr_in.nchw.begin() + static_cast<long>((c + 1) * plane),
                                    rgb_in.nchw.begin() + static_cast<long>((2 - c) * plane)))
                 << "plane " << c << " at " << size;
     }

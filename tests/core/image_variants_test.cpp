@@ -72,7 +72,8 @@ Bytes sof(std::uint8_t components) { // precision 8, 16x16
 TEST(JpegHeader, ReadsTheOrientationInBothByteOrders) {
     for (const bool little : {true, false})
         for (std::uint32_t o = 1; o <= 8; ++o) {
-            const Bytes j = jpeg_with({{0xE0, {'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0}}, {0xE1, exif_payload(little, o)}, {0xC0, sof(3)}});
+            const Bytes j = jpeg_with(
+                {{0xE0, {'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0}}, {0xE1, exif_payload(little, o)}, {0xC0, sof(3)}});
             const JpegHeader h = read_jpeg_header(j.data(), j.size());
             EXPECT_EQ(h.orientation, static_cast<int>(o)) << (little ? "II" : "MM");
             EXPECT_EQ(h.components, 3);
@@ -82,9 +83,9 @@ TEST(JpegHeader, ReadsTheOrientationInBothByteOrders) {
 
 TEST(JpegHeader, IgnoresWhatIsNotAUsableOrientationAndSurvivesTruncation) {
     auto orientation = [](const Bytes& j) { return read_jpeg_header(j.data(), j.size()).orientation; };
-    EXPECT_EQ(orientation(jpeg_with({{0xE1, exif_payload(true, 9)}})), 1);              // out of range
+    EXPECT_EQ(orientation(jpeg_with({{0xE1, exif_payload(true, 9)}})), 1); // out of range
     EXPECT_EQ(orientation(jpeg_with({{0xE1, exif_payload(true, 0)}})), 1);
-    EXPECT_EQ(orientation(jpeg_with({{0xE1, exif_payload(true, 6, 4)}})), 1);           // LONG, not SHORT
+    EXPECT_EQ(orientation(jpeg_with({{0xE1, exif_payload(true, 6, 4)}})), 1);            // LONG, not SHORT
     EXPECT_EQ(orientation(jpeg_with({{0xE1, {'h', 't', 't', 'p', ':', '/', '/'}}})), 1); // XMP, not EXIF
     // The first EXIF block counts (a later one belongs to an embedded thumbnail).
     EXPECT_EQ(orientation(jpeg_with({{0xE1, exif_payload(false, 6)}, {0xE1, exif_payload(false, 3)}})), 6);
@@ -114,8 +115,15 @@ enum Side { Top, Bottom, Left, Right };
 struct Definition {
     Side row0, column0;
 };
-const std::array<Definition, 9> kExif = {{{Top, Left}, {Top, Left}, {Top, Right}, {Bottom, Right}, {Bottom, Left},
-                                          {Left, Top}, {Right, Top}, {Right, Bottom}, {Left, Bottom}}};
+const std::array<Definition, 9> kExif = {{{Top, Left},
+                                          {Top, Left},
+                                          {Top, Right},
+                                          {Bottom, Right},
+                                          {Bottom, Left},
+                                          {Left, Top},
+                                          {Right, Top},
+                                          {Right, Bottom},
+                                          {Left, Bottom}}};
 
 // The pixel at the corner where visual sides a (a row or column side) and b meet, in a w x h picture.
 std::pair<int, int> corner(Side a, Side b, int w, int h) {
@@ -131,7 +139,9 @@ Side opposite(Side s) { return s == Top ? Bottom : s == Bottom ? Top : s == Left
 TEST(ImageOrientation, AllEightValuesPutTheStoredCornersWhereExifSays) {
     RgbImage stored{5, 3, {}};
     for (int i = 0; i < 5 * 3; ++i) stored.pixels.insert(stored.pixels.end(), {static_cast<std::uint8_t>(i), 7, 9});
-    auto at = [](const RgbImage& img, std::pair<int, int> p) { return img.pixels[(static_cast<std::size_t>(p.second) * img.width + p.first) * 3]; };
+    auto at = [](const RgbImage& img, std::pair<int, int> p) {
+        return img.pixels[(static_cast<std::size_t>(p.second) * img.width + p.first) * 3];
+    };
     for (int o = 1; o <= 8; ++o) {
         const RgbImage v = apply_exif_orientation(stored, o);
         ASSERT_EQ(v.width, o >= 5 ? 3 : 5) << o;
@@ -168,7 +178,9 @@ TEST(ImageOrientation, APhonePhotoIsDecodedUprightSoItsUprightLabelsMatch) {
         return std::array<int, 3>{img.pixels[at], img.pixels[at + 1], img.pixels[at + 2]};
     };
     const std::array<int, 3> background = pixel(static_cast<float>(img.width) * 0.5f, static_cast<float>(img.height) * 0.9f);
-    auto distance = [](std::array<int, 3> a, std::array<int, 3> b) { return std::abs(a[0] - b[0]) + std::abs(a[1] - b[1]) + std::abs(a[2] - b[2]); };
+    auto distance = [](std::array<int, 3> a, std::array<int, 3> b) {
+        return std::abs(a[0] - b[0]) + std::abs(a[1] - b[1]) + std::abs(a[2] - b[2]);
+    };
     for (const EvalBox& b : labels.value().boxes) {
         const float cx = (b.x1 + b.x2) / 2, cy = (b.y1 + b.y2) / 2;
         EXPECT_GT(distance(pixel(cx, cy), background), 60) << "no object at the label centred (" << cx << ", " << cy << ")";
@@ -215,19 +227,19 @@ TEST(BmpVariants, BitfieldsInV3AndV2HeadersAreDecodedWithTheirMasks) {
     // Masks in an unusual order, so reading them from the wrong place cannot give the right colours.
     const std::array<std::uint32_t, 4> masks = {0x000000FFu, 0x0000FF00u, 0xFF000000u, 0x00FF0000u};
     for (const std::uint32_t header : {40u, 52u, 56u, 108u, 124u})
-      for (const std::uint32_t gap : {0u, 8u}) {
-        const Bytes bmp = bitfields_bmp(header, masks, gap);
-        Result<RgbImage> img = decode_image(bmp.data(), bmp.size());
-        ASSERT_TRUE(img.ok()) << header << ": " << img.error();
-        ASSERT_EQ(img.value().width, 2);
-        for (int y = 0; y < 2; ++y)
-            for (int x = 0; x < 2; ++x) {
-                const std::uint8_t* p = img.value().pixels.data() + (static_cast<std::size_t>(y) * 2 + x) * 3;
-                EXPECT_EQ(p[0], 10 + x) << header << " gap " << gap;
-                EXPECT_EQ(p[1], 100 + y) << header << " gap " << gap;
-                EXPECT_EQ(p[2], 200) << header << " gap " << gap;
-            }
-      }
+        for (const std::uint32_t gap : {0u, 8u}) {
+            const Bytes bmp = bitfields_bmp(header, masks, gap);
+            Result<RgbImage> img = decode_image(bmp.data(), bmp.size());
+            ASSERT_TRUE(img.ok()) << header << ": " << img.error();
+            ASSERT_EQ(img.value().width, 2);
+            for (int y = 0; y < 2; ++y)
+                for (int x = 0; x < 2; ++x) {
+                    const std::uint8_t* p = img.value().pixels.data() + (static_cast<std::size_t>(y) * 2 + x) * 3;
+                    EXPECT_EQ(p[0], 10 + x) << header << " gap " << gap;
+                    EXPECT_EQ(p[1], 100 + y) << header << " gap " << gap;
+                    EXPECT_EQ(p[2], 200) << header << " gap " << gap;
+                }
+        }
     // The shared case: a 640x480 V3 BITFIELDS file, whose background is (20, 200, 40).
     Result<RgbImage> shared = load_image_file(std::string(DEADZONE_TEST_DATA_DIR) + "/images/c04_v3hdr_bitfields32.bmp");
     ASSERT_TRUE(shared.ok()) << shared.error();
@@ -248,7 +260,8 @@ TEST(BmpVariants, A24BitFileWithAGapBeforeItsPixelsIsNotShifted) {
     put32(b, 2835, true), put32(b, 2835, true), put32(b, 0, true), put32(b, 0, true);
     b.insert(b.end(), 16, 0xEE);
     for (int y = 1; y >= 0; --y) { // bottom-up; BGR bytes
-        for (int x = 0; x < 3; ++x) b.insert(b.end(), {200, static_cast<std::uint8_t>(100 + y), static_cast<std::uint8_t>(10 + x)});
+        for (int x = 0; x < 3; ++x)
+            b.insert(b.end(), {200, static_cast<std::uint8_t>(100 + y), static_cast<std::uint8_t>(10 + x)});
         b.insert(b.end(), 3, 0);
     }
     Result<RgbImage> img = decode_image(b.data(), b.size());
@@ -268,7 +281,8 @@ TEST(BmpVariants, ATopDownBmpNegativeHeightDecodesRowsInOrder) {
     put16(b, 1, true), put16(b, 24, true), put32(b, 0, true), put32(b, 16, true);
     put32(b, 2835, true), put32(b, 2835, true), put32(b, 0, true), put32(b, 0, true);
     for (int y = 0; y < 2; ++y) { // top row first; BGR bytes
-        for (int x = 0; x < 2; ++x) b.insert(b.end(), {200, static_cast<std::uint8_t>(100 + y), static_cast<std::uint8_t>(10 + x)});
+        for (int x = 0; x < 2; ++x)
+            b.insert(b.end(), {200, static_cast<std::uint8_t>(100 + y), static_cast<std::uint8_t>(10 + x)});
         b.insert(b.end(), 2, 0);
     }
     Result<RgbImage> img = decode_image(b.data(), b.size());
@@ -290,7 +304,8 @@ TEST(BmpVariants, AnOs2CoreHeaderBmpDecodes) {
     Result<RgbImage> img = decode_image(b.data(), b.size());
     ASSERT_TRUE(img.ok()) << img.error();
     EXPECT_EQ(img.value().width, 2);
-    EXPECT_EQ((std::array<int, 3>{img.value().pixels[3], img.value().pixels[4], img.value().pixels[5]}), (std::array<int, 3>{11, 100, 200}));
+    EXPECT_EQ((std::array<int, 3>{img.value().pixels[3], img.value().pixels[4], img.value().pixels[5]}),
+              (std::array<int, 3>{11, 100, 200}));
 }
 
 TEST(BmpVariants, AnOversizedBmpIsRefusedBeforeItIsCopied) {
@@ -331,8 +346,8 @@ Bytes many_frame_gif(int frames, int width = 1, int height = 1) {
     put16(g, static_cast<std::uint32_t>(width), true), put16(g, static_cast<std::uint32_t>(height), true);
     g.insert(g.end(), {0x80, 0, 0, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF}); // global table: red, blue
     for (int i = 0; i < frames; ++i) {
-        g.insert(g.end(), {0x21, 0xF9, 0x04, 0x00, 0x0A, 0x00, 0x00, 0x00});   // 0.1 s delay
-        g.insert(g.end(), {0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0});                  // 1x1 frame at (0, 0)
+        g.insert(g.end(), {0x21, 0xF9, 0x04, 0x00, 0x0A, 0x00, 0x00, 0x00}); // 0.1 s delay
+        g.insert(g.end(), {0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0});                // 1x1 frame at (0, 0)
         g.insert(g.end(), {0x02, 0x02, static_cast<std::uint8_t>(i % 2 == 0 ? 0x44 : 0x4C), 0x01, 0x00});
     }
     g.push_back(0x3B);
@@ -346,7 +361,8 @@ TEST(GifFrames, OnlyTheFirstFrameIsDecodedHoweverManyFollow) {
     Result<RgbImage> img = decode_image(gif.data(), gif.size());
     ASSERT_TRUE(img.ok()) << img.error();
     EXPECT_EQ(img.value().width, 1);
-    EXPECT_EQ((std::array<int, 3>{img.value().pixels[0], img.value().pixels[1], img.value().pixels[2]}), (std::array<int, 3>{255, 0, 0}));
+    EXPECT_EQ((std::array<int, 3>{img.value().pixels[0], img.value().pixels[1], img.value().pixels[2]}),
+              (std::array<int, 3>{255, 0, 0}));
     // A logical screen over the pixel budget is refused from the header, before any frame.
     const Bytes huge = many_frame_gif(3, 60000, 60000);
     Result<RgbImage> refused = decode_image(huge.data(), huge.size());
@@ -387,7 +403,8 @@ TEST(JpegDecode, PixelsEqualOpenCVsInEveryBuild) {
         ASSERT_EQ(jpeg.value().width, opencv.value().width) << name;
         ASSERT_EQ(jpeg.value().height, opencv.value().height) << name;
         std::size_t differing = 0;
-        for (std::size_t i = 0; i < jpeg.value().pixels.size(); ++i) differing += jpeg.value().pixels[i] != opencv.value().pixels[i];
+        for (std::size_t i = 0; i < jpeg.value().pixels.size(); ++i)
+            differing += jpeg.value().pixels[i] != opencv.value().pixels[i];
         EXPECT_EQ(differing, 0u) << name;
     }
 }

@@ -57,7 +57,9 @@ TEST(LabelLayout, RandomCrowdsNeverOverlapAndStayInside) {
             const LayoutRect a = rect_of(p[i], r[i]);
             ASSERT_TRUE(a.x0 >= 0 && a.y0 >= 0 && a.x1 <= 400 && a.y1 <= 300) << "trial " << trial << " label " << i;
             for (size_t j = i + 1; j < r.size(); ++j)
-                if (p[j].shown) { ASSERT_FALSE(rects_overlap(a, rect_of(p[j], r[j]))) << "trial " << trial << ": " << i << " and " << j; }
+                if (p[j].shown) {
+                    ASSERT_FALSE(rects_overlap(a, rect_of(p[j], r[j]))) << "trial " << trial << ": " << i << " and " << j;
+                }
         }
     }
 }

@@ -16,9 +16,7 @@
 
 namespace {
 
-bool parse_triple(const char* text, float (&out)[3]) {
-    return std::sscanf(text, "%f,%f,%f", &out[0], &out[1], &out[2]) == 3;
-}
+bool parse_triple(const char* text, float (&out)[3]) { return std::sscanf(text, "%f,%f,%f", &out[0], &out[1], &out[2]) == 3; }
 
 int dump_pixels(const char* image_path, const char* out_path) {
     deadzone::Result<deadzone::RgbImage> image = deadzone::load_image_file(image_path);
@@ -43,8 +41,9 @@ int dump_pixels(const char* image_path, const char* out_path) {
 int main(int argc, char** argv) {
     if (argc == 4 && std::string(argv[1]) == "--pixels") return dump_pixels(argv[2], argv[3]);
     if (argc != 8) {
-        std::fprintf(stderr, "usage: model_input_dump <image> <input_width> <input_height> <rgb|bgr> <mean r,g,b> <std r,g,b> <out.bin>\n"
-                             "       model_input_dump --pixels <image> <out.rgb>\n");
+        std::fprintf(stderr,
+                     "usage: model_input_dump <image> <input_width> <input_height> <rgb|bgr> <mean r,g,b> <std r,g,b> <out.bin>\n"
+                     "       model_input_dump --pixels <image> <out.rgb>\n");
         return 2;
     }
     deadzone::Normalization norm;

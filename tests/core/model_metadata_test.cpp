@@ -26,7 +26,8 @@ TrainerMetadata sample() {
 
 TEST(ModelMetadata, KeyNamesAreTheOnesInTheFilesAndDistinct) {
     std::set<std::string> names;
-    for (int k = 0; k <= static_cast<int>(MetadataKey::HeatmapEncoding); ++k) names.insert(metadata_key_name(static_cast<MetadataKey>(k)));
+    for (int k = 0; k <= static_cast<int>(MetadataKey::HeatmapEncoding); ++k)
+        names.insert(metadata_key_name(static_cast<MetadataKey>(k)));
     EXPECT_EQ(names.size(), static_cast<std::size_t>(MetadataKey::HeatmapEncoding) + 1);
     EXPECT_STREQ(metadata_key_name(MetadataKey::WhOffsetBase), "wh_offset_base");
     EXPECT_STREQ(metadata_key_name(MetadataKey::ClassNames), "class_names");
@@ -80,7 +81,8 @@ TEST(ModelMetadata, BadValuesAreRefusedNamingTheKey) {
     EXPECT_EQ(with("stride", "0").error(), "metadata 'stride' is 0: not a whole number from 1 to 64");
     EXPECT_EQ(with("mean", "0.5,0.5").error(), "metadata 'mean' is not three numbers: '0.5,0.5'");
     EXPECT_EQ(with("std", "0.2,0,0.2").error(), "metadata 'std' is not three positive numbers: '0.2,0,0.2'");
-    EXPECT_EQ(with("training_steps", "-1").error(), "metadata 'training_steps' is -1: not a whole number from 0 to 9007199254740992");
+    EXPECT_EQ(with("training_steps", "-1").error(),
+              "metadata 'training_steps' is -1: not a whole number from 0 to 9007199254740992");
 }
 
 TEST(ModelMetadata, TrainerInputSizes) {

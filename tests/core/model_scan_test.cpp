@@ -148,7 +148,7 @@ TEST(StaticDeadZones, FindsExactlyTheKnownChannels) {
 TEST(StaticDeadZones, ThresholdsAreTheUsers) {
     const OnnxGraph g = graph_of(model_bytes("scan-known.onnx"));
     StaticThresholds strict;
-    strict.bn.gamma_eps = 0.0;   // |gamma| < 0 never holds
+    strict.bn.gamma_eps = 0.0; // |gamma| < 0 never holds
     strict.bn.running_eps = 0.0;
     strict.weight_eps = 0.0;
     EXPECT_TRUE(find_static_dead_zones(g, find_activation_layers(g), strict).empty());
@@ -240,8 +240,8 @@ TEST(ModelScan, ReportSummaryJsonAndMarkdown) {
     Result<ModelScan> scan = ModelScan::open(bytes.data(), bytes.size());
     ASSERT_TRUE(scan.ok());
     std::vector<float> relu1(6 * 64, 0.0f), relu2(4 * 64, 0.0f), leaky(6 * 64, -0.1f);
-    relu1[0] = 1.0f;             // relu1 c0 alive at one position
-    relu2[3 * 64 + 5] = 2.0f;    // relu2 c3 alive
+    relu1[0] = 1.0f;          // relu1 c0 alive at one position
+    relu2[3 * 64 + 5] = 2.0f; // relu2 c3 alive
     std::vector<float> relu6 = relu2;
     relu6[3 * 64 + 6] = std::numeric_limits<float>::infinity();
     ASSERT_TRUE(scan.value().add_output(0, relu1.data(), {1, 6, 8, 8}).ok());
@@ -280,7 +280,8 @@ TEST(ModelScan, ReportSummaryJsonAndMarkdown) {
     const ScanReport with_skip = scan.value().report("scan-known.onnx", {1, 3, 8, 8});
     EXPECT_EQ(with_skip.images.size(), 1u);
     const nlohmann::json k = nlohmann::json::parse(scan_report_json(with_skip));
-    EXPECT_EQ(k["skipped_images"], nlohmann::json::parse(R"([{"name": "IMG_0001.HEIC.jpg", "reason": "not a supported image"}])"));
+    EXPECT_EQ(k["skipped_images"],
+              nlohmann::json::parse(R"([{"name": "IMG_0001.HEIC.jpg", "reason": "not a supported image"}])"));
     EXPECT_NE(scan_summary(with_skip).find("(1 image skipped: could not be read)"), std::string::npos) << scan_summary(with_skip);
     EXPECT_NE(scan_report_markdown(with_skip).find("- IMG_0001.HEIC.jpg: not a supported image"), std::string::npos);
 }
@@ -392,7 +393,7 @@ TEST(LayerAccumulator, PoolsABatchAndTakesRankTwoOutputs) {
 
 TEST(ActivationLayers, HardSigmoidAttributesAndUnboundedClip) {
     ActivationLayer torch_hsig{"y", "n", "x", ActivationOp::HardSigmoid};
-    torch_hsig.alpha = 1.0f / 6.0f; // PyTorch's export
+    torch_hsig.alpha = 1.0f / 6.0f;                         // PyTorch's export
     EXPECT_FALSE(torch_hsig.inactive_pre_activation(2.7f)); // 0.95: not saturated
     EXPECT_TRUE(torch_hsig.inactive_pre_activation(3.0f));
     ActivationLayer onnx_hsig{"y", "n", "x", ActivationOp::HardSigmoid};

@@ -39,16 +39,11 @@ struct Layout {
 };
 
 constexpr Layout kLayouts[] = {
-    {"rgb8", SPNG_COLOR_TYPE_TRUECOLOR, 8, 3},
-    {"rgba8", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 8, 4},
-    {"grey8", SPNG_COLOR_TYPE_GRAYSCALE, 8, 1},
-    {"grey-alpha8", SPNG_COLOR_TYPE_GRAYSCALE_ALPHA, 8, 2},
-    {"palette8", SPNG_COLOR_TYPE_INDEXED, 8, 1},
-    {"palette4", SPNG_COLOR_TYPE_INDEXED, 4, 1},
-    {"grey1", SPNG_COLOR_TYPE_GRAYSCALE, 1, 1},
-    {"grey2", SPNG_COLOR_TYPE_GRAYSCALE, 2, 1},
-    {"rgb16", SPNG_COLOR_TYPE_TRUECOLOR, 16, 3},
-    {"rgba16", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 16, 4},
+    {"rgb8", SPNG_COLOR_TYPE_TRUECOLOR, 8, 3},    {"rgba8", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 8, 4},
+    {"grey8", SPNG_COLOR_TYPE_GRAYSCALE, 8, 1},   {"grey-alpha8", SPNG_COLOR_TYPE_GRAYSCALE_ALPHA, 8, 2},
+    {"palette8", SPNG_COLOR_TYPE_INDEXED, 8, 1},  {"palette4", SPNG_COLOR_TYPE_INDEXED, 4, 1},
+    {"grey1", SPNG_COLOR_TYPE_GRAYSCALE, 1, 1},   {"grey2", SPNG_COLOR_TYPE_GRAYSCALE, 2, 1},
+    {"rgb16", SPNG_COLOR_TYPE_TRUECOLOR, 16, 3},  {"rgba16", SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 16, 4},
     {"grey16", SPNG_COLOR_TYPE_GRAYSCALE, 16, 1},
 };
 
@@ -135,7 +130,7 @@ struct Filter {
     int choice;
 };
 constexpr Filter kFilters[] = {
-    {"none", SPNG_FILTER_CHOICE_NONE}, {"sub", SPNG_FILTER_CHOICE_SUB},     {"up", SPNG_FILTER_CHOICE_UP},
+    {"none", SPNG_FILTER_CHOICE_NONE},   {"sub", SPNG_FILTER_CHOICE_SUB},     {"up", SPNG_FILTER_CHOICE_UP},
     {"average", SPNG_FILTER_CHOICE_AVG}, {"paeth", SPNG_FILTER_CHOICE_PAETH},
 };
 
@@ -168,8 +163,7 @@ TEST(DecodePng, InterlacedImagesDecodeExactly) {
             for (const int h : {1, 3, 10}) {
                 const Source s = make_source(layout, w, h, true, 5u + static_cast<unsigned>(w * h));
                 expect_decodes_to_source(s, encode(s, SPNG_FILTER_CHOICE_ALL),
-                                         std::string(layout.name) + " interlaced " + std::to_string(w) + "x" +
-                                             std::to_string(h));
+                                         std::string(layout.name) + " interlaced " + std::to_string(w) + "x" + std::to_string(h));
             }
 }
 
@@ -190,8 +184,8 @@ Bytes recut_image_data(const Bytes& png, std::size_t piece, std::ptrdiff_t damag
     Bytes head(png.begin(), png.begin() + 8), data, tail; // head: the signature and chunks before IDAT
     std::size_t at = 8;
     while (at + 12 <= png.size()) {
-        const std::size_t len = (std::size_t{png[at]} << 24) | (std::size_t{png[at + 1]} << 16) |
-                                (std::size_t{png[at + 2]} << 8) | png[at + 3];
+        const std::size_t len =
+            (std::size_t{png[at]} << 24) | (std::size_t{png[at + 1]} << 16) | (std::size_t{png[at + 2]} << 8) | png[at + 3];
         const bool idat = std::equal(png.begin() + at + 4, png.begin() + at + 8, "IDAT");
         Bytes& dst = idat ? data : (data.empty() ? head : tail);
         if (idat) dst.insert(dst.end(), png.begin() + at + 8, png.begin() + at + 8 + len);

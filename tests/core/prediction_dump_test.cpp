@@ -14,12 +14,11 @@ TEST(PredictionDump, DeadChannelLineIsExactlyTheIssueFormat) {
     for (int i = 4; i < 16; ++i) data[static_cast<size_t>(i)] = static_cast<float>(i);
     const auto stats = per_channel_stats(ChwView{data.data(), 4, 2, 2});
     const std::string dump = format_wh_dump(stats);
-    EXPECT_EQ(dump,
-              "wh channel 0 (left): min=0.000, max=0.000, mean=0.000  <- DEAD\n"
-              "wh channel 1 (top): min=4.000, max=7.000, mean=5.500\n"
-              "wh channel 2 (right): min=8.000, max=11.000, mean=9.500\n"
-              "wh channel 3 (bottom): min=12.000, max=15.000, mean=13.500\n"
-              "wh fraction zero: left=1.000, top=0.000, right=0.000, bottom=0.000\n");
+    EXPECT_EQ(dump, "wh channel 0 (left): min=0.000, max=0.000, mean=0.000  <- DEAD\n"
+                    "wh channel 1 (top): min=4.000, max=7.000, mean=5.500\n"
+                    "wh channel 2 (right): min=8.000, max=11.000, mean=9.500\n"
+                    "wh channel 3 (bottom): min=12.000, max=15.000, mean=13.500\n"
+                    "wh fraction zero: left=1.000, top=0.000, right=0.000, bottom=0.000\n");
 }
 
 TEST(PredictionDump, FractionZeroLineCountsExactZerosPerChannel) {
@@ -54,9 +53,8 @@ TEST(PredictionDump, NonFiniteChannelIsBrokenNotDead) {
 }
 
 TEST(PredictionDump, FinalConvAndDetections) {
-    EXPECT_EQ(format_final_conv({0.001, 0.25}, {-5.0, 0.1}),
-              "wh_out channel 0 (left): weight std=0.001, bias=-5.000\n"
-              "wh_out channel 1 (top): weight std=0.25, bias=0.100\n");
+    EXPECT_EQ(format_final_conv({0.001, 0.25}, {-5.0, 0.1}), "wh_out channel 0 (left): weight std=0.001, bias=-5.000\n"
+                                                             "wh_out channel 1 (top): weight std=0.25, bias=0.100\n");
     Detection d;
     d.x1 = 10, d.y1 = 20, d.x2 = 50, d.y2 = 90, d.score = 0.9f, d.class_id = 1, d.center_x = 30, d.center_y = 55;
     EXPECT_EQ(format_detections({d}, {"person", "car"}),

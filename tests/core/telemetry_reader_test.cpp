@@ -50,7 +50,9 @@ TEST(TelemetryReader, LiveFollowAppendsOnlyNewRecords) {
         cut = std::min(cut, text.size());
         total += reader.feed(std::string_view(text).substr(at, cut - at));
         at = cut;
-        if (cut == 17) { EXPECT_FALSE(reader.has_header()); } // the header line is not complete yet
+        if (cut == 17) {
+            EXPECT_FALSE(reader.has_header());
+        } // the header line is not complete yet
     }
     EXPECT_EQ(total, 1u + 10u + 1u); // header, steps, event: each counted once
     EXPECT_EQ(reader.run().steps.size(), 10u);

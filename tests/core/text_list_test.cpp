@@ -23,7 +23,9 @@ TEST(TextList, NumbersParseOrNameTheBadItem) {
     for (const char* bad : {"0.5,x", "0.5,", "0.5,,1", "1 2", "0.5,nan", "inf", "1e999", "0.5x"}) {
         auto r = parse_number_list(bad);
         EXPECT_FALSE(r.ok()) << bad;
-        if (!r.ok()) { EXPECT_NE(r.error().find(bad), std::string::npos) << r.error(); }
+        if (!r.ok()) {
+            EXPECT_NE(r.error().find(bad), std::string::npos) << r.error();
+        }
     }
     EXPECT_NE(parse_number_list("0.5,x").error().find("item 2"), std::string::npos);
 }

@@ -31,7 +31,8 @@ TEST(WiderPersonLabels, PersonLabelsAreObjectsAndIgnoreAndCrowdAreCrowdRegions) 
 
 TEST(WiderPersonLabels, FilesAsPeopleWriteThemParseLikePlainOnes) {
     const WiderPersonLabels plain = parse_ok("2\n1 10 20 30 60\n2 5 6 7 8\n");
-    const WiderPersonLabels edited = parse_ok("\xEF\xBB\xBF" "2.0\r\n\r\n1\t1e1 20.0 30   60 \r\n2 5 6 7 8");
+    const WiderPersonLabels edited = parse_ok("\xEF\xBB\xBF"
+                                              "2.0\r\n\r\n1\t1e1 20.0 30   60 \r\n2 5 6 7 8");
     ASSERT_EQ(edited.boxes.size(), plain.boxes.size());
     for (std::size_t i = 0; i < plain.boxes.size(); ++i) {
         EXPECT_EQ(edited.boxes[i].x1, plain.boxes[i].x1);
@@ -41,7 +42,8 @@ TEST(WiderPersonLabels, FilesAsPeopleWriteThemParseLikePlainOnes) {
 }
 
 TEST(WiderPersonLabels, BadRowsAreDroppedWithTheirLineAndTheRestKept) {
-    const WiderPersonLabels l = parse_ok("7\n1 10 20 30 60\n7 1 1 2 2\n2 nan 1 2 3\n1 5 5 5 9\n1 1 2 3\n3 x 1 2 3\n1 0 0 1e39 5\n");
+    const WiderPersonLabels l =
+        parse_ok("7\n1 10 20 30 60\n7 1 1 2 2\n2 nan 1 2 3\n1 5 5 5 9\n1 1 2 3\n3 x 1 2 3\n1 0 0 1e39 5\n");
     ASSERT_EQ(l.boxes.size(), 1u);
     ASSERT_EQ(l.dropped.size(), 6u);
     EXPECT_EQ(l.dropped[5].line, 8);

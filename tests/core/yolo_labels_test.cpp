@@ -50,8 +50,8 @@ TEST(YoloLabels, PolygonRowsBecomeTheirVerticesBoundingBox) {
     ASSERT_EQ(l.boxes.size(), 3u);
     EXPECT_EQ(l.polygon_rows, 2);
     expect_normalised(l.boxes[0], 0.25f, 0.5f, 0.125f, 0.333333f, 640, 480);
-    expect_normalised(l.boxes[1], 0.625f, 0.416667f, 0.1875f, 0.416667f, 640, 480);   // the diamond
-    expect_normalised(l.boxes[2], 0.875f, 0.791667f, 0.09375f, 0.166667f, 640, 480);  // the triangle
+    expect_normalised(l.boxes[1], 0.625f, 0.416667f, 0.1875f, 0.416667f, 640, 480);  // the diamond
+    expect_normalised(l.boxes[2], 0.875f, 0.791667f, 0.09375f, 0.166667f, 640, 480); // the triangle
 }
 
 TEST(YoloLabels, ASixthValueIsASavedConfidenceAndIsCounted) {

@@ -14,8 +14,8 @@ using namespace deadzone;
 namespace {
 
 std::vector<double> dense_grid() {
-    std::vector<double> g{0.0, -0.0, 1e-300, -1e-300, 1e-12, -1e-12, 1e-6, -1e-6, 19.999, 20.0, 20.001, -20.0,
-                          50.0, -50.0, 700.0, -700.0, 1e4, -1e4};
+    std::vector<double> g{0.0,  -0.0,   1e-300, -1e-300, 1e-12, -1e-12, 1e-6,   -1e-6, 19.999,
+                          20.0, 20.001, -20.0,  50.0,    -50.0, 700.0,  -700.0, 1e4,   -1e4};
     for (int i = -800; i <= 800; ++i) g.push_back(i * 0.01); // -8 .. 8, step 0.01
     return g;
 }
@@ -54,7 +54,9 @@ TEST(ActivationAutograd, ValuesAndDerivativesMatchLibTorch) {
                 EXPECT_NEAR(value, t_value, tol_v) << info.name << "(" << param << ") at x = " << grid[i];
                 EXPECT_NEAR(grad, t_grad, tol_g) << info.name << "'(" << param << ") at x = " << grid[i];
                 // Exactly 0 where LibTorch says exactly 0 (ReLU's dead side): no rounding may hide it.
-                if (t_grad == 0.0) { EXPECT_EQ(grad, 0.0) << info.name << " at x = " << grid[i]; }
+                if (t_grad == 0.0) {
+                    EXPECT_EQ(grad, 0.0) << info.name << " at x = " << grid[i];
+                }
             }
         }
     }

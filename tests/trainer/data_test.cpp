@@ -45,8 +45,10 @@ void maybe_dump(const Sample& s, int index) {
             if (x < 0 || y < 0 || x >= im.width || y >= im.height) return;
             std::copy_n(color[b.cls], 3, &im.pixels[(static_cast<std::size_t>(y) * im.width + x) * 3]);
         };
-        for (int x = static_cast<int>(b.x1); x < static_cast<int>(b.x2); ++x) put(x, static_cast<int>(b.y1)), put(x, static_cast<int>(b.y2) - 1);
-        for (int y = static_cast<int>(b.y1); y < static_cast<int>(b.y2); ++y) put(static_cast<int>(b.x1), y), put(static_cast<int>(b.x2) - 1, y);
+        for (int x = static_cast<int>(b.x1); x < static_cast<int>(b.x2); ++x)
+            put(x, static_cast<int>(b.y1)), put(x, static_cast<int>(b.y2) - 1);
+        for (int y = static_cast<int>(b.y1); y < static_cast<int>(b.y2); ++y)
+            put(static_cast<int>(b.x1), y), put(static_cast<int>(b.x2) - 1, y);
     }
     std::ofstream f(std::string(dir) + "/synthetic_" + std::to_string(index) + ".ppm", std::ios::binary);
     f << "P6\n" << im.width << " " << im.height << "\n255\n";
@@ -276,7 +278,9 @@ TEST(FileData, YoloBadRowsAreDroppedAndCountedBadFilesSkippedAndNothingUsableIsA
     write_text(root / "images" / "broken.png", "this is not a png");
     write_text(root / "labels" / "a.txt", "0 0.5 0.5 0.5 0.5\n1 0.25 0.25 0.2 0.2\n");
     // A BOM and CRLF, a zero-width row, a row outside [0, 1] and a NaN: the good row is kept.
-    write_text(root / "labels" / "b.txt", "\xEF\xBB\xBF" "0 0.5 0.5 0.5 0.25\r\n0 0.5 0.5 0 0.25\r\n0 1.5 0.5 0.5 0.25\r\n1 nan 0.5 0.1 0.1\r\n");
+    write_text(root / "labels" / "b.txt",
+               "\xEF\xBB\xBF"
+               "0 0.5 0.5 0.5 0.25\r\n0 0.5 0.5 0 0.25\r\n0 1.5 0.5 0.5 0.25\r\n1 nan 0.5 0.1 0.1\r\n");
     DataOptions o;
     o.val_fraction = 0;
     auto split = open_dataset("yolo:" + root.string(), o);
@@ -370,7 +374,8 @@ TEST(FileData, ClassNamesFromAnUltralyticsDataYaml) {
     ASSERT_TRUE(split.ok()) << split.error();
     EXPECT_EQ(split.value().train->class_names(), (std::vector<std::string>{"person", "rider", "bicycle"}));
     write_text(root / "data.yaml", "names:\n  2: bicycle\n  0: person\n  1: rider\n");
-    EXPECT_EQ(read_data_yaml_names((root / "data.yaml").string()).value(), (std::vector<std::string>{"person", "rider", "bicycle"}));
+    EXPECT_EQ(read_data_yaml_names((root / "data.yaml").string()).value(),
+              (std::vector<std::string>{"person", "rider", "bicycle"}));
 
     // Bad files are errors that say what is wrong (and where, for syntax), never silently other names.
     auto error_of = [&](const std::string& text) {

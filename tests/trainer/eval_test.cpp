@@ -64,7 +64,9 @@ TEST(Eval, DeadLeftChannelPutsTheLeftEdgeOnTheCentre) {
     for (const auto& d : e.decoded.detections) {
         EXPECT_FLOAT_EQ(d.x1, d.center_x);
         EXPECT_GT(d.x2, d.center_x);
-        if (d.center_y > 1.0f) { EXPECT_LT(d.y1, d.center_y); } // (centres in the letterbox padding clip to 0)
+        if (d.center_y > 1.0f) {
+            EXPECT_LT(d.y1, d.center_y);
+        } // (centres in the letterbox padding clip to 0)
     }
     EXPECT_NE(e.text.find("det 0: class="), std::string::npos);
 }

@@ -72,8 +72,7 @@ TEST_P(OnnxRoundTrip, ImportedModelMatchesTheOriginal) {
     EXPECT_GT(a.wh_pre.abs().max().item<float>(), 0.1f);
 }
 
-INSTANTIATE_TEST_SUITE_P(Presets, OnnxRoundTrip,
-                         ::testing::Values("broken", "leaky", "bias-init", "softplus", "leaky-bias"),
+INSTANTIATE_TEST_SUITE_P(Presets, OnnxRoundTrip, ::testing::Values("broken", "leaky", "bias-init", "softplus", "leaky-bias"),
                          [](const auto& info) {
                              std::string n = info.param;
                              for (char& ch : n)
@@ -129,7 +128,8 @@ TEST_F(OnnxImportErrors, MissingFile) {
 }
 
 TEST_F(OnnxImportErrors, GarbageAndTruncatedFiles) {
-    for (const std::string& b : {std::string(), std::string("\x89PNG\r\n\x1a\n not a model"), bytes_.substr(0, bytes_.size() / 2)}) {
+    for (const std::string& b :
+         {std::string(), std::string("\x89PNG\r\n\x1a\n not a model"), bytes_.substr(0, bytes_.size() / 2)}) {
         auto r = import_onnx_bytes(b, "test model");
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().rfind("test model", 0), 0u) << r.error();

@@ -74,16 +74,19 @@ int main(int argc, char** argv) {
             const torch::Tensor dead_units = (t == 0).all(0).flatten(1).sum(1).to(torch::kLong).contiguous(); // [C]
             std::vector<std::int64_t> one = shape(t);
             one[0] = 1;
-            activations.push_back({{"name", name}, {"shape", one},
-                                   {"dead_units", std::vector<std::int64_t>(dead_units.data_ptr<std::int64_t>(),
-                                                                            dead_units.data_ptr<std::int64_t>() + dead_units.numel())}});
+            activations.push_back(
+                {{"name", name},
+                 {"shape", one},
+                 {"dead_units", std::vector<std::int64_t>(dead_units.data_ptr<std::int64_t>(),
+                                                          dead_units.data_ptr<std::int64_t>() + dead_units.numel())}});
         }
-        manifest.push_back({{"variant", preset},
-                            {"model", preset + ".onnx"},
-                            {"nodes", exported.value().nodes},
-                            {"activations", activations},
-                            {"shapes", {{"image", shape(input)}, {"heatmap", shape(out.heatmap)},
-                                        {"wh", shape(out.wh)}, {"wh_pre", shape(out.wh_pre)}}}});
+        manifest.push_back(
+            {{"variant", preset},
+             {"model", preset + ".onnx"},
+             {"nodes", exported.value().nodes},
+             {"activations", activations},
+             {"shapes",
+              {{"image", shape(input)}, {"heatmap", shape(out.heatmap)}, {"wh", shape(out.wh)}, {"wh_pre", shape(out.wh_pre)}}}});
     }
     std::ofstream(dir + "/manifest.json") << manifest.dump(2) << "\n";
     std::printf("wrote %zu variants to %s\n", manifest.size(), dir.c_str());

@@ -28,9 +28,9 @@ TEST(Targets, SingleBoxByHand) {
     EXPECT_FLOAT_EQ(hm(1, 6, 4), 1.0f);
     EXPECT_NEAR(hm(1, 6, 5), std::exp(-2.0), 1e-6);
     EXPECT_NEAR(hm(1, 7, 4), std::exp(-0.72), 1e-6);
-    EXPECT_EQ(hm(1, 6, 6), 0.0f);  // outside the w radius
-    EXPECT_EQ(hm(1, 9, 4), 0.0f);  // outside the h radius
-    EXPECT_EQ(hm(0, 6, 4), 0.0f);  // other class untouched
+    EXPECT_EQ(hm(1, 6, 6), 0.0f); // outside the w radius
+    EXPECT_EQ(hm(1, 9, 4), 0.0f); // outside the h radius
+    EXPECT_EQ(hm(0, 6, 4), 0.0f); // other class untouched
     float sum0 = 0;
     for (int i = 0; i < 256; ++i) sum0 += t.heatmap[static_cast<std::size_t>(i)];
     EXPECT_EQ(sum0, 0.0f);
@@ -61,8 +61,8 @@ TEST(Targets, OverlapTakesMaxAndSmallBoxOwnsCells) {
     const Box big{0, 0, 64, 64, 0}, small{32, 28, 42, 38, 0};
     const ImageTargets t = make_image_targets({small, big}, 16, 16, p);
     const std::size_t cell = 8 * 16 + 9;
-    EXPECT_FLOAT_EQ(t.heatmap[cell], 1.0f);   // small box's peak beats the big box's tail
-    EXPECT_EQ(t.box_target[cell], 32.0f);      // small box drawn last -> owns the cell
+    EXPECT_FLOAT_EQ(t.heatmap[cell], 1.0f); // small box's peak beats the big box's tail
+    EXPECT_EQ(t.box_target[cell], 32.0f);   // small box drawn last -> owns the cell
     EXPECT_EQ(t.box_target[2 * 256 + cell], 42.0f);
     EXPECT_EQ(t.box_target[8 * 16 + 4], 0.0f); // far left is owned by the big box: x1 = 0
     EXPECT_EQ(t.box_target[2 * 256 + 8 * 16 + 4], 64.0f);
@@ -144,7 +144,7 @@ TEST(Losses, GiouDistanceByHand) {
     const auto target = torch::tensor({6.0f, 10.f, 10.f, 14.f, 4.f, 10.f, 10.f, 14.f, 20.f, 10.f, 24.f, 14.f}).view({3, 4});
     const auto d = giou_distance(pred, target);
     EXPECT_NEAR(d[0].item<double>(), 0.0, 1e-5);
-    EXPECT_NEAR(d[1].item<double>(), 1 - 25.0 / 35.0, 1e-5);        // contained: GIoU = IoU
+    EXPECT_NEAR(d[1].item<double>(), 1 - 25.0 / 35.0, 1e-5);          // contained: GIoU = IoU
     EXPECT_NEAR(d[2].item<double>(), 1 + (95.0 - 50.0) / 95.0, 1e-5); // disjoint: IoU 0, penalty
 }
 

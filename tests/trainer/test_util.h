@@ -14,8 +14,7 @@ namespace ttfnet::testing {
 // name because ctest runs every test in its own process, in parallel (`ctest -j`): tests of one
 // fixture share a name, and one test's set-up would otherwise delete the folder another is writing.
 inline std::string temp_dir(const std::string& name) {
-    const auto p = std::filesystem::temp_directory_path() /
-                   ("deadzone_trainer_test_" + name + "_" + std::to_string(::getpid()));
+    const auto p = std::filesystem::temp_directory_path() / ("deadzone_trainer_test_" + name + "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(p);
     std::filesystem::create_directories(p);
     return p.string();

@@ -259,7 +259,9 @@ TEST(Train, NanGuardRollsBackAndLowersLrOrStops) {
     bool rollback = false;
     for (const auto& e : run.events) {
         rollback |= e.kind == "rollback" && e.step == 5;
-        if (e.kind == "nan") { EXPECT_EQ(e.component, "wh GIoU"); }
+        if (e.kind == "nan") {
+            EXPECT_EQ(e.component, "wh GIoU");
+        }
     }
     EXPECT_TRUE(rollback);
     // lr after the rollback is half of what the schedule gives.
@@ -296,7 +298,8 @@ TEST(Train, SameSeedIsBitForBitRepeatable) {
         m->load(model_ar);
         return snapshot(*m);
     };
-    TrainConfig a = tiny_config(temp_dir("repeat_a")), b = tiny_config(temp_dir("repeat_b")), other = tiny_config(temp_dir("repeat_c"));
+    TrainConfig a = tiny_config(temp_dir("repeat_a")), b = tiny_config(temp_dir("repeat_b")),
+                other = tiny_config(temp_dir("repeat_c"));
     other.seed = 9;
     auto ra = train(a), rb = train(b), rc = train(other);
     ASSERT_TRUE(ra.ok() && rb.ok() && rc.ok());

@@ -27,12 +27,12 @@ constexpr int kActivationCount = 7;
 
 struct ActivationInfo {
     ActivationKind kind;
-    const char* name;        // display name: "ReLU", "LeakyReLU", ...
-    const char* id;          // lower-case id, as the trainer's --wh-act spells it where it has one
-    const char* param_name;  // "slope", "alpha", "beta", or nullptr when there is no parameter
-    double param_default;    // PyTorch's default (LeakyReLU 0.01, PReLU 0.25, ELU 1, Softplus 1)
+    const char* name;            // display name: "ReLU", "LeakyReLU", ...
+    const char* id;              // lower-case id, as the trainer's --wh-act spells it where it has one
+    const char* param_name;      // "slope", "alpha", "beta", or nullptr when there is no parameter
+    double param_default;        // PyTorch's default (LeakyReLU 0.01, PReLU 0.25, ELU 1, Softplus 1)
     double param_min, param_max; // the range the UI's slider offers
-    const char* formula;     // one line for tooltips
+    const char* formula;         // one line for tooltips
 };
 
 // One row per ActivationKind, in enum order.

@@ -22,8 +22,20 @@
 namespace deadzone {
 
 enum class ActivationOp {
-    Relu, Clip, HardSwish, HardSigmoid, Sigmoid, Tanh, // have a zero-gradient region: units can die
-    LeakyRelu, PRelu, Elu, Selu, Celu, Gelu, Softplus, Mish, // gradient never exactly 0
+    Relu,
+    Clip,
+    HardSwish,
+    HardSigmoid,
+    Sigmoid,
+    Tanh, // have a zero-gradient region: units can die
+    LeakyRelu,
+    PRelu,
+    Elu,
+    Selu,
+    Celu,
+    Gelu,
+    Softplus,
+    Mish, // gradient never exactly 0
 };
 
 // The ONNX op_type of each op ("Relu", "Clip", ...), and the op of an op_type; false for other ops.
@@ -37,13 +49,13 @@ constexpr float kSaturationEps = 1e-4f;
 
 // One activation node of the graph and how to classify its outputs.
 struct ActivationLayer {
-    std::string tensor;    // the activation's output tensor (what the scan exposes)
-    std::string node;      // display name of the node (OnnxNode::display_name)
-    std::string input;     // its pre-activation tensor
+    std::string tensor; // the activation's output tensor (what the scan exposes)
+    std::string node;   // display name of the node (OnnxNode::display_name)
+    std::string input;  // its pre-activation tensor
     ActivationOp op = ActivationOp::Relu;
-    float lower = 0.0f;    // Clip: the bounds its output is held at (min, max; +-inf when absent); else unused
+    float lower = 0.0f; // Clip: the bounds its output is held at (min, max; +-inf when absent); else unused
     float upper = 0.0f;
-    float alpha = 0.2f;    // HardSigmoid: max(0, min(1, alpha * x + beta)) (ONNX defaults; PyTorch exports 1/6, 0.5)
+    float alpha = 0.2f; // HardSigmoid: max(0, min(1, alpha * x + beta)) (ONNX defaults; PyTorch exports 1/6, 0.5)
     float beta = 0.5f;
 
     // True when `value` (an output of this activation) lies where the derivative is 0.
@@ -63,9 +75,9 @@ struct ChannelScan {
     std::int64_t inactive = 0; // of which in the zero-gradient region
     std::int64_t nan = 0;
     std::int64_t inf = 0;
-    float min = 0.0f;          // over finite values; 0 when there are none
+    float min = 0.0f; // over finite values; 0 when there are none
     float max = 0.0f;
-    double sum = 0.0;          // over finite values
+    double sum = 0.0;            // over finite values
     std::int64_t dead_units = 0; // positions inactive on every image
 
     bool dead() const { return values > 0 && inactive == values; } // a NaN is never inactive
@@ -79,9 +91,9 @@ struct LayerScan {
     std::vector<std::int64_t> shape; // of one image's output, e.g. [1,C,H,W]
     int images = 0;
     std::vector<ChannelScan> channels;
-    std::int64_t units = 0;      // channels x positions
+    std::int64_t units = 0; // channels x positions
     std::int64_t dead_units = 0;
-    std::int64_t nonfinite = 0;  // NaN and Inf values over all images
+    std::int64_t nonfinite = 0; // NaN and Inf values over all images
 
     double dead_unit_fraction() const { return units > 0 ? static_cast<double>(dead_units) / units : 0.0; }
     DeadLevel level() const { return dead_level(dead_unit_fraction()); }

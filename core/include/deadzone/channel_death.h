@@ -15,9 +15,9 @@
 namespace deadzone {
 
 struct DeathEpisode {
-    int channel = 0;               // 0..3: left, top, right, bottom
-    std::int64_t died_at = 0;      // first step with the output zero for every sample
-    std::int64_t revived_at = -1;  // step it came back; -1 when it stayed dead to the end of the file
+    int channel = 0;              // 0..3: left, top, right, bottom
+    std::int64_t died_at = 0;     // first step with the output zero for every sample
+    std::int64_t revived_at = -1; // step it came back; -1 when it stayed dead to the end of the file
 };
 
 // Every death of every wh channel, in event order. A death without a matching revival lasts to the

@@ -33,15 +33,15 @@ namespace deadzone {
 
 struct ChannelSimConfig {
     Activation activation{ActivationKind::ReLU, 0};
-    double init_std = 0.001;       // weights drawn from N(0, init_std), as TTFNet's wh convs
-    double bias_init = 0.0;        // every channel's initial bias
-    double lr = 0.01;              // SGD learning rate of the weights; biases get 2 * lr
+    double init_std = 0.001; // weights drawn from N(0, init_std), as TTFNet's wh convs
+    double bias_init = 0.0;  // every channel's initial bias
+    double lr = 0.01;        // SGD learning rate of the weights; biases get 2 * lr
     double momentum = 0.9;
-    double feature_scale = 1e-4;   // sigma of the input features (see above)
-    double feature_drift = 0.0;    // change of the features' mean per 100 steps, in sigmas
-    int feature_dim = 32;          // D: channels of the wh head before its last conv
+    double feature_scale = 1e-4; // sigma of the input features (see above)
+    double feature_drift = 0.0;  // change of the features' mean per 100 steps, in sigmas
+    int feature_dim = 32;        // D: channels of the wh head before its last conv
     int steps = 300;
-    int batch = 64;                // anchors per step
+    int batch = 64; // anchors per step
     double wh_offset_base = 16.0;
     int stride = 4;
     std::uint64_t seed = 1;
@@ -52,14 +52,14 @@ constexpr int kSimChannels = 4; // left, top, right, bottom
 // One simulated step: the batch's statistics before the update, the parameters after it (the same
 // order as a telemetry step record).
 struct ChannelSimStep {
-    int step = 0;                                  // 1-based
-    double loss = 0;                               // mean GIoU loss over the batch
-    std::array<double, kSimChannels> bias{};       // after the update
+    int step = 0;                            // 1-based
+    double loss = 0;                         // mean GIoU loss over the batch
+    std::array<double, kSimChannels> bias{}; // after the update
     std::array<double, kSimChannels> pre_min{}, pre_max{}, pre_mean{};
-    std::array<double, kSimChannels> share{};      // fraction of the batch with act'(z) != 0
-    std::array<double, kSimChannels> grad_norm{};  // ||d loss / d (w_c, b_c)||
-    std::array<double, kSimChannels> distance{};   // mean predicted distance, pixels
-    std::vector<float> pre;                        // z, kSimChannels x batch (channel-major)
+    std::array<double, kSimChannels> share{};     // fraction of the batch with act'(z) != 0
+    std::array<double, kSimChannels> grad_norm{}; // ||d loss / d (w_c, b_c)||
+    std::array<double, kSimChannels> distance{};  // mean predicted distance, pixels
+    std::vector<float> pre;                       // z, kSimChannels x batch (channel-major)
 };
 
 struct ChannelSimResult {

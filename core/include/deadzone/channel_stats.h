@@ -12,17 +12,17 @@
 namespace deadzone {
 
 struct ChannelStats {
-    std::int64_t count = 0;        // all values seen, finite or not
+    std::int64_t count = 0; // all values seen, finite or not
     std::int64_t finite_count = 0;
     std::int64_t nan_count = 0;
-    std::int64_t inf_count = 0;    // +Inf and -Inf
+    std::int64_t inf_count = 0; // +Inf and -Inf
     // Over finite values only; all zero when there are none.
     float min = 0.0f;
     float max = 0.0f;
     double mean = 0.0;
-    double std = 0.0;              // population standard deviation
+    double std = 0.0; // population standard deviation
     // Over all values: a NaN is neither zero nor positive.
-    double fraction_zero = 0.0;    // exactly 0 (+0 or -0)
+    double fraction_zero = 0.0; // exactly 0 (+0 or -0)
     double fraction_positive = 0.0;
 
     bool has_nonfinite() const { return nan_count + inf_count > 0; }

@@ -27,8 +27,8 @@ namespace deadzone {
 
 struct CocoImage {
     std::int64_t id = 0;
-    std::string file_name;     // relative to the images folder, as written
-    int width = 0, height = 0; // 0 when the file does not say
+    std::string file_name;      // relative to the images folder, as written
+    int width = 0, height = 0;  // 0 when the file does not say
     std::vector<EvalBox> boxes; // class_id = dense class index; crowd regions have crowd = true
 };
 
@@ -38,9 +38,9 @@ struct CocoDroppedAnnotation {
 };
 
 struct CocoAnnotations {
-    std::vector<std::string> class_names;    // by class index
-    std::vector<std::int64_t> category_ids;  // by class index: the COCO category id
-    std::vector<CocoImage> images;           // in file order
+    std::vector<std::string> class_names;   // by class index
+    std::vector<std::int64_t> category_ids; // by class index: the COCO category id
+    std::vector<CocoImage> images;          // in file order
     std::vector<CocoDroppedAnnotation> dropped;
 };
 

@@ -12,11 +12,11 @@
 namespace deadzone {
 
 struct PlotColumn {
-    int count = 0;          // points in the column (finite or not)
-    int finite = 0;         // finite points among them
-    double y_min = 0, y_max = 0;     // over the finite points; 0 when there are none
-    double y_first = 0, y_last = 0;  // first and last finite point (for joining neighbours)
-    bool nonfinite = false; // a NaN or Inf fell in this column
+    int count = 0;                  // points in the column (finite or not)
+    int finite = 0;                 // finite points among them
+    double y_min = 0, y_max = 0;    // over the finite points; 0 when there are none
+    double y_first = 0, y_last = 0; // first and last finite point (for joining neighbours)
+    bool nonfinite = false;         // a NaN or Inf fell in this column
 };
 
 // Columns of equal width over [x_begin, x_end): point i lands in column

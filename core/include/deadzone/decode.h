@@ -38,8 +38,8 @@ struct Detection {
     float x1 = 0, y1 = 0, x2 = 0, y2 = 0; // source pixels, clipped
     float score = 0;
     int class_id = 0;
-    float center_x = 0, center_y = 0;   // source pixels, not clipped
-    int cell_x = 0, cell_y = 0;         // peak cell on the feature map
+    float center_x = 0, center_y = 0; // source pixels, not clipped
+    int cell_x = 0, cell_y = 0;       // peak cell on the feature map
 };
 
 struct DecodeResult {
@@ -59,7 +59,7 @@ float logit(float probability);
 
 // Decodes one image. Fails (with a message naming the shapes) when heatmap and wh differ in height
 // or width, wh does not have 4 channels, a map is empty, or the params are out of range.
-Result<DecodeResult> decode_ttfnet(const ChwView& heatmap_logits, const ChwView& wh,
-                                   const DecodeParams& params, const Letterbox& letterbox);
+Result<DecodeResult> decode_ttfnet(const ChwView& heatmap_logits, const ChwView& wh, const DecodeParams& params,
+                                   const Letterbox& letterbox);
 
 } // namespace deadzone

@@ -9,10 +9,10 @@
 // positive. Crowd regions (COCO iscrowd, WiderPerson's ignore/crowd labels) are "don't care", as in
 // pycocotools: a prediction is matched to one only when no ordinary box qualifies, with IoU measured
 // as intersection / prediction area, any number of predictions may match the same region, and such
-// predictions count neither as true nor as false positives; a region is never missed. Precision is made monotone (max over higher recalls) and sampled at
-// recall 0, 0.01, ..., 1 (0 beyond the highest recall reached). A class with no ground truth is
-// excluded from the mean (even if it has predictions); a class with ground truth and no
-// predictions has AP 0. IoU is area-based without the +1 pixel convention.
+// predictions count neither as true nor as false positives; a region is never missed. Precision is made monotone (max over higher
+// recalls) and sampled at recall 0, 0.01, ..., 1 (0 beyond the highest recall reached). A class with no ground truth is excluded
+// from the mean (even if it has predictions); a class with ground truth and no predictions has AP 0. IoU is area-based without
+// the +1 pixel convention.
 #pragma once
 
 #include <cstdint>
@@ -34,13 +34,13 @@ struct ImageDetections {
 };
 
 struct DetectionMetrics {
-    double map50 = 0.0;     // mean over evaluated classes of AP at IoU 0.5
-    double map50_95 = 0.0;  // mean over evaluated classes of AP averaged over IoU 0.50:0.05:0.95
-    double mean_iou = 0.0;  // mean IoU of the predictions matched at IoU 0.5 (0 when none matched)
-    std::int64_t matched = 0;          // true positives at IoU 0.5
-    std::int64_t ground_truth = 0;     // all GT boxes (classes in range), crowd regions not counted
-    std::int64_t predictions = 0;      // all predictions (classes in range)
-    int classes_evaluated = 0;         // classes with at least one GT box (0: all maps are 0)
+    double map50 = 0.0;                    // mean over evaluated classes of AP at IoU 0.5
+    double map50_95 = 0.0;                 // mean over evaluated classes of AP averaged over IoU 0.50:0.05:0.95
+    double mean_iou = 0.0;                 // mean IoU of the predictions matched at IoU 0.5 (0 when none matched)
+    std::int64_t matched = 0;              // true positives at IoU 0.5
+    std::int64_t ground_truth = 0;         // all GT boxes (classes in range), crowd regions not counted
+    std::int64_t predictions = 0;          // all predictions (classes in range)
+    int classes_evaluated = 0;             // classes with at least one GT box (0: all maps are 0)
     std::vector<double> ap50_per_class;    // -1 for classes without GT
     std::vector<double> ap50_95_per_class; // -1 for classes without GT
 };

@@ -42,18 +42,18 @@ struct DetectorInterface {
     bool half_outputs = false;             // heatmap, wh and wh_pre are float16
     int input_width = 0, input_height = 0; // 0: symbolic, picked per image (pick_input_size)
     std::string heatmap_name, wh_name;
-    std::string wh_pre_name;               // "" when the model has no pre-activation output
-    std::string offset_name;               // CenterNet's centre offset; "" for TTFNet's ltrb
+    std::string wh_pre_name; // "" when the model has no pre-activation output
+    std::string offset_name; // CenterNet's centre offset; "" for TTFNet's ltrb
     HeatmapEncoding heatmap_encoding = HeatmapEncoding::Logits;
     BoxEncoding box_encoding = BoxEncoding::TtfnetLtrb;
     BoxUnits box_units = BoxUnits::InputPixels;
     int stride = 4;
-    int num_classes = 0;                   // 0 when the heatmap's channel count is symbolic and no names are given
-    std::vector<std::string> class_names;  // metadata `class_names` (comma-separated), may be empty
-    Normalization norm;                    // metadata `mean` / `std`, else ImageNet's
+    int num_classes = 0;                             // 0 when the heatmap's channel count is symbolic and no names are given
+    std::vector<std::string> class_names;            // metadata `class_names` (comma-separated), may be empty
+    Normalization norm;                              // metadata `mean` / `std`, else ImageNet's
     std::string variant, activation, training_steps; // trainer metadata, "" when absent
-    std::vector<std::string> external_data; // files the weights live in, to be given with the model
-    std::string found_by;                  // how the outputs were identified, for the user ("by name", ...)
+    std::vector<std::string> external_data;          // files the weights live in, to be given with the model
+    std::string found_by;                            // how the outputs were identified, for the user ("by name", ...)
 
     bool fixed_input() const { return input_width > 0 && input_height > 0; }
 };
@@ -64,8 +64,8 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info);
 
 // The user's corrections to a guessed interface (the explorer's interface step), remembered per model.
 struct InterfaceMapping {
-    std::string heatmap, wh, wh_pre;    // output names; wh_pre "" for none
-    std::string offset;                 // CenterNet's offset output; "" for TTFNet's ltrb
+    std::string heatmap, wh, wh_pre; // output names; wh_pre "" for none
+    std::string offset;              // CenterNet's offset output; "" for TTFNet's ltrb
     HeatmapEncoding heatmap_encoding = HeatmapEncoding::Logits;
     BoxEncoding box_encoding = BoxEncoding::TtfnetLtrb;
     BoxUnits box_units = BoxUnits::InputPixels;

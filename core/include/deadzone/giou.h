@@ -20,7 +20,7 @@ struct BoxXYXY {
 };
 
 struct GiouLoss {
-    double loss = 0;                   // 1 - GIoU, in [0, 2)
+    double loss = 0;                               // 1 - GIoU, in [0, 2)
     double d_x1 = 0, d_y1 = 0, d_x2 = 0, d_y2 = 0; // d loss / d predicted coordinate
 };
 

@@ -26,10 +26,10 @@ std::vector<double> histogram_samples(const telemetry::Histogram& hist, int n);
 
 // What an activation does to the gradient over a set of pre-activation samples.
 struct GradientPass {
-    std::size_t samples = 0;       // finite samples counted
-    double share = 0;              // fraction of them with f'(x) != 0: they pass gradient back, in [0, 1]
+    std::size_t samples = 0;        // finite samples counted
+    double share = 0;               // fraction of them with f'(x) != 0: they pass gradient back, in [0, 1]
     double mean_abs_derivative = 0; // mean |f'(x)| over them: the factor the mean gradient is scaled by
-    double mean_output = 0;        // mean f(x)
+    double mean_output = 0;         // mean f(x)
 };
 
 // Over the finite samples (NaN/Inf are skipped). All zero when there are none.

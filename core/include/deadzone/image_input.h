@@ -95,8 +95,7 @@ struct ModelInput {
 //  4. Planes in norm.order; padding is exactly 0.0 (the mean colour).
 // tests/core/preprocessing_numpy_check.py reproduces this bit for bit in numpy, from pixels decoded
 // by OpenCV (libjpeg-turbo for JPEG, as decode_image).
-ModelInput make_model_input(const RgbImage& image, int input_width, int input_height,
-                            const Normalization& norm = {});
+ModelInput make_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm = {});
 
 // What make_model_input does, in words for a report: "letterboxed to 640x640 (bilinear, aspect kept,
 // padding 0 after normalisation), (x/255 - mean) / std with mean 0.485,0.456,0.406 and std
@@ -106,8 +105,7 @@ std::string describe_model_input(const Normalization& norm, int input_width, int
 // The same, into `input`, reusing its buffer when it already has the size: every value, padding
 // included, is written once. For callers that letterbox image after image (the explorer: zeroing a
 // fresh 3 MB buffer first was a quarter of the letterbox's time).
-void fill_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm,
-                      ModelInput& input);
+void fill_model_input(const RgbImage& image, int input_width, int input_height, const Normalization& norm, ModelInput& input);
 
 // Bilinear resize of an RGB image (used by the letterbox, and by the trainer's scale jitter).
 RgbImage resize_bilinear(const RgbImage& image, int width, int height);

@@ -14,8 +14,8 @@
 namespace deadzone {
 
 struct JpegHeader {
-    int orientation = 1;     // EXIF Orientation 1..8 (1: as stored); 1 when absent or out of range
-    int components = 0;      // of the first SOF frame: 1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK; 0 when none was seen
+    int orientation = 1;      // EXIF Orientation 1..8 (1: as stored); 1 when absent or out of range
+    int components = 0;       // of the first SOF frame: 1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK; 0 when none was seen
     int adobe_transform = -1; // APP14 "Adobe" colour transform (0 none/CMYK, 1 YCbCr, 2 YCCK); -1 without the marker
 };
 

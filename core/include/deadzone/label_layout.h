@@ -19,13 +19,13 @@ struct LayoutRect {
 };
 
 struct LabelRequest {
-    LayoutRect box;            // what the label names
+    LayoutRect box;              // what the label names
     float width = 0, height = 0; // the label's size
 };
 
 struct LabelPlacement {
     bool shown = false;
-    float x = 0, y = 0;        // top-left corner, when shown
+    float x = 0, y = 0; // top-left corner, when shown
 };
 
 // True when the rectangles share interior area (touching edges do not overlap).

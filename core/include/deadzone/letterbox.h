@@ -12,10 +12,10 @@ struct Letterbox {
     int source_height = 0;
     int input_width = 0;
     int input_height = 0;
-    float scale = 1.0f;   // input pixels per source pixel
-    int resized_width = 0;  // size of the scaled image inside the input
+    float scale = 1.0f;    // input pixels per source pixel
+    int resized_width = 0; // size of the scaled image inside the input
     int resized_height = 0;
-    int pad_left = 0;     // padding before the scaled image, in input pixels
+    int pad_left = 0; // padding before the scaled image, in input pixels
     int pad_top = 0;
 
     // Input-pixel coordinate -> source-pixel coordinate (not clipped).

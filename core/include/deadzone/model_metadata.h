@@ -59,14 +59,14 @@ bool is_trainer_input_size(int size);
 
 // What ttfnet-train records about a model in its ONNX export.
 struct TrainerMetadata {
-    std::string variant;                   // preset name; "" when absent
-    std::string activation;                // "relu", "leaky" or "softplus"
+    std::string variant;    // preset name; "" when absent
+    std::string activation; // "relu", "leaky" or "softplus"
     double leaky_slope = 0;
     double wh_offset_base = 0;
     int stride = kTrainerStride;
-    int input_size = 0;                    // 0 when absent (the graph's input shape then says it)
-    Normalization normalization;           // ImageNet's when absent
-    std::vector<std::string> class_names;  // empty when absent
+    int input_size = 0;                   // 0 when absent (the graph's input shape then says it)
+    Normalization normalization;          // ImageNet's when absent
+    std::vector<std::string> class_names; // empty when absent
     std::int64_t training_steps = 0;
 };
 

@@ -44,14 +44,14 @@ struct SkippedImage {
 };
 
 struct ScanReport {
-    std::string model;                       // file name, for the report's title
-    std::vector<std::string> images;         // names of the images scanned, in order
+    std::string model;                        // file name, for the report's title
+    std::vector<std::string> images;          // names of the images scanned, in order
     std::vector<SkippedImage> skipped_images; // in the order met; not counted in `images`
-    std::vector<std::int64_t> input_shape;   // the input fed, e.g. [1,3,640,640]
-    std::string preprocessing;               // how images became that input (describe_model_input), "" if not said
+    std::vector<std::int64_t> input_shape;    // the input fed, e.g. [1,3,640,640]
+    std::string preprocessing;                // how images became that input (describe_model_input), "" if not said
     StaticThresholds thresholds;
     std::vector<StaticFinding> static_findings;
-    std::vector<LayerScan> layers;           // every activation layer, graph order
+    std::vector<LayerScan> layers; // every activation layer, graph order
 
     int dead_channels() const;
     int total_channels() const;

@@ -31,10 +31,10 @@ struct OnnxAttribute {
 };
 
 struct OnnxNode {
-    std::string name;    // may be empty: exporters need not name nodes
-    std::string op_type; // "Conv", "Relu", ...
-    std::string domain;  // "" (= ai.onnx) for the standard operators
-    std::vector<std::string> inputs;  // "" marks an omitted optional input
+    std::string name;                // may be empty: exporters need not name nodes
+    std::string op_type;             // "Conv", "Relu", ...
+    std::string domain;              // "" (= ai.onnx) for the standard operators
+    std::vector<std::string> inputs; // "" marks an omitted optional input
     std::vector<std::string> outputs;
     std::vector<OnnxAttribute> attributes;
 
@@ -52,10 +52,10 @@ struct OnnxWeights {
 };
 
 struct OnnxGraph {
-    OnnxInfo info;                // inputs, outputs, metadata (read_onnx_info)
-    std::vector<OnnxNode> nodes;  // graph order, which the ONNX spec requires to be topological
+    OnnxInfo info;                              // inputs, outputs, metadata (read_onnx_info)
+    std::vector<OnnxNode> nodes;                // graph order, which the ONNX spec requires to be topological
     std::map<std::string, OnnxWeights> weights; // initializers and Constant node outputs
-    std::int64_t opset = 0;       // the default domain's opset version; 0 when not recorded
+    std::int64_t opset = 0;                     // the default domain's opset version; 0 when not recorded
 
     const OnnxWeights* find_weights(const std::string& tensor) const; // null when not a weight
     // Indices into `nodes` of the nodes that read `tensor`, in graph order.

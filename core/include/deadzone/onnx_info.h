@@ -28,7 +28,7 @@ struct TensorInfo {
 };
 
 struct OnnxInfo {
-    std::vector<TensorInfo> inputs;  // graph inputs that are not initializers
+    std::vector<TensorInfo> inputs; // graph inputs that are not initializers
     std::vector<TensorInfo> outputs;
     std::map<std::string, std::string> metadata;
     std::map<std::string, std::string> producer_op; // tensor name -> op_type of the node that writes it

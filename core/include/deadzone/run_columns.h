@@ -20,7 +20,6 @@ enum class RunMetric { LossHeatmap, LossWh, LossTotal, Lr, GradNorm, Count };
 // Per wh channel quantities of a step record (WhChannelRecord).
 enum class WhMetric { PreMin, PreMean, PreMax, PreFracPos, PostMax, PostMean, PostFracZero, Bias, WeightStd, GradNorm, Count };
 
-
 struct MetricInfo {
     const char* name;    // short label, e.g. "pre max"
     const char* meaning; // one sentence in the field's terms, for tooltips

@@ -15,9 +15,9 @@
 namespace deadzone {
 
 struct ScanComparison {
-    bool comparable = true;      // same layers, shapes and images; false: `why` says what differs
+    bool comparable = true; // same layers, shapes and images; false: `why` says what differs
     std::string why;
-    int layer = -1;              // index of the first layer that disagrees, -1 when all agree
+    int layer = -1; // index of the first layer that disagrees, -1 when all agree
     int channel = -1;
     std::string quantity;        // "min", "max", "mean", "NaN/Inf count"
     double a = 0.0, b = 0.0;     // its values in the two runs

@@ -29,14 +29,14 @@ const char* static_rule_name(StaticRule rule); // "bn_gamma_zero", "bn_running_s
 const char* static_rule_explanation(StaticRule rule);
 
 struct StaticThresholds {
-    DeadZoneThresholds bn;      // |gamma|, |running mean| and running var below these count as 0
-    double weight_eps = 1e-6;   // a conv channel whose |weights| sum to less than this counts as all-zero
+    DeadZoneThresholds bn;    // |gamma|, |running mean| and running var below these count as 0
+    double weight_eps = 1e-6; // a conv channel whose |weights| sum to less than this counts as all-zero
 };
 
 struct StaticFinding {
     StaticRule rule = StaticRule::BnGammaZero;
-    std::string node;        // the BN or Conv node (display name)
-    std::string activation;  // the activation's output tensor (ActivationLayer::tensor)
+    std::string node;       // the BN or Conv node (display name)
+    std::string activation; // the activation's output tensor (ActivationLayer::tensor)
     int channel = 0;
     // The parameters the rule read (those that do not apply stay 0).
     float gamma = 0.0f, beta = 0.0f, running_mean = 0.0f, running_var = 0.0f;

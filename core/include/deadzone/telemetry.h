@@ -220,8 +220,8 @@ struct Run {
     std::vector<Event> events;
     std::vector<ValRecord> vals;
     std::optional<EndRecord> end;
-    bool truncated = false;            // the last line was cut off (run killed while writing)
-    std::int64_t skipped_lines = 0;    // malformed lines skipped (not JSON, a field missing)
+    bool truncated = false;              // the last line was cut off (run killed while writing)
+    std::int64_t skipped_lines = 0;      // malformed lines skipped (not JSON, a field missing)
     std::int64_t first_skipped_line = 0; // 1-based line number of the first one; 0 when none
     std::string first_skip_reason;
     std::vector<std::string> warnings; // truncated line, skipped lines, unknown record types

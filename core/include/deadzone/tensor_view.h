@@ -30,9 +30,7 @@ struct NcsView {
     int channels = 0;
     std::int64_t spatial = 0;
 
-    const float* plane(int n, int c) const {
-        return data + (static_cast<std::int64_t>(n) * channels + c) * spatial;
-    }
+    const float* plane(int n, int c) const { return data + (static_cast<std::int64_t>(n) * channels + c) * spatial; }
 };
 
 } // namespace deadzone

@@ -17,7 +17,7 @@
 
 #include "deadzone/detection_metrics.h" // EvalBox
 #include "deadzone/result.h"
-#include "deadzone/yolo_labels.h"       // DroppedLabelRow
+#include "deadzone/yolo_labels.h" // DroppedLabelRow
 
 #include <string_view>
 #include <vector>

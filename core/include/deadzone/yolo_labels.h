@@ -30,10 +30,10 @@ struct DroppedLabelRow {
 };
 
 struct YoloLabels {
-    std::vector<EvalBox> boxes;            // image pixels, x2 > x1 and y2 > y1; score 1
-    std::vector<DroppedLabelRow> dropped;  // in file order
-    int polygon_rows = 0;                  // rows read as polygons (their bounding box is in boxes)
-    int confidence_rows = 0;               // rows with a 6th value (a saved score, ignored)
+    std::vector<EvalBox> boxes;           // image pixels, x2 > x1 and y2 > y1; score 1
+    std::vector<DroppedLabelRow> dropped; // in file order
+    int polygon_rows = 0;                 // rows read as polygons (their bounding box is in boxes)
+    int confidence_rows = 0;              // rows with a 6th value (a saved score, ignored)
 };
 
 // Parses a label file for an image of image_width x image_height pixels. num_classes > 0 drops rows

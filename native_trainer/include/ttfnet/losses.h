@@ -17,14 +17,12 @@ namespace ttfnet {
 
 // heatmap_logits, heatmap_gt: [N,C,H,W]; ignore: [N,1,H,W] (1: leave that cell's negatives out) or
 // undefined (nothing ignored).
-torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& heatmap_gt,
-                         const torch::Tensor& ignore = {});
+torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& heatmap_gt, const torch::Tensor& ignore = {});
 
 // Elementwise GIoU loss (1 - GIoU) between [M,4] boxes.
 torch::Tensor giou_distance(const torch::Tensor& pred, const torch::Tensor& target);
 
-torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target, const torch::Tensor& reg_weight,
-                        int stride);
+torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target, const torch::Tensor& reg_weight, int stride);
 
 struct LossWeights {
     double heatmap = 1.0;

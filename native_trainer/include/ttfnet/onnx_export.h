@@ -37,7 +37,6 @@ struct OnnxExportSummary {
 
 // Exports `model` to `path` (written to a temporary file, checked with onnx::checker, then renamed,
 // so a failed export never leaves a half-written model behind).
-deadzone::Result<OnnxExportSummary> export_onnx(TtfNetImpl& model, const OnnxExportOptions& options,
-                                                const std::string& path);
+deadzone::Result<OnnxExportSummary> export_onnx(TtfNetImpl& model, const OnnxExportOptions& options, const std::string& path);
 
 } // namespace ttfnet

@@ -38,10 +38,10 @@ struct TargetParams {
 
 // One image's targets, row-major float buffers.
 struct ImageTargets {
-    int width = 0, height = 0;      // feature map size
-    std::vector<float> heatmap;     // [num_classes, H, W]
-    std::vector<float> box_target;  // [4, H, W] x1, y1, x2, y2 in input pixels
-    std::vector<float> reg_weight;  // [H, W]
+    int width = 0, height = 0;         // feature map size
+    std::vector<float> heatmap;        // [num_classes, H, W]
+    std::vector<float> box_target;     // [4, H, W] x1, y1, x2, y2 in input pixels
+    std::vector<float> reg_weight;     // [H, W]
     std::vector<float> heatmap_ignore; // [H, W] 1 inside a crowd region, else 0
 };
 
@@ -50,13 +50,13 @@ struct ImageTargets {
 std::vector<float> gaussian_2d(int h_radius, int w_radius);
 
 // boxes and crowd (regions the heatmap loss ignores) in input pixels.
-ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, int feat_height,
-                                const TargetParams& params, const std::vector<Box>& crowd = {});
+ImageTargets make_image_targets(const std::vector<Box>& boxes, int feat_width, int feat_height, const TargetParams& params,
+                                const std::vector<Box>& crowd = {});
 
 struct BatchTargets {
-    torch::Tensor heatmap;    // [N, C, H, W]
-    torch::Tensor box_target; // [N, 4, H, W]
-    torch::Tensor reg_weight; // [N, 1, H, W]
+    torch::Tensor heatmap;        // [N, C, H, W]
+    torch::Tensor box_target;     // [N, 4, H, W]
+    torch::Tensor reg_weight;     // [N, 1, H, W]
     torch::Tensor heatmap_ignore; // [N, 1, H, W] 1 inside a crowd region; undefined: nothing ignored
 };
 

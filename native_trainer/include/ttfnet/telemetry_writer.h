@@ -47,8 +47,8 @@ struct StepInputs {
     std::int64_t step = 0;
     double time_s = 0, ms_per_step = 0, lr = 0, grad_norm = 0;
     deadzone::telemetry::Losses losses;
-    const TtfOutput* output = nullptr;     // this step's forward pass
-    const ActivationTap* tap = nullptr;    // may be null: no activation records
+    const TtfOutput* output = nullptr;  // this step's forward pass
+    const ActivationTap* tap = nullptr; // may be null: no activation records
 };
 
 constexpr int kWhHistogramBins = 16;

@@ -25,7 +25,7 @@ struct TrainConfig {
     std::int64_t steps = 2000;
     std::int64_t stop_after = 0; // > 0: pause after this global step (checkpoint, status "paused");
                                  // the schedule still spans `steps`, so --resume continues exactly
-    double lr = 0;        // 0: TTFNet's 0.016 per 128 images, scaled to batch_size
+    double lr = 0;               // 0: TTFNet's 0.016 per 128 images, scaled to batch_size
     double momentum = 0.9;
     double weight_decay = 4e-4; // not applied to biases, whose lr is doubled (TTFNet)
     std::int64_t warmup_steps = 500;
@@ -35,14 +35,14 @@ struct TrainConfig {
     double clip_grad = 35.0; // max global grad norm; 0 disables clipping
     std::uint64_t seed = 0;
     int threads = 2;
-    ModelConfig model;   // num_classes is taken from the data set
+    ModelConfig model; // num_classes is taken from the data set
     LossWeights loss_weights;
     AugmentOptions augment;
     int loader_queue = 3;
     LoaderMode loader_mode = LoaderMode::Auto; // loader.h: a thread only where cores are left over
 
     std::string out_dir = "runs/ttfnet";
-    std::string telemetry_path;        // empty: <out_dir>/telemetry.jsonl; "none": no telemetry
+    std::string telemetry_path; // empty: <out_dir>/telemetry.jsonl; "none": no telemetry
     int telemetry_every = 20;
     // Every step up to this one is recorded, then every telemetry_every steps: a channel's death is
     // usually early (step 2 in the shipped broken run), and a replay needs each of those steps.
@@ -54,11 +54,11 @@ struct TrainConfig {
     int nan_patience = 3;
     double nan_lr_factor = 0.5;
 
-    int val_every = 0;  // 0: validate once at the end
+    int val_every = 0; // 0: validate once at the end
     int val_batches = 4;
     int log_every = 20; // plain progress lines when stderr is not a terminal
     bool progress = true;
-    bool quiet = false; // no progress or info lines (tests)
+    bool quiet = false;             // no progress or info lines (tests)
     std::string config_json = "{}"; // recorded in the telemetry header
 };
 
@@ -75,13 +75,13 @@ struct TrainHooks {
 
 struct TrainSummary {
     deadzone::telemetry::RunStatus status = deadzone::telemetry::RunStatus::Completed;
-    std::int64_t steps_done = 0;   // global steps completed (including skipped ones)
-    std::int64_t updates = 0;      // steps that updated the weights (this process)
+    std::int64_t steps_done = 0; // global steps completed (including skipped ones)
+    std::int64_t updates = 0;    // steps that updated the weights (this process)
     std::int64_t nan_events = 0;
     std::int64_t rollbacks = 0;
     double wall_s = 0;
-    double ms_per_step = 0;        // mean over this process's steps
-    double telemetry_ms = 0;       // time spent collecting and writing telemetry (incl. the per-step death check)
+    double ms_per_step = 0;  // mean over this process's steps
+    double telemetry_ms = 0; // time spent collecting and writing telemetry (incl. the per-step death check)
     std::vector<deadzone::telemetry::DeadChannel> dead_channels;
     std::vector<std::string> skipped_files;
     LabelAudit labels; // what reading the label files found (rows dropped, count mismatches)

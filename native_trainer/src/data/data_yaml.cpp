@@ -34,7 +34,8 @@ deadzone::Result<std::vector<std::string>> names_of(const YAML::Node& names, con
         }
         const std::string name = name_of(entry.second);
         if (name.empty()) return deadzone::Error{where + ": class " + std::to_string(id) + " has no name"};
-        if (!by_id.emplace(id, name).second) return deadzone::Error{where + ": class id " + std::to_string(id) + " is given twice"};
+        if (!by_id.emplace(id, name).second)
+            return deadzone::Error{where + ": class id " + std::to_string(id) + " is given twice"};
     }
     long long expected = 0;
     for (const auto& [id, name] : by_id) {

@@ -48,9 +48,10 @@ deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataO
         s.train = std::make_shared<SyntheticDataset>(options.seed, static_cast<std::size_t>(options.synthetic_train_size), 0,
                                                      options.synthetic_base_size, options.synthetic_cache_bytes);
         // Validation images come from a disjoint part of the same stream.
-        s.val = std::make_shared<SyntheticDataset>(options.seed, static_cast<std::size_t>(std::max(0, options.synthetic_val_size)),
-                                                   static_cast<std::size_t>(options.synthetic_train_size), options.synthetic_base_size,
-                                                   options.synthetic_cache_bytes / 8);
+        s.val =
+            std::make_shared<SyntheticDataset>(options.seed, static_cast<std::size_t>(std::max(0, options.synthetic_val_size)),
+                                               static_cast<std::size_t>(options.synthetic_train_size),
+                                               options.synthetic_base_size, options.synthetic_cache_bytes / 8);
         s.description = "synthetic (" + std::to_string(options.synthetic_train_size) + " train / " +
                         std::to_string(options.synthetic_val_size) + " val images, seed " + std::to_string(options.seed) + ")";
         return s;
@@ -61,11 +62,13 @@ deadzone::Result<DatasetSplit> open_dataset(const std::string& spec, const DataO
     if ((kind == "widerperson" || kind == "yolo") && root.empty()) {
         return deadzone::Error{"--data " + kind + " needs a folder: --data " + kind + ":<root>"};
     }
-    if (kind == "coco" && root.empty()) return deadzone::Error{"--data coco needs its annotations: --data coco:<annotations.json>[:<images dir>]"};
+    if (kind == "coco" && root.empty())
+        return deadzone::Error{"--data coco needs its annotations: --data coco:<annotations.json>[:<images dir>]"};
     if (kind == "widerperson") return open_widerperson(root, options);
     if (kind == "yolo") return open_yolo(root, options);
     if (kind == "coco") return open_coco(root, options);
-    return deadzone::Error{"unknown --data '" + spec + "': expected synthetic, widerperson:<root>, yolo:<root> or coco:<annotations.json>[:<images dir>]"};
+    return deadzone::Error{"unknown --data '" + spec +
+                           "': expected synthetic, widerperson:<root>, yolo:<root> or coco:<annotations.json>[:<images dir>]"};
 }
 
 } // namespace ttfnet

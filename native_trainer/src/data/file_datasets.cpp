@@ -169,7 +169,8 @@ deadzone::Result<Sample> FileDataset::get(std::size_t index) const {
 
 deadzone::Result<DatasetSplit> open_widerperson(const std::string& root, const DataOptions& options) {
     if (!fs::is_directory(root)) return deadzone::Error{"WiderPerson root '" + root + "' is not a folder"};
-    if (!fs::is_directory(fs::path(root) / "Images")) return deadzone::Error{"WiderPerson root '" + root + "' has no Images/ folder"};
+    if (!fs::is_directory(fs::path(root) / "Images"))
+        return deadzone::Error{"WiderPerson root '" + root + "' has no Images/ folder"};
     auto list = [&](const std::string& name) -> deadzone::Result<std::vector<LabeledFile>> {
         const fs::path p = fs::path(root) / name;
         deadzone::Result<std::string> text = read_text(p.string());
@@ -200,7 +201,8 @@ deadzone::Result<DatasetSplit> open_widerperson(const std::string& root, const D
     DatasetSplit s;
     int max_class = -1;
     s.audit = audit_labels({&tr, &va}, LabelFormat::WiderPerson, 1, &max_class);
-    s.description = "widerperson:" + root + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images)";
+    s.description =
+        "widerperson:" + root + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images)";
     s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::WiderPerson, std::vector<std::string>{"person"});
     s.val = std::make_shared<FileDataset>(std::move(va), LabelFormat::WiderPerson, std::vector<std::string>{"person"});
     return s;
@@ -217,7 +219,8 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
                 files.push_back(labeled_on_disk(e.path().string(), (label_dir / (e.path().stem().string() + ".txt")).string()));
             }
         }
-        std::sort(files.begin(), files.end(), [](const LabeledFile& a, const LabeledFile& b) { return a.image_path < b.image_path; });
+        std::sort(files.begin(), files.end(),
+                  [](const LabeledFile& a, const LabeledFile& b) { return a.image_path < b.image_path; });
         return files;
     };
     std::vector<LabeledFile> tr, va;
@@ -254,8 +257,8 @@ deadzone::Result<DatasetSplit> open_yolo(const std::string& root, const DataOpti
     }
     DatasetSplit s;
     s.audit = std::move(audit);
-    s.description = "yolo:" + root + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images, " +
-                    std::to_string(names.size()) + " classes)";
+    s.description = "yolo:" + root + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) +
+                    " val images, " + std::to_string(names.size()) + " classes)";
     s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::Yolo, names);
     s.val = std::make_shared<FileDataset>(std::move(va), LabelFormat::Yolo, names);
     return s;
@@ -282,7 +285,8 @@ deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOpti
     audit.label_files = static_cast<std::int64_t>(c.images.size());
     audit.dropped_rows = static_cast<std::int64_t>(c.dropped.size());
     audit.files_with_dropped_rows = c.dropped.empty() ? 0 : 1;
-    for (const auto& d : c.dropped) audit.note(json_path + ": annotation #" + std::to_string(d.index) + ": " + d.reason + " (dropped)");
+    for (const auto& d : c.dropped)
+        audit.note(json_path + ": annotation #" + std::to_string(d.index) + ": " + d.reason + " (dropped)");
     std::vector<LabeledFile> files;
     for (const deadzone::CocoImage& im : c.images) {
         LabeledFile f;
@@ -298,8 +302,8 @@ deadzone::Result<DatasetSplit> open_coco(const std::string& spec, const DataOpti
     if (options.all_for_validation) va = std::move(files);
     else split_by_fraction(std::move(files), options.val_fraction, &tr, &va);
     DatasetSplit s;
-    s.description = "coco:" + json_path + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) + " val images, " +
-                    std::to_string(c.class_names.size()) + " classes)";
+    s.description = "coco:" + json_path + " (" + std::to_string(tr.size()) + " train / " + std::to_string(va.size()) +
+                    " val images, " + std::to_string(c.class_names.size()) + " classes)";
     s.category_ids = c.category_ids;
     s.audit = std::move(audit);
     s.train = std::make_shared<FileDataset>(std::move(tr), LabelFormat::Coco, c.class_names);

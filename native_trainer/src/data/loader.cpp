@@ -9,7 +9,8 @@ namespace ttfnet {
 LoaderMode resolve_loader_mode(LoaderMode mode, int compute_threads) {
     if (mode != LoaderMode::Auto) return mode;
     const unsigned cores = std::thread::hardware_concurrency(); // 0: unknown
-    return cores == 0 || cores > static_cast<unsigned>(std::max(1, compute_threads)) ? LoaderMode::Background : LoaderMode::Inline;
+    return cores == 0 || cores > static_cast<unsigned>(std::max(1, compute_threads)) ? LoaderMode::Background
+                                                                                     : LoaderMode::Inline;
 }
 
 BatchLoader::BatchLoader(std::shared_ptr<const Dataset> dataset, const LoaderOptions& options, std::int64_t start_position)
@@ -60,7 +61,8 @@ deadzone::Result<Batch> BatchLoader::make_batch(std::int64_t* position) {
         if (!sample.ok()) {
             const std::string name = dataset_->describe(index);
             // Name the file once: most errors from core/ already start with the path.
-            const std::string what = sample.error().find(name) != std::string::npos ? sample.error() : name + ": " + sample.error();
+            const std::string what =
+                sample.error().find(name) != std::string::npos ? sample.error() : name + ": " + sample.error();
             bool first = false;
             {
                 std::lock_guard<std::mutex> lock(mutex_);

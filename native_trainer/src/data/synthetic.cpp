@@ -43,7 +43,8 @@ public:
     template <typename Inside>
     void paint(double x0, double y0, double x1, double y1, Inside inside) {
         const int ix0 = std::max(0, static_cast<int>(std::floor(x0))), iy0 = std::max(0, static_cast<int>(std::floor(y0)));
-        const int ix1 = std::min(w_ - 1, static_cast<int>(std::ceil(x1))), iy1 = std::min(h_ - 1, static_cast<int>(std::ceil(y1)));
+        const int ix1 = std::min(w_ - 1, static_cast<int>(std::ceil(x1))),
+                  iy1 = std::min(h_ - 1, static_cast<int>(std::ceil(y1)));
         auto& e = extents_.back();
         for (int y = iy0; y <= iy1; ++y) {
             for (int x = ix0; x <= ix1; ++x) {
@@ -196,9 +197,7 @@ std::int64_t SyntheticDataset::cached_bytes() const {
     return cache_capacity_ - cache_left_;
 }
 
-std::string SyntheticDataset::describe(std::size_t index) const {
-    return "synthetic#" + std::to_string(offset_ + index);
-}
+std::string SyntheticDataset::describe(std::size_t index) const { return "synthetic#" + std::to_string(offset_ + index); }
 
 deadzone::Result<Sample> SyntheticDataset::get(std::size_t index) const {
     if (index >= count_) return deadzone::Error{"synthetic index out of range: " + std::to_string(index)};

@@ -15,11 +15,9 @@ torch::Tensor apply_act(Act act, const torch::Tensor& x) {
 
 ConvBnActImpl::ConvBnActImpl(std::string name_, int in, int out, int kernel, int stride, int groups, Act act_)
     : name(std::move(name_)), act(act_) {
-    conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
-                                                         .stride(stride)
-                                                         .padding(kernel / 2)
-                                                         .groups(groups)
-                                                         .bias(false)));
+    conv = register_module(
+        "conv", torch::nn::Conv2d(
+                    torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).groups(groups).bias(false)));
     // torchvision's MobileNetV3 uses eps 0.001, momentum 0.01.
     bn = register_module("bn", torch::nn::BatchNorm2d(torch::nn::BatchNormOptions(out).eps(1e-3).momentum(0.01)));
 }

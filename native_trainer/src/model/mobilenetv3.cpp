@@ -5,17 +5,17 @@ namespace ttfnet {
 const std::array<BlockConfig, 11>& mobilenetv3_small_config() {
     // kernel, expanded, out, SE, hardswish, stride (Howard et al. 2019, Table 2)
     static const std::array<BlockConfig, 11> config{{
-        {3, 16, 16, true, false, 2},   // stride 4   -> c2
-        {3, 72, 24, false, false, 2},  // stride 8
-        {3, 88, 24, false, false, 1},  //            -> c3
-        {5, 96, 40, true, true, 2},    // stride 16
+        {3, 16, 16, true, false, 2},  // stride 4   -> c2
+        {3, 72, 24, false, false, 2}, // stride 8
+        {3, 88, 24, false, false, 1}, //            -> c3
+        {5, 96, 40, true, true, 2},   // stride 16
         {5, 240, 40, true, true, 1},
         {5, 240, 40, true, true, 1},
         {5, 120, 48, true, true, 1},
-        {5, 144, 48, true, true, 1},   //            -> c4
-        {5, 288, 96, true, true, 2},   // stride 32
+        {5, 144, 48, true, true, 1}, //            -> c4
+        {5, 288, 96, true, true, 2}, // stride 32
         {5, 576, 96, true, true, 1},
-        {5, 576, 96, true, true, 1},   // + 1x1 conv to 576 -> c5
+        {5, 576, 96, true, true, 1}, // + 1x1 conv to 576 -> c5
     }};
     return config;
 }
@@ -43,7 +43,8 @@ InvertedResidualImpl::InvertedResidualImpl(const std::string& name, int in, cons
     if (cfg.squeeze_excite) {
         se = register_module("se", std::make_shared<SqueezeExciteImpl>(cfg.expanded, make_divisible(cfg.expanded / 4.0)));
     }
-    project = register_module("project", std::make_shared<ConvBnActImpl>(name + ".project", cfg.expanded, cfg.out, 1, 1, 1, Act::None));
+    project =
+        register_module("project", std::make_shared<ConvBnActImpl>(name + ".project", cfg.expanded, cfg.out, 1, 1, 1, Act::None));
 }
 
 torch::Tensor InvertedResidualImpl::forward(const torch::Tensor& x, ActivationTap* tap) {
@@ -63,7 +64,8 @@ MobileNetV3SmallImpl::MobileNetV3SmallImpl() {
         blocks.push_back(register_module(name, std::make_shared<InvertedResidualImpl>("backbone." + name, in, cfg)));
         in = cfg.out;
     }
-    last_conv = register_module("last_conv", std::make_shared<ConvBnActImpl>("backbone.last_conv", in, 576, 1, 1, 1, Act::HSwish));
+    last_conv =
+        register_module("last_conv", std::make_shared<ConvBnActImpl>("backbone.last_conv", in, 576, 1, 1, 1, Act::HSwish));
 
     // torchvision's MobileNetV3 init: Kaiming normal (fan-out) convs, BN (1, 0), zero biases.
     for (auto& m : modules(/*include_self=*/false)) {

@@ -47,9 +47,8 @@ std::string head_variant_preset_names() { return "broken, leaky, bias-init, soft
 
 std::string ModelConfig::architecture_fingerprint() const {
     std::ostringstream s;
-    s << "ttfnet-mbv3s classes=" << num_classes << " neck=" << neck_planes[0] << "," << neck_planes[1] << ","
-      << neck_planes[2] << " hm=" << hm_head_convs << "x" << hm_head_channels << " wh=" << wh_head_convs << "x"
-      << wh_head_channels;
+    s << "ttfnet-mbv3s classes=" << num_classes << " neck=" << neck_planes[0] << "," << neck_planes[1] << "," << neck_planes[2]
+      << " hm=" << hm_head_convs << "x" << hm_head_channels << " wh=" << wh_head_convs << "x" << wh_head_channels;
     return s.str();
 }
 
@@ -81,11 +80,12 @@ TtfNetImpl::TtfNetImpl(const ModelConfig& config_) : config(config_) {
     int in = fc[3];
     for (int i = 0; i < 3; ++i) {
         const int out = config.neck_planes[static_cast<std::size_t>(i)];
-        up_convs.push_back(register_module("up" + std::to_string(i),
-                                           std::make_shared<ConvBnActImpl>("neck.up" + std::to_string(i), in, out, 3, 1, 1, Act::ReLU)));
-        shortcuts.push_back(register_module("shortcut" + std::to_string(i),
-                                            make_shortcut(shortcut_in[static_cast<std::size_t>(i)], out,
-                                                          shortcut_convs[static_cast<std::size_t>(i)])));
+        up_convs.push_back(
+            register_module("up" + std::to_string(i),
+                            std::make_shared<ConvBnActImpl>("neck.up" + std::to_string(i), in, out, 3, 1, 1, Act::ReLU)));
+        shortcuts.push_back(
+            register_module("shortcut" + std::to_string(i), make_shortcut(shortcut_in[static_cast<std::size_t>(i)], out,
+                                                                          shortcut_convs[static_cast<std::size_t>(i)])));
         in = out;
     }
     // Neck init as in TTFNet: Kaiming for the upsampling convs (done by default init + BN 1/0),
@@ -104,8 +104,9 @@ TtfNetImpl::TtfNetImpl(const ModelConfig& config_) : config(config_) {
 
     int ch = in;
     for (int i = 0; i < config.hm_head_convs; ++i) {
-        hm_convs.push_back(register_module("hm_conv" + std::to_string(i),
-                                           torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, config.hm_head_channels, 3).padding(1))));
+        hm_convs.push_back(
+            register_module("hm_conv" + std::to_string(i),
+                            torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, config.hm_head_channels, 3).padding(1))));
         init_normal(hm_convs.back(), 0.01, 0.0);
         ch = config.hm_head_channels;
     }
@@ -115,8 +116,9 @@ TtfNetImpl::TtfNetImpl(const ModelConfig& config_) : config(config_) {
 
     ch = in;
     for (int i = 0; i < config.wh_head_convs; ++i) {
-        wh_convs.push_back(register_module("wh_conv" + std::to_string(i),
-                                           torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, config.wh_head_channels, 3).padding(1))));
+        wh_convs.push_back(
+            register_module("wh_conv" + std::to_string(i),
+                            torch::nn::Conv2d(torch::nn::Conv2dOptions(ch, config.wh_head_channels, 3).padding(1))));
         // TTFNet initialises every wh conv with normal(std 0.001): the init behind the dead channel.
         init_normal(wh_convs.back(), config.variant.init_std, 0.0);
         ch = config.wh_head_channels;

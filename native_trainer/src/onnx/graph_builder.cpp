@@ -83,8 +83,8 @@ std::string GraphBuilder::initializer(const std::string& hint, const FloatTensor
     return name;
 }
 
-std::string GraphBuilder::node(const std::string& op_type, const std::vector<std::string>& inputs,
-                               const std::string& output, const std::string& name_hint) {
+std::string GraphBuilder::node(const std::string& op_type, const std::vector<std::string>& inputs, const std::string& output,
+                               const std::string& name_hint) {
     onnx::NodeProto* n = graph_->add_node();
     n->set_op_type(op_type);
     n->set_name(unique(name_hint.empty() ? op_type : name_hint));
@@ -96,8 +96,8 @@ std::string GraphBuilder::node(const std::string& op_type, const std::vector<std
 
 onnx::NodeProto* GraphBuilder::last_node() { return graph_->mutable_node(graph_->node_size() - 1); }
 
-std::string GraphBuilder::conv(const std::string& x, const FloatTensor& weight, const FloatTensor& bias,
-                               const ConvParams& p, const std::string& name_hint, const std::string& output) {
+std::string GraphBuilder::conv(const std::string& x, const FloatTensor& weight, const FloatTensor& bias, const ConvParams& p,
+                               const std::string& name_hint, const std::string& output) {
     const std::string w = initializer(name_hint + ".weight", weight);
     const std::string b = initializer(name_hint + ".bias", bias);
     const std::string out = node("Conv", {x, w, b}, output, name_hint);
@@ -118,9 +118,7 @@ std::string GraphBuilder::leaky_relu(const std::string& x, float alpha, const st
     return out;
 }
 
-std::string GraphBuilder::softplus(const std::string& x, const std::string& output) {
-    return node("Softplus", {x}, output);
-}
+std::string GraphBuilder::softplus(const std::string& x, const std::string& output) { return node("Softplus", {x}, output); }
 
 std::string GraphBuilder::hard_swish(const std::string& x) { return node("HardSwish", {x}); }
 

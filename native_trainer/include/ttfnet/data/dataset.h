@@ -44,15 +44,15 @@ public:
 // telemetry header. Row rules are core's (yolo_labels.h, widerperson_labels.h, coco_annotations.h):
 // a row that cannot be an object is dropped and the file's other rows are kept.
 struct LabelAudit {
-    std::int64_t label_files = 0;             // label files read (YOLO, WiderPerson) or images listed (COCO)
-    std::int64_t objects = 0;                 // rows kept as objects
-    std::int64_t crowd_regions = 0;           // WiderPerson labels 4/5, COCO iscrowd
-    std::int64_t dropped_rows = 0;            // rows (COCO: annotations) dropped
+    std::int64_t label_files = 0;   // label files read (YOLO, WiderPerson) or images listed (COCO)
+    std::int64_t objects = 0;       // rows kept as objects
+    std::int64_t crowd_regions = 0; // WiderPerson labels 4/5, COCO iscrowd
+    std::int64_t dropped_rows = 0;  // rows (COCO: annotations) dropped
     std::int64_t files_with_dropped_rows = 0;
-    std::int64_t count_mismatches = 0;        // WiderPerson files whose count row disagrees with their rows
-    std::int64_t unreadable_files = 0;        // label files that could not be read or are not label files
-                                              // (their images are skipped when loaded)
-    std::vector<std::string> messages;        // "path:line: reason (row dropped)", the first kMaxMessages
+    std::int64_t count_mismatches = 0; // WiderPerson files whose count row disagrees with their rows
+    std::int64_t unreadable_files = 0; // label files that could not be read or are not label files
+                                       // (their images are skipped when loaded)
+    std::vector<std::string> messages; // "path:line: reason (row dropped)", the first kMaxMessages
     static constexpr std::size_t kMaxMessages = 20;
 
     void note(std::string message) {
@@ -77,7 +77,7 @@ struct DataOptions {
     int synthetic_base_size = 0;
     // Generated synthetic images are kept (not regenerated every epoch) up to this many bytes of pixels.
     std::int64_t synthetic_cache_bytes = std::int64_t{512} << 20;
-    double val_fraction = 0.1;     // for YOLO folders without a train/val split, and COCO files
+    double val_fraction = 0.1;       // for YOLO folders without a train/val split, and COCO files
     bool all_for_validation = false; // YOLO folders without a split and COCO files: every image is
                                      // a validation image (scoring a whole val file: ttfnet-eval --val-all)
 };

@@ -19,9 +19,9 @@
 // Label rows: every label file is read once when the data set is opened (LabelAudit: bad rows are
 // listed with file:line and counted, and WiderPerson count rows that disagree with their rows); a bad
 // row is dropped and the image keeps its other rows, both then and when the image is loaded. Boxes
-// are clipped to the decoded image. A missing label file means "no objects" (the YOLO convention). Class names come from the `names`
-// of <root>/data.yaml (or data.yml; data_yaml.h: a malformed one is an error), else <root>/classes.txt
-// (one per line), otherwise class0..classN from the labels.
+// are clipped to the decoded image. A missing label file means "no objects" (the YOLO convention). Class names come from the
+// `names` of <root>/data.yaml (or data.yml; data_yaml.h: a malformed one is an error), else <root>/classes.txt (one per line),
+// otherwise class0..classN from the labels.
 #pragma once
 
 #include "ttfnet/data/dataset.h"
@@ -30,9 +30,9 @@ namespace ttfnet {
 
 struct LabeledFile {
     std::string image_path;
-    std::string label_path;  // WiderPerson and YOLO: the label file; COCO: "" (labels are in memory)
-    std::vector<Box> boxes;  // COCO: the objects, read up front
-    std::vector<Box> crowd;  // COCO: the crowd regions
+    std::string label_path; // WiderPerson and YOLO: the label file; COCO: "" (labels are in memory)
+    std::vector<Box> boxes; // COCO: the objects, read up front
+    std::vector<Box> crowd; // COCO: the crowd regions
     std::int64_t image_id = -1;
 };
 

@@ -89,8 +89,8 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;
-    std::deque<deadzone::Result<Batch>> queue_;      // Background: made batches (an error stays at the head)
-    std::optional<std::string> inline_error_;        // Inline: the error every later next() returns
+    std::deque<deadzone::Result<Batch>> queue_; // Background: made batches (an error stays at the head)
+    std::optional<std::string> inline_error_;   // Inline: the error every later next() returns
     std::set<std::string> skipped_;
     bool stop_ = false;
     std::thread thread_;

@@ -37,11 +37,11 @@ public:
     std::string initializer(const std::string& hint, const FloatTensor& tensor);
 
     // Adds a node; returns its single output's name (`output` if given, else a unique one).
-    std::string node(const std::string& op_type, const std::vector<std::string>& inputs,
-                     const std::string& output = "", const std::string& name_hint = "");
+    std::string node(const std::string& op_type, const std::vector<std::string>& inputs, const std::string& output = "",
+                     const std::string& name_hint = "");
 
-    std::string conv(const std::string& x, const FloatTensor& weight, const FloatTensor& bias,
-                     const ConvParams& params, const std::string& name_hint, const std::string& output = "");
+    std::string conv(const std::string& x, const FloatTensor& weight, const FloatTensor& bias, const ConvParams& params,
+                     const std::string& name_hint, const std::string& output = "");
     std::string relu(const std::string& x, const std::string& output = "");
     std::string leaky_relu(const std::string& x, float alpha, const std::string& output = "");
     std::string softplus(const std::string& x, const std::string& output = "");
