@@ -272,10 +272,20 @@ deadzone::Result<double> loader_ms_per_batch(int size, const Settings& s) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count() / s.steps;
 }
 
-std::vector<int> parse_sizes(const std::string& text) {
+// --sizes: one or more input sizes the trainer accepts (multiples of 32, at least 64), else why not.
+deadzone::Result<std::vector<int>> parse_sizes(const std::string& text) {
+    auto numbers = deadzone::parse_number_list(text);
+    if (!numbers) return deadzone::Error{"--sizes: " + numbers.error()};
+    if (numbers.value().empty()) return deadzone::Error{"--sizes: no size given"};
     std::vector<int> sizes;
-    if (auto numbers = deadzone::parse_number_list(text))
-        for (double v : numbers.value()) sizes.push_back(static_cast<int>(v));
+    for (double v : numbers.value()) {
+        if (v != static_cast<int>(v) || v < 64 || static_cast<int>(v) % 32 != 0) {
+            char shown[32];
+            std::snprintf(shown, sizeof shown, "%g", v);
+            return deadzone::Error{std::string("--sizes: ") + shown + " is not a multiple of 32 of at least 64"};
+        }
+        sizes.push_back(static_cast<int>(v));
+    }
     return sizes;
 }
 
@@ -309,9 +319,15 @@ int main(int argc, char** argv) {
                    "Write the bare step's weights, batch, hyperparameters and first losses into DIR/<size>/ for "
                    "bench/train_step_pytorch.py's same-graph check, and exit");
     CLI11_PARSE(app, argc, argv);
+    const auto parsed_sizes = parse_sizes(sizes_text);
+    if (!parsed_sizes) {
+        std::cerr << "error: " << parsed_sizes.error() << "\n";
+        return 2;
+    }
+    const std::vector<int>& sizes = parsed_sizes.value();
 
     if (!reference_dir.empty()) {
-        for (int size : parse_sizes(sizes_text)) {
+        for (int size : sizes) {
             if (auto r = write_reference(size, s, std::filesystem::path(reference_dir) / std::to_string(size)); !r) {
                 std::cerr << "error: " << r.error() << "\n";
                 return 1;
@@ -323,7 +339,7 @@ int main(int argc, char** argv) {
         // The caller checks the load and interleaves; the allocator is tuned unless --allocator default
         // (under an LD_PRELOADed jemalloc or mimalloc, mallopt is refused and theirs applies).
         if (allocator == "tuned") ttfnet::tune_allocator_for_training();
-        for (int size : parse_sizes(sizes_text)) {
+        for (int size : sizes) {
             auto bare = bare_step(size, s);
             if (!bare) {
                 std::cerr << "error: " << bare.error() << "\n";
@@ -347,7 +363,7 @@ int main(int argc, char** argv) {
                 s.batch, s.threads, rounds, s.steps, s.warmup, alloc.c_str(),
                 s.synthetic_base_size > 0 ? (std::to_string(s.synthetic_base_size) + " px").c_str() : "the input size",
                 s.synthetic_cache_mb, busy ? " -- MACHINE BUSY at start (--force): figures unreliable" : "");
-    for (int size : parse_sizes(sizes_text)) {
+    for (int size : sizes) {
         std::vector<double> full_ms, dense_ms, off_ms, bare_ms, full_pf, dense_pf, bare_pf;
         for (int r = 0; r < rounds; ++r) {
             auto full = full_loop(size, s, Telemetry::Default);

@@ -25,7 +25,7 @@ APT_PACKAGES=(
     nlohmann-json3-dev libcli11-dev libyaml-cpp-dev zlib1g-dev libspng-dev libdeflate-dev libjpeg62-turbo-dev
     emscripten nodejs npm
     chromium fonts-dejavu-core
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev clang-format clang-tidy
     python3-opencv python3-numpy
     debian-archive-keyring
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up (if needed), builds both targets and runs every test: the GoogleTest suites through
-# ctest, core's suites again compiled to wasm (under Node), then the browser end-to-end tests
-# (playwright-core driving Debian's Chromium), then core's parsers under libFuzzer (scripts/fuzz.sh).
+# Sets up (if needed), builds both targets and runs every test: the formatting and lint checks
+# (scripts/lint.sh), the GoogleTest suites through ctest, core's suites again compiled to wasm
+# (under Node), then the browser end-to-end tests (playwright-core driving Debian's Chromium), then
+# core's parsers under libFuzzer (scripts/fuzz.sh).
 # Ends with one summary line "tests: N passed, N failed" and a non-zero exit on any failure.
 # Screenshots and logs go to test-output/.
 set -uo pipefail
@@ -26,6 +27,11 @@ count() { # count <name> <exit code> <report>... -> sets <name>_passed and <name
     printf -v "${name}_failed" '%s' "$failed"
 }
 
+# Formatting and lint (clang-format, ESLint, clang-tidy on core/): one test, failed on any finding.
+echo "== lint (scripts/lint.sh) =="
+bash "$here/lint.sh" 2>&1 | tee "$out/lint.log"
+if [ "${PIPESTATUS[0]}" = 0 ]; then lint_passed=1 lint_failed=0; else lint_passed=0 lint_failed=1; fi
+
 echo "== ctest (GoogleTest) =="
 (cd "$NATIVE_BUILD" && ctest --output-on-failure --output-junit "$out/ctest.xml" -j "$(nproc)") 2>&1 | tee "$out/ctest.log"
 count ctest "${PIPESTATUS[0]}" "$out/ctest.xml"
@@ -46,9 +52,9 @@ echo "== fuzzers (libFuzzer + ASan/UBSan, 10 s each; scripts/fuzz.sh) =="
 bash "$here/fuzz.sh" --seconds 10 --seed 1 --junit "$out/fuzz.xml" 2>&1 | tee "$out/fuzz.log"
 count fuzz "${PIPESTATUS[0]}" "$out/fuzz.xml"
 
-passed=$(( ctest_passed + wasm_passed + e2e_passed + fuzz_passed ))
-failed=$(( ctest_failed + wasm_failed + e2e_failed + fuzz_failed ))
+passed=$(( lint_passed + ctest_passed + wasm_passed + e2e_passed + fuzz_passed ))
+failed=$(( lint_failed + ctest_failed + wasm_failed + e2e_failed + fuzz_failed ))
 echo
-echo "ctest: $ctest_passed passed, $ctest_failed failed; core as wasm: $wasm_passed passed, $wasm_failed failed; browser: $e2e_passed passed, $e2e_failed failed; fuzzers: $fuzz_passed passed, $fuzz_failed failed; $(( $(date +%s) - start )) s"
+echo "lint: $lint_passed passed, $lint_failed failed; ctest: $ctest_passed passed, $ctest_failed failed; core as wasm: $wasm_passed passed, $wasm_failed failed; browser: $e2e_passed passed, $e2e_failed failed; fuzzers: $fuzz_passed passed, $fuzz_failed failed; $(( $(date +%s) - start )) s"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

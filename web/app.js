@@ -11,6 +11,7 @@
 // and says so when a model is used.
 // Everything visible is drawn by the C++ app; this file only boots it and reports failures the
 // app cannot draw itself (a missing or broken wasm file, no WebGL2, no wasm SIMD).
+/* global createDeadZone */ // defined by app/deadzone.js, Emscripten's loader, once loadScript() has run it
 
 const statusBox = document.getElementById("status");
 const statusText = document.getElementById("status-text");

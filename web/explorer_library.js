@@ -4,7 +4,8 @@
 // dz_on_* functions the C++ side exports (EMSCRIPTEN_KEEPALIVE).
 //
 // Kept as a real JS file (not EM_JS strings in C++) so that linters, editors and tests see it.
-/* global mergeInto, LibraryManager, ccall, _malloc, _free, HEAPU8, HEAPF32, UTF8ToString, dzCallWithBytes, dzStreamPieces */
+/* global mergeInto, LibraryManager, ccall, _malloc, _free, HEAPU8, HEAPU16, HEAPF32, HEAPF64, UTF8ToString, lengthBytesUTF8,
+   stringToUTF8, dzCallWithBytes, dzStreamPieces */
 
 mergeInto(LibraryManager.library, {
   // The page owns the layout: the canvas fills the window, so follow the window's CSS size.
@@ -184,7 +185,9 @@ mergeInto(LibraryManager.library, {
         // This module is itself built with SIMD (-msimd128), so it only runs where SIMD exists;
         // web/app.js checks that before loading it.
         report.wasm_simd = true;
-    } catch (e) {}
+    } catch (_e) {
+        // WebAssembly.validate threw: neither is reported as available.
+    }
     const finish = () => ccall("dz_on_backend_probe", null, ["string"], [JSON.stringify(report)]);
     if (!navigator.gpu) {
         report.webgpu_error = "navigator.gpu is missing";

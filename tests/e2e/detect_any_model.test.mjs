@@ -70,7 +70,7 @@ test("a model whose weights live in an external .data file runs once that file i
   let { page } = await openWithModels(explorer);
   await dropFiles(page, [{ name: "reference_scene.png", bytes: SCENE }]);
   await dropFiles(page, [model]);
-  let s = await waitFor(page, `s.messages.some((m) => /c10_external_data\.onnx\.data.*drop that file too/.test(m.text))`, 10000);
+  let s = await waitFor(page, `s.messages.some((m) => /c10_external_data\\.onnx\\.data.*drop that file too/.test(m.text))`, 10000);
   assert.ok(!s.models.some((m) => m.name === "c10_external_data"));
   await dropFiles(page, [data]);
   s = await waitFor(page, `s.panels[1].result_model === "c10_external_data" && !s.panels[1].busy`);

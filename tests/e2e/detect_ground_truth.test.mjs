@@ -137,7 +137,7 @@ test("an image dropped with its .txt (either order) gets ground truth; bad rows 
 
   // A binary file of that name is refused and the good labels stay.
   await dropFiles(page, [{ name: "scene.txt", bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]) }]);
-  s = await waitFor(page, `s.messages.some((m) => m.error && /scene\.txt.*not used.*binary/.test(m.text))`, 10000);
+  s = await waitFor(page, `s.messages.some((m) => m.error && /scene\\.txt.*not used.*binary/.test(m.text))`, 10000);
   assert.equal(s.ground_truth.boxes.length, rows);
 
   // Another image: no labels of its stem, so no ground truth, and the checkbox says how to add some.
