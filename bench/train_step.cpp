@@ -30,6 +30,7 @@
 #include "ttfnet/optimizer.h"
 #include "ttfnet/train.h"
 
+#include "deadzone/model_metadata.h"
 #include "deadzone/text_list.h"
 
 #include <CLI/CLI.hpp>
@@ -272,17 +273,18 @@ deadzone::Result<double> loader_ms_per_batch(int size, const Settings& s) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count() / s.steps;
 }
 
-// --sizes: one or more input sizes the trainer accepts (multiples of 32, at least 64), else why not.
+// --sizes: one or more input sizes the trainer accepts (deadzone::is_trainer_input_size), else why not.
 deadzone::Result<std::vector<int>> parse_sizes(const std::string& text) {
     auto numbers = deadzone::parse_number_list(text);
     if (!numbers) return deadzone::Error{"--sizes: " + numbers.error()};
     if (numbers.value().empty()) return deadzone::Error{"--sizes: no size given"};
     std::vector<int> sizes;
     for (double v : numbers.value()) {
-        if (v != static_cast<int>(v) || v < 64 || static_cast<int>(v) % 32 != 0) {
+        if (!(v >= deadzone::kMinTrainerInputSize && v <= deadzone::kMaxTrainerInputSize) ||
+            !deadzone::is_trainer_input_size(static_cast<int>(v)) || v != static_cast<int>(v)) {
             char shown[32];
             std::snprintf(shown, sizeof shown, "%g", v);
-            return deadzone::Error{std::string("--sizes: ") + shown + " is not a multiple of 32 of at least 64"};
+            return deadzone::Error{std::string("--sizes: ") + shown + " is not " + deadzone::trainer_input_size_rule()};
         }
         sizes.push_back(static_cast<int>(v));
     }

@@ -16,13 +16,17 @@ bash "$here/build.sh" all || { echo "tests: build failed"; exit 1; }
 out="$DEADZONE_ROOT/test-output"
 rm -rf "$out" && mkdir -p "$out"
 
-# Each runner writes a JUnit report next to its log; the counts come from those (junit_count.mjs),
-# and a runner that exits non-zero with no failed case in its report still counts one failure.
+# Each runner writes a JUnit report next to its log; the counts come from those (junit_count.mjs).
+# A runner counts one failure more than its report shows when it exits non-zero with no failed
+# case, when its report cannot be counted, or when it ran no test at all.
 count() { # count <name> <exit code> <report>... -> sets <name>_passed and <name>_failed
     local name=$1 rc=$2 passed failed skipped
     shift 2
     read -r passed failed skipped < <(node "$here/junit_count.mjs" "$@")
+    [[ "$passed" =~ ^[0-9]+$ && "$failed" =~ ^[0-9]+$ ]] || { passed=0; failed=1; echo "tests: the $name report could not be counted"; }
     [ "$rc" = 0 ] || [ "$failed" != 0 ] || failed=1
+    [ "$passed" -gt 0 ] || [ "$failed" != 0 ] || { failed=1; echo "tests: $name ran no test"; }
+    [ "${skipped:-0}" = 0 ] || echo "tests: $name skipped $skipped"
     printf -v "${name}_passed" '%s' "$passed"
     printf -v "${name}_failed" '%s' "$failed"
 }
@@ -33,7 +37,7 @@ bash "$here/lint.sh" 2>&1 | tee "$out/lint.log"
 if [ "${PIPESTATUS[0]}" = 0 ]; then lint_passed=1 lint_failed=0; else lint_passed=0 lint_failed=1; fi
 
 echo "== ctest (GoogleTest) =="
-(cd "$NATIVE_BUILD" && ctest --output-on-failure --output-junit "$out/ctest.xml" -j "$(nproc)") 2>&1 | tee "$out/ctest.log"
+(cd "$NATIVE_BUILD" && ctest --output-on-failure --no-tests=error --output-junit "$out/ctest.xml" -j "$(nproc)") 2>&1 | tee "$out/ctest.log"
 count ctest "${PIPESTATUS[0]}" "$out/ctest.xml"
 
 # core/ as the browser runs it: the same GoogleTest suites compiled to wasm (SIMD paths included).

@@ -43,8 +43,6 @@ struct ExternalFile {
 // Where a model came from: the shipped manifest (assets/models), the generated test models, or the
 // user (an .onnx dropped or opened).
 enum class ModelOrigin { Shipped, TestModel, Dropped };
-// "shipped", "test model", "dropped": the state hook's names, also shown to the user.
-const char* model_origin_name(ModelOrigin origin);
 
 // A dropped .onnx whose external data files have not all arrived yet (they may come in the same drop,
 // in any order, or in a later one).

@@ -51,7 +51,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_file_dropped(const std::uint8_t* data, int size,
     }
     std::vector<std::uint8_t> bytes = copy_bytes(data, size);
     if (app_state().view == View::Scan) { // any model (no detector interface), its data, images to scan
-        if (deadzone::has_extension(name, ".onnx")) accept_scan_model(app_state(), name, ModelOrigin::Dropped, std::move(bytes));
+        if (deadzone::has_extension(name, ".onnx")) accept_scan_model(app_state(), name, std::move(bytes));
         else if (deadzone::has_extension(name, ".txt"))
             post_message(app_state(), std::string("scan: labels are not used by the scan ('") + name + "')", false);
         else if (!accept_scan_data(app_state(), name, bytes)) accept_scan_image(app_state(), name, std::move(bytes));
@@ -106,6 +106,10 @@ EMSCRIPTEN_KEEPALIVE void dz_on_fetched(const std::uint8_t* data, int size, int 
     const bool failed = error[0] != '\0';
     std::vector<std::uint8_t> bytes;
     if (!failed) bytes = copy_bytes(data, size);
+    if (kind_value < 0 || kind_value > static_cast<int>(FetchKind::RunsIndex)) { // not one of ours: say so, drop it
+        post_message(state, "internal: fetched " + url + " for an unknown purpose (" + std::to_string(kind_value) + ")", true);
+        return;
+    }
     switch (static_cast<FetchKind>(kind_value)) {
     case FetchKind::WarmUpImage:
         if (!failed) warm_up_image_path(bytes);
@@ -152,7 +156,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_telemetry_bytes(const std::uint8_t* data, int si
 namespace deadzone::explorer {
 
 void install_file_drop() {
-    dz_js_install_heap_call();
+    dz_js_install_helpers();
     dz_js_install_file_drop();
 }
 void open_file_dialog() { dz_js_open_file_dialog(); }

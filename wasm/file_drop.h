@@ -23,7 +23,7 @@ enum class FetchKind {
     Manifest,     // assets/models/manifest.json
     TestManifest, // test-models/manifest.json, read when nothing is shipped
     Samples,      // assets/images/samples.json
-    RunsIndex,    // runs/index.json, the live runs folder's listing
+    RunsIndex,    // runs/index.json, the live runs folder's listing (the last: dz_on_fetched checks the range)
 };
 // Fetches `url`; its bytes (or the error) come back to the handler of `kind`.
 void fetch_file(const std::string& url, FetchKind kind);

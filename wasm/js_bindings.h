@@ -11,7 +11,7 @@ int dz_js_window_width();
 int dz_js_window_height();
 
 // file_drop.cpp: files in. Each answer is a dz_on_file_dropped / dz_on_fetched call.
-void dz_js_install_heap_call();
+void dz_js_install_helpers();
 void dz_js_install_file_drop();
 void dz_js_open_file_dialog();
 void dz_js_fetch_file(const char* url, int kind);

@@ -48,9 +48,9 @@ bool follow_window_size(SDL_Window* window) {
 //   held      for up to 100 ms after a new image arrives, until its first detections come: the
 //             image and its boxes then appear in one frame, still within what reads as "at once".
 // Why so sparing: on a machine without a GPU (software WebGL) one frame costs tens of milliseconds
-// of CPU, and every frame drawn during a run is taken from ONNX Runtime's threads: drawing at 10 fps
-// during runs made session.run markedly slower than bare, and holding back the one frame that shows
-// the dropped image made the app's run as fast as the bare one (bench/explorer_bench.mjs; README).
+// of CPU, and every frame drawn during a run is taken from ONNX Runtime's threads, which slows the
+// run; the hold keeps the frame that shows a dropped image out of the way of its first run
+// (bench/explorer_bench.mjs measures both against a bare session.run; README).
 bool should_draw(deadzone::explorer::AppState& state, double now) {
     if (now < state.hold_frames_until_ms) return false; // a pending redraw waits for the hold to end
     if (now < state.input_until_ms) return true;

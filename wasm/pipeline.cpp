@@ -373,7 +373,7 @@ std::string apply_model_mapping(AppState& state, int model_index, const Interfac
 }
 
 bool is_model_data_name(const DetectState& detect, const std::string& file_name) {
-    if (file_name.size() > 5 && file_name.compare(file_name.size() - 5, 5, ".data") == 0) return true;
+    if (file_name.size() > 5 && has_extension(file_name, ".data")) return true;
     for (const WaitingModel& m : detect.waiting_models) {
         Result<OnnxInfo> info = read_onnx_info(m.bytes.data(), m.bytes.size());
         if (info && std::find(info.value().external_data.begin(), info.value().external_data.end(), file_name) !=

@@ -12,6 +12,9 @@
 
 namespace deadzone::explorer {
 
+// "shipped", "test model", "dropped": the state hook's names, also shown to the user.
+const char* model_origin_name(ModelOrigin origin);
+
 void start_explorer(AppState& state);        // install the file drop, fetch the model list and samples
 void open_sample(const SampleImage& sample); // fetch a sample image, and its labels when it has them
 void pump_pipeline(AppState& state);         // once a frame: start the next ORT call, never wait for one

@@ -180,7 +180,7 @@ bool backend_available(const AppState& state, Backend backend) {
 
 bool scan_running(const ScanState& scan) { return scan.phase == ScanPhase::Opening || scan.phase == ScanPhase::Running; }
 
-void accept_scan_model(AppState& state, const std::string& name, ModelOrigin origin, std::vector<std::uint8_t> bytes) {
+void accept_scan_model(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes) {
     ScanState& scan = state.scan;
     if (scan_running(scan)) cancel_scan(state);
     Result<ModelScan> opened = ModelScan::open(bytes.data(), bytes.size(), scan.thresholds);
@@ -199,7 +199,6 @@ void accept_scan_model(AppState& state, const std::string& name, ModelOrigin ori
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
     scan.model_name = name;
-    scan.model_origin = origin;
     scan.model_bytes = std::move(bytes);
     scan.scan = std::move(opened).value();
     scan.external_files.clear();
@@ -225,7 +224,7 @@ void accept_scan_model(AppState& state, const std::string& name, ModelOrigin ori
 void scan_detect_model(AppState& state, int model_index) {
     if (model_index < 0 || model_index >= static_cast<int>(state.detect.models.size())) return;
     const Model& m = state.detect.models[static_cast<std::size_t>(model_index)];
-    accept_scan_model(state, m.name + ".onnx", m.origin, m.bytes);
+    accept_scan_model(state, m.name + ".onnx", m.bytes);
     for (const ExternalFile& f : m.external_files) {
         std::vector<std::uint8_t> copy = f.bytes;
         accept_scan_data(state, f.name, copy);
@@ -237,7 +236,7 @@ bool accept_scan_data(AppState& state, const std::string& name, std::vector<std:
     auto it = std::find_if(scan.missing_data.begin(), scan.missing_data.end(),
                            [&](const std::string& wanted) { return wanted == name || ends_with(wanted, "/" + name); });
     if (it == scan.missing_data.end()) {
-        if (!ends_with(name, ".data")) return false;
+        if (!has_extension(name, ".data")) return false;
         // A data file before its model (or for a model still to come): kept until one names it.
         if (scan.early_data.size() >= kMaxDataFiles) scan.early_data.erase(scan.early_data.begin());
         scan.early_data.push_back({name, std::move(bytes)});

@@ -14,7 +14,7 @@
 namespace deadzone::explorer {
 
 // A model to scan (any ONNX model: no detector interface needed). Replaces the current one.
-void accept_scan_model(AppState& state, const std::string& name, ModelOrigin origin, std::vector<std::uint8_t> bytes);
+void accept_scan_model(AppState& state, const std::string& name, std::vector<std::uint8_t> bytes);
 // The Detect view's model `model_index`, with its external data.
 void scan_detect_model(AppState& state, int model_index);
 // An external data file the scanned model names: takes `bytes` and returns true; false (bytes left

@@ -50,12 +50,11 @@ struct LayerMaps {
 struct ScanState {
     ScanPhase phase = ScanPhase::Empty;
     std::string model_name;
-    ModelOrigin model_origin = ModelOrigin::Dropped; // dropped here, or the Detect model's origin
-    std::vector<std::uint8_t> model_bytes;           // kept to scan again with other images or rules
-    std::vector<ExternalFile> external_files;        // its external data, as it names them
-    std::vector<std::string> missing_data;           // external data files still to drop
-    std::vector<ExternalFile> early_data;            // .data files dropped before their model (at most kMaxDataFiles)
-    std::optional<ModelScan> scan;                   // the current (or last) scan
+    std::vector<std::uint8_t> model_bytes;    // kept to scan again with other images or rules
+    std::vector<ExternalFile> external_files; // its external data, as it names them
+    std::vector<std::string> missing_data;    // external data files still to drop
+    std::vector<ExternalFile> early_data;     // .data files dropped before their model (at most kMaxDataFiles)
+    std::optional<ModelScan> scan;            // the current (or last) scan
     StaticThresholds thresholds;
     InputScaling scaling = InputScaling::ImageNet; // used unless the model's own mean/std are
     bool model_norm_known = false;                 // the model carries mean/std metadata (DeadZone's trainer)

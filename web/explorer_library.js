@@ -20,19 +20,19 @@ mergeInto(LibraryManager.library, {
   },
 
   // The helpers the other functions share, installed once on globalThis: dzStreamPieces and
-  // dzCallWithBytes (the name is older than the first).
-  // void dz_js_install_heap_call() [wasm/file_drop.cpp]
-  dz_js_install_heap_call: function() {
+  // dzCallWithBytes.
+  // void dz_js_install_helpers() [wasm/file_drop.cpp]
+  dz_js_install_helpers: function() {
     // Reads a ReadableStream of telemetry bytes and hands it to onPiece(bytes, finished) in pieces of
     // at least 1 MB (fewer calls into C++, each parsing a useful amount), then the rest with
     // finished = true (an empty piece when the stream ends on a boundary). Gzip content (known from
     // its first bytes, whatever the name) comes in one final piece: it only decompresses whole.
-    // A piece is gathered straight onto the wasm heap (dzCallWithBytes passes such a view as it is)
-    // and lives until onPiece returns: one copy in all. Gathering each piece in a new Uint8Array and
-    // copying that onto the heap made a large file load about 1.5x slower; asking for the next chunk
-    // before handing a piece over, or reading in a worker, was no faster on 2 cores
-    // (bench/replay_bench.mjs; README). Options: stopped() true cancels the read; counted(n) is told
-    // every chunk's size.
+    // A piece is gathered straight onto the wasm heap: one copy in all, the cheapest way found to
+    // load a large file (bench/replay_bench.mjs; the README has what else was measured). onPiece
+    // must hand the piece to C++ at once (dzCallWithBytes passes such a view as it is) and keep
+    // nothing: the piece is freed when onPiece returns, and any allocation before the hand-over
+    // could grow the heap and detach the view. Options: stopped() true cancels the read;
+    // counted(n) is told every chunk's size.
     globalThis.dzStreamPieces = async (body, onPiece, { stopped = () => false, counted = () => {} } = {}) => {
       const reader = body.getReader();
       const batch = 1 << 20;
@@ -72,6 +72,8 @@ mergeInto(LibraryManager.library, {
     // that is already a view of the wasm heap is passed as it is.
     globalThis.dzCallWithBytes = (fn, buffer, restTypes, rest) => {
         const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+        // A view of a heap that has since grown would read as empty: refuse it rather than lose bytes.
+        if (bytes.buffer.detached) throw new Error("a wasm heap view was used after the heap grew");
         if (bytes.buffer === HEAPU8.buffer) { // already on the heap (dzStreamPieces): no copy
           ccall(fn, null, ["number", "number", ...restTypes], [bytes.byteOffset, bytes.length, ...rest]);
           return;
@@ -131,8 +133,8 @@ mergeInto(LibraryManager.library, {
     document.body.appendChild(input);
     // A press on an Open button opens the chooser here, inside the browser's pointerdown event:
     // browsers show it only with a user activation, which the press gives, and ImGui acts on the
-    // click a frame later, when the activation may be gone. (Opening it on the release instead did
-    // not open it in Chromium 156 for a quick click.)
+    // click a frame later, when the activation may be gone (on the release it is already gone for a
+    // quick click in Chromium).
     const canvas = document.getElementById("canvas");
     if (canvas) canvas.addEventListener("pointerdown", (e) => {
       if (e.button !== 0 || ccall("dz_file_dialog_button_at", "number", ["number", "number"], [e.offsetX, e.offsetY]) !== 1) return;

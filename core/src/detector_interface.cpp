@@ -198,15 +198,9 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
     d.class_names = split_comma_list(meta(MetadataKey::ClassNames));
     if (d.num_classes == 0) d.num_classes = static_cast<int>(d.class_names.size());
     if (lower(meta(MetadataKey::HeatmapEncoding)) == "probabilities") d.heatmap_encoding = HeatmapEncoding::Probabilities;
-    for (auto [key, out] : {std::pair{MetadataKey::Mean, d.norm.mean}, std::pair{MetadataKey::Std, d.norm.std}}) {
-        if (meta(key).empty()) continue;
-        Result<std::array<float, 3>> v = parse_metadata_triple(meta(key));
-        const bool is_std = key == MetadataKey::Std;
-        if (!v || (is_std && !(v.value()[0] > 0 && v.value()[1] > 0 && v.value()[2] > 0)))
-            return Error{std::string("the model's `") + metadata_key_name(key) + "` metadata is not three " +
-                         (is_std ? "positive " : "") + "numbers: '" + meta(key) + "'"};
-        std::copy(v.value().begin(), v.value().end(), out);
-    }
+    Result<Normalization> norm = read_normalization(info.metadata);
+    if (!norm) return Error{"the model's " + norm.error()};
+    d.norm = norm.value();
     return d;
 }
 

@@ -57,23 +57,28 @@ std::string join(const float* v) {
 
 const char* metadata_key_name(MetadataKey key) { return kKeyNames[static_cast<int>(key)]; }
 
-bool is_trainer_input_size(int size) { return size > 0 && size % 32 == 0 && size <= kMaxTrainerInputSize; }
+bool is_trainer_input_size(int size) { return size >= kMinTrainerInputSize && size % 32 == 0 && size <= kMaxTrainerInputSize; }
+
+std::string trainer_input_size_rule() {
+    return "a multiple of 32 from " + std::to_string(kMinTrainerInputSize) + " to " + std::to_string(kMaxTrainerInputSize);
+}
 
 std::map<std::string, std::string> to_metadata_props(const TrainerMetadata& m) {
     std::string classes;
     for (const std::string& c : m.class_names) classes += (classes.empty() ? "" : ",") + c;
-    return {
+    std::map<std::string, std::string> props = {
         {metadata_key_name(MetadataKey::Variant), m.variant},
         {metadata_key_name(MetadataKey::Activation), m.activation},
         {metadata_key_name(MetadataKey::LeakySlope), std::to_string(m.leaky_slope)},
         {metadata_key_name(MetadataKey::WhOffsetBase), std::to_string(m.wh_offset_base)},
         {metadata_key_name(MetadataKey::Stride), std::to_string(m.stride)},
-        {metadata_key_name(MetadataKey::InputSize), std::to_string(m.input_size)},
         {metadata_key_name(MetadataKey::Mean), join(m.normalization.mean)},
         {metadata_key_name(MetadataKey::Std), join(m.normalization.std)},
         {metadata_key_name(MetadataKey::ClassNames), classes},
         {metadata_key_name(MetadataKey::TrainingSteps), std::to_string(m.training_steps)},
     };
+    if (m.input_size != 0) props[metadata_key_name(MetadataKey::InputSize)] = std::to_string(m.input_size);
+    return props;
 }
 
 Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::string>& props) {
@@ -96,21 +101,12 @@ Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::s
     if (const std::string* size = find(props, MetadataKey::InputSize)) {
         Result<std::int64_t> s = integer(props, MetadataKey::InputSize, 1, kMaxTrainerInputSize);
         if (!s || !is_trainer_input_size(static_cast<int>(s.value())))
-            return Error{about(MetadataKey::InputSize) + "is " + *size + ": not a multiple of 32 from 32 to " +
-                         std::to_string(kMaxTrainerInputSize)};
+            return Error{about(MetadataKey::InputSize) + "is " + *size + ": not " + trainer_input_size_rule()};
         m.input_size = static_cast<int>(s.value());
     }
-    for (auto [key, out] :
-         {std::pair{MetadataKey::Mean, m.normalization.mean}, std::pair{MetadataKey::Std, m.normalization.std}}) {
-        const std::string* text = find(props, key);
-        if (text == nullptr) continue;
-        Result<std::array<float, 3>> v = parse_metadata_triple(*text);
-        const bool positive = !v || key != MetadataKey::Std || (v.value()[0] > 0 && v.value()[1] > 0 && v.value()[2] > 0);
-        if (!v || !positive)
-            return Error{about(key) + "is not three " + (key == MetadataKey::Std ? "positive " : "") + "numbers: '" + *text +
-                         "'"};
-        for (int c = 0; c < 3; ++c) out[c] = v.value()[static_cast<std::size_t>(c)];
-    }
+    Result<Normalization> norm = read_normalization(props);
+    if (!norm) return Error{norm.error()};
+    m.normalization = norm.value();
     if (const std::string* classes = find(props, MetadataKey::ClassNames)) m.class_names = split_comma_list(*classes);
     if (find(props, MetadataKey::TrainingSteps)) {
         Result<std::int64_t> s = integer(props, MetadataKey::TrainingSteps, 0, std::int64_t{1} << 53);
@@ -118,6 +114,20 @@ Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::s
         m.training_steps = s.value();
     }
     return m;
+}
+
+Result<Normalization> read_normalization(const std::map<std::string, std::string>& props) {
+    Normalization n;
+    for (auto [key, out] : {std::pair{MetadataKey::Mean, n.mean}, std::pair{MetadataKey::Std, n.std}}) {
+        const std::string* text = find(props, key);
+        if (text == nullptr || text->empty()) continue;
+        Result<std::array<float, 3>> v = parse_metadata_triple(*text);
+        const bool is_std = key == MetadataKey::Std;
+        if (!v || (is_std && !(v.value()[0] > 0 && v.value()[1] > 0 && v.value()[2] > 0)))
+            return Error{about(key) + "is not three " + (is_std ? "positive " : "") + "numbers: '" + *text + "'"};
+        for (int c = 0; c < 3; ++c) out[c] = v.value()[static_cast<std::size_t>(c)];
+    }
+    return n;
 }
 
 Result<std::array<float, 3>> parse_metadata_triple(std::string_view text) {

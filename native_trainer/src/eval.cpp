@@ -5,6 +5,7 @@
 #include "ttfnet/onnx_import.h"
 
 #include "deadzone/diagnostics.h"
+#include "deadzone/model_metadata.h"
 #include "deadzone/prediction_dump.h"
 
 #include <algorithm>
@@ -65,8 +66,9 @@ deadzone::Result<EvalModel> load_eval_model_onnx(const std::string& path) {
 }
 
 deadzone::Result<EvalModel> load_eval_model_checkpoint(const std::string& path, const CheckpointEvalOptions& options) {
-    if (options.input_size <= 0 || options.input_size % 32 != 0)
-        return deadzone::Error{"--input-size must be a positive multiple of 32, got " + std::to_string(options.input_size)};
+    if (!deadzone::is_trainer_input_size(options.input_size))
+        return deadzone::Error{"--input-size must be " + deadzone::trainer_input_size_rule() + ", got " +
+                               std::to_string(options.input_size)};
     std::string bytes;
     {
         std::ifstream f(path, std::ios::binary);

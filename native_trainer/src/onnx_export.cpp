@@ -133,8 +133,8 @@ void build_graph(GraphBuilder& g, TtfNetImpl& model, int input_size) {
 
 deadzone::Result<OnnxExportSummary> export_onnx(TtfNetImpl& model, const OnnxExportOptions& options, const std::string& path) {
     if (!deadzone::is_trainer_input_size(options.input_size))
-        return deadzone::Error{"ONNX export: input size must be a multiple of 32 from 32 to " +
-                               std::to_string(deadzone::kMaxTrainerInputSize) + ", got " + std::to_string(options.input_size)};
+        return deadzone::Error{"ONNX export: input size must be " + deadzone::trainer_input_size_rule() + ", got " +
+                               std::to_string(options.input_size)};
     torch::NoGradGuard no_grad;
     GraphBuilder g("ttfnet_" + model.config.variant.name);
     build_graph(g, model, options.input_size);

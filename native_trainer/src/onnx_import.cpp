@@ -204,8 +204,11 @@ ImportedOnnx import_model(const onnx::ModelProto& proto) {
     out.input_size = m.input_size;
     if (out.input_size == 0 && in_shape.dim_size() == 4) out.input_size = static_cast<int>(in_shape.dim(3).dim_value());
     if (!deadzone::is_trainer_input_size(out.input_size))
-        throw std::runtime_error("input size " + std::to_string(out.input_size) + " is not a multiple of 32 from 32 to " +
-                                 std::to_string(deadzone::kMaxTrainerInputSize));
+        throw std::runtime_error("input size " + std::to_string(out.input_size) + " is not " +
+                                 deadzone::trainer_input_size_rule());
+    if (m.stride != deadzone::kTrainerStride)
+        throw std::runtime_error("metadata 'stride' is " + std::to_string(m.stride) + "; the trainer's models have stride " +
+                                 std::to_string(deadzone::kTrainerStride));
     out.class_names = m.class_names;
     if (out.class_names.empty())
         for (int c = 0; c < config.num_classes; ++c) out.class_names.push_back("class" + std::to_string(c));

@@ -6,6 +6,7 @@
 #include "ttfnet/telemetry_writer.h"
 
 #include "deadzone/diagnostics.h"
+#include "deadzone/model_metadata.h"
 
 #include <chrono>
 #include <cmath>
@@ -23,8 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 deadzone::Result<bool> validate_config(const TrainConfig& c) {
     auto bad = [](const std::string& m) { return deadzone::Result<bool>(deadzone::Error{m}); };
-    if (c.input_size < 64 || c.input_size % 32 != 0)
-        return bad("--input-size must be a multiple of 32 and at least 64, got " + std::to_string(c.input_size));
+    if (!deadzone::is_trainer_input_size(c.input_size))
+        return bad("--input-size must be " + deadzone::trainer_input_size_rule() + ", got " + std::to_string(c.input_size));
     if (c.batch_size < 1) return bad("--batch must be at least 1");
     if (c.steps < 1) return bad("--steps must be at least 1");
     if (c.stop_after < 0) return bad("--stop-after must be >= 0");

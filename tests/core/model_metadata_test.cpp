@@ -53,6 +53,24 @@ TEST(ModelMetadata, WhatIsWrittenReadsBack) {
     EXPECT_EQ(m.value().training_steps, 2000);
 }
 
+TEST(ModelMetadata, AnUnsetInputSizeIsNotWritten) {
+    TrainerMetadata m = sample();
+    m.input_size = 0;
+    const auto props = to_metadata_props(m);
+    EXPECT_EQ(props.count("input_size"), 0u);
+    auto back = read_trainer_metadata(props);
+    ASSERT_TRUE(back.ok()) << back.error();
+    EXPECT_EQ(back.value().input_size, 0);
+}
+
+TEST(ModelMetadata, NormalizationForAnyModel) {
+    auto n = read_normalization({{"mean", "0, 0, 0"}, {"std", ""}});
+    ASSERT_TRUE(n.ok()) << n.error();
+    EXPECT_EQ(n.value().mean[1], 0.0f);
+    EXPECT_EQ(n.value().std[0], Normalization{}.std[0]); // empty: as absent
+    EXPECT_EQ(read_normalization({{"std", "1,-1,1"}}).error(), "metadata 'std' is not three positive numbers: '1,-1,1'");
+}
+
 TEST(ModelMetadata, OptionalKeysFallBack) {
     const auto m = read_trainer_metadata({{"activation", "relu"}, {"leaky_slope", "0"}, {"wh_offset_base", "16"}});
     ASSERT_TRUE(m.ok()) << m.error();
@@ -75,9 +93,9 @@ TEST(ModelMetadata, BadValuesAreRefusedNamingTheKey) {
     EXPECT_EQ(with("leaky_slope", "x").error(), "metadata 'leaky_slope' is not a number: 'x'");
     EXPECT_EQ(with("leaky_slope", "0.1x").error(), "metadata 'leaky_slope' is not a number: '0.1x'");
     EXPECT_EQ(with("wh_offset_base", "inf").error(), "metadata 'wh_offset_base' is not a number: 'inf'");
-    EXPECT_EQ(with("input_size", "100").error(), "metadata 'input_size' is 100: not a multiple of 32 from 32 to 4096");
-    EXPECT_EQ(with("input_size", "8192").error(), "metadata 'input_size' is 8192: not a multiple of 32 from 32 to 4096");
-    EXPECT_EQ(with("input_size", "320.5").error(), "metadata 'input_size' is 320.5: not a multiple of 32 from 32 to 4096");
+    EXPECT_EQ(with("input_size", "100").error(), "metadata 'input_size' is 100: not a multiple of 32 from 64 to 4096");
+    EXPECT_EQ(with("input_size", "8192").error(), "metadata 'input_size' is 8192: not a multiple of 32 from 64 to 4096");
+    EXPECT_EQ(with("input_size", "320.5").error(), "metadata 'input_size' is 320.5: not a multiple of 32 from 64 to 4096");
     EXPECT_EQ(with("stride", "0").error(), "metadata 'stride' is 0: not a whole number from 1 to 64");
     EXPECT_EQ(with("mean", "0.5,0.5").error(), "metadata 'mean' is not three numbers: '0.5,0.5'");
     EXPECT_EQ(with("std", "0.2,0,0.2").error(), "metadata 'std' is not three positive numbers: '0.2,0,0.2'");
@@ -86,13 +104,15 @@ TEST(ModelMetadata, BadValuesAreRefusedNamingTheKey) {
 }
 
 TEST(ModelMetadata, TrainerInputSizes) {
-    EXPECT_TRUE(is_trainer_input_size(32));
+    EXPECT_FALSE(is_trainer_input_size(32)); // below the backbone's 2x2 last stage
+    EXPECT_TRUE(is_trainer_input_size(64));
     EXPECT_TRUE(is_trainer_input_size(320));
     EXPECT_TRUE(is_trainer_input_size(kMaxTrainerInputSize));
     EXPECT_FALSE(is_trainer_input_size(0));
     EXPECT_FALSE(is_trainer_input_size(-32));
     EXPECT_FALSE(is_trainer_input_size(48));
     EXPECT_FALSE(is_trainer_input_size(kMaxTrainerInputSize + 32));
+    EXPECT_EQ(trainer_input_size_rule(), "a multiple of 32 from 64 to 4096");
 }
 
 TEST(ModelMetadata, TriplesTakeCommasOrSpaces) {

@@ -1,5 +1,7 @@
-# core/'s GoogleTest suites: one list for both builds, native (tests/CMakeLists.txt) and core/
-# compiled to wasm (tests/core_wasm/CMakeLists.txt), so a new suite runs in both or neither.
+# core/'s GoogleTest suites that run in both builds, native (core_tests, tests/CMakeLists.txt) and
+# core/ compiled to wasm (tests/core_wasm/CMakeLists.txt): one list, so a suite added here runs in
+# both. Suites that need what only the native build has (the shipped assets' folder, OpenCV, the
+# eval CLI's metrics) are separate executables in tests/CMakeLists.txt.
 set(DEADZONE_CORE_TEST_SOURCES
   channel_stats_test.cpp
   decode_test.cpp

@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace ttfnet {
 namespace {
@@ -151,6 +152,14 @@ TEST_F(OnnxImportErrors, BadMetadata) {
     for (auto& kv : *p.mutable_metadata_props())
         if (kv.key() == "class_names") kv.set_value("a,b");
     EXPECT_NE(error_of(p).find("classes"), std::string::npos) << error_of(p);
+    // The contract's rules (core/model_metadata.h): the trainer's stride, its input sizes.
+    for (const auto& [key, value, expect] :
+         {std::tuple{"stride", "8", "stride"}, std::tuple{"input_size", "100", "input_size"}}) {
+        p = proto_;
+        for (auto& kv : *p.mutable_metadata_props())
+            if (kv.key() == key) kv.set_value(value);
+        EXPECT_NE(error_of(p).find(expect), std::string::npos) << key << ": " << error_of(p);
+    }
 }
 
 TEST_F(OnnxImportErrors, InitializerLayout) {

@@ -50,12 +50,16 @@ const char* metadata_key_name(MetadataKey key);
 
 // The output stride of every model ttfnet-train builds (TTFNet's heads run at 1/4 of the input).
 constexpr int kTrainerStride = 4;
-// The largest input side the trainer trains, exports and imports.
+// The input sides ttfnet-train trains, exports and imports: MobileNetV3-Small's last stage is 1/32
+// of the input and needs at least a 2x2 map.
+constexpr int kMinTrainerInputSize = 64;
 constexpr int kMaxTrainerInputSize = 4096;
 
-// Whether ttfnet-train can train, export and import a square input of `size` pixels: a positive
-// multiple of 32 (MobileNetV3-Small's total stride) up to kMaxTrainerInputSize.
+// Whether ttfnet-train can train, export and import a square input of `size` pixels: a multiple of
+// 32 (the backbone's total stride) from kMinTrainerInputSize to kMaxTrainerInputSize.
 bool is_trainer_input_size(int size);
+// That rule in words, for error messages: "a multiple of 32 from 64 to 4096".
+std::string trainer_input_size_rule();
 
 // What ttfnet-train records about a model in its ONNX export.
 struct TrainerMetadata {
@@ -70,17 +74,22 @@ struct TrainerMetadata {
     std::int64_t training_steps = 0;
 };
 
-// `m` as metadata_props, every key of the table but heatmap_encoding. Numbers are written as the
-// trainer always has: std::to_string for leaky_slope and wh_offset_base ("%f"), six significant
-// digits for mean and std.
+// `m` as metadata_props: every key of the table but heatmap_encoding, and input_size only when it
+// is set (not 0). Numbers: std::to_string for leaky_slope and wh_offset_base ("%f", the format of
+// every shipped model), six significant digits for mean and std.
 std::map<std::string, std::string> to_metadata_props(const TrainerMetadata& m);
 
 // Reads what to_metadata_props() wrote. `activation`, `leaky_slope` and `wh_offset_base` are
 // required; the others fall back as TrainerMetadata documents. Errors name the key and its value:
 // "metadata 'leaky_slope' is not a number: 'x'", "metadata 'input_size' is 100: not a multiple of
-// 32 from 32 to 4096", "metadata 'std' is not three positive numbers: '0,1,1'". The activation name
+// 32 from 64 to 4096", "metadata 'std' is not three positive numbers: '0,1,1'". The activation name
 // is returned as written; the caller maps it to its enum.
 Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::string>& props);
+
+// The `mean` and `std` keys as a Normalization (ImageNet's for an absent or empty key): each three numbers
+// (parse_metadata_triple), std's positive. For the trainer's models and any other model's metadata
+// alike; the error is read_trainer_metadata's.
+Result<Normalization> read_normalization(const std::map<std::string, std::string>& props);
 
 // "0.485,0.456,0.406" -> {0.485, 0.456, 0.406}: exactly three finite numbers separated by commas
 // and/or spaces (exports from other code write "0.485, 0.456, 0.406"). Errors quote the text.
