@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 4096));
     app.add_option("--val-fraction", c.data_options.val_fraction, "Held-out fraction when a data set has no val split")
         ->check(CLI::Range(0.0, 0.9));
-    app.add_option("--input-size", c.input_size, "Square input size in pixels (multiple of 32)");
+    app.add_option("--input-size", c.input_size, "Square input size in pixels (a multiple of 32 from 64 to 4096)");
     app.add_option("--batch", c.batch_size, "Batch size");
     app.add_option("--steps", c.steps, "Training steps (iterations)");
     app.add_option("--stop-after", c.stop_after,
