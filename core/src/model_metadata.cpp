@@ -25,15 +25,13 @@ const std::string* find(const Props& props, MetadataKey key) {
 // "metadata 'stride' ": how every error about a key starts.
 std::string about(MetadataKey key) { return std::string("metadata '") + metadata_key_name(key) + "' "; }
 
-// The whole text as one finite number.
+// The whole text as one finite number (text_list.h's number syntax: a list of exactly one item).
 Result<double> number(const Props& props, MetadataKey key) {
     const std::string* text = find(props, key);
     if (text == nullptr) return Error{about(key) + "is missing"};
-    const char* begin = text->c_str();
-    char* end = nullptr;
-    const double v = std::strtod(begin, &end);
-    if (end == begin || *end != '\0' || !std::isfinite(v)) return Error{about(key) + "is not a number: '" + *text + "'"};
-    return v;
+    const Result<std::vector<double>> numbers = parse_number_list(*text);
+    if (!numbers || numbers.value().size() != 1) return Error{about(key) + "is not a number: '" + *text + "'"};
+    return numbers.value()[0];
 }
 
 // The whole text as an integer in [lo, hi].

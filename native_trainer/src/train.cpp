@@ -169,7 +169,7 @@ tel::Header telemetry_header(const TrainConfig& c, TtfNetImpl& model, const Data
     h.input_width = h.input_height = c.input_size;
     h.num_classes = c.model.num_classes;
     h.class_names = data.train->class_names();
-    h.stride = 4;
+    h.stride = deadzone::kTrainerStride;
     h.wh_offset_base = c.model.wh_offset_base;
     h.batch_size = c.batch_size;
     h.total_steps = c.steps;
