@@ -35,11 +35,11 @@ TEST(OnnxGraph, ReadsNodesAttributesAndWeights) {
     ASSERT_EQ(g.nodes.size(), 7u);
     EXPECT_EQ(g.opset, 17);
     EXPECT_EQ(g.nodes[0].op_type, "Conv");
-    EXPECT_EQ(g.nodes[0].inputs, (std::vector<std::string>{"input", "w1", "b1"}));
+    EXPECT_EQ(g.nodes[0].inputs, (std::vector<std::string>{"input", "w1_0", "b1_1"}));
     EXPECT_EQ(g.nodes[3].op_type, "BatchNormalization");
     EXPECT_FLOAT_EQ(g.nodes[3].float_attribute("epsilon", 0.0f), 1e-5f);
     EXPECT_FLOAT_EQ(g.nodes[6].float_attribute("alpha", 0.0f), 0.1f);
-    const OnnxWeights* b1 = g.find_weights("b1");
+    const OnnxWeights* b1 = g.find_weights("b1_1");
     ASSERT_NE(b1, nullptr);
     EXPECT_EQ(b1->dims, (std::vector<std::int64_t>{6}));
     EXPECT_EQ(b1->values, (std::vector<float>{0, -0.5f, 0.3f, -2.5f, 0, -0.5f}));
@@ -169,9 +169,9 @@ TEST(AddGraphOutputs, ExposesActivationsAndKeepsTheModel) {
     EXPECT_EQ(after.weights.size(), before.weights.size());
     EXPECT_EQ(after.opset, before.opset);
 
-    Result<std::vector<std::uint8_t>> unknown = add_graph_outputs(bytes.data(), bytes.size(), {"w1"});
+    Result<std::vector<std::uint8_t>> unknown = add_graph_outputs(bytes.data(), bytes.size(), {"w1_0"});
     ASSERT_FALSE(unknown.ok());
-    EXPECT_NE(unknown.error().find("'w1'"), std::string::npos);
+    EXPECT_NE(unknown.error().find("'w1_0'"), std::string::npos);
 }
 
 TEST(LayerAccumulator, DeadUnitsNeedEveryImageAndNanIsNotDead) {

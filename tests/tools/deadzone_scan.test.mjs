@@ -175,12 +175,13 @@ test('bad input: a clear message and exit 2, never a stack trace', () => {
     const none = scan([path.join(root, 'build', 'native', 'test_models', 'wrong-interface.onnx'), '--images', dark]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no activation layer to scan/);
-    // An opset ONNX Runtime cannot run: scan-known.onnx stamped opset 99 (OperatorSetIdProto{version: 17} patched).
+    // An opset ONNX Runtime cannot run: scan-known.onnx stamped opset 99 (its opset_import entry,
+    // OperatorSetIdProto{domain: "", version: 17}, patched).
     const bytes = fs.readFileSync(known);
-    const at = bytes.indexOf(Buffer.from([0x42, 0x02, 0x10, 17]));
+    const at = bytes.indexOf(Buffer.from([0x42, 0x04, 0x0a, 0x00, 0x10, 17]));
     assert.ok(at > 0, 'the opset_import entry of scan-known.onnx');
     const opset99 = Buffer.from(bytes);
-    opset99[at + 3] = 99;
+    opset99[at + 5] = 99;
     fs.writeFileSync(path.join(dir, 'opset99.onnx'), opset99);
     const future = scan([path.join(dir, 'opset99.onnx'), '--images', dark]);
     assert.equal(future.code, 2);

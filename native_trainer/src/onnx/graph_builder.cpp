@@ -10,10 +10,11 @@ namespace ttfnet::onnx_export {
 
 namespace {
 
-void set_shape(onnx::ValueInfoProto* info, const std::string& name, const std::vector<std::int64_t>& shape) {
+void set_shape(onnx::ValueInfoProto* info, const std::string& name, const std::vector<std::int64_t>& shape,
+               onnx::TensorProto_DataType elem_type) {
     info->set_name(name);
     onnx::TypeProto_Tensor* t = info->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(onnx::TensorProto_DataType_FLOAT);
+    t->set_elem_type(elem_type);
     for (std::int64_t d : shape) t->mutable_shape()->add_dim()->set_dim_value(d);
 }
 
@@ -41,11 +42,26 @@ void attr_string(onnx::NodeProto* node, const std::string& name, const std::stri
     add_attr(node, name, onnx::AttributeProto_AttributeType_STRING)->set_s(value);
 }
 
+void add_attribute(onnx::NodeProto* node, const Attribute& a) {
+    if (const auto* i = std::get_if<std::int64_t>(&a.value)) attr_int(node, a.name, *i);
+    else if (const auto* f = std::get_if<float>(&a.value)) attr_float(node, a.name, *f);
+    else if (const auto* s = std::get_if<std::string>(&a.value)) attr_string(node, a.name, *s);
+    else attr_ints(node, a.name, std::get<std::vector<std::int64_t>>(a.value));
+}
+
+// raw_data is little-endian, which is also this machine's (and wasm's) layout.
+template <typename T>
+std::string raw_bytes(const std::vector<T>& values) {
+    std::string raw(values.size() * sizeof(T), '\0');
+    if (!raw.empty()) std::memcpy(raw.data(), values.data(), raw.size());
+    return raw;
+}
+
 } // namespace
 
-GraphBuilder::GraphBuilder(const std::string& graph_name) {
+GraphBuilder::GraphBuilder(const std::string& graph_name, const std::string& producer) {
     model_.set_ir_version(8);
-    model_.set_producer_name("deadzone ttfnet-train");
+    model_.set_producer_name(producer);
     model_.set_producer_version("1");
     onnx::OperatorSetIdProto* opset = model_.add_opset_import();
     opset->set_domain("");
@@ -54,12 +70,14 @@ GraphBuilder::GraphBuilder(const std::string& graph_name) {
     graph_->set_name(graph_name);
 }
 
-void GraphBuilder::add_input(const std::string& name, const std::vector<std::int64_t>& shape) {
-    set_shape(graph_->add_input(), name, shape);
+void GraphBuilder::add_input(const std::string& name, const std::vector<std::int64_t>& shape,
+                             onnx::TensorProto_DataType elem_type) {
+    set_shape(graph_->add_input(), name, shape, elem_type);
 }
 
-void GraphBuilder::add_output(const std::string& name, const std::vector<std::int64_t>& shape) {
-    set_shape(graph_->add_output(), name, shape);
+void GraphBuilder::add_output(const std::string& name, const std::vector<std::int64_t>& shape,
+                              onnx::TensorProto_DataType elem_type) {
+    set_shape(graph_->add_output(), name, shape, elem_type);
 }
 
 void GraphBuilder::set_metadata(const std::string& key, const std::string& value) {
@@ -76,46 +94,48 @@ std::string GraphBuilder::initializer(const std::string& hint, const FloatTensor
     t->set_name(name);
     t->set_data_type(onnx::TensorProto_DataType_FLOAT);
     for (std::int64_t d : tensor.shape) t->add_dims(d);
-    // raw_data is little-endian float32, which is also this machine's (and wasm's) layout.
-    std::string raw(tensor.values.size() * sizeof(float), '\0');
-    std::memcpy(raw.data(), tensor.values.data(), raw.size());
-    t->set_raw_data(std::move(raw));
+    t->set_raw_data(raw_bytes(tensor.values));
+    return name;
+}
+
+std::string GraphBuilder::initializer(const std::string& hint, const Int64Tensor& tensor) {
+    const std::string name = unique(hint);
+    onnx::TensorProto* t = graph_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto_DataType_INT64);
+    for (std::int64_t d : tensor.shape) t->add_dims(d);
+    t->set_raw_data(raw_bytes(tensor.values));
     return name;
 }
 
 std::string GraphBuilder::node(const std::string& op_type, const std::vector<std::string>& inputs, const std::string& output,
-                               const std::string& name_hint) {
+                               const std::string& name_hint, const std::vector<Attribute>& attributes) {
     onnx::NodeProto* n = graph_->add_node();
     n->set_op_type(op_type);
-    n->set_name(unique(name_hint.empty() ? op_type : name_hint));
+    // A node that names its output is named after it ("Relu_relu1": unique, as ONNX outputs are,
+    // and readable in the scan's report); others get a numbered name.
+    n->set_name(!name_hint.empty() ? unique(name_hint) : !output.empty() ? op_type + "_" + output : unique(op_type));
     for (const std::string& in : inputs) n->add_input(in);
     const std::string out = output.empty() ? n->name() + "_out" : output;
     n->add_output(out);
+    for (const Attribute& a : attributes) add_attribute(n, a);
     return out;
 }
-
-onnx::NodeProto* GraphBuilder::last_node() { return graph_->mutable_node(graph_->node_size() - 1); }
 
 std::string GraphBuilder::conv(const std::string& x, const FloatTensor& weight, const FloatTensor& bias, const ConvParams& p,
                                const std::string& name_hint, const std::string& output) {
     const std::string w = initializer(name_hint + ".weight", weight);
     const std::string b = initializer(name_hint + ".bias", bias);
-    const std::string out = node("Conv", {x, w, b}, output, name_hint);
-    onnx::NodeProto* n = last_node();
-    const std::int64_t k = weight.shape.at(2);
-    attr_ints(n, "kernel_shape", {k, weight.shape.at(3)});
-    attr_ints(n, "strides", {p.stride, p.stride});
-    attr_ints(n, "pads", {p.padding, p.padding, p.padding, p.padding});
-    attr_int(n, "group", p.groups);
-    return out;
+    return node("Conv", {x, w, b}, output, name_hint,
+                {Attribute::of_ints("kernel_shape", {weight.shape.at(2), weight.shape.at(3)}),
+                 Attribute::of_ints("strides", {p.stride, p.stride}),
+                 Attribute::of_ints("pads", {p.padding, p.padding, p.padding, p.padding}), Attribute::of_int("group", p.groups)});
 }
 
 std::string GraphBuilder::relu(const std::string& x, const std::string& output) { return node("Relu", {x}, output); }
 
 std::string GraphBuilder::leaky_relu(const std::string& x, float alpha, const std::string& output) {
-    const std::string out = node("LeakyRelu", {x}, output);
-    attr_float(last_node(), "alpha", alpha);
-    return out;
+    return node("LeakyRelu", {x}, output, "", {Attribute::of_float("alpha", alpha)});
 }
 
 std::string GraphBuilder::softplus(const std::string& x, const std::string& output) { return node("Softplus", {x}, output); }
@@ -123,10 +143,7 @@ std::string GraphBuilder::softplus(const std::string& x, const std::string& outp
 std::string GraphBuilder::hard_swish(const std::string& x) { return node("HardSwish", {x}); }
 
 std::string GraphBuilder::hard_sigmoid(const std::string& x, float alpha, float beta) {
-    const std::string out = node("HardSigmoid", {x});
-    attr_float(last_node(), "alpha", alpha);
-    attr_float(last_node(), "beta", beta);
-    return out;
+    return node("HardSigmoid", {x}, "", "", {Attribute::of_float("alpha", alpha), Attribute::of_float("beta", beta)});
 }
 
 std::string GraphBuilder::global_average_pool(const std::string& x) { return node("GlobalAveragePool", {x}); }
@@ -143,10 +160,8 @@ std::string GraphBuilder::mul_scalar(const std::string& x, float factor, const s
 
 std::string GraphBuilder::resize_bilinear(const std::string& x, float factor) {
     const std::string scales = initializer("resize_scales", FloatTensor{{4}, {1.0f, 1.0f, factor, factor}});
-    const std::string out = node("Resize", {x, "", scales});
-    attr_string(last_node(), "mode", "linear");
-    attr_string(last_node(), "coordinate_transformation_mode", "half_pixel");
-    return out;
+    return node("Resize", {x, "", scales}, "", "",
+                {Attribute::of_string("mode", "linear"), Attribute::of_string("coordinate_transformation_mode", "half_pixel")});
 }
 
 std::string GraphBuilder::check() {

@@ -2,13 +2,16 @@
 //
 // The exporter walks the LibTorch model and calls one method per layer; this class owns the
 // protobuf bookkeeping (unique tensor names, initializers as raw little-endian data, attributes)
-// so the exporter reads like the model's forward().
+// so the exporter reads like the model's forward(). The explorer's test models
+// (tests/fixtures/make_test_models.cpp) are written with it too, so every ONNX file the project
+// makes has the same layout. It needs libonnx only, not LibTorch (library ttfnet_onnx_graph).
 #pragma once
 
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace ttfnet::onnx_export {
@@ -19,6 +22,25 @@ struct FloatTensor {
     std::vector<float> values;
 };
 
+// An int64 tensor to store as an initializer (indices, shapes): shape + row-major values.
+struct Int64Tensor {
+    std::vector<std::int64_t> shape;
+    std::vector<std::int64_t> values;
+};
+
+// One node attribute (ONNX AttributeProto): an int, a float, a string or a list of ints. Made with
+// the named factories, so that `{4, 4}` or `1` never has to pick a type by overload resolution.
+struct Attribute {
+    using Value = std::variant<std::int64_t, float, std::string, std::vector<std::int64_t>>;
+    std::string name;
+    Value value;
+
+    static Attribute of_int(std::string name, std::int64_t v) { return {std::move(name), Value{v}}; }
+    static Attribute of_float(std::string name, float v) { return {std::move(name), Value{v}}; }
+    static Attribute of_string(std::string name, std::string v) { return {std::move(name), Value{std::move(v)}}; }
+    static Attribute of_ints(std::string name, std::vector<std::int64_t> v) { return {std::move(name), Value{std::move(v)}}; }
+};
+
 struct ConvParams {
     int stride = 1;
     int padding = 0;
@@ -27,18 +49,27 @@ struct ConvParams {
 
 class GraphBuilder {
 public:
-    explicit GraphBuilder(const std::string& graph_name);
+    // `producer` is the model's producer_name (ONNX ModelProto), e.g. the tool that wrote it.
+    explicit GraphBuilder(const std::string& graph_name, const std::string& producer = "deadzone ttfnet-train");
 
-    void add_input(const std::string& name, const std::vector<std::int64_t>& shape);
-    void add_output(const std::string& name, const std::vector<std::int64_t>& shape);
+    // Graph inputs and outputs with a static shape; elements float32 unless `elem_type` says otherwise
+    // (e.g. onnx::TensorProto_DataType_FLOAT16 for a half-precision export).
+    void add_input(const std::string& name, const std::vector<std::int64_t>& shape,
+                   onnx::TensorProto_DataType elem_type = onnx::TensorProto_DataType_FLOAT);
+    void add_output(const std::string& name, const std::vector<std::int64_t>& shape,
+                    onnx::TensorProto_DataType elem_type = onnx::TensorProto_DataType_FLOAT);
     void set_metadata(const std::string& key, const std::string& value);
 
-    // Stores `tensor` as an initializer named after `hint` (made unique) and returns its name.
+    // Stores `tensor` as an initializer named after `hint` (made unique: "<hint>_<n>") and returns
+    // its name. Shape {} is a scalar.
     std::string initializer(const std::string& hint, const FloatTensor& tensor);
+    std::string initializer(const std::string& hint, const Int64Tensor& tensor);
 
-    // Adds a node; returns its single output's name (`output` if given, else a unique one).
+    // Adds a node with `attributes`; returns its single output's name (`output` if given, else a
+    // unique one). The node is named "<name_hint>_<n>", else "<op_type>_<output>" when `output` is
+    // given, else "<op_type>_<n>". An input "" is an omitted optional input, as ONNX spells it.
     std::string node(const std::string& op_type, const std::vector<std::string>& inputs, const std::string& output = "",
-                     const std::string& name_hint = "");
+                     const std::string& name_hint = "", const std::vector<Attribute>& attributes = {});
 
     std::string conv(const std::string& x, const FloatTensor& weight, const FloatTensor& bias, const ConvParams& params,
                      const std::string& name_hint, const std::string& output = "");
@@ -62,7 +93,6 @@ public:
 
 private:
     std::string unique(const std::string& hint);
-    onnx::NodeProto* last_node();
 
     onnx::ModelProto model_;
     onnx::GraphProto* graph_;
