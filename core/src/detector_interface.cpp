@@ -170,8 +170,10 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
     d.external_data = info.external_data;
     if (in.dims[2] > 0 && in.dims[3] > 0) {
         d.input_height = static_cast<int>(in.dims[2]), d.input_width = static_cast<int>(in.dims[3]);
-    } else if (const int size = std::atoi(meta(MetadataKey::InputSize).c_str()); size > 0) {
-        d.input_width = d.input_height = size; // symbolic in the graph, fixed by the trainer's metadata
+    } else if (!meta(MetadataKey::InputSize).empty()) { // symbolic in the graph, fixed by the trainer's metadata
+        const Result<std::int64_t> size = read_metadata_integer(info.metadata, MetadataKey::InputSize, 32, 4096);
+        if (!size) return Error{"the model's input is " + dims_text(in.dims) + " and its " + size.error()};
+        d.input_width = d.input_height = static_cast<int>(size.value());
     }
     if ((d.fixed_input() && (d.input_width < 32 || d.input_height < 32 || d.input_width > 4096 || d.input_height > 4096)))
         return Error{"the model's input size " + std::to_string(d.input_width) + "x" + std::to_string(d.input_height) +
@@ -182,8 +184,9 @@ Result<DetectorInterface> find_detector_interface(const OnnxInfo& info) {
     d = std::move(found).value();
     const TensorInfo& heatmap = *find_tensor(info.outputs, d.heatmap_name);
     if (!meta(MetadataKey::Stride).empty()) {
-        d.stride = std::atoi(meta(MetadataKey::Stride).c_str());
-        if (d.stride <= 0 || d.stride > 64) return Error{"the model's `stride` metadata is not a usable number"};
+        const Result<std::int64_t> stride = read_metadata_integer(info.metadata, MetadataKey::Stride, 1, 64);
+        if (!stride) return Error{"the model's " + stride.error()};
+        d.stride = static_cast<int>(stride.value());
     } else if (d.fixed_input() && heatmap.dims[2] > 0 && heatmap.dims[3] > 0) {
         d.stride = static_cast<int>(d.input_height / heatmap.dims[2]);
     }

@@ -34,17 +34,6 @@ Result<double> number(const Props& props, MetadataKey key) {
     return numbers.value()[0];
 }
 
-// The whole text as an integer in [lo, hi].
-Result<std::int64_t> integer(const Props& props, MetadataKey key, std::int64_t lo, std::int64_t hi) {
-    Result<double> v = number(props, key);
-    if (!v) return Error{v.error()};
-    const double d = v.value();
-    if (d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
-        return Error{about(key) + "is " + *find(props, key) + ": not a whole number from " + std::to_string(lo) + " to " +
-                     std::to_string(hi)};
-    return static_cast<std::int64_t>(d);
-}
-
 std::string join(const float* v) {
     std::ostringstream s;
     for (int i = 0; i < 3; ++i) s << (i ? "," : "") << v[i];
@@ -54,6 +43,16 @@ std::string join(const float* v) {
 } // namespace
 
 const char* metadata_key_name(MetadataKey key) { return kKeyNames[static_cast<int>(key)]; }
+
+Result<std::int64_t> read_metadata_integer(const Props& props, MetadataKey key, std::int64_t lo, std::int64_t hi) {
+    Result<double> v = number(props, key);
+    if (!v) return Error{v.error()};
+    const double d = v.value();
+    if (d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
+        return Error{about(key) + "is " + *find(props, key) + ": not a whole number from " + std::to_string(lo) + " to " +
+                     std::to_string(hi)};
+    return static_cast<std::int64_t>(d);
+}
 
 bool is_trainer_input_size(int size) { return size >= kMinTrainerInputSize && size % 32 == 0 && size <= kMaxTrainerInputSize; }
 
@@ -92,12 +91,12 @@ Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::s
         *out = v.value();
     }
     if (find(props, MetadataKey::Stride)) {
-        Result<std::int64_t> s = integer(props, MetadataKey::Stride, 1, 64);
+        Result<std::int64_t> s = read_metadata_integer(props, MetadataKey::Stride, 1, 64);
         if (!s) return Error{s.error()};
         m.stride = static_cast<int>(s.value());
     }
     if (const std::string* size = find(props, MetadataKey::InputSize)) {
-        Result<std::int64_t> s = integer(props, MetadataKey::InputSize, 1, kMaxTrainerInputSize);
+        Result<std::int64_t> s = read_metadata_integer(props, MetadataKey::InputSize, 1, kMaxTrainerInputSize);
         if (!s || !is_trainer_input_size(static_cast<int>(s.value())))
             return Error{about(MetadataKey::InputSize) + "is " + *size + ": not " + trainer_input_size_rule()};
         m.input_size = static_cast<int>(s.value());
@@ -107,7 +106,7 @@ Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::s
     m.normalization = norm.value();
     if (const std::string* classes = find(props, MetadataKey::ClassNames)) m.class_names = split_comma_list(*classes);
     if (find(props, MetadataKey::TrainingSteps)) {
-        Result<std::int64_t> s = integer(props, MetadataKey::TrainingSteps, 0, std::int64_t{1} << 53);
+        Result<std::int64_t> s = read_metadata_integer(props, MetadataKey::TrainingSteps, 0, std::int64_t{1} << 53);
         if (!s) return Error{s.error()};
         m.training_steps = s.value();
     }

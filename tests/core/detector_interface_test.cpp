@@ -115,6 +115,30 @@ TEST(DetectorInterface, WhatCannotBeADetectorIsRefusedWithTheNamesSeen) {
     EXPECT_NE(d.error().find("not the input 320x320"), std::string::npos) << d.error();
 }
 
+TEST(DetectorInterface, StrideAndInputSizeMetadataAreWholeNumbersOrRefused) {
+    OnnxInfo info;
+    info.inputs = {tensor("image", {1, 3, -1, -1})}; // symbolic: the metadata fixes the size
+    info.outputs = {tensor("heatmap", {1, 2, -1, -1}), tensor("wh", {1, 4, -1, -1})};
+    info.metadata = {{"input_size", "320"}, {"stride", "4"}};
+    auto d = find_detector_interface(info);
+    ASSERT_TRUE(d.ok()) << d.error();
+    EXPECT_EQ(d.value().input_width, 320);
+    EXPECT_EQ(d.value().stride, 4);
+
+    for (const char* size : {"320px", "abc", "16", "320.5"}) {
+        info.metadata = {{"input_size", size}, {"stride", "4"}};
+        d = find_detector_interface(info);
+        ASSERT_FALSE(d.ok()) << size;
+        EXPECT_NE(d.error().find("metadata 'input_size'"), std::string::npos) << d.error();
+    }
+    for (const char* stride : {"4.5", "four", "0", "128"}) {
+        info.metadata = {{"input_size", "320"}, {"stride", stride}};
+        d = find_detector_interface(info);
+        ASSERT_FALSE(d.ok()) << stride;
+        EXPECT_NE(d.error().find("metadata 'stride'"), std::string::npos) << d.error();
+    }
+}
+
 TEST(DetectorInterface, AMappingTheUserCorrectsIsAppliedCheckedAndRemembered) {
     OnnxInfo info;
     info.inputs = {tensor("x", {1, 3, 256, 256})};

@@ -86,6 +86,12 @@ std::map<std::string, std::string> to_metadata_props(const TrainerMetadata& m);
 // is returned as written; the caller maps it to its enum.
 Result<TrainerMetadata> read_trainer_metadata(const std::map<std::string, std::string>& props);
 
+// The key's whole text as an integer in [lo, hi] (text_list.h's number syntax, one item). Errors:
+// "metadata 'stride' is missing", "metadata 'stride' is not a number: 'x'", "metadata 'stride' is
+// 4.5: not a whole number from 1 to 64".
+Result<std::int64_t> read_metadata_integer(const std::map<std::string, std::string>& props, MetadataKey key, std::int64_t lo,
+                                           std::int64_t hi);
+
 // The `mean` and `std` keys as a Normalization (ImageNet's for an absent or empty key): each three numbers
 // (parse_metadata_triple), std's positive. For the trainer's models and any other model's metadata
 // alike; the error is read_trainer_metadata's.
