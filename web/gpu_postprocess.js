@@ -1,0 +1,288 @@
+// Post-processing on the GPU with the WGSL compute shaders of shaders/: the TTFNet decode
+// (shaders/decode.wgsl) and per-channel statistics accumulated over images
+// (shaders/channel_stats.wgsl). Inputs are GPUBuffers (e.g. ONNX Runtime Web's outputs left on the
+// GPU, on ORT's own device) or Float32Arrays, which are uploaded; only the boxes and the counters are
+// read back. Both follow core/'s reference conventions (core/include/deadzone/decode.h,
+// channel_stats.h, activation_scan.h) and are tested against them (tests/e2e/wgsl_postprocess.test.mjs).
+//
+//   const gpu = await GpuPostprocess.create(device, new URL("../shaders/", import.meta.url));
+//   const { detections, nonfiniteHeatmap, bytesRead } = await gpu.decode(maps, params, letterbox);
+//   const stats = gpu.channelStats(channels, positions);  stats.add(buffer, batch);  await stats.read();
+//
+// A shader that does not compile is an error at create(), with the compiler's messages.
+
+const WORKGROUP = 256;
+const MAX_GROUPS_X = 65535; // WebGPU's guaranteed maxComputeWorkgroupsPerDimension
+const BOX_WORDS = 10; // struct Box of decode.wgsl
+const COUNTER_BYTES = 32; // struct Counters of decode.wgsl (5 words), read back with the boxes after it
+const RECORD_WORDS = 12; // struct ChannelRecord of channel_stats.wgsl
+const UNIFORM_ALIGN = 256; // minUniformBufferOffsetAlignment's guaranteed limit
+
+// Workgroup counts for n invocations of WORKGROUP each, folded into y past the x limit (the shaders
+// rebuild the index as x + y * groups.x * WORKGROUP).
+function groupsFor(n) {
+  const groups = Math.max(1, Math.ceil(n / WORKGROUP));
+  return groups <= MAX_GROUPS_X ? [groups, 1] : [MAX_GROUPS_X, Math.ceil(groups / MAX_GROUPS_X)];
+}
+
+// One workgroup per channel, folded likewise.
+function channelGroups(channels) {
+  return channels <= MAX_GROUPS_X ? [channels, 1] : [MAX_GROUPS_X, Math.ceil(channels / MAX_GROUPS_X)];
+}
+
+function nextPowerOfTwo(n) {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+// The float32 bits of an order-preserving key (the inverse of the shaders' order_key).
+function keyToFloat(key) {
+  const bits = (key & 0x80000000) !== 0 ? (key & 0x7fffffff) >>> 0 : (~key) >>> 0;
+  return new Float32Array(new Uint32Array([bits]).buffer)[0];
+}
+
+async function compile(device, url, label) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${label}: cannot fetch ${url} (HTTP ${response.status})`);
+  const module = device.createShaderModule({ label, code: await response.text() });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === "error");
+  if (errors.length > 0)
+    throw new Error(`${label} does not compile: ` + errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join("; "));
+  return module;
+}
+
+async function pipelines(device, module, label, entryPoints) {
+  device.pushErrorScope("validation");
+  const made = {};
+  for (const entryPoint of entryPoints)
+    made[entryPoint] = device.createComputePipeline({ label: `${label}:${entryPoint}`, layout: "auto", compute: { module, entryPoint } });
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`${label}: ${error.message}`);
+  return made;
+}
+
+export class GpuPostprocess {
+  // device: a GPUDevice (ORT's, to read its output buffers); shaderBase: the URL of shaders/.
+  static async create(device, shaderBase) {
+    const [decode, stats] = await Promise.all([
+      compile(device, new URL("decode.wgsl", shaderBase), "decode.wgsl"),
+      compile(device, new URL("channel_stats.wgsl", shaderBase), "channel_stats.wgsl"),
+    ]);
+    return new GpuPostprocess(device,
+      await pipelines(device, decode, "decode.wgsl", ["find_peaks", "count_wh", "sort_step", "write_boxes"]),
+      await pipelines(device, stats, "channel_stats.wgsl", ["accumulate", "count_dead_units"]));
+  }
+
+  constructor(device, decodePipelines, statsPipelines) {
+    this.device = device;
+    this.decodePipelines = decodePipelines;
+    this.statsPipelines = statsPipelines;
+  }
+
+  // A storage buffer holding `data` (a Float32Array), or `data` itself when it is a GPUBuffer.
+  storage(data, owned) {
+    if (!(data instanceof Float32Array)) return data;
+    const buffer = this.device.createBuffer({ size: Math.max(16, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(buffer, 0, data);
+    owned.push(buffer);
+    return buffer;
+  }
+
+  // maps: {heatmap, wh} (GPUBuffer or Float32Array; heatmap [C,H,W] logits, wh [4,H,W] input
+  // pixels), {channels, height, width}. params: {stride, topK, scoreThreshold} as DecodeParams.
+  // letterbox: {padLeft, padTop, scale, sourceWidth, sourceHeight} as core's Letterbox.
+  // -> {detections: [{x1, y1, x2, y2, score, classId, centerX, centerY, cellX, cellY}],
+  //     nonfiniteHeatmap, nonfiniteWh, droppedPeaks, peaks, bytesRead}
+  async decode(maps, params, letterbox) {
+    const { channels, height, width } = maps;
+    const cells = channels * height * width;
+    if (!(cells > 0) || cells >= 0xffffffff) throw new Error(`decode: heatmap [${channels},${height},${width}] is empty or too large`);
+    if (!(params.stride > 0) || !(params.topK > 0)) throw new Error("decode: stride and top_k must be positive");
+    const device = this.device;
+    const owned = [];
+    const capacity = nextPowerOfTwo(cells);
+    const uniform = new ArrayBuffer(48);
+    new Uint32Array(uniform, 0, 6).set([channels, height, width, params.stride, params.topK, capacity]);
+    new Float32Array(uniform, 24, 6).set([params.scoreThreshold, letterbox.padLeft, letterbox.padTop, letterbox.scale,
+      letterbox.sourceWidth, letterbox.sourceHeight]);
+    const paramBuffer = device.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(paramBuffer, 0, uniform);
+    owned.push(paramBuffer);
+
+    // Bitonic stages: blocks of 2, 4, ... capacity keys, partners block/2 ... 1 apart.
+    const stages = [];
+    for (let block = 2; block <= capacity; block *= 2)
+      for (let distance = block / 2; distance >= 1; distance /= 2) stages.push([block, distance]);
+    const stageBuffer = device.createBuffer({ size: Math.max(1, stages.length) * UNIFORM_ALIGN, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const stageData = new Uint32Array(Math.max(1, stages.length) * UNIFORM_ALIGN / 4);
+    stages.forEach(([block, distance], i) => stageData.set([block, distance], i * UNIFORM_ALIGN / 4));
+    device.queue.writeBuffer(stageBuffer, 0, stageData);
+    owned.push(stageBuffer);
+
+    const topK = params.topK;
+    const keys = device.createBuffer({ size: capacity * 8, usage: GPUBufferUsage.STORAGE });
+    const counters = device.createBuffer({ size: COUNTER_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const boxes = device.createBuffer({ size: topK * BOX_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const resultBytes = COUNTER_BYTES + topK * BOX_WORDS * 4;
+    const readback = device.createBuffer({ size: resultBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    owned.push(keys, counters, boxes, readback);
+    device.queue.writeBuffer(counters, 0, new Uint32Array(COUNTER_BYTES / 4));
+
+    // Bindings of decode.wgsl's group 0, in order; with "auto" layouts each pass binds only those
+    // its entry point uses.
+    const bindings = [paramBuffer, this.storage(maps.heatmap, owned), this.storage(maps.wh, owned), keys, counters, boxes];
+    const used = { find_peaks: [0, 1, 3, 4], count_wh: [0, 2, 4], sort_step: [0, 3], write_boxes: [0, 2, 3, 4, 5] };
+    const p = this.decodePipelines;
+    const use = (pass, entryPoint) => {
+      pass.setPipeline(p[entryPoint]);
+      pass.setBindGroup(0, device.createBindGroup({
+        layout: p[entryPoint].getBindGroupLayout(0),
+        entries: used[entryPoint].map((binding) => ({ binding, resource: { buffer: bindings[binding] } })),
+      }));
+    };
+
+    const encoder = device.createCommandEncoder({ label: "decode" });
+    const pass = encoder.beginComputePass({ label: "decode" });
+    use(pass, "find_peaks");
+    pass.dispatchWorkgroups(...groupsFor(capacity));
+    use(pass, "count_wh");
+    pass.dispatchWorkgroups(...groupsFor(4 * height * width));
+    if (stages.length > 0) {
+      use(pass, "sort_step");
+      stages.forEach((_, i) => {
+        pass.setBindGroup(1, device.createBindGroup({
+          layout: p.sort_step.getBindGroupLayout(1),
+          entries: [{ binding: 0, resource: { buffer: stageBuffer, offset: i * UNIFORM_ALIGN, size: 8 } }],
+        }));
+        pass.dispatchWorkgroups(...groupsFor(capacity / 2));
+      });
+    }
+    use(pass, "write_boxes");
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    encoder.copyBufferToBuffer(counters, 0, readback, 0, COUNTER_BYTES);
+    encoder.copyBufferToBuffer(boxes, 0, readback, COUNTER_BYTES, topK * BOX_WORDS * 4);
+    device.queue.submit([encoder.finish()]);
+
+    try {
+      await readback.mapAsync(GPUMapMode.READ);
+      const bytes = readback.getMappedRange().slice(0);
+      readback.unmap();
+      const words = new Uint32Array(bytes);
+      const floats = new Float32Array(bytes);
+      const count = words[4];
+      const detections = [];
+      for (let i = 0; i < count; ++i) {
+        const o = COUNTER_BYTES / 4 + i * BOX_WORDS;
+        detections.push({ x1: floats[o], y1: floats[o + 1], x2: floats[o + 2], y2: floats[o + 3], score: floats[o + 4],
+          centerX: floats[o + 5], centerY: floats[o + 6], classId: words[o + 7], cellX: words[o + 8], cellY: words[o + 9] });
+      }
+      return { detections, nonfiniteHeatmap: words[0], nonfiniteWh: words[1], peaks: words[2], droppedPeaks: words[3],
+        bytesRead: resultBytes };
+    } finally {
+      for (const b of owned) if (b !== maps.heatmap && b !== maps.wh) b.destroy();
+    }
+  }
+
+  // Per-channel statistics of an activation of `channels` x `positions` (H*W) values per image,
+  // accumulated over calls to add(); read() returns one record per channel:
+  //   {values, zeros, positives, nans, infs, finite, min, max, mean, sum, sumSquares, std, deadUnits}
+  // min/max/mean/std over finite values (0 when there are none), std the population one, deadUnits
+  // the positions that were exactly 0 on every image (the scan's dead units for ReLU-like layers).
+  channelStats(channels, positions) {
+    if (!(channels > 0 && positions > 0)) throw new Error(`channelStats: ${channels} channels x ${positions} positions is empty`);
+    return new ChannelStatsAccumulator(this, channels, positions);
+  }
+}
+
+class ChannelStatsAccumulator {
+  constructor(gpu, channels, positions) {
+    const device = gpu.device;
+    this.gpu = gpu;
+    this.channels = channels;
+    this.positions = positions;
+    this.records = device.createBuffer({ size: channels * RECORD_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const initial = new Uint32Array(channels * RECORD_WORDS);
+    for (let c = 0; c < channels; ++c) initial[c * RECORD_WORDS + 5] = 0xffffffff; // min_key: none yet
+    device.queue.writeBuffer(this.records, 0, initial);
+    const words = Math.ceil(positions / 32);
+    this.units = device.createBuffer({ size: Math.max(16, channels * words * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(this.units, 0, new Uint32Array(Math.max(4, channels * words)));
+    this.shapes = new Map(); // batch -> its uniform buffer
+  }
+
+  shapeBuffer(batch) {
+    let buffer = this.shapes.get(batch);
+    if (!buffer) {
+      buffer = this.gpu.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.gpu.device.queue.writeBuffer(buffer, 0, new Uint32Array([this.channels, this.positions, batch, 0]));
+      this.shapes.set(batch, buffer);
+    }
+    return buffer;
+  }
+
+  bind(pipeline, values, batch) {
+    const entries = [{ binding: 0, resource: { buffer: this.shapeBuffer(batch) } }];
+    if (values) entries.push({ binding: 1, resource: { buffer: values } });
+    entries.push({ binding: 2, resource: { buffer: this.records } }, { binding: 3, resource: { buffer: this.units } });
+    return this.gpu.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+  }
+
+  // values: [batch, channels, positions] float32, a GPUBuffer or a Float32Array.
+  add(values, batch = 1) {
+    if (values instanceof Float32Array && values.length !== batch * this.channels * this.positions)
+      throw new Error(`channelStats.add: ${values.length} values, expected ${batch} x ${this.channels} x ${this.positions}`);
+    const owned = [];
+    const buffer = this.gpu.storage(values, owned);
+    const encoder = this.gpu.device.createCommandEncoder({ label: "channel_stats" });
+    const pass = encoder.beginComputePass();
+    const pipeline = this.gpu.statsPipelines.accumulate;
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, this.bind(pipeline, buffer, batch));
+    pass.dispatchWorkgroups(...channelGroups(this.channels));
+    pass.end();
+    this.gpu.device.queue.submit([encoder.finish()]);
+    for (const b of owned) this.gpu.device.queue.onSubmittedWorkDone().then(() => b.destroy());
+  }
+
+  // -> {channels: [record per channel], bytesRead}
+  async read() {
+    const device = this.gpu.device;
+    const size = this.channels * RECORD_WORDS * 4;
+    const readback = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = device.createCommandEncoder({ label: "channel_stats read" });
+    const pass = encoder.beginComputePass();
+    const pipeline = this.gpu.statsPipelines.count_dead_units;
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, this.bind(pipeline, null, 1));
+    pass.dispatchWorkgroups(...channelGroups(this.channels));
+    pass.end();
+    encoder.copyBufferToBuffer(this.records, 0, readback, 0, size);
+    device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(GPUMapMode.READ);
+    const bytes = readback.getMappedRange().slice(0);
+    readback.unmap();
+    readback.destroy();
+    const u = new Uint32Array(bytes);
+    const f = new Float32Array(bytes);
+    const channels = [];
+    for (let c = 0; c < this.channels; ++c) {
+      const o = c * RECORD_WORDS;
+      const finite = u[o + 8];
+      const mean = finite > 0 ? f[o + 9] : 0;
+      const m2 = finite > 0 ? Math.max(0, f[o + 10]) : 0;
+      channels.push({ values: u[o], zeros: u[o + 1], positives: u[o + 2], nans: u[o + 3], infs: u[o + 4], finite,
+        min: finite > 0 ? keyToFloat(u[o + 5]) : 0, max: finite > 0 ? keyToFloat(u[o + 6]) : 0, deadUnits: u[o + 7],
+        mean, sum: mean * finite, sumSquares: m2 + finite * mean * mean, std: finite > 0 ? Math.sqrt(m2 / finite) : 0 });
+    }
+    return { channels, bytesRead: size };
+  }
+
+  destroy() {
+    this.records.destroy();
+    this.units.destroy();
+    for (const b of this.shapes.values()) b.destroy();
+  }
+}
