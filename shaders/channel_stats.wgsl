@@ -13,9 +13,11 @@
 //            workgroup and across images (Chan, Golub, LeVeque 1979), in float32, so a large offset
 //            costs no precision to cancellation; sum = mean * finite count, sum of squares =
 //            m2 + finite count * mean^2. The tolerance is float32's, not double's as in core/.
-//   units    one bit per (channel, position): set once the unit is non-zero (NaN counts: it is never
-//            inactive) on some image. dead units = positions whose bit is never set, the scan's
-//            definition for ReLU-like activations (output exactly 0 means no gradient).
+//   inactive per channel, the values in the activation's zero-gradient region (core's InactiveRegion,
+//            given as `shape`: exactly 0, and/or at or beyond a bound, compared as integer keys;
+//            NaN never inactive).
+//   units    one bit per (channel, position): set once the unit is active (outside the region) on
+//            some image. dead units = positions whose bit is never set: the scan's dead units.
 //
 // Passes (web/gpu_postprocess.js): accumulate once per batch of images, one workgroup per channel;
 // count_dead_units once at read-back time, one workgroup per channel.
@@ -24,6 +26,11 @@ struct Shape {
     channels: u32,
     positions: u32,
     batch: u32,
+    zero_inactive: u32, // 1: an exact 0 (+0 or -0) is inactive
+    has_lower: u32,     // 1: values <= lower are inactive
+    lower_key: u32,     // order_key of the lower bound's bits
+    has_upper: u32,
+    upper_key: u32,
 }
 
 struct ChannelRecord {
@@ -38,7 +45,7 @@ struct ChannelRecord {
     finite: u32,
     mean: f32,
     m2: f32,          // sum of squared deviations from the mean
-    pad: u32,
+    inactive: u32,    // values in the zero-gradient region
 }
 
 @group(0) @binding(0) var<uniform> shape: Shape;
@@ -52,6 +59,7 @@ var<workgroup> wg_zeros: atomic<u32>;
 var<workgroup> wg_positives: atomic<u32>;
 var<workgroup> wg_nans: atomic<u32>;
 var<workgroup> wg_infs: atomic<u32>;
+var<workgroup> wg_inactive: atomic<u32>;
 var<workgroup> wg_min: atomic<u32>;
 var<workgroup> wg_max: atomic<u32>;
 var<workgroup> wg_n: array<u32, THREADS>;
@@ -66,6 +74,17 @@ fn is_finite_bits(bits: u32) -> bool {
 fn order_key(bits: u32) -> u32 {
     let b = select(bits, 0u, bits == 0x80000000u);
     return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
+}
+
+// In the activation's zero-gradient region? (NaN never is; +-Inf may be, against a bound.)
+fn is_inactive(bits: u32) -> bool {
+    let magnitude = bits & 0x7fffffffu;
+    if (magnitude > 0x7f800000u) {
+        return false;
+    }
+    let key = order_key(bits);
+    return (shape.zero_inactive != 0u && magnitude == 0u) || (shape.has_lower != 0u && key <= shape.lower_key) ||
+           (shape.has_upper != 0u && key >= shape.upper_key);
 }
 
 // Chan's merge of (n, mean, m2) statistics a and b, returned as (mean, m2); n is a.n + b.n.
@@ -98,6 +117,7 @@ fn accumulate(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) gro
         atomicStore(&wg_positives, 0u);
         atomicStore(&wg_nans, 0u);
         atomicStore(&wg_infs, 0u);
+        atomicStore(&wg_inactive, 0u);
         atomicStore(&wg_min, 0xffffffffu);
         atomicStore(&wg_max, 0u);
     }
@@ -107,6 +127,7 @@ fn accumulate(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) gro
     var positives = 0u;
     var nans = 0u;
     var infs = 0u;
+    var inactive = 0u;
     var lo = 0xffffffffu;
     var hi = 0u;
     var n = 0u;
@@ -124,7 +145,9 @@ fn accumulate(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) gro
                 for (var image = 0u; image < shape.batch; image++) {
                     let bits = values[(image * shape.channels + c) * p + position];
                     let magnitude = bits & 0x7fffffffu;
-                    if (magnitude != 0u) {
+                    if (is_inactive(bits)) {
+                        inactive++;
+                    } else {
                         mask |= 1u << b;
                     }
                     if (!is_finite_bits(bits)) {
@@ -160,6 +183,7 @@ fn accumulate(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) gro
         atomicAdd(&wg_positives, positives);
         atomicAdd(&wg_nans, nans);
         atomicAdd(&wg_infs, infs);
+        atomicAdd(&wg_inactive, inactive);
         atomicMin(&wg_min, lo);
         atomicMax(&wg_max, hi);
     }
@@ -184,6 +208,7 @@ fn accumulate(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) gro
         r.positives += atomicLoad(&wg_positives);
         r.nans += atomicLoad(&wg_nans);
         r.infs += atomicLoad(&wg_infs);
+        r.inactive += atomicLoad(&wg_inactive);
         r.min_key = min(r.min_key, atomicLoad(&wg_min));
         r.max_key = max(r.max_key, atomicLoad(&wg_max));
         r.finite += wg_n[0];

@@ -36,6 +36,13 @@ function nextPowerOfTwo(n) {
   return p;
 }
 
+// The shaders' order_key: a finite float32's bits as an unsigned key with the float's order.
+function orderKey(value) {
+  let bits = new Uint32Array(new Float32Array([value]).buffer)[0];
+  if (bits === 0x80000000) bits = 0;
+  return ((bits & 0x80000000) !== 0 ? ~bits : bits | 0x80000000) >>> 0;
+}
+
 // The float32 bits of an order-preserving key (the inverse of the shaders' order_key).
 function keyToFloat(key) {
   const bits = (key & 0x80000000) !== 0 ? (key & 0x7fffffff) >>> 0 : (~key) >>> 0;
@@ -188,21 +195,25 @@ export class GpuPostprocess {
 
   // Per-channel statistics of an activation of `channels` x `positions` (H*W) values per image,
   // accumulated over calls to add(); read() returns one record per channel:
-  //   {values, zeros, positives, nans, infs, finite, min, max, mean, sum, sumSquares, std, deadUnits}
-  // min/max/mean/std over finite values (0 when there are none), std the population one, deadUnits
-  // the positions that were exactly 0 on every image (the scan's dead units for ReLU-like layers).
-  channelStats(channels, positions) {
+  //   {values, zeros, positives, nans, infs, finite, min, max, mean, sum, sumSquares, std, inactive, deadUnits}
+  // min/max/mean/std over finite values (0 when there are none), std the population one. `inactive`
+  // counts the values in the activation's zero-gradient region, given as core's InactiveRegion
+  // (activation_scan.h): {zero: exact 0 is inactive, lower, upper: inclusive bounds, +-Infinity for
+  // none}; deadUnits are the positions inactive on every image (the scan's dead units). The default
+  // region is ReLU's.
+  channelStats(channels, positions, region = { zero: true, lower: -Infinity, upper: Infinity }) {
     if (!(channels > 0 && positions > 0)) throw new Error(`channelStats: ${channels} channels x ${positions} positions is empty`);
-    return new ChannelStatsAccumulator(this, channels, positions);
+    return new ChannelStatsAccumulator(this, channels, positions, region);
   }
 }
 
 class ChannelStatsAccumulator {
-  constructor(gpu, channels, positions) {
+  constructor(gpu, channels, positions, region) {
     const device = gpu.device;
     this.gpu = gpu;
     this.channels = channels;
     this.positions = positions;
+    this.region = region;
     this.records = device.createBuffer({ size: channels * RECORD_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const initial = new Uint32Array(channels * RECORD_WORDS);
     for (let c = 0; c < channels; ++c) initial[c * RECORD_WORDS + 5] = 0xffffffff; // min_key: none yet
@@ -216,8 +227,11 @@ class ChannelStatsAccumulator {
   shapeBuffer(batch) {
     let buffer = this.shapes.get(batch);
     if (!buffer) {
-      buffer = this.gpu.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      this.gpu.device.queue.writeBuffer(buffer, 0, new Uint32Array([this.channels, this.positions, batch, 0]));
+      const { zero, lower, upper } = this.region;
+      buffer = this.gpu.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.gpu.device.queue.writeBuffer(buffer, 0, new Uint32Array([this.channels, this.positions, batch, zero ? 1 : 0,
+        Number.isFinite(lower) ? 1 : 0, Number.isFinite(lower) ? orderKey(lower) : 0,
+        Number.isFinite(upper) ? 1 : 0, Number.isFinite(upper) ? orderKey(upper) : 0]));
       this.shapes.set(batch, buffer);
     }
     return buffer;
@@ -275,6 +289,7 @@ class ChannelStatsAccumulator {
       const m2 = finite > 0 ? Math.max(0, f[o + 10]) : 0;
       channels.push({ values: u[o], zeros: u[o + 1], positives: u[o + 2], nans: u[o + 3], infs: u[o + 4], finite,
         min: finite > 0 ? keyToFloat(u[o + 5]) : 0, max: finite > 0 ? keyToFloat(u[o + 6]) : 0, deadUnits: u[o + 7],
+        inactive: u[o + 11],
         mean, sum: mean * finite, sumSquares: m2 + finite * mean * mean, std: finite > 0 ? Math.sqrt(m2 / finite) : 0 });
     }
     return { channels, bytesRead: size };

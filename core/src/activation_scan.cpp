@@ -86,16 +86,17 @@ bool activation_op_of(const std::string& op_type, ActivationOp& op) {
 
 bool activation_can_die(ActivationOp op) { return entry(op).can_die; }
 
-bool ActivationLayer::inactive(float v) const {
+InactiveRegion ActivationLayer::inactive_region() const {
+    const float inf = std::numeric_limits<float>::infinity();
     switch (op) {
-    case ActivationOp::Relu: return v == 0.0f; // relu(x) = 0 exactly for x <= 0
-    case ActivationOp::Clip:                   // held at a (finite) bound
-        return (std::isfinite(lower) && v <= lower) || (std::isfinite(upper) && v >= upper);
-    case ActivationOp::HardSwish: return v == 0.0f; // x * relu6(x + 3) / 6 = 0 for x <= -3
-    case ActivationOp::HardSigmoid: return v <= 0.0f || v >= 1.0f;
-    case ActivationOp::Sigmoid: return v <= kSaturationEps || v >= 1.0f - kSaturationEps;
-    case ActivationOp::Tanh: return v <= -1.0f + kSaturationEps || v >= 1.0f - kSaturationEps;
-    default: return false;
+    case ActivationOp::Relu:      // relu(x) = 0 exactly for x <= 0
+    case ActivationOp::HardSwish: // x * relu6(x + 3) / 6 = 0 for x <= -3
+        return {true, -inf, inf};
+    case ActivationOp::Clip: return {false, lower, upper}; // held at a (finite) bound
+    case ActivationOp::HardSigmoid: return {false, 0.0f, 1.0f};
+    case ActivationOp::Sigmoid: return {false, kSaturationEps, 1.0f - kSaturationEps};
+    case ActivationOp::Tanh: return {false, -1.0f + kSaturationEps, 1.0f - kSaturationEps};
+    default: return {};
     }
 }
 

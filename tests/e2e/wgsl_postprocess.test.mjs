@@ -175,11 +175,14 @@ test("decode on the GPU: an all-zero channel (every cell a peak), a dead wh chan
   await checkDecode("threshold 0, top-K 1", shape, faulty, { threshold: 0, topK: 1 });
 });
 
-async function checkStats(name, { images, channels, positions }, values, batches) {
-  const ref = runReference(["stats", images, channels, positions], values);
-  const gpu = await page.evaluate(async ([data, shape, batchSizes]) => {
+// op: [] (Relu), [op_type] or ["Clip", lower, upper]; the zero-gradient region is core's
+// (InactiveRegion, printed by the reference), handed to the GPU as it is.
+async function checkStats(name, { images, channels, positions }, values, batches, op = []) {
+  const ref = runReference(["stats", images, channels, positions, ...op], values);
+  const region = { zero: ref.region.zero, lower: ref.region.lower ?? -Infinity, upper: ref.region.upper ?? Infinity };
+  const gpu = await page.evaluate(async ([data, shape, batchSizes, region]) => {
     const all = new Float32Array(data);
-    const stats = window.gpu.channelStats(shape.channels, shape.positions);
+    const stats = window.gpu.channelStats(shape.channels, shape.positions, region);
     const per = shape.channels * shape.positions;
     let at = 0;
     for (const n of batchSizes) {
@@ -189,14 +192,14 @@ async function checkStats(name, { images, channels, positions }, values, batches
     const result = await stats.read();
     stats.destroy();
     return result;
-  }, [Array.from(values), { channels, positions }, batches]);
+  }, [Array.from(values), { channels, positions }, batches, region]);
   assert.equal(gpu.channels.length, channels);
   assert.equal(gpu.bytesRead, channels * 48, "one 48-byte record per channel is read back");
   ref.channels.forEach((r, c) => {
     const g = gpu.channels[c];
     const label = `${name}: channel ${c}`;
-    assert.deepEqual([g.values, g.finite, g.nans, g.infs, g.zeros, g.positives, g.deadUnits],
-      [r.values, r.finite, r.nans, r.infs, r.zeros, r.positives, r.deadUnits], `${label}: counts`);
+    assert.deepEqual([g.values, g.finite, g.nans, g.infs, g.zeros, g.positives, g.inactive, g.deadUnits],
+      [r.values, r.finite, r.nans, r.infs, r.zeros, r.positives, r.inactive, r.deadUnits], `${label}: counts`);
     assert.ok(g.min === r.min && g.max === r.max, `${label}: min/max ${g.min}/${g.max} vs ${r.min}/${r.max}`);
     const scale = r.std + Math.abs(r.mean) * 2 ** -20 + 1e-30;
     assert.ok(Math.abs(g.mean - r.mean) <= STATS_TOLERANCE * scale, `${label}: mean ${g.mean} vs ${r.mean}`);
@@ -231,6 +234,22 @@ test("channel statistics on the GPU equal core's: counts and min/max exact, dead
   await checkStats("a batch of 2, then 1", shape, values, [2, 1]);
 });
 
+test("each activation's zero-gradient region on the GPU is core's: Clip's bounds, HardSigmoid, Sigmoid and Tanh saturation, ops that never die", async () => {
+  const rnd = random(11);
+  const shape = { images: 2, channels: 3, positions: 257 };
+  const values = new Float32Array(shape.images * shape.channels * shape.positions);
+  const special = [0, -0, 6, 6.000001, 5.999999, 1, 0.9999, 0.99995, 1e-4, 1e-5, -1, -0.99995, Infinity, -Infinity, NaN, 1e-40];
+  for (let i = 0; i < values.length; ++i) values[i] = i % 4 === 0 ? special[(i >> 2) % special.length] : rnd() * 16 - 8;
+  // Channel 2 of image 0 and 1 sits at 6 where p % 5 == 0: units dead under Clip(0, 6) on both images.
+  for (let n = 0; n < shape.images; ++n)
+    for (let p = 0; p < shape.positions; p += 5) values[(n * shape.channels + 2) * shape.positions + p] = 6;
+  for (const op of [["Clip", 0, 6], ["Clip", -1e30, 1], ["HardSigmoid"], ["Sigmoid"], ["Tanh"], ["HardSwish"], ["LeakyRelu"]]) {
+    const { ref } = await checkStats(op.join(" "), shape, values, [1, 1], op);
+    if (op[0] === "LeakyRelu") assert.ok(ref.channels.every((c) => c.inactive === 0 && c.deadUnits === 0), "LeakyReLU never dies");
+    else assert.ok(ref.channels.some((c) => c.inactive > 0), `${op.join(" ")}: the inputs reach its region`);
+  }
+});
+
 test("a shader that does not compile is an error naming the line, not a silent fallback", async () => {
   const route = "**/shaders-broken/decode.wgsl";
   await page.route(route, (r) => r.fulfill({ contentType: "text/plain", body: "fn broken( -> { let x = ; }" }));
@@ -245,4 +264,42 @@ test("a shader that does not compile is an error naming the line, not a silent f
     }
   });
   assert.match(message, /^decode\.wgsl does not compile: line 1:\d+ /);
+});
+
+test("ONNX Runtime's outputs left on the GPU are decoded on its own device, as core decodes them read back", async () => {
+  const result = await page.evaluate(async () => {
+    const ort = await import("/ort/ort.min.mjs");
+    ort.env.wasm.wasmPaths = location.origin + "/ort/";
+    ort.env.logLevel = "error";
+    const bytes = new Uint8Array(await (await fetch("/test-models/broken.onnx")).arrayBuffer());
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ["webgpu"], preferredOutputLocation: "gpu-buffer" });
+    const device = await ort.env.webgpu.device;
+    const { GpuPostprocess } = await import("/web/gpu_postprocess.js");
+    const gpu = await GpuPostprocess.create(device, new URL("/shaders/", location.href));
+    // A dark image with a red blob (the test model's red_blob class), ImageNet-normalised.
+    const size = 320, input = new Float32Array(3 * size * size);
+    const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+    for (let y = 0; y < size; ++y)
+      for (let x = 0; x < size; ++x) {
+        const a = Math.exp(-((x - 120) ** 2 + (y - 90) ** 2) / (2 * 30 * 30));
+        const rgb = [0.1 + 0.85 * a, 0.1 + 0.05 * a, 0.12];
+        for (let c = 0; c < 3; ++c) input[(c * size + y) * size + x] = (rgb[c] - mean[c]) / std[c];
+      }
+    const out = await session.run({ image: new ort.Tensor("float32", input, [1, 3, size, size]) }, ["heatmap", "wh"]);
+    const [, channels, height, width] = out.heatmap.dims;
+    const onGpu = out.heatmap.location === "gpu-buffer" && out.wh.location === "gpu-buffer";
+    const decoded = await gpu.decode({ heatmap: out.heatmap.gpuBuffer, wh: out.wh.gpuBuffer, channels, height, width },
+      { stride: 4, topK: 100, scoreThreshold: 0.1 }, { padLeft: 0, padTop: 0, scale: 1, sourceWidth: size, sourceHeight: size });
+    const maps = [...await out.heatmap.getData(), ...await out.wh.getData()];
+    return { onGpu, decoded, maps, shape: { c: channels, h: height, w: width } };
+  });
+  assert.ok(result.onGpu, "the outputs stayed on the GPU");
+  const ref = runReference(["decode", result.shape.c, result.shape.h, result.shape.w, 4, 100, 0.1, 320, 320, 320, 320], new Float32Array(result.maps));
+  assert.ok(ref.detections.length >= 1, "the red blob is found");
+  assert.equal(result.decoded.detections.length, ref.detections.length);
+  ref.detections.forEach((r, i) => {
+    const g = result.decoded.detections[i];
+    assert.deepEqual([g.classId, g.cellY, g.cellX], [r.classId, r.cellY, r.cellX]);
+    assert.ok(Math.abs(g.x1 - r.x1) <= BOX_TOLERANCE && Math.abs(g.x2 - r.x2) <= BOX_TOLERANCE, `detection ${i}`);
+  });
 });

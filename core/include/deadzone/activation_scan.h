@@ -17,6 +17,8 @@
 
 #include <cstdint>
 #include <string>
+#include <cmath>
+#include <limits>
 #include <vector>
 
 namespace deadzone {
@@ -47,6 +49,19 @@ bool activation_can_die(ActivationOp op);
 // derivative is below 1e-4 there).
 constexpr float kSaturationEps = 1e-4f;
 
+// Where an activation's output has a zero derivative: exactly 0 (`zero`), or at or beyond a finite
+// bound (value <= lower, value >= upper; an infinite bound means none). NaN is never in it. One
+// description for the C++ scan and the GPU's (shaders/channel_stats.wgsl).
+struct InactiveRegion {
+    bool zero = false;
+    float lower = -std::numeric_limits<float>::infinity();
+    float upper = std::numeric_limits<float>::infinity();
+
+    bool contains(float v) const {
+        return (zero && v == 0.0f) || (std::isfinite(lower) && v <= lower) || (std::isfinite(upper) && v >= upper);
+    }
+};
+
 // One activation node of the graph and how to classify its outputs.
 struct ActivationLayer {
     std::string tensor; // the activation's output tensor (what the scan exposes)
@@ -58,8 +73,12 @@ struct ActivationLayer {
     float alpha = 0.2f; // HardSigmoid: max(0, min(1, alpha * x + beta)) (ONNX defaults; PyTorch exports 1/6, 0.5)
     float beta = 0.5f;
 
+    // The op's zero-gradient region: Relu and HardSwish exactly 0, Clip its finite bounds,
+    // HardSigmoid 0 and 1, Sigmoid and Tanh within kSaturationEps of their limits; empty for ops whose
+    // gradient is never 0.
+    InactiveRegion inactive_region() const;
     // True when `value` (an output of this activation) lies where the derivative is 0.
-    bool inactive(float value) const;
+    bool inactive(float value) const { return inactive_region().contains(value); }
     // True when the activation of a constant pre-activation `x` lies there (static rules).
     bool inactive_pre_activation(float x) const;
 };

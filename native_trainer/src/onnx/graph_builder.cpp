@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <exception>
+#include <utility>
 
 namespace ttfnet::onnx_export {
 
@@ -89,22 +90,21 @@ void GraphBuilder::set_metadata(const std::string& key, const std::string& value
 std::string GraphBuilder::unique(const std::string& hint) { return hint + "_" + std::to_string(counter_++); }
 
 std::string GraphBuilder::initializer(const std::string& hint, const FloatTensor& tensor) {
-    const std::string name = unique(hint);
-    onnx::TensorProto* t = graph_->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto_DataType_FLOAT);
-    for (std::int64_t d : tensor.shape) t->add_dims(d);
-    t->set_raw_data(raw_bytes(tensor.values));
-    return name;
+    return add_initializer(hint, onnx::TensorProto_DataType_FLOAT, tensor.shape, raw_bytes(tensor.values));
 }
 
 std::string GraphBuilder::initializer(const std::string& hint, const Int64Tensor& tensor) {
+    return add_initializer(hint, onnx::TensorProto_DataType_INT64, tensor.shape, raw_bytes(tensor.values));
+}
+
+std::string GraphBuilder::add_initializer(const std::string& hint, onnx::TensorProto_DataType type,
+                                          const std::vector<std::int64_t>& shape, std::string raw) {
     const std::string name = unique(hint);
     onnx::TensorProto* t = graph_->add_initializer();
     t->set_name(name);
-    t->set_data_type(onnx::TensorProto_DataType_INT64);
-    for (std::int64_t d : tensor.shape) t->add_dims(d);
-    t->set_raw_data(raw_bytes(tensor.values));
+    t->set_data_type(type);
+    for (std::int64_t d : shape) t->add_dims(d);
+    t->set_raw_data(std::move(raw));
     return name;
 }
 

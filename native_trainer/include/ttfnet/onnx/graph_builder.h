@@ -93,6 +93,9 @@ public:
 
 private:
     std::string unique(const std::string& hint);
+    // An initializer of `type` named after `hint`, its little-endian bytes in `raw`.
+    std::string add_initializer(const std::string& hint, onnx::TensorProto_DataType type, const std::vector<std::int64_t>& shape,
+                                std::string raw);
 
     onnx::ModelProto model_;
     onnx::GraphProto* graph_;
