@@ -24,7 +24,8 @@ void dz_js_copy_text(const char* text);
 
 // ort_session.cpp: ONNX Runtime Web (web/ort_bridge.js); answered by dz_on_session_created,
 // dz_on_run_done and dz_on_run_failed.
-void dz_js_ort_create(int id, const unsigned char* bytes, int size, const char* backend);
+// outputs_on_gpu: WebGPU outputs stay on the GPU until read (for dz_js_ort_run_outputs' accumulate).
+void dz_js_ort_create(int id, const unsigned char* bytes, int size, const char* backend, int outputs_on_gpu);
 int dz_js_ort_in_worker();
 void dz_js_ort_release(int id);
 void dz_js_ort_add_external(int id, const char* name, const std::uint8_t* data, int size);
@@ -38,9 +39,12 @@ void dz_js_ort_run(int session_id, int request_id, const void* input, int count,
                    const char* offset_name);
 
 // ort_session.cpp, for the Scan view: any outputs (names separated by '\n'), each handed to
-// dz_on_output, then dz_on_outputs_done.
+// dz_on_output, then dz_on_outputs_done. accumulate: "" or the JSON list of outputs to reduce on the
+// GPU instead ([{layer, name, zero, lower, upper}], web/ort_runner.js), whose counts
+// dz_js_ort_read_totals later hands to dz_on_layer_totals.
 void dz_js_ort_run_outputs(int session_id, int request_id, const void* input, int count, int half, int width, int height,
-                           const char* input_name, const char* output_names);
+                           const char* input_name, const char* output_names, const char* accumulate);
+void dz_js_ort_read_totals(int session_id, int request_id);
 
 // scan_view.cpp: the browser saves `size` bytes as a download called `name`.
 void dz_js_save_file(const char* name, const char* mime, const void* data, int size);

@@ -30,6 +30,10 @@ void dz_on_session_created(int id, int ok, const char* message);
 // The Scan view's outputs, one call each (dims as doubles, rank of them), then dz_on_outputs_done.
 void dz_on_output(int request_id, int index, const void* data, int half, const double* dims, int rank);
 void dz_on_outputs_done(int request_id, const char* error);
+// One layer's counts gathered on the GPU over every image (dz_js_ort_read_totals): 8 doubles per
+// channel (values, inactive, NaN, Inf, min, max, sum, dead units), the output's dims[rank], and the
+// number of images; dz_on_outputs_done follows the last layer.
+void dz_on_layer_totals(int request_id, int layer, const double* records, int channels, const double* dims, int rank, int images);
 void dz_on_run_failed(int request_id, const char* message);
 // A detection run's heatmap, wh, wh_pre and offset maps: each its data, element count, float16 flag
 // and NCHW dims (n 0 for an absent output); the run's time and the round trip's, in ms.

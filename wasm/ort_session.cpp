@@ -13,6 +13,7 @@
 
 #include <emscripten/emscripten.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -48,6 +49,27 @@ EMSCRIPTEN_KEEPALIVE void dz_on_session_created(int id, int ok, const char* mess
 EMSCRIPTEN_KEEPALIVE void dz_on_output(int request_id, int index, const void* data, int half, const double* dims, int rank) {
     using namespace deadzone::explorer;
     on_scan_output(app_state(), request_id, index, data, half != 0, std::vector<std::int64_t>(dims, dims + rank));
+}
+
+EMSCRIPTEN_KEEPALIVE void dz_on_layer_totals(int request_id, int layer, const double* records, int channels, const double* dims,
+                                             int rank, int images) {
+    using namespace deadzone::explorer;
+    std::vector<deadzone::ChannelScan> counts(static_cast<std::size_t>(std::max(0, channels)));
+    for (std::size_t c = 0; c < counts.size(); ++c) {
+        const double* r = records + c * 8;
+        deadzone::ChannelScan& s = counts[c];
+        s.values = static_cast<std::int64_t>(r[0]);
+        s.inactive = static_cast<std::int64_t>(r[1]);
+        s.nan = static_cast<std::int64_t>(r[2]);
+        s.inf = static_cast<std::int64_t>(r[3]);
+        s.min = static_cast<float>(r[4]);
+        s.max = static_cast<float>(r[5]);
+        s.sum = r[6];
+        s.dead_units = static_cast<std::int64_t>(r[7]);
+    }
+    std::vector<std::int64_t> shape(static_cast<std::size_t>(std::max(0, rank)));
+    for (std::size_t i = 0; i < shape.size(); ++i) shape[i] = static_cast<std::int64_t>(dims[i]);
+    on_scan_layer_totals(app_state(), request_id, layer, shape, images, std::move(counts));
 }
 
 // An ort_run_outputs run ended: error "" when every output was handed over.
@@ -107,10 +129,10 @@ const char* backend_name(Backend b) { return b == Backend::WebGpu ? "webgpu" : "
 Backend other_backend(Backend b) { return b == Backend::WebGpu ? Backend::Wasm : Backend::WebGpu; }
 
 void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, const std::vector<ExternalFile>& external,
-                        Backend backend) {
+                        Backend backend, bool outputs_on_gpu) {
     for (const ExternalFile& f : external)
         dz_js_ort_add_external(session_id, f.name.c_str(), f.bytes.data(), static_cast<int>(f.bytes.size()));
-    dz_js_ort_create(session_id, bytes.data(), static_cast<int>(bytes.size()), backend_name(backend));
+    dz_js_ort_create(session_id, bytes.data(), static_cast<int>(bytes.size()), backend_name(backend), outputs_on_gpu ? 1 : 0);
 }
 
 void ort_release_session(int session_id) { dz_js_ort_release(session_id); }
@@ -132,10 +154,13 @@ void ort_run(int session_id, int request_id, const std::vector<float>& input, in
 }
 
 void ort_run_outputs(int session_id, int request_id, const void* input, int count, bool half, int width, int height,
-                     const std::string& input_name, const std::vector<std::string>& outputs) {
+                     const std::string& input_name, const std::vector<std::string>& outputs, const std::string& accumulate) {
     std::string names; // newline-separated: tensor names never contain one
     for (const std::string& n : outputs) names += (names.empty() ? "" : "\n") + n;
-    dz_js_ort_run_outputs(session_id, request_id, input, count, half ? 1 : 0, width, height, input_name.c_str(), names.c_str());
+    dz_js_ort_run_outputs(session_id, request_id, input, count, half ? 1 : 0, width, height, input_name.c_str(), names.c_str(),
+                          accumulate.c_str());
 }
+
+void ort_read_totals(int session_id, int request_id) { dz_js_ort_read_totals(session_id, request_id); }
 
 } // namespace deadzone::explorer

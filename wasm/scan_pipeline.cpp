@@ -11,8 +11,10 @@
 #include "deadzone/scan_report.h"
 
 #include <emscripten/emscripten.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace deadzone::explorer {
@@ -89,6 +91,23 @@ Result<bool> prepare_input(const ScanState& scan, const ScanImage& image, ModelI
     return true;
 }
 
+// The layers a GPU pass reduces there: ort_runner.js's feed.accumulate, each with the zero-gradient
+// region core's scan uses for it (a bound JSON cannot hold, infinity, is null).
+std::string accumulate_json(const ModelScan& scan, const std::vector<int>& layers) {
+    const auto bound = [](float v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    nlohmann::json list = nlohmann::json::array();
+    for (int l : layers) {
+        const ActivationLayer& layer = scan.layers()[static_cast<std::size_t>(l)];
+        const InactiveRegion region = layer.inactive_region();
+        list.push_back({{"layer", l},
+                        {"name", layer.tensor},
+                        {"zero", region.zero},
+                        {"lower", bound(region.lower)},
+                        {"upper", bound(region.upper)}});
+    }
+    return list.dump();
+}
+
 // Runs `layers` of the exposed model on image `image_index`.
 void start_run(AppState& state, int image_index, const std::vector<int>& layers, bool for_maps) {
     ScanState& scan = state.scan;
@@ -113,11 +132,20 @@ void start_run(AppState& state, int image_index, const std::vector<int>& layers,
     const bool half = !halves.empty();
     ort_run_outputs(scan.session_id, scan.request_id, half ? static_cast<const void*>(halves.data()) : input.nchw.data(),
                     static_cast<int>(input.nchw.size()), half, scan.input.width, scan.input.height, scan.input.name,
-                    scan.request_names);
+                    scan.request_names, scan.gpu_totals && !for_maps ? accumulate_json(*scan.scan, layers) : "");
 }
 
 // The counters the current pass adds to.
 ModelScan& active(ScanState& scan) { return scan.pass == 0 ? *scan.scan : *scan.second; }
+
+// After the last image of a GPU pass: its counts, read back once (then on_scan_run_done finishes).
+void read_gpu_totals(AppState& state) {
+    ScanState& scan = state.scan;
+    scan.reading_totals = true;
+    scan.request_id = state.next_id++;
+    state.ort_busy = true;
+    ort_read_totals(scan.session_id, scan.request_id);
+}
 
 // Pass 1: the same scan again on the other back-end, into fresh counters.
 void start_second_pass(AppState& state) {
@@ -131,6 +159,8 @@ void start_second_pass(AppState& state) {
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
     scan.pass = 1;
+    scan.reading_totals = false;
+    scan.gpu_total_layers = 0;
     scan.pass_backend = other_backend(scan.pass_backend);
     scan.compared_with = scan.pass_backend;
     scan.image_index = scan.group_index = 0;
@@ -322,6 +352,8 @@ void start_scan(AppState& state) {
     scan.error.clear();
     scan.maps = LayerMaps{};
     scan.pass = 0;
+    scan.reading_totals = false;
+    scan.gpu_total_layers = 0;
     scan.pass_backend = state.backend;
     scan.second.reset();
     scan.comparison.reset();
@@ -337,6 +369,7 @@ void cancel_scan(AppState& state) {
     // then only frees it.
     scan.abandoned_request = scan.request_id;
     scan.request_id = 0;
+    scan.reading_totals = false;
     if (scan.session_id != 0) ort_release_session(scan.session_id);
     scan.session_id = 0;
     if (scan.pass == 1) { // the scan stands; only its comparison is cancelled
@@ -355,7 +388,9 @@ void pump_scan(AppState& state) {
     if (scan.phase == ScanPhase::Opening && scan.session_id == 0) {
         scan.session_id = state.next_id++;
         state.ort_busy = true;
-        ort_create_session(scan.session_id, exposed_model(scan), scan.external_files, scan.pass_backend);
+        // On WebGPU a float32 model's activations are reduced where they are, on the GPU.
+        scan.gpu_totals = scan.pass_backend == Backend::WebGpu && !scan.input.half;
+        ort_create_session(scan.session_id, exposed_model(scan), scan.external_files, scan.pass_backend, scan.gpu_totals);
         active(scan).release_exposed_model(); // JS copied it before ort_create_session returned
         return;
     }
@@ -437,6 +472,15 @@ void on_scan_run_done(AppState& state, int request_id, const std::string& error)
         scan.maps.error = error;
         return;
     }
+    if (scan.reading_totals) {
+        scan.reading_totals = false;
+        if (!error.empty() || !scan.error.empty()) {
+            fail(state, "reading the GPU's counts: " + (error.empty() ? scan.error : error));
+            return;
+        }
+        finish(state);
+        return;
+    }
     if (!error.empty() || !scan.error.empty()) {
         fail(state, scan.images[static_cast<std::size_t>(scan.image_index)].name + ": " + (error.empty() ? scan.error : error));
         return;
@@ -445,7 +489,18 @@ void on_scan_run_done(AppState& state, int request_id, const std::string& error)
     active(scan).end_image(scan.images[static_cast<std::size_t>(scan.image_index)].name);
     scan.group_index = 0;
     scan.groups.clear(); // re-planned from the sizes the first image showed
-    if (++scan.image_index >= static_cast<int>(scan.images.size())) finish(state);
+    if (++scan.image_index < static_cast<int>(scan.images.size())) return;
+    if (scan.gpu_totals) read_gpu_totals(state);
+    else finish(state);
+}
+
+void on_scan_layer_totals(AppState& state, int request_id, int layer, const std::vector<std::int64_t>& shape, int images,
+                          std::vector<ChannelScan> channels) {
+    ScanState& scan = state.scan;
+    if (request_id != scan.request_id || !scan.reading_totals) return;
+    Result<bool> set = active(scan).set_layer_totals(layer, shape, images, std::move(channels));
+    if (!set) scan.error = set.error(); // reported when the read ends
+    else ++scan.gpu_total_layers;
 }
 
 } // namespace deadzone::explorer

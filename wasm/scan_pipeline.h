@@ -1,6 +1,8 @@
 // The Scan view's path (scan_pipeline.cpp): a model's bytes -> core's ModelScan (activation layers,
 // static findings, the model with every activation exposed) -> an ORT Web session -> for each image,
-// one run per fetch group, each output reduced to counters by core as it arrives -> the report.
+// one run per fetch group, each output reduced to counters by core as it arrives -> the report. On
+// WebGPU the float32 outputs are reduced on the GPU instead (shaders/channel_stats.wgsl, with each
+// layer's InactiveRegion) and their counts read back once, after the last image.
 // Bad input (not ONNX, no activation, an image that does not decode, a run that fails) becomes the
 // view's visible error and a message, and the last finished report stays on screen.
 #pragma once
@@ -44,5 +46,8 @@ void on_scan_session_created(AppState& state, int session_id, bool ok, const std
 void on_scan_output(AppState& state, int request_id, int index, const void* data, bool half,
                     const std::vector<std::int64_t>& dims);
 void on_scan_run_done(AppState& state, int request_id, const std::string& error);
+// One layer's counts over every image, gathered on the GPU (ort_read_totals).
+void on_scan_layer_totals(AppState& state, int request_id, int layer, const std::vector<std::int64_t>& shape, int images,
+                          std::vector<ChannelScan> channels);
 
 } // namespace deadzone::explorer

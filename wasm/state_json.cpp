@@ -348,6 +348,8 @@ nlohmann::json to_json(const ScanState& scan) {
         j["dead_channels"] = scan.report->dead_channels();
     }
     j["pass"] = scan.pass;
+    j["gpu_totals"] = scan.gpu_totals;
+    j["gpu_total_layers"] = scan.gpu_total_layers;
     j["comparison_error"] = scan.comparison_error;
     if (scan.comparison)
         j["comparison"] = {{"with", backend_name(scan.compared_with)},

@@ -242,8 +242,10 @@ mergeInto(LibraryManager.library, {
     globalThis.dzOrtExternal.get(id).push({ path: UTF8ToString(name_c), data: HEAPU8.slice(ptr, ptr + len) });
   },
 
-  // void dz_js_ort_create(int id, const unsigned char* ptr, int len, const char* backend_c) [wasm/ort_session.cpp]
-  dz_js_ort_create: function(id, ptr, len, backend_c) {
+  // outputs_on_gpu: WebGPU outputs stay on the GPU until read (the Scan view reduces them there).
+  // void dz_js_ort_create(int id, const unsigned char* ptr, int len, const char* backend_c, int outputs_on_gpu)
+  //   [wasm/ort_session.cpp]
+  dz_js_ort_create: function(id, ptr, len, backend_c, outputs_on_gpu) {
     const bytes = HEAPU8.slice(ptr, ptr + len); // a copy: the heap may move before ORT reads it
     const external = (globalThis.dzOrtExternal && globalThis.dzOrtExternal.get(id)) || [];
     if (globalThis.dzOrtExternal) globalThis.dzOrtExternal.delete(id);
@@ -254,7 +256,7 @@ mergeInto(LibraryManager.library, {
         setTimeout(() => report(0, "ONNX Runtime Web did not load"), 0);
         return;
     }
-    globalThis.dzOrt.createSession(id, bytes, backend, external).then(
+    globalThis.dzOrt.createSession(id, bytes, backend, external, !!outputs_on_gpu).then(
         () => report(1, ""),
         (e) => report(0, String((e && e.message) || e)));
   },
@@ -311,10 +313,13 @@ mergeInto(LibraryManager.library, {
   // half) and hands every output named in names_c ('\n'-separated) to dz_on_output(request_id,
   // index, ptr, half, dims, rank) in that order, one at a time (each is copied onto the heap, passed,
   // and freed before the next), then calls dz_on_outputs_done(request_id, error). The Scan view's
-  // activations: a group of them can be large, so no two are on the heap at once.
+  // activations: a group of them can be large, so no two are on the heap at once. accumulate_c: ""
+  // or the JSON of ort_runner.js's feed.accumulate; an output reduced on the GPU is not handed over
+  // (its counts come from dz_js_ort_read_totals).
   // void dz_js_ort_run_outputs(int session_id, int request_id, const void* ptr, int count, int half, int width,
-  //                            int height, const char* input_c, const char* names_c) [wasm/ort_session.cpp]
-  dz_js_ort_run_outputs: function(session_id, request_id, ptr, count, half, width, height, input_c, names_c) {
+  //                            int height, const char* input_c, const char* names_c, const char* accumulate_c)
+  //   [wasm/ort_session.cpp]
+  dz_js_ort_run_outputs: function(session_id, request_id, ptr, count, half, width, height, input_c, names_c, accumulate_c) {
     const done = (error) => ccall("dz_on_outputs_done", null, ["number", "string"], [request_id, error]);
     if (!globalThis.dzOrt) {
         setTimeout(() => done("ONNX Runtime Web did not load"), 0);
@@ -323,12 +328,15 @@ mergeInto(LibraryManager.library, {
     const input = half ? HEAPU16.slice(ptr >> 1, (ptr >> 1) + count) : globalThis.dzOrt.inputBuffer(count);
     if (!half) input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
     const names = UTF8ToString(names_c).split("\n").filter((n) => n);
-    const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], half: !!half, outputs: names };
+    const accumulate = UTF8ToString(accumulate_c);
+    const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], half: !!half, outputs: names,
+                   accumulate: accumulate ? JSON.parse(accumulate) : [] };
     globalThis.dzOrt.run(session_id, input, feed).then((r) => {
       try {
         for (let i = 0; i < names.length; ++i) {
             const t = r.outputs[names[i]];
             r.outputs[names[i]] = null; // let it go as soon as it is on the heap
+            if (t.accumulated) continue;
             const bytes = t.data.length * (t.half ? 2 : 4);
             const dimsOffset = Math.ceil(Math.max(8, bytes) / 8) * 8; // the dims (float64) after the data, 8-aligned
             const p = _malloc(dimsOffset + 8 * t.dims.length);
@@ -352,6 +360,43 @@ mergeInto(LibraryManager.library, {
       }
       done("");
     }, (e) => done(String((e && e.message) || e) || "the run failed"));
+  },
+
+  // Reads back the counts the runs of session_id gathered on the GPU: dz_on_layer_totals(request_id,
+  // layer, records, channels, dims, rank, images) per layer, records being 8 float64 per channel
+  // (values, inactive, NaN, Inf, min, max, sum, dead units), then dz_on_outputs_done(request_id, error).
+  // void dz_js_ort_read_totals(int session_id, int request_id) [wasm/ort_session.cpp]
+  dz_js_ort_read_totals: function(session_id, request_id) {
+    const done = (error) => ccall("dz_on_outputs_done", null, ["number", "string"], [request_id, error]);
+    if (!globalThis.dzOrt) {
+        setTimeout(() => done("ONNX Runtime Web did not load"), 0);
+        return;
+    }
+    globalThis.dzOrt.readTotals(session_id).then((layers) => {
+      try {
+        for (const l of layers) {
+            const records = new Float64Array(l.channels.length * 8 + l.dims.length);
+            l.channels.forEach((c, i) => records.set([c.values, c.inactive, c.nans, c.infs, c.min, c.max, c.sum, c.deadUnits], i * 8));
+            records.set(l.dims, l.channels.length * 8);
+            const p = _malloc(records.byteLength);
+            if (!p) {
+                done("out of memory for the counts of layer " + l.layer);
+                return;
+            }
+            try {
+                HEAPF64.set(records, p >> 3);
+                ccall("dz_on_layer_totals", null, ["number", "number", "number", "number", "number", "number", "number"],
+                      [request_id, l.layer, p, l.channels.length, p + l.channels.length * 64, l.dims.length, l.images]);
+            } finally {
+                _free(p);
+            }
+        }
+      } catch (e) {
+        done(String((e && e.message) || e) || "reading the GPU's counts failed");
+        return;
+      }
+      done("");
+    }, (e) => done(String((e && e.message) || e) || "reading the GPU's counts failed"));
   },
 
   // void dz_js_save_file(const char* name, const char* mime, const void* data, int size) [wasm/scan_view.cpp]

@@ -9,7 +9,9 @@
 //   const { detections, nonfiniteHeatmap, bytesRead } = await gpu.decode(maps, params, letterbox);
 //   const stats = gpu.channelStats(channels, positions);  stats.add(buffer, batch);  await stats.read();
 //
-// A shader that does not compile is an error at create(), with the compiler's messages.
+// A shader that does not compile is an error at create(), with the compiler's messages. Inputs that
+// do not fit (a GPUBuffer smaller than its shape, a buffer over the device's binding limit) and any
+// validation or out-of-memory error of the GPU work are thrown, never returned as empty results.
 
 const WORKGROUP = 256;
 const MAX_GROUPS_X = 65535; // WebGPU's guaranteed maxComputeWorkgroupsPerDimension
@@ -60,6 +62,25 @@ async function compile(device, url, label) {
   return module;
 }
 
+// Runs `work` (which encodes and submits GPU commands) inside validation and out-of-memory error
+// scopes, and throws the first error either reports: an invalid command buffer would otherwise
+// leave its results silently zero.
+async function checked(device, label, work) {
+  device.pushErrorScope("validation");
+  device.pushErrorScope("out-of-memory");
+  let result, thrown;
+  try {
+    result = work();
+  } catch (e) {
+    thrown = e;
+  }
+  const [memory, validation] = [await device.popErrorScope(), await device.popErrorScope()];
+  if (thrown) throw thrown;
+  const error = memory || validation;
+  if (error) throw new Error(`${label}: ${error.message}`);
+  return result;
+}
+
 async function pipelines(device, module, label, entryPoints) {
   device.pushErrorScope("validation");
   const made = {};
@@ -88,8 +109,23 @@ export class GpuPostprocess {
     this.statsPipelines = statsPipelines;
   }
 
-  // A storage buffer holding `data` (a Float32Array), or `data` itself when it is a GPUBuffer.
-  storage(data, owned) {
+  // The largest storage buffer one binding may hold on this device, in bytes.
+  get maxBindingBytes() {
+    return Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+  }
+
+  // A storage buffer holding `data` (a Float32Array of `count` values), or `data` itself when it is a
+  // GPUBuffer of at least count float32s. Throws when the data does not hold that many values or
+  // does not fit one binding.
+  storage(data, count, what, owned) {
+    const bytes = count * 4;
+    if (bytes > this.maxBindingBytes)
+      throw new Error(`${what}: ${(bytes / 1048576).toFixed(1)} MB is over this GPU's ${(this.maxBindingBytes / 1048576).toFixed(0)} MB binding limit`);
+    if (data instanceof Float32Array) {
+      if (data.length !== count) throw new Error(`${what}: ${data.length} values, expected ${count}`);
+    } else if (!(data && data.size >= bytes)) {
+      throw new Error(`${what}: a GPU buffer of ${data && data.size} bytes, expected at least ${bytes}`);
+    }
     if (!(data instanceof Float32Array)) return data;
     const buffer = this.device.createBuffer({ size: Math.max(16, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.device.queue.writeBuffer(buffer, 0, data);
@@ -110,8 +146,12 @@ export class GpuPostprocess {
     const device = this.device;
     const owned = [];
     const capacity = nextPowerOfTwo(cells);
+    if (capacity * 8 > this.maxBindingBytes) throw new Error(`decode: ${cells} heatmap cells need more sort keys than this GPU binds`);
+    const topK = Math.min(params.topK, cells); // there are never more peaks than cells
+    const heatmapBuffer = this.storage(maps.heatmap, cells, "decode: heatmap", owned);
+    const whBuffer = this.storage(maps.wh, 4 * height * width, "decode: wh", owned);
     const uniform = new ArrayBuffer(48);
-    new Uint32Array(uniform, 0, 6).set([channels, height, width, params.stride, params.topK, capacity]);
+    new Uint32Array(uniform, 0, 6).set([channels, height, width, params.stride, topK, capacity]);
     new Float32Array(uniform, 24, 6).set([params.scoreThreshold, letterbox.padLeft, letterbox.padTop, letterbox.scale,
       letterbox.sourceWidth, letterbox.sourceHeight]);
     const paramBuffer = device.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -128,7 +168,6 @@ export class GpuPostprocess {
     device.queue.writeBuffer(stageBuffer, 0, stageData);
     owned.push(stageBuffer);
 
-    const topK = params.topK;
     const keys = device.createBuffer({ size: capacity * 8, usage: GPUBufferUsage.STORAGE });
     const counters = device.createBuffer({ size: COUNTER_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     const boxes = device.createBuffer({ size: topK * BOX_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
@@ -139,7 +178,7 @@ export class GpuPostprocess {
 
     // Bindings of decode.wgsl's group 0, in order; with "auto" layouts each pass binds only those
     // its entry point uses.
-    const bindings = [paramBuffer, this.storage(maps.heatmap, owned), this.storage(maps.wh, owned), keys, counters, boxes];
+    const bindings = [paramBuffer, heatmapBuffer, whBuffer, keys, counters, boxes];
     const used = { find_peaks: [0, 1, 3, 4], count_wh: [0, 2, 4], sort_step: [0, 3], write_boxes: [0, 2, 3, 4, 5] };
     const p = this.decodePipelines;
     const use = (pass, entryPoint) => {
@@ -150,30 +189,33 @@ export class GpuPostprocess {
       }));
     };
 
-    const encoder = device.createCommandEncoder({ label: "decode" });
-    const pass = encoder.beginComputePass({ label: "decode" });
-    use(pass, "find_peaks");
-    pass.dispatchWorkgroups(...groupsFor(capacity));
-    use(pass, "count_wh");
-    pass.dispatchWorkgroups(...groupsFor(4 * height * width));
-    if (stages.length > 0) {
-      use(pass, "sort_step");
-      stages.forEach((_, i) => {
-        pass.setBindGroup(1, device.createBindGroup({
-          layout: p.sort_step.getBindGroupLayout(1),
-          entries: [{ binding: 0, resource: { buffer: stageBuffer, offset: i * UNIFORM_ALIGN, size: 8 } }],
-        }));
-        pass.dispatchWorkgroups(...groupsFor(capacity / 2));
-      });
-    }
-    use(pass, "write_boxes");
-    pass.dispatchWorkgroups(1);
-    pass.end();
-    encoder.copyBufferToBuffer(counters, 0, readback, 0, COUNTER_BYTES);
-    encoder.copyBufferToBuffer(boxes, 0, readback, COUNTER_BYTES, topK * BOX_WORDS * 4);
-    device.queue.submit([encoder.finish()]);
+    const encode = () => {
+      const encoder = device.createCommandEncoder({ label: "decode" });
+      const pass = encoder.beginComputePass({ label: "decode" });
+      use(pass, "find_peaks");
+      pass.dispatchWorkgroups(...groupsFor(capacity));
+      use(pass, "count_wh");
+      pass.dispatchWorkgroups(...groupsFor(4 * height * width));
+      if (stages.length > 0) {
+        use(pass, "sort_step");
+        stages.forEach((_, i) => {
+          pass.setBindGroup(1, device.createBindGroup({
+            layout: p.sort_step.getBindGroupLayout(1),
+            entries: [{ binding: 0, resource: { buffer: stageBuffer, offset: i * UNIFORM_ALIGN, size: 8 } }],
+          }));
+          pass.dispatchWorkgroups(...groupsFor(capacity / 2));
+        });
+      }
+      use(pass, "write_boxes");
+      pass.dispatchWorkgroups(1);
+      pass.end();
+      encoder.copyBufferToBuffer(counters, 0, readback, 0, COUNTER_BYTES);
+      encoder.copyBufferToBuffer(boxes, 0, readback, COUNTER_BYTES, topK * BOX_WORDS * 4);
+      device.queue.submit([encoder.finish()]);
+    };
 
     try {
+      await checked(device, "decode", encode);
       await readback.mapAsync(GPUMapMode.READ);
       const bytes = readback.getMappedRange().slice(0);
       readback.unmap();
@@ -189,7 +231,7 @@ export class GpuPostprocess {
       return { detections, nonfiniteHeatmap: words[0], nonfiniteWh: words[1], peaks: words[2], droppedPeaks: words[3],
         bytesRead: resultBytes };
     } finally {
-      for (const b of owned) if (b !== maps.heatmap && b !== maps.wh) b.destroy();
+      for (const b of owned) b.destroy(); // buffers made here, never the caller's
     }
   }
 
@@ -210,6 +252,9 @@ export class GpuPostprocess {
 class ChannelStatsAccumulator {
   constructor(gpu, channels, positions, region) {
     const device = gpu.device;
+    const words = Math.ceil(positions / 32);
+    if (Math.max(channels * RECORD_WORDS * 4, channels * words * 4) > gpu.maxBindingBytes)
+      throw new Error(`channelStats: ${channels} channels x ${positions} positions need more than this GPU binds`);
     this.gpu = gpu;
     this.channels = channels;
     this.positions = positions;
@@ -218,7 +263,6 @@ class ChannelStatsAccumulator {
     const initial = new Uint32Array(channels * RECORD_WORDS);
     for (let c = 0; c < channels; ++c) initial[c * RECORD_WORDS + 5] = 0xffffffff; // min_key: none yet
     device.queue.writeBuffer(this.records, 0, initial);
-    const words = Math.ceil(positions / 32);
     this.units = device.createBuffer({ size: Math.max(16, channels * words * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.units, 0, new Uint32Array(Math.max(4, channels * words)));
     this.shapes = new Map(); // batch -> its uniform buffer
@@ -244,21 +288,25 @@ class ChannelStatsAccumulator {
     return this.gpu.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   }
 
-  // values: [batch, channels, positions] float32, a GPUBuffer or a Float32Array.
-  add(values, batch = 1) {
-    if (values instanceof Float32Array && values.length !== batch * this.channels * this.positions)
-      throw new Error(`channelStats.add: ${values.length} values, expected ${batch} x ${this.channels} x ${this.positions}`);
+  // values: [batch, channels, positions] float32, a GPUBuffer or a Float32Array. Resolves once the
+  // work is submitted and validated; throws what storage() and checked() throw.
+  async add(values, batch = 1) {
     const owned = [];
-    const buffer = this.gpu.storage(values, owned);
-    const encoder = this.gpu.device.createCommandEncoder({ label: "channel_stats" });
-    const pass = encoder.beginComputePass();
-    const pipeline = this.gpu.statsPipelines.accumulate;
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, this.bind(pipeline, buffer, batch));
-    pass.dispatchWorkgroups(...channelGroups(this.channels));
-    pass.end();
-    this.gpu.device.queue.submit([encoder.finish()]);
-    for (const b of owned) this.gpu.device.queue.onSubmittedWorkDone().then(() => b.destroy());
+    const buffer = this.gpu.storage(values, batch * this.channels * this.positions, "channelStats.add", owned);
+    try {
+      await checked(this.gpu.device, "channelStats.add", () => {
+        const encoder = this.gpu.device.createCommandEncoder({ label: "channel_stats" });
+        const pass = encoder.beginComputePass();
+        const pipeline = this.gpu.statsPipelines.accumulate;
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, this.bind(pipeline, buffer, batch));
+        pass.dispatchWorkgroups(...channelGroups(this.channels));
+        pass.end();
+        this.gpu.device.queue.submit([encoder.finish()]);
+      });
+    } finally {
+      for (const b of owned) b.destroy(); // after submit: the queued work still reads it
+    }
   }
 
   // -> {channels: [record per channel], bytesRead}
@@ -266,19 +314,25 @@ class ChannelStatsAccumulator {
     const device = this.gpu.device;
     const size = this.channels * RECORD_WORDS * 4;
     const readback = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = device.createCommandEncoder({ label: "channel_stats read" });
-    const pass = encoder.beginComputePass();
-    const pipeline = this.gpu.statsPipelines.count_dead_units;
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, this.bind(pipeline, null, 1));
-    pass.dispatchWorkgroups(...channelGroups(this.channels));
-    pass.end();
-    encoder.copyBufferToBuffer(this.records, 0, readback, 0, size);
-    device.queue.submit([encoder.finish()]);
-    await readback.mapAsync(GPUMapMode.READ);
-    const bytes = readback.getMappedRange().slice(0);
-    readback.unmap();
-    readback.destroy();
+    let bytes;
+    try {
+      await checked(device, "channelStats.read", () => {
+        const encoder = device.createCommandEncoder({ label: "channel_stats read" });
+        const pass = encoder.beginComputePass();
+        const pipeline = this.gpu.statsPipelines.count_dead_units;
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, this.bind(pipeline, null, 1));
+        pass.dispatchWorkgroups(...channelGroups(this.channels));
+        pass.end();
+        encoder.copyBufferToBuffer(this.records, 0, readback, 0, size);
+        device.queue.submit([encoder.finish()]);
+      });
+      await readback.mapAsync(GPUMapMode.READ);
+      bytes = readback.getMappedRange().slice(0);
+      readback.unmap();
+    } finally {
+      readback.destroy();
+    }
     const u = new Uint32Array(bytes);
     const f = new Float32Array(bytes);
     const channels = [];

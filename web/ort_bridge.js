@@ -6,6 +6,7 @@
 //   dzOrt.createSession(id, bytes, backend, externalData) (externalData: see ort_runner.js)
 //   dzOrt.run(id, input, feed)               -> Promise<{ outputs: {name: {data, dims}}, ms, round_trip_ms }>
 //                                               (feed: see ort_runner.js)
+//   dzOrt.readTotals(id)                    -> Promise<[{layer, dims, images, channels}]> (see ort_runner.js)
 //   dzOrt.release(id)
 //   dzOrt.worker                             true while wasm sessions run in web/ort_worker.js
 //
@@ -71,14 +72,14 @@ export const dzOrt = {
   version: ort.env.versions ? ort.env.versions.web : "",
   get worker() { return !!(worker && worker.alive); },
 
-  async createSession(id, bytes, backend, externalData = []) {
+  async createSession(id, bytes, backend, externalData = [], outputsOnGpu = false) {
     if (backend === "wasm" && worker && worker.alive) {
       const info = await worker.call({ op: "create", id, bytes, backend, externalData },
         [bytes.buffer, ...externalData.map((f) => f.data.buffer)]);
       where.set(id, "worker");
       return info;
     }
-    const info = await local.createSession(id, bytes, backend, externalData);
+    const info = await local.createSession(id, bytes, backend, externalData, outputsOnGpu);
     where.set(id, "page");
     return info;
   },
@@ -106,6 +107,12 @@ export const dzOrt = {
     }
     r.round_trip_ms = performance.now() - t0;
     return r;
+  },
+
+  // Counts gathered on the GPU by run()'s feed.accumulate (ort_runner.js); none for a worker's
+  // (wasm) session.
+  async readTotals(id) {
+    return where.get(id) === "worker" ? [] : local.readTotals(id);
   },
 
   release(id) {

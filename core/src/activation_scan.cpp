@@ -172,9 +172,28 @@ Result<bool> LayerAccumulator::add(const float* values, const std::vector<std::i
     switch (layer.op) {
     case ActivationOp::Relu:
     case ActivationOp::HardSwish: scan_planes([](float v) { return v == 0.0f; }); break;
-    default: scan_planes([&layer](float v) { return layer.inactive(v); });
+    default: scan_planes([region = layer.inactive_region()](float v) { return region.contains(v); });
     }
     images_ += static_cast<int>(batch);
+    return true;
+}
+
+Result<bool> LayerAccumulator::set_totals(const std::vector<std::int64_t>& shape, int images, std::vector<ChannelScan> channels) {
+    for (std::int64_t d : shape)
+        if (d < 0) return Error{"layer " + layer_.node + ": the output has a negative dimension"};
+    const std::int64_t channel_count = shape.size() >= 2 ? shape[1] : 1;
+    std::int64_t positions = 1;
+    for (std::size_t i = shape.size() >= 2 ? 2 : 0; i < shape.size(); ++i) positions *= shape[i];
+    if (static_cast<std::int64_t>(channels.size()) != channel_count)
+        return Error{"layer " + layer_.node + ": " + std::to_string(channels.size()) + " channel totals for an output of " +
+                     dims_text(shape)};
+    shape_ = shape;
+    images_ = images;
+    channels_ = channel_count;
+    positions_ = positions;
+    counts_ = std::move(channels);
+    ever_active_.clear();
+    totals_ = true;
     return true;
 }
 
@@ -186,11 +205,14 @@ LayerScan LayerAccumulator::finish() const {
     scan.channels = counts_;
     scan.units = channels_ * positions_;
     for (std::int64_t c = 0; c < channels_; ++c) {
-        std::int64_t dead = 0;
-        if (activation_can_die(layer_.op))
-            for (std::int64_t p = 0; p < positions_; ++p)
-                dead += ever_active_[static_cast<std::size_t>(c * positions_ + p)] ? 0 : 1;
         ChannelScan& s = scan.channels[static_cast<std::size_t>(c)];
+        std::int64_t dead = 0;
+        if (activation_can_die(layer_.op)) {
+            if (totals_) dead = s.dead_units;
+            else
+                for (std::int64_t p = 0; p < positions_; ++p)
+                    dead += ever_active_[static_cast<std::size_t>(c * positions_ + p)] ? 0 : 1;
+        }
         s.dead_units = dead;
         scan.dead_units += dead;
         scan.nonfinite += s.nan + s.inf;

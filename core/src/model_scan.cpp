@@ -140,6 +140,15 @@ Result<bool> ModelScan::add_output(int layer, const float* values, const std::ve
     return accumulators_[static_cast<std::size_t>(layer)].add(values, shape);
 }
 
+Result<bool> ModelScan::set_layer_totals(int layer, const std::vector<std::int64_t>& shape, int images,
+                                         std::vector<ChannelScan> channels) {
+    if (layer < 0 || layer >= static_cast<int>(layers_.size())) return Error{"no activation layer " + std::to_string(layer)};
+    std::int64_t n = 1;
+    for (std::int64_t d : shape) n *= d < 0 ? 0 : d;
+    output_bytes_[static_cast<std::size_t>(layer)] = n * static_cast<std::int64_t>(sizeof(float));
+    return accumulators_[static_cast<std::size_t>(layer)].set_totals(shape, images, std::move(channels));
+}
+
 void ModelScan::end_image(const std::string& name) { images_.push_back(name); }
 
 void ModelScan::skip_image(const std::string& name, const std::string& reason) { skipped_.push_back({name, reason}); }

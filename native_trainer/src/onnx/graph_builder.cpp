@@ -112,8 +112,8 @@ std::string GraphBuilder::node(const std::string& op_type, const std::vector<std
                                const std::string& name_hint, const std::vector<Attribute>& attributes) {
     onnx::NodeProto* n = graph_->add_node();
     n->set_op_type(op_type);
-    // A node that names its output is named after it ("Relu_relu1": unique, as ONNX outputs are,
-    // and readable in the scan's report); others get a numbered name.
+    // A node that names its output is named after it ("Relu_relu1", readable in the scan's report);
+    // others get a numbered name.
     n->set_name(!name_hint.empty() ? unique(name_hint) : !output.empty() ? op_type + "_" + output : unique(op_type));
     for (const std::string& in : inputs) n->add_input(in);
     const std::string out = output.empty() ? n->name() + "_out" : output;

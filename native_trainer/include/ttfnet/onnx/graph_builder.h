@@ -67,7 +67,8 @@ public:
 
     // Adds a node with `attributes`; returns its single output's name (`output` if given, else a
     // unique one). The node is named "<name_hint>_<n>", else "<op_type>_<output>" when `output` is
-    // given, else "<op_type>_<n>". An input "" is an omitted optional input, as ONNX spells it.
+    // given (distinct as long as output names are, and no output is named like a number), else
+    // "<op_type>_<n>". An input "" is an omitted optional input, as ONNX spells it.
     std::string node(const std::string& op_type, const std::vector<std::string>& inputs, const std::string& output = "",
                      const std::string& name_hint = "", const std::vector<Attribute>& attributes = {});
 
