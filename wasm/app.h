@@ -24,6 +24,7 @@ struct BackendReport {
     bool webgpu_api = false;         // navigator.gpu exists
     bool webgpu_adapter = false;     // requestAdapter() returned an adapter
     std::string webgpu_adapter_info; // vendor / architecture / description, if the browser says
+    bool webgpu_software = false;    // the adapter runs on the CPU (fallback adapter, SwiftShader)
     std::string webgpu_error;        // why there is no adapter
     bool cross_origin_isolated = false;
     bool wasm_threads = false; // SharedArrayBuffer usable: multi-threaded ORT wasm works

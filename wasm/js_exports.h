@@ -61,6 +61,7 @@ void dz_set_overlay_opacity(float alpha);
 void dz_set_view(const char* name);
 const char* dz_scan_report_text(int markdown);
 void dz_scan_set_scaling(int scaling, int bgr);
+void dz_scan_set_gpu_counts(int on);
 void dz_set_partial_redraw(int on);
 void dz_replay_set_channel(int channel);
 int dz_flow_set_activation(const char* name, double param);

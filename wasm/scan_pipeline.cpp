@@ -138,6 +138,12 @@ void start_run(AppState& state, int image_index, const std::vector<int>& layers,
 // The counters the current pass adds to.
 ModelScan& active(ScanState& scan) { return scan.pass == 0 ? *scan.scan : *scan.second; }
 
+std::vector<int> all_layers(const ModelScan& scan) {
+    std::vector<int> layers(scan.layers().size());
+    for (std::size_t i = 0; i < layers.size(); ++i) layers[i] = static_cast<int>(i);
+    return layers;
+}
+
 // After the last image of a GPU pass: its counts, read back once (then on_scan_run_done finishes).
 void read_gpu_totals(AppState& state) {
     ScanState& scan = state.scan;
@@ -389,13 +395,17 @@ void pump_scan(AppState& state) {
         scan.session_id = state.next_id++;
         state.ort_busy = true;
         // On WebGPU a float32 model's activations are reduced where they are, on the GPU.
-        scan.gpu_totals = scan.pass_backend == Backend::WebGpu && !scan.input.half;
+        scan.gpu_totals = scan.reduce_on_gpu && scan.pass_backend == Backend::WebGpu && !scan.input.half;
         ort_create_session(scan.session_id, exposed_model(scan), scan.external_files, scan.pass_backend, scan.gpu_totals);
         active(scan).release_exposed_model(); // JS copied it before ort_create_session returned
         return;
     }
     if (scan.phase == ScanPhase::Running && scan.request_id == 0) {
-        if (scan.groups.empty()) scan.groups = active(scan).fetch_groups(static_cast<std::int64_t>(scan.budget_mb * 1048576.0));
+        // The fetch budget bounds what is read back onto the wasm heap at once. Counted on the GPU,
+        // nothing is: every layer comes from one run per image.
+        if (scan.groups.empty())
+            scan.groups = scan.gpu_totals ? std::vector<std::vector<int>>{all_layers(active(scan))}
+                                          : active(scan).fetch_groups(static_cast<std::int64_t>(scan.budget_mb * 1048576.0));
         start_run(state, scan.image_index, scan.groups[static_cast<std::size_t>(scan.group_index)], false);
         return;
     }

@@ -75,6 +75,7 @@ struct ScanState {
     std::vector<std::string> request_names; // the tensors the run in flight fetches (output order)
     std::vector<int> request_layers;        // their layer indices
     bool request_for_maps = false;          // the run fetches thumbnails, not counters
+    bool reduce_on_gpu = false;             // on WebGPU, count on the GPU (next scan); default: a hardware adapter
     bool gpu_totals = false;                // this pass's session reduces outputs on the GPU (WebGPU, float32 input)
     bool reading_totals = false;            // the request in flight reads the GPU's counts back
     int gpu_total_layers = 0;               // layers whose counts this pass took from the GPU

@@ -140,6 +140,21 @@ void draw_compare_checkbox(AppState& state) {
                           backend_name(other));
 }
 
+void draw_gpu_checkbox(AppState& state) {
+    ScanState& scan = state.scan;
+    ImGui::BeginDisabled(!state.backends.webgpu_adapter || scan_running(scan));
+    ImGui::Checkbox("GPU counts", &scan.reduce_on_gpu);
+    ImGui::EndDisabled();
+    remember_item_rect(state, "scan:gpu");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip(state.backends.webgpu_adapter
+                              ? "On WebGPU: count each activation on the GPU (shaders/channel_stats.wgsl) and read back only\n"
+                                "one record per channel after the last image. Off: read every output back and count in wasm.\n"
+                                "Float16 models are always counted in wasm. Off by default on a software adapter\n"
+                                "(SwiftShader), where the GPU's passes cost more than the read-back."
+                              : "No WebGPU adapter here: the scan counts in wasm");
+}
+
 void draw_comparison(const ScanState& scan) {
     if (!scan.comparison_error.empty()) {
         ImGui::TextColored(kAmber, "Not compared with %s: %s", backend_name(scan.compared_with), scan.comparison_error.c_str());
@@ -179,6 +194,8 @@ void draw_toolbar(AppState& state) {
     draw_rules_popup(scan);
     ImGui::SameLine();
     draw_compare_checkbox(state);
+    ImGui::SameLine();
+    draw_gpu_checkbox(state);
     ImGui::SameLine();
     if (scan_running(scan)) {
         if (ImGui::Button("Cancel")) cancel_scan(state);

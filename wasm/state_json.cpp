@@ -39,6 +39,7 @@ nlohmann::json to_json(const BackendReport& b) {
             {"webgpu_api", b.webgpu_api},
             {"webgpu_adapter", b.webgpu_adapter},
             {"webgpu_adapter_info", b.webgpu_adapter_info},
+            {"webgpu_software", b.webgpu_software},
             {"webgpu_error", b.webgpu_error},
             {"cross_origin_isolated", b.cross_origin_isolated},
             {"wasm_threads", b.wasm_threads},
@@ -348,7 +349,9 @@ nlohmann::json to_json(const ScanState& scan) {
         j["dead_channels"] = scan.report->dead_channels();
     }
     j["pass"] = scan.pass;
+    j["reduce_on_gpu"] = scan.reduce_on_gpu;
     j["gpu_totals"] = scan.gpu_totals;
+    j["seconds"] = scan.finished_ms > scan.started_ms ? (scan.finished_ms - scan.started_ms) / 1000.0 : 0.0;
     j["gpu_total_layers"] = scan.gpu_total_layers;
     j["comparison_error"] = scan.comparison_error;
     if (scan.comparison)
@@ -551,6 +554,12 @@ EMSCRIPTEN_KEEPALIVE void dz_scan_set_scaling(int scaling, int bgr) {
     scan.use_model_norm = scaling < 0;
     if (scaling >= 0)
         scan.scaling = scaling == 1 ? InputScaling::ZeroToOne : scaling == 2 ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
+}
+
+// The Scan view's "GPU counts" box: on WebGPU, count activations on the GPU (1) or in wasm (0).
+EMSCRIPTEN_KEEPALIVE void dz_scan_set_gpu_counts(int on) {
+    request_redraw(app_state());
+    app_state().scan.reduce_on_gpu = on != 0;
 }
 
 // Switches partial redraw (partial_redraw.h) on or off; off draws every frame in full. The browser

@@ -174,6 +174,7 @@ mergeInto(LibraryManager.library, {
         webgpu_api: !!(navigator.gpu),
         webgpu_adapter: false,
         webgpu_adapter_info: "",
+        webgpu_software: false,
         webgpu_error: "",
         cross_origin_isolated: !!self.crossOriginIsolated,
         wasm_threads: false,
@@ -205,6 +206,9 @@ mergeInto(LibraryManager.library, {
         const info = adapter.info || {};
         report.webgpu_adapter_info = [info.vendor, info.architecture, info.description]
             .filter((s) => s).join(" / ") || "adapter without details";
+        // A CPU implementation of WebGPU (the fallback adapter, or SwiftShader as headless Chromium
+        // uses): GPU post-processing only costs time there.
+        report.webgpu_software = !!(adapter.isFallbackAdapter || info.isFallbackAdapter) || /swiftshader/i.test(report.webgpu_adapter_info);
     }).catch((e) => {
         report.webgpu_error = "requestAdapter() failed: " + e;
     }).finally(finish);

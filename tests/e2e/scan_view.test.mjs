@@ -173,6 +173,9 @@ test("compare back-ends: the scan runs again on WebGPU and the two agree (Convs 
                            { name: "white-corner.png", bytes: grey(8, 8, 200) }]);
     await waitFor(page, `s.scan.phase === "ready" && s.scan.images.length === 1`, 20000);
     await page.evaluate(() => window.deadzone.call("dz_scan_set_scaling", null, ["number", "number"], [1, 0]));
+    // SwiftShader is a software adapter: GPU counts are off by default there; this test wants them.
+    assert.equal(s.scan.reduce_on_gpu, false);
+    await page.evaluate(() => window.deadzone.call("dz_scan_set_gpu_counts", null, ["number"], [1]));
     await clickWidget(page, "scan:compare");
     await clickWidget(page, "scan:run");
     s = await waitFor(page, `s.scan.phase === "done" && (s.scan.comparison || s.scan.comparison_error)`, 180000);
