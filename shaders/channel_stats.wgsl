@@ -19,6 +19,8 @@
 //   units    one bit per (channel, position): set once the unit is active (outside the region) on
 //            some image. dead units = positions whose bit is never set: the scan's dead units.
 //
+// is_finite_bits and order_key come from float_bits.wgsl, which web/gpu_postprocess.js puts in front.
+//
 // Passes (web/gpu_postprocess.js): accumulate once per batch of images, one workgroup per channel;
 // count_dead_units once at read-back time, one workgroup per channel.
 
@@ -65,16 +67,6 @@ var<workgroup> wg_max: atomic<u32>;
 var<workgroup> wg_n: array<u32, THREADS>;
 var<workgroup> wg_mean: array<f32, THREADS>;
 var<workgroup> wg_m2: array<f32, THREADS>;
-
-fn is_finite_bits(bits: u32) -> bool {
-    return (bits & 0x7f800000u) != 0x7f800000u;
-}
-
-// A finite float's bits as an unsigned key with the same order (-0 and +0 equal, as floats are).
-fn order_key(bits: u32) -> u32 {
-    let b = select(bits, 0u, bits == 0x80000000u);
-    return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
-}
 
 // In the activation's zero-gradient region? (NaN never is; +-Inf may be, against a bound.)
 fn is_inactive(bits: u32) -> bool {

@@ -15,6 +15,8 @@
 //            source pixels and clipped to [0, source size]. A top-K peak with a non-finite wh is
 //            dropped and counted, not replaced.
 //
+// is_finite_bits and order_key come from float_bits.wgsl, which web/gpu_postprocess.js puts in front.
+//
 // Passes, in order (web/gpu_postprocess.js dispatches them):
 //   find_peaks      one invocation per slot of `keys` (capacity: a power of two >= C*H*W): a peak's
 //                   key (score bits, cell index), or the padding key that sorts last.
@@ -69,16 +71,6 @@ struct Box {
 @group(1) @binding(0) var<uniform> stage: Stage;
 
 const PADDING = vec2<u32>(0u, 0xffffffffu);
-
-fn is_finite_bits(bits: u32) -> bool {
-    return (bits & 0x7f800000u) != 0x7f800000u;
-}
-
-// A finite float's bits as an unsigned key with the same order (-0 and +0 equal, as floats are).
-fn order_key(bits: u32) -> u32 {
-    let b = select(bits, 0u, bits == 0x80000000u);
-    return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
-}
 
 // decode.h's sigmoid: split by sign so exp() never overflows.
 fn sigmoid(x: f32) -> f32 {

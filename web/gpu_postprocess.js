@@ -51,14 +51,21 @@ function keyToFloat(key) {
   return new Float32Array(new Uint32Array([bits]).buffer)[0];
 }
 
-async function compile(device, url, label) {
+async function fetchText(url, label) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${label}: cannot fetch ${url} (HTTP ${response.status})`);
-  const module = device.createShaderModule({ label, code: await response.text() });
+  return response.text();
+}
+
+// Compiles the shader at `url` behind `prelude` (shaders/float_bits.wgsl); errors name the line in
+// whichever of the two files it is.
+async function compile(device, url, label, prelude) {
+  const preludeLines = prelude.split("\n").length;
+  const module = device.createShaderModule({ label, code: prelude + "\n" + await fetchText(url, label) });
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === "error");
-  if (errors.length > 0)
-    throw new Error(`${label} does not compile: ` + errors.map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`).join("; "));
+  const where = (m) => m.lineNum > preludeLines ? `line ${m.lineNum - preludeLines}:${m.linePos}` : `float_bits.wgsl line ${m.lineNum}:${m.linePos}`;
+  if (errors.length > 0) throw new Error(`${label} does not compile: ` + errors.map((m) => `${where(m)} ${m.message}`).join("; "));
   return module;
 }
 
@@ -94,9 +101,10 @@ async function pipelines(device, module, label, entryPoints) {
 export class GpuPostprocess {
   // device: a GPUDevice (ORT's, to read its output buffers); shaderBase: the URL of shaders/.
   static async create(device, shaderBase) {
+    const prelude = await fetchText(new URL("float_bits.wgsl", shaderBase), "float_bits.wgsl");
     const [decode, stats] = await Promise.all([
-      compile(device, new URL("decode.wgsl", shaderBase), "decode.wgsl"),
-      compile(device, new URL("channel_stats.wgsl", shaderBase), "channel_stats.wgsl"),
+      compile(device, new URL("decode.wgsl", shaderBase), "decode.wgsl", prelude),
+      compile(device, new URL("channel_stats.wgsl", shaderBase), "channel_stats.wgsl", prelude),
     ]);
     return new GpuPostprocess(device,
       await pipelines(device, decode, "decode.wgsl", ["find_peaks", "count_wh", "sort_step", "write_boxes"]),

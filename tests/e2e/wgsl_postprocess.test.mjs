@@ -255,7 +255,8 @@ test("each activation's zero-gradient region on the GPU is core's: Clip's bounds
 test("a shader that does not compile is an error naming the line, not a silent fallback", async () => {
   const route = "**/shaders-broken/decode.wgsl";
   await page.route(route, (r) => r.fulfill({ contentType: "text/plain", body: "fn broken( -> { let x = ; }" }));
-  await page.route("**/shaders-broken/channel_stats.wgsl", (r) => r.continue({ url: r.request().url().replace("shaders-broken", "shaders") }));
+  for (const other of ["channel_stats.wgsl", "float_bits.wgsl"])
+    await page.route(`**/shaders-broken/${other}`, (r) => r.continue({ url: r.request().url().replace("shaders-broken", "shaders") }));
   const message = await page.evaluate(async () => {
     const { GpuPostprocess } = await import("/web/gpu_postprocess.js");
     try {
