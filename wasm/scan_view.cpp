@@ -251,6 +251,9 @@ void draw_status(const AppState& state) {
         const std::string pass = scan.pass == 1 ? std::string("comparing on ") + backend_name(scan.pass_backend) + ": " : "";
         if (scan.phase == ScanPhase::Opening)
             std::snprintf(overlay, sizeof overlay, "%sloading the model with its activations exposed...", pass.c_str());
+        else if (scan.reading_totals || scan.image_index >= images) // after the last image: the GPU finishes its passes
+            std::snprintf(overlay, sizeof overlay, "%sall %d images run; counting on the GPU and reading its counts back...",
+                          pass.c_str(), images);
         else
             std::snprintf(overlay, sizeof overlay, "%simage %d of %d (%s)%s", pass.c_str(), scan.image_index + 1, images,
                           scan.images[static_cast<std::size_t>(scan.image_index)].name.c_str(),

@@ -353,6 +353,7 @@ nlohmann::json to_json(const ScanState& scan) {
     j["gpu_totals"] = scan.gpu_totals;
     j["seconds"] = scan.finished_ms > scan.started_ms ? (scan.finished_ms - scan.started_ms) / 1000.0 : 0.0;
     j["gpu_total_layers"] = scan.gpu_total_layers;
+    j["reading_totals"] = scan.reading_totals;
     j["comparison_error"] = scan.comparison_error;
     if (scan.comparison)
         j["comparison"] = {{"with", backend_name(scan.compared_with)},
