@@ -9,6 +9,7 @@
 #include "scan_view.h"
 
 #include <imgui.h>
+#include <imgui_internal.h> // ClosePopupsExceptModals: Escape closes an open menu (below)
 
 namespace deadzone::explorer {
 
@@ -58,7 +59,9 @@ void draw_view_tabs(AppState& state) {
         const bool open = ImGui::BeginTabItem(t.label, nullptr, t.view == state.view ? ImGuiTabItemFlags_SetSelected : 0);
         if (ImGui::IsItemClicked()) clicked = t.view;
         remember_item_rect(state, t.name);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", t.tooltip);
+        // The tabs sit just above each view's toolbar: their tooltip waits for a still mouse (ForTooltip)
+        // so that moving down to the toolbar does not cover it.
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_ForTooltip)) ImGui::SetTooltip("%s", t.tooltip);
         if (open) ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
@@ -84,6 +87,15 @@ void draw_message_line(const AppState& state) {
     }
 }
 
+// ImGui closes popups on Escape only when keyboard navigation is on, and the explorer keeps it off
+// because its views take the arrow keys, Space and Enter as shortcuts. A user still expects Escape to
+// close an open combo or menu; one left open would otherwise swallow the next click outside it.
+void close_popups_on_escape() {
+    if (ImGui::IsKeyPressed(ImGuiKey_Escape, false) &&
+        ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel))
+        ImGui::ClosePopupsExceptModals();
+}
+
 } // namespace
 
 void draw_ui(AppState& state) {
@@ -95,6 +107,7 @@ void draw_ui(AppState& state) {
     ImGui::Begin("DeadZone", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground);
+    close_popups_on_escape();
     draw_view_tabs(state);
     switch (state.view) {
     case View::Detect: draw_detect_view(state); break;

@@ -113,6 +113,20 @@ test("the shipped broken model on the samples: its wh left channel is dead, as t
   await page.close();
 });
 
+test("Escape closes an open combo, so the next click is not swallowed by it (a new user's Scan click was lost)", async () => {
+  const page = await openScanView();
+  await clickWidget(page, "scan:clear");
+  await waitFor(page, `s.scan.images.length === 0`, 10000);
+  await clickWidget(page, "scan:model"); // opens the model picker
+  await page.waitForTimeout(300);
+  await page.keyboard.press("Escape");
+  await page.waitForTimeout(300);
+  // An ImGui popup left open takes the first click outside it just to close itself.
+  await clickWidget(page, "scan:samples");
+  await waitFor(page, `s.scan.images.length === s.sample_images.length`, 10000);
+  await page.close();
+});
+
 test("bad input on the Scan view: a clear message, the last report stays", async () => {
   const page = await openScanView();
   await dropFiles(page, [{ name: "scan-known.onnx", bytes: fs.readFileSync(path.join(repoRoot, "tests/data/models/scan-known.onnx")) }]);
