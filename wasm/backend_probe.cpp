@@ -23,7 +23,9 @@ extern "C" EMSCRIPTEN_KEEPALIVE void dz_on_backend_probe(const char* json_text) 
     b.webgpu_software = j.value("webgpu_software", false);
     // The Scan view counts on the GPU by default only where there is one: on a CPU implementation of
     // WebGPU its compute passes cost more than reading the outputs back (bench/scan_gpu_bench.mjs).
+    // The same for the Detect view's decode (its maps are small: what it saves there is the read-back).
     deadzone::explorer::app_state().scan.reduce_on_gpu = b.webgpu_adapter && !b.webgpu_software;
+    deadzone::explorer::app_state().detect.decode_on_gpu = b.webgpu_adapter && !b.webgpu_software;
     b.webgpu_error = j.value("webgpu_error", "");
     b.cross_origin_isolated = j.value("cross_origin_isolated", false);
     b.wasm_threads = j.value("wasm_threads", false);

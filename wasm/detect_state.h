@@ -88,6 +88,16 @@ struct ModelOutputs {
     ChwView wh_pre_view() const { return {wh_pre.data(), 4, height, width}; }
 };
 
+// A run whose decode and box-map statistics were done on the GPU (shaders/decode.wgsl and
+// channel_stats.wgsl through web/gpu_postprocess.js): only these came back; the maps stayed on the
+// GPU, kept by web/ort_runner.js under the run's request id until read or dropped.
+struct GpuDecodedRun {
+    int classes = 0, height = 0, width = 0;          // the heatmap's [C, H, W]
+    DecodeResult decoded;                            // in decode_ttfnet's order and conventions
+    std::vector<ChannelStats> post_stats, pre_stats; // per wh channel; pre_stats empty without wh_pre
+    double ms = 0, round_trip_ms = 0;                // the run and its post-processing; as seen from the page
+};
+
 // What one model said about one image. Replaced only by a complete, finite result.
 struct Prediction {
     bool valid = false;
@@ -98,9 +108,16 @@ struct Prediction {
     Letterbox letterbox;
     std::vector<ChannelStats> pre_stats, post_stats; // per wh channel; pre_stats empty without wh_pre
     DecodeResult decoded;                            // redone whenever the sliders move
-    double run_ms = 0;                               // session.run in ORT's thread (incl. reading the output tensors)
-    double handoff_ms = 0;                           // getting the input to ORT's worker and the outputs back
-    double latency_ms = 0;                           // image received -> boxes decoded, in the app
+    bool decoded_on_gpu = false;                     // decoded and counted by the WGSL shaders (GpuDecodedRun)
+    // != 0: out holds only the sizes, the maps are still on the GPU under this handle (the run's
+    // request id) and are read back when a view needs them (read_maps_from_gpu); 0: out holds them.
+    int maps_on_gpu = 0;
+    bool redecode_when_read = false; // the sliders moved while the maps were on the GPU
+    std::string maps_error;          // reading them back failed: the views that need them say so
+    bool has_maps() const { return !out.heatmap.empty(); }
+    double run_ms = 0;     // session.run in ORT's thread (incl. reading the output tensors)
+    double handoff_ms = 0; // getting the input to ORT's worker and the outputs back
+    double latency_ms = 0; // image received -> boxes decoded, in the app
     // Where latency_ms went (bench/explorer_bench.mjs prints it): the browser reading the dropped
     // File, image decode, waiting for ORT, letterbox + normalise, run, worker hand-off, the copies into
     // C++ + stats + decode.
@@ -117,6 +134,7 @@ struct Panel {
     Prediction pred;
     bool needs_run = false;      // image, model or back-end changed since pred
     int request_id = 0;          // the run in flight for this panel, 0 when none
+    int maps_request_id = 0;     // the read of pred's maps from the GPU in flight, 0 when none
     Letterbox pending_letterbox; // the geometry of that run's input
     double run_started_ms = 0, preprocess_ms = 0;
     float image_rect[4] = {0, 0, 0, 0};            // where the image was drawn last frame: x, y, scale (px per source px), 0
@@ -191,6 +209,9 @@ struct DetectState {
         Normalization norm;
     } model_input_of;
     DecodeParams params{4, 100, 0.3f};
+    // On WebGPU, decode and count on the GPU and read the maps back only when a view needs them
+    // (the colour map, the hover read-out, the sliders). Default: on with a hardware adapter.
+    bool decode_on_gpu = false;
     int overlay = kOverlayNone;
     int heatmap_class = -1; // the heatmap overlay's class; -1: the best class per cell
     float overlay_alpha = 0.65f;

@@ -35,6 +35,24 @@ void status_line(const char* label, bool ok, const char* detail) {
     }
 }
 
+// "GPU decode": on WebGPU, decode and count the wh channels with the WGSL shaders where ONNX Runtime
+// left the outputs, reading the maps back only when a view needs them.
+void draw_gpu_decode_checkbox(AppState& state) {
+    ImGui::BeginDisabled(state.backend != Backend::WebGpu);
+    bool on = state.detect.decode_on_gpu;
+    if (ImGui::Checkbox("GPU decode", &on)) set_decode_on_gpu(state, on);
+    ImGui::EndDisabled();
+    remember_item_rect(state, "detect:gpu-decode");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled | ImGuiHoveredFlags_ForTooltip))
+        ImGui::SetTooltip(state.backend == Backend::WebGpu
+                              ? "Decode the boxes and take the wh statistics on the GPU (shaders/decode.wgsl,\n"
+                                "channel_stats.wgsl), where ONNX Runtime left the outputs: only the boxes and counters\n"
+                                "are read back; the maps follow when a colour map, the hover read-out or a slider needs\n"
+                                "them. Off: read the maps back and decode in wasm (core's decode). Same boxes either way.\n"
+                                "Off by default on a software adapter (SwiftShader)."
+                              : "Only on the WebGPU back-end");
+}
+
 void backend_details(const BackendReport& b) {
     status_line("WebGPU API", b.webgpu_api, b.webgpu_api ? "" : "navigator.gpu is missing");
     status_line("WebGPU adapter", b.webgpu_adapter, b.webgpu_adapter ? b.webgpu_adapter_info.c_str() : b.webgpu_error.c_str());
@@ -161,6 +179,8 @@ void draw_toolbar(AppState& state) {
         ImGui::SameLine();
         if (ImGui::RadioButton(b.wasm_threads ? "wasm (threads)" : "wasm (1 thread)", state.backend == Backend::Wasm))
             set_backend(state, Backend::Wasm);
+        ImGui::SameLine();
+        draw_gpu_decode_checkbox(state);
         ImGui::SameLine();
         ImGui::TextDisabled("(?)");
         if (ImGui::IsItemHovered()) {

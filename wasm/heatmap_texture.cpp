@@ -48,6 +48,10 @@ void update_overlay_texture(Prediction& pred, int overlay, int heatmap_class) {
     pred.overlay_kind = overlay;
     pred.overlay_class = heatmap_class;
     if (overlay == kOverlayNone || !pred.valid) return;
+    if (!pred.has_maps()) { // still on the GPU (pump_pipeline reads them; this runs again when they come)
+        pred.overlay_kind = -1;
+        return;
+    }
     const ModelOutputs& o = pred.out;
     const size_t plane = static_cast<size_t>(o.height) * o.width;
     std::vector<float> values(plane, 0.0f);

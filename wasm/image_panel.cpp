@@ -67,6 +67,18 @@ void hover_tooltip(AppState& state, const Prediction& pred, int cx, int cy) {
     ImGui::EndTooltip();
 }
 
+// The hover read-out of a prediction decoded on the GPU whose maps are not here: asks for them (the
+// read-out appears when they come, a frame or two later) or says why they could not be read.
+void maps_not_here_tooltip(AppState& state, int panel_index, int cx, int cy) {
+    read_maps_from_gpu(state, panel_index);
+    const Prediction& pred = state.detect.panels[panel_index].pred;
+    ImGui::BeginTooltip();
+    ImGui::Text("cell (%d, %d)", cx, cy);
+    if (pred.maps_error.empty()) ImGui::TextDisabled("reading the maps from the GPU...");
+    else ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", pred.maps_error.c_str());
+    ImGui::EndTooltip();
+}
+
 // The other panel's model when this panel draws its ghost (the other model's left edges over a dead
 // channel's boxes), else -1: this prediction has a dead wh channel and the other, on the same image,
 // has none.
@@ -343,8 +355,13 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
             ImGui::TextDisabled(model->session_pending ? "loading model..." : "running...");
         } else if (current) {
             ImGui::SameLine();
-            ImGui::TextDisabled("| %d boxes, %.1f ms run on %s", static_cast<int>(pred.decoded.detections.size()), pred.run_ms,
-                                backend_name(pred.backend));
+            ImGui::TextDisabled("| %d boxes, %.1f ms run on %s%s", static_cast<int>(pred.decoded.detections.size()), pred.run_ms,
+                                backend_name(pred.backend), pred.decoded_on_gpu ? ", decoded on the GPU" : "");
+            if (pred.decoded_on_gpu && ImGui::IsItemHovered(ImGuiHoveredFlags_ForTooltip))
+                ImGui::SetTooltip("Boxes and wh statistics from shaders/decode.wgsl and channel_stats.wgsl (run time included);\n"
+                                  "the maps %s",
+                                  pred.maps_on_gpu != 0 ? "are still on the GPU (read when a view needs them)"
+                                                        : "have been read back");
         }
     }
     if (!panel.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", panel.error.c_str());
@@ -416,7 +433,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
                 dl->AddRect(to_screen(lb.to_source_x(cx * stride - stride * 0.5f), lb.to_source_y(cy * stride - stride * 0.5f)),
                             to_screen(lb.to_source_x(cx * stride + stride * 0.5f), lb.to_source_y(cy * stride + stride * 0.5f)),
                             IM_COL32(255, 255, 255, 220));
-                hover_tooltip(state, pred, cx, cy);
+                if (pred.has_maps()) hover_tooltip(state, pred, cx, cy);
+                else maps_not_here_tooltip(state, panel_index, cx, cy);
             }
         }
     }

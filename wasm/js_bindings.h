@@ -34,9 +34,15 @@ void dz_js_ort_add_external(int id, const char* name, const std::uint8_t* data, 
 // load: the value's UTF-8 length written to out (NUL-terminated), -1 when absent or longer than capacity - 1.
 int dz_js_load_setting(const char* key, char* out, int capacity);
 void dz_js_store_setting(const char* key, const char* value);
+// ort_session.cpp: one Detect run; answered by dz_on_run_done, or dz_on_run_decoded when `decode` (the
+// JSON of web/ort_runner.js's feed.decode, "" for none) was done on the GPU, or dz_on_run_failed.
 void dz_js_ort_run(int session_id, int request_id, const void* input, int count, int half, int width, int height,
                    const char* input_name, const char* heatmap_name, const char* wh_name, const char* wh_pre_name,
-                   const char* offset_name);
+                   const char* offset_name, const char* decode);
+// ort_session.cpp: the maps a decoded run left on the GPU under `handle`, read back (answered by
+// dz_on_maps_read or dz_on_maps_failed) or let go.
+void dz_js_ort_read_kept(int request_id, int handle, const char* heatmap_name, const char* wh_name, const char* wh_pre_name);
+void dz_js_ort_drop_kept(int handle);
 
 // ort_session.cpp, for the Scan view: any outputs (names separated by '\n'), each handed to
 // dz_on_output, then dz_on_outputs_done. accumulate: "" or the JSON list of outputs to reduce on the

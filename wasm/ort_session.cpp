@@ -10,6 +10,9 @@
 #include "scan_pipeline.h"
 
 #include "deadzone/float16.h"
+#include "deadzone/result.h"
+
+#include <nlohmann/json.hpp>
 
 #include <emscripten/emscripten.h>
 
@@ -32,6 +35,89 @@ bool take(const void* p, int n, int half, int d0, int d1, int d2, int d3, std::v
     }
     c = d1, h = d2, w = d3;
     return true;
+}
+
+// One output as JS hands it over: values (float32, or float16 bit patterns when half) and 4 dims.
+struct RawMap {
+    const void* data;
+    int count, half;
+    int dims[4];
+};
+
+// The four Detect outputs into `out`; "" or why they do not fit (the shapes seen). The box map has
+// 4 channels (TTFNet), or 2 with a 2-channel offset (CenterNet): accept_run_result turns either into
+// ltrb in input pixels. wh_pre and the offset are optional (count 0: not sent).
+std::string read_maps(const RawMap& hm, const RawMap& wh, const RawMap& pre, const RawMap& off,
+                      deadzone::explorer::ModelOutputs& out) {
+    const auto get = [](const RawMap& m, std::vector<float>& dst, int& c, int& h, int& w) {
+        return take(m.data, m.count, m.half, m.dims[0], m.dims[1], m.dims[2], m.dims[3], dst, c, h, w);
+    };
+    int wy = 0, wx = 0, pc = 0, py = 0, px = 0, oc = 0, oy = 0, ox = 0;
+    const bool maps_ok = get(hm, out.heatmap, out.classes, out.height, out.width) && get(wh, out.wh, out.box_channels, wy, wx) &&
+                         wy == out.height && wx == out.width;
+    const bool offset_ok = off.count == 0 ? out.box_channels == 4
+                                          : get(off, out.offset, oc, oy, ox) && out.box_channels == 2 && oc == 2 &&
+                                                oy == out.height && ox == out.width;
+    const bool shapes_ok =
+        maps_ok && offset_ok &&
+        (pre.count == 0 || (get(pre, out.wh_pre, pc, py, px) && pc == 4 && py == out.height && px == out.width));
+    if (shapes_ok) return "";
+    const auto dims = [](const char* name, const RawMap& m) {
+        return std::string(name) + " [" + std::to_string(m.dims[0]) + "," + std::to_string(m.dims[1]) + "," +
+               std::to_string(m.dims[2]) + "," + std::to_string(m.dims[3]) + "]";
+    };
+    return "the model's outputs have the wrong shapes: " + dims("heatmap", hm) + ", " + dims("wh", wh) +
+           (pre.count > 0 ? ", " + dims("wh_pre", pre) : "") + (off.count > 0 ? ", " + dims("offset", off) : "");
+}
+
+// One gpu_postprocess.js statistics record as core's ChannelStats (the same quantities; the GPU
+// keeps the mean and spread in float32, see shaders/README.md).
+deadzone::ChannelStats channel_stats_of(const nlohmann::json& r) {
+    deadzone::ChannelStats s;
+    s.count = r.at("values").get<std::int64_t>();
+    s.finite_count = r.at("finite").get<std::int64_t>();
+    s.nan_count = r.at("nans").get<std::int64_t>();
+    s.inf_count = r.at("infs").get<std::int64_t>();
+    s.min = r.at("min").get<float>();
+    s.max = r.at("max").get<float>();
+    s.mean = r.at("mean").get<double>();
+    s.std = r.at("std").get<double>();
+    const double n = static_cast<double>(s.count);
+    s.fraction_zero = s.count > 0 ? r.at("zeros").get<double>() / n : 0.0;
+    s.fraction_positive = s.count > 0 ? r.at("positives").get<double>() / n : 0.0;
+    return s;
+}
+
+deadzone::Result<deadzone::explorer::GpuDecodedRun> parse_gpu_decoded_run(const char* text) {
+    using deadzone::Detection;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(text);
+        deadzone::explorer::GpuDecodedRun run;
+        const nlohmann::json& dims = j.at("dims");
+        run.classes = dims.at(0).get<int>(), run.height = dims.at(1).get<int>(), run.width = dims.at(2).get<int>();
+        const nlohmann::json& d = j.at("decoded");
+        for (const nlohmann::json& b : d.at("detections")) {
+            Detection det;
+            det.x1 = b.at("x1").get<float>(), det.y1 = b.at("y1").get<float>();
+            det.x2 = b.at("x2").get<float>(), det.y2 = b.at("y2").get<float>();
+            det.score = b.at("score").get<float>();
+            det.class_id = b.at("classId").get<int>();
+            det.center_x = b.at("centerX").get<float>(), det.center_y = b.at("centerY").get<float>();
+            det.cell_x = b.at("cellX").get<int>(), det.cell_y = b.at("cellY").get<int>();
+            run.decoded.detections.push_back(det);
+        }
+        run.decoded.nonfinite_heatmap = d.at("nonfiniteHeatmap").get<std::int64_t>();
+        run.decoded.nonfinite_wh = d.at("nonfiniteWh").get<std::int64_t>();
+        run.decoded.dropped_peaks = d.at("droppedPeaks").get<std::int64_t>();
+        for (const nlohmann::json& r : j.at("stats").at("wh")) run.post_stats.push_back(channel_stats_of(r));
+        if (!j.at("stats").at("wh_pre").is_null())
+            for (const nlohmann::json& r : j.at("stats").at("wh_pre")) run.pre_stats.push_back(channel_stats_of(r));
+        run.ms = j.at("ms").get<double>();
+        run.round_trip_ms = j.at("round_trip_ms").get<double>();
+        return run;
+    } catch (const nlohmann::json::exception& e) {
+        return deadzone::Error{e.what()};
+    }
 }
 
 } // namespace
@@ -93,31 +179,45 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_done(int request_id, const void* hm, int hm_
     using namespace deadzone::explorer;
     request_redraw(app_state());
     ModelOutputs out;
-    int wy = 0, wx = 0, pc = 0, py = 0, px = 0, oc = 0, oy = 0, ox = 0;
-    // The box map has 4 channels (TTFNet), or 2 with a 2-channel offset (CenterNet): accept_run_result
-    // turns either into ltrb in input pixels. wh_pre and the offset are optional (n 0: not sent).
-    const bool maps_ok = take(hm, hm_n, hm_half, hm0, hm1, hm2, hm3, out.heatmap, out.classes, out.height, out.width) &&
-                         take(wh, wh_n, wh_half, wh0, wh1, wh2, wh3, out.wh, out.box_channels, wy, wx) && wy == out.height &&
-                         wx == out.width;
-    const bool offset_ok = off_n == 0 ? out.box_channels == 4
-                                      : take(off, off_n, off_half, off0, off1, off2, off3, out.offset, oc, oy, ox) &&
-                                            out.box_channels == 2 && oc == 2 && oy == out.height && ox == out.width;
-    const bool shapes_ok = maps_ok && offset_ok &&
-                           (pre_n == 0 || (take(pre, pre_n, pre_half, pre0, pre1, pre2, pre3, out.wh_pre, pc, py, px) &&
-                                           pc == 4 && py == out.height && px == out.width));
-    if (!shapes_ok) {
-        auto dims = [](const char* name, int d0, int d1, int d2, int d3) {
-            return std::string(name) + " [" + std::to_string(d0) + "," + std::to_string(d1) + "," + std::to_string(d2) + "," +
-                   std::to_string(d3) + "]";
-        };
-        const std::string shapes = dims("heatmap", hm0, hm1, hm2, hm3) + ", " + dims("wh", wh0, wh1, wh2, wh3) +
-                                   (pre_n > 0 ? ", " + dims("wh_pre", pre0, pre1, pre2, pre3) : "") +
-                                   (off_n > 0 ? ", " + dims("offset", off0, off1, off2, off3) : "");
-        on_run_finished(app_state(), request_id, nullptr, "the model's outputs have the wrong shapes: " + shapes, ms,
-                        round_trip_ms);
+    const std::string error =
+        read_maps({hm, hm_n, hm_half, {hm0, hm1, hm2, hm3}}, {wh, wh_n, wh_half, {wh0, wh1, wh2, wh3}},
+                  {pre, pre_n, pre_half, {pre0, pre1, pre2, pre3}}, {off, off_n, off_half, {off0, off1, off2, off3}}, out);
+    on_run_finished(app_state(), request_id, error.empty() ? &out : nullptr, error, ms, round_trip_ms);
+}
+
+// The maps of a GPU-decoded run, read back (dz_js_ort_read_kept): as dz_on_run_done's.
+EMSCRIPTEN_KEEPALIVE void dz_on_maps_read(int request_id, const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2,
+                                          int hm3, const void* wh, int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3,
+                                          const void* pre, int pre_n, int pre_half, int pre0, int pre1, int pre2, int pre3,
+                                          const void* off, int off_n, int off_half, int off0, int off1, int off2, int off3,
+                                          double /*ms*/, double /*round_trip_ms*/) {
+    using namespace deadzone::explorer;
+    request_redraw(app_state());
+    ModelOutputs out;
+    const std::string error =
+        read_maps({hm, hm_n, hm_half, {hm0, hm1, hm2, hm3}}, {wh, wh_n, wh_half, {wh0, wh1, wh2, wh3}},
+                  {pre, pre_n, pre_half, {pre0, pre1, pre2, pre3}}, {off, off_n, off_half, {off0, off1, off2, off3}}, out);
+    on_maps_read(app_state(), request_id, error.empty() ? &out : nullptr, error);
+}
+
+EMSCRIPTEN_KEEPALIVE void dz_on_maps_failed(int request_id, const char* message) {
+    using namespace deadzone::explorer;
+    request_redraw(app_state());
+    on_maps_read(app_state(), request_id, nullptr, message);
+}
+
+// A run decoded on the GPU: the JSON dz_js_ort_run writes, fields read by name (web/ort_runner.js's
+// decodeOnGpu and gpu_postprocess.js's decode() and read() define them). A malformed answer fails
+// the run with what was wrong.
+EMSCRIPTEN_KEEPALIVE void dz_on_run_decoded(int request_id, const char* json) {
+    using namespace deadzone::explorer;
+    request_redraw(app_state());
+    deadzone::Result<GpuDecodedRun> run = parse_gpu_decoded_run(json);
+    if (!run) {
+        on_run_finished(app_state(), request_id, nullptr, "the GPU decode's answer is malformed: " + run.error(), 0.0, 0.0);
         return;
     }
-    on_run_finished(app_state(), request_id, &out, "", ms, round_trip_ms);
+    on_run_decoded(app_state(), request_id, run.value());
 }
 
 } // extern "C"
@@ -140,7 +240,7 @@ void ort_release_session(int session_id) { dz_js_ort_release(session_id); }
 bool ort_in_worker() { return dz_js_ort_in_worker() != 0; }
 
 void ort_run(int session_id, int request_id, const std::vector<float>& input, int width, int height,
-             const DetectorInterface& model) {
+             const DetectorInterface& model, const std::string& gpu_decode) {
     // A float16 model gets the bit patterns (JS copies them before this returns).
     std::vector<std::uint16_t> halves;
     if (model.half_input) {
@@ -150,8 +250,14 @@ void ort_run(int session_id, int request_id, const std::vector<float>& input, in
     const void* data = model.half_input ? static_cast<const void*>(halves.data()) : input.data();
     dz_js_ort_run(session_id, request_id, data, static_cast<int>(input.size()), model.half_input ? 1 : 0, width, height,
                   model.input_name.c_str(), model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str(),
-                  model.offset_name.c_str());
+                  model.offset_name.c_str(), gpu_decode.c_str());
 }
+
+void ort_read_kept_maps(int request_id, int handle, const DetectorInterface& model) {
+    dz_js_ort_read_kept(request_id, handle, model.heatmap_name.c_str(), model.wh_name.c_str(), model.wh_pre_name.c_str());
+}
+
+void ort_drop_kept_maps(int handle) { dz_js_ort_drop_kept(handle); }
 
 void ort_run_outputs(int session_id, int request_id, const void* input, int count, bool half, int width, int height,
                      const std::string& input_name, const std::vector<std::string>& outputs, const std::string& accumulate) {

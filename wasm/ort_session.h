@@ -16,8 +16,13 @@ void ort_create_session(int session_id, const std::vector<std::uint8_t>& bytes, 
                         Backend backend, bool outputs_on_gpu = false);
 void ort_release_session(int session_id);
 // input: NCHW floats [1, 3, height, width], fed and read as `model` says (its input and output names).
+// gpu_decode: "" or the JSON of web/ort_runner.js's feed.decode: decode on the GPU, answered by
+// pipeline.h's on_run_decoded when it was done there (else on_run_finished, as without it).
 void ort_run(int session_id, int request_id, const std::vector<float>& input, int width, int height,
-             const DetectorInterface& model);
+             const DetectorInterface& model, const std::string& gpu_decode = "");
+// The maps run `handle` left on the GPU: read back (to pipeline.h's on_maps_read) or let go.
+void ort_read_kept_maps(int request_id, int handle, const DetectorInterface& model);
+void ort_drop_kept_maps(int handle);
 bool ort_in_worker(); // wasm sessions run in web/ort_worker.js, off the main thread
 // Any outputs by name, for the Scan view: input is [1,3,height,width] float32 values, or float16 bit
 // patterns when `half`. Each output comes back to scan_pipeline.h's on_scan_output, in the order of

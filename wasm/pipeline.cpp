@@ -66,6 +66,25 @@ bool holds_input_for(const AppState& state, InputSize size, const Normalization&
            of.norm == norm;
 }
 
+// web/ort_runner.js's feed.decode for one run: decode with `params` (the model's stride) through
+// `letterbox`, keeping the maps on the GPU under `handle`.
+std::string gpu_decode_request(DecodeParams params, const DetectorInterface& spec, const Letterbox& letterbox, int handle) {
+    const nlohmann::json j = {
+        {"heatmap", spec.heatmap_name},
+        {"wh", spec.wh_name},
+        {"wh_pre", spec.wh_pre_name},
+        {"params", {{"stride", spec.stride}, {"topK", params.top_k}, {"scoreThreshold", params.score_threshold}}},
+        {"letterbox",
+         {{"padLeft", letterbox.pad_left},
+          {"padTop", letterbox.pad_top},
+          {"scale", letterbox.scale},
+          {"sourceWidth", letterbox.source_width},
+          {"sourceHeight", letterbox.source_height}}},
+        {"keep", handle},
+    };
+    return j.dump();
+}
+
 void start_run(AppState& state, int panel_index) {
     Panel& panel = state.detect.panels[panel_index];
     Model& model = state.detect.models[panel.model_index];
@@ -84,7 +103,9 @@ void start_run(AppState& state, int panel_index) {
     panel.pending_letterbox = input.letterbox; // the current prediction stays on screen meanwhile
     state.ort_busy = true;
     ++state.counters.runs_started;
-    ort_run(model.session_id, panel.request_id, input.nchw, size.width, size.height, model.spec);
+    ort_run(model.session_id, panel.request_id, input.nchw, size.width, size.height, model.spec,
+            decodes_on_gpu(state, model) ? gpu_decode_request(state.detect.params, model.spec, input.letterbox, panel.request_id)
+                                         : "");
 }
 
 } // namespace
@@ -470,98 +491,85 @@ void on_session_created(AppState& state, int session_id, bool ok, const std::str
 
 namespace {
 
-// Whether the outputs are the run's input at the model's stride. A model whose stride was not known
-// (symbolic input, no metadata) takes the one its first outputs show, and the user is told.
-bool check_output_size(AppState& state, Panel& panel, const ModelOutputs& out) {
+// Whether outputs of height x width cells are the run's input at the model's stride. A model whose
+// stride was not known (symbolic input, no metadata) takes the one its first outputs show, and the
+// user is told.
+bool check_output_size(AppState& state, Panel& panel, int height, int width) {
     Model& model = state.detect.models[panel.model_index];
     const Letterbox& lb = panel.pending_letterbox;
     const int stride = model.spec.stride;
-    if (out.height * stride == lb.input_height && out.width * stride == lb.input_width) return true;
-    const bool even = out.height > 0 && out.width > 0 && lb.input_height % out.height == 0 && lb.input_width % out.width == 0 &&
-                      lb.input_height / out.height == lb.input_width / out.width;
+    if (height * stride == lb.input_height && width * stride == lb.input_width) return true;
+    const bool even = height > 0 && width > 0 && lb.input_height % height == 0 && lb.input_width % width == 0 &&
+                      lb.input_height / height == lb.input_width / width;
     if (!model.spec.fixed_input() && even) {
-        model.spec.stride = lb.input_height / out.height;
+        model.spec.stride = lb.input_height / height;
         post_message(state, "model '" + model.name + "': stride " + std::to_string(model.spec.stride) + " (from its outputs)",
                      false);
         return true;
     }
-    panel.error = "outputs are " + std::to_string(out.height) + "x" + std::to_string(out.width) + " for an input of " +
+    panel.error = "outputs are " + std::to_string(height) + "x" + std::to_string(width) + " for an input of " +
                   std::to_string(lb.input_height) + "x" + std::to_string(lb.input_width) + ", expected input / stride " +
                   std::to_string(stride);
     post_message(state, "model '" + model.name + "': " + panel.error, true);
     return false;
 }
 
-// A finished run's outputs become the panel's prediction, or its error; checks first.
-void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, const std::string& error, double ms,
-                       double round_trip_ms) {
-    Panel& panel = state.detect.panels[panel_index];
-    Model& model = state.detect.models[panel.model_index];
-    if (outputs == nullptr) {
-        panel.error = error;
-        // ORT Web's WebGPU kernels refuse some valid graphs (e.g. a Conv without explicit attributes);
-        // the wasm back-end runs every op, so say where the switch is.
-        const std::string hint =
-            state.backend == Backend::WebGpu ? " (it may run on the wasm back-end: Back-end: wasm, top right)" : "";
-        panel.error += hint;
-        post_message(state, "model '" + model.name + "' failed on " + backend_name(state.backend) + ": " + error + hint, true);
-        return;
-    }
-    if (!check_output_size(state, panel, *outputs)) return;
-    if (model.spec.heatmap_encoding == HeatmapEncoding::Probabilities)
-        for (float& v : outputs->heatmap) v = logit(v); // decode, hover and maps all take logits
-    // Decode takes ltrb distances in input pixels. TTFNet's map is that (cells multiplied out) and is
-    // shown as such; CenterNet's size and offset are shown as the model wrote them, [w, h, dx, dy],
-    // so a dead size channel is seen, and converted for decode alone.
-    const ChwView box{outputs->wh.data(), outputs->box_channels, outputs->height, outputs->width};
-    const ChwView offset{outputs->offset.data(), outputs->offset.empty() ? 0 : 2, outputs->height, outputs->width};
-    Result<std::vector<float>> ltrb =
-        box_map_in_input_pixels(box, offset, model.spec.box_encoding, model.spec.box_units, model.spec.stride);
-    if (!ltrb) {
-        panel.error = ltrb.error();
-        post_message(state, "model '" + model.name + "': " + ltrb.error() + " (check its interface)", true);
-        return;
-    }
-    if (model.spec.box_encoding == BoxEncoding::CenterNetSizeOffset) {
-        outputs->wh.insert(outputs->wh.end(), outputs->offset.begin(), outputs->offset.end());
-        outputs->ltrb = std::move(ltrb).value();
+// The maps as the views and decode take them: heatmap logits, and ltrb distances in input pixels.
+// TTFNet's map is that (cells multiplied out) and is shown as such; CenterNet's size and offset are
+// shown as the model wrote them, [w, h, dx, dy], so a dead size channel is seen, and converted for
+// decode alone (into `ltrb`). Returns "" or why the box map cannot be converted.
+std::string to_decode_form(const DetectorInterface& spec, ModelOutputs& outputs) {
+    if (spec.heatmap_encoding == HeatmapEncoding::Probabilities)
+        for (float& v : outputs.heatmap) v = logit(v); // decode, hover and maps all take logits
+    const ChwView box{outputs.wh.data(), outputs.box_channels, outputs.height, outputs.width};
+    const ChwView offset{outputs.offset.data(), outputs.offset.empty() ? 0 : 2, outputs.height, outputs.width};
+    Result<std::vector<float>> ltrb = box_map_in_input_pixels(box, offset, spec.box_encoding, spec.box_units, spec.stride);
+    if (!ltrb) return ltrb.error();
+    if (spec.box_encoding == BoxEncoding::CenterNetSizeOffset) {
+        outputs.wh.insert(outputs.wh.end(), outputs.offset.begin(), outputs.offset.end());
+        outputs.ltrb = std::move(ltrb).value();
     } else {
-        outputs->wh = std::move(ltrb).value();
+        outputs.wh = std::move(ltrb).value();
     }
-    outputs->box_channels = 4;
-    outputs->offset.clear();
-    Prediction next;
+    outputs.box_channels = 4;
+    outputs.offset.clear();
+    return "";
+}
+
+// Refuses a result with NaN/Inf outputs (true: refused, the panel says why). The heatmap's
+// statistics are not shown; decode already counted its NaN/Inf cells.
+bool refuse_nonfinite(AppState& state, Panel& panel, const Prediction& next) {
+    std::int64_t nonfinite = next.decoded.nonfinite_heatmap;
+    for (const std::vector<ChannelStats>* list : {&next.pre_stats, &next.post_stats})
+        for (const ChannelStats& s : *list) nonfinite += s.nan_count + s.inf_count;
+    if (nonfinite == 0) return false;
+    const Model& model = state.detect.models[panel.model_index];
+    panel.error = std::to_string(nonfinite) + " NaN/Inf values in the outputs: result refused";
+    post_message(state,
+                 "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
+                     " NaN/Inf values: result refused, nothing else changed",
+                 true);
+    return true;
+}
+
+// Lets go of the maps the panel's prediction keeps on the GPU (it is being replaced).
+void release_gpu_maps(Panel& panel) {
+    if (panel.pred.maps_on_gpu != 0) ort_drop_kept_maps(panel.pred.maps_on_gpu);
+    panel.pred.maps_on_gpu = 0;
+    panel.maps_request_id = 0; // a read in flight is for the old prediction: ignored when it comes
+}
+
+// A new prediction for the panel, from the run just finished (wasm or GPU decode): takes the
+// timings and the panel's GL texture, and replaces the old prediction.
+void install_prediction(AppState& state, int panel_index, Prediction next, double ms, double round_trip_ms) {
+    Panel& panel = state.detect.panels[panel_index];
     next.valid = true;
     next.model_index = panel.model_index;
     next.image_generation = state.detect.image.generation;
     next.backend = state.backend;
     next.letterbox = panel.pending_letterbox; // set by start_run for this request
-    next.out = std::move(*outputs);
     next.run_ms = ms;
     next.handoff_ms = round_trip_ms > ms ? round_trip_ms - ms : 0.0;
-    if (next.out.has_wh_pre()) next.pre_stats = per_channel_stats(next.out.wh_pre_view());
-    next.post_stats = per_channel_stats(next.out.wh_view());
-    DecodeParams params = state.detect.params;
-    params.stride = model.spec.stride;
-    Result<DecodeResult> decoded = decode_ttfnet(next.out.heatmap_view(), next.out.ltrb_view(), params, next.letterbox);
-    if (!decoded) {
-        panel.error = decoded.error();
-        post_message(state, "model '" + model.name + "': " + decoded.error(), true);
-        return;
-    }
-    // The heatmap's statistics are not shown; decode already counted its NaN/Inf cells.
-    std::int64_t nonfinite = decoded.value().nonfinite_heatmap;
-    for (const std::vector<ChannelStats>* list : {&next.pre_stats, &next.post_stats})
-        for (const ChannelStats& s : *list) nonfinite += s.nan_count + s.inf_count;
-    if (nonfinite > 0) {
-        panel.error = std::to_string(nonfinite) + " NaN/Inf values in the outputs: result refused";
-        post_message(state,
-                     "model '" + model.name + "' emitted " + std::to_string(nonfinite) +
-                         " NaN/Inf values: result refused, nothing else changed",
-                     true);
-        return;
-    }
-    next.decoded = std::move(decoded).value();
     next.latency_ms = emscripten_get_now() - state.detect.image.received_ms;
     next.file_read_ms = state.detect.image.arrived_ms - state.detect.image.received_ms;
     next.decode_image_ms = state.detect.image.decoded_ms - state.detect.image.arrived_ms;
@@ -570,9 +578,97 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
     next.post_ms = next.latency_ms - next.file_read_ms - next.decode_image_ms - next.queue_ms - next.preprocess_ms - next.run_ms -
                    next.handoff_ms;
     next.overlay_texture = panel.pred.overlay_texture; // reuse the GL texture, refilled below
+    release_gpu_maps(panel);
     panel.pred = std::move(next);
     panel.error.clear();
     update_overlay_texture(panel.pred, state.detect.overlay, state.detect.heatmap_class);
+    if (panel.pred.redecode_when_read) read_maps_from_gpu(state, panel_index);
+}
+
+// A failed run: the panel says why (the previous prediction stays).
+void refuse_run(AppState& state, Panel& panel, const std::string& error) {
+    const Model& model = state.detect.models[panel.model_index];
+    panel.error = error;
+    // ORT Web's WebGPU kernels refuse some valid graphs (e.g. a Conv without explicit attributes);
+    // the wasm back-end runs every op, so say where the switch is.
+    const std::string hint =
+        state.backend == Backend::WebGpu ? " (it may run on the wasm back-end: Back-end: wasm, top right)" : "";
+    panel.error += hint;
+    post_message(state, "model '" + model.name + "' failed on " + backend_name(state.backend) + ": " + error + hint, true);
+}
+
+// A finished run's outputs become the panel's prediction, or its error; checks first.
+void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, const std::string& error, double ms,
+                       double round_trip_ms) {
+    Panel& panel = state.detect.panels[panel_index];
+    Model& model = state.detect.models[panel.model_index];
+    if (outputs == nullptr) {
+        refuse_run(state, panel, error);
+        return;
+    }
+    if (!check_output_size(state, panel, outputs->height, outputs->width)) return;
+    if (const std::string why = to_decode_form(model.spec, *outputs); !why.empty()) {
+        panel.error = why;
+        post_message(state, "model '" + model.name + "': " + why + " (check its interface)", true);
+        return;
+    }
+    Prediction next;
+    next.out = std::move(*outputs);
+    if (next.out.has_wh_pre()) next.pre_stats = per_channel_stats(next.out.wh_pre_view());
+    next.post_stats = per_channel_stats(next.out.wh_view());
+    DecodeParams params = state.detect.params;
+    params.stride = model.spec.stride;
+    Result<DecodeResult> decoded = decode_ttfnet(next.out.heatmap_view(), next.out.ltrb_view(), params, panel.pending_letterbox);
+    if (!decoded) {
+        panel.error = decoded.error();
+        post_message(state, "model '" + model.name + "': " + decoded.error(), true);
+        return;
+    }
+    next.decoded = std::move(decoded).value();
+    if (refuse_nonfinite(state, panel, next)) return;
+    install_prediction(state, panel_index, std::move(next), ms, round_trip_ms);
+}
+
+// The same for a run the GPU decoded: its boxes and statistics; the maps stay on the GPU under the
+// run's request id until a view needs them.
+void accept_gpu_run(AppState& state, int panel_index, int request_id, GpuDecodedRun& run) {
+    Panel& panel = state.detect.panels[panel_index];
+    const int stride_used = state.detect.models[panel.model_index].spec.stride;
+    if (!check_output_size(state, panel, run.height, run.width)) {
+        ort_drop_kept_maps(request_id);
+        return;
+    }
+    Prediction next;
+    next.out.classes = run.classes, next.out.height = run.height, next.out.width = run.width;
+    next.pre_stats = std::move(run.pre_stats);
+    next.post_stats = std::move(run.post_stats);
+    next.decoded = std::move(run.decoded);
+    next.decoded_on_gpu = true;
+    next.maps_on_gpu = request_id;
+    if (refuse_nonfinite(state, panel, next)) {
+        ort_drop_kept_maps(request_id);
+        return;
+    }
+    // The stride was learnt from these outputs (check_output_size): the GPU decoded with the old one.
+    next.redecode_when_read = state.detect.models[panel.model_index].spec.stride != stride_used;
+    install_prediction(state, panel_index, std::move(next), run.ms, run.round_trip_ms);
+}
+
+// The panel waiting for run `request_id`, or -1 (a warm-up run, or stale: the image, model or
+// back-end changed while it ran).
+int panel_of_run(const AppState& state, int request_id) {
+    for (int p = 0; p < 2; ++p)
+        if (request_id != 0 && state.detect.panels[p].request_id == request_id) return p;
+    return -1;
+}
+
+// Decodes panel `p`'s maps again with the sliders' parameters (the maps must be here).
+void redecode_panel(AppState& state, Panel& p) {
+    DecodeParams params = state.detect.params;
+    params.stride = state.detect.models[p.pred.model_index].spec.stride;
+    Result<DecodeResult> d = decode_ttfnet(p.pred.out.heatmap_view(), p.pred.out.ltrb_view(), params, p.pred.letterbox);
+    if (d) p.pred.decoded = std::move(d).value();
+    p.pred.decoded_on_gpu = false;
 }
 
 } // namespace
@@ -580,10 +676,8 @@ void accept_run_result(AppState& state, int panel_index, ModelOutputs* outputs, 
 void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
                      double round_trip_ms) {
     state.ort_busy = false;
-    int panel_index = -1;
-    for (int p = 0; p < 2; ++p)
-        if (request_id != 0 && state.detect.panels[p].request_id == request_id) panel_index = p;
-    if (panel_index < 0) { // a warm-up run, or stale: the image, model or back-end changed while it ran
+    const int panel_index = panel_of_run(state, request_id);
+    if (panel_index < 0) {
         pump_pipeline(state);
         return;
     }
@@ -594,13 +688,76 @@ void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, con
     pump_pipeline(state); // the other panel's run, if it waits
 }
 
+void on_run_decoded(AppState& state, int request_id, GpuDecodedRun& run) {
+    state.ort_busy = false;
+    const int panel_index = panel_of_run(state, request_id);
+    if (panel_index < 0) {
+        ort_drop_kept_maps(request_id);
+        pump_pipeline(state);
+        return;
+    }
+    state.detect.panels[panel_index].request_id = 0;
+    state.hold_frames_until_ms = 0;
+    accept_gpu_run(state, panel_index, request_id, run);
+    announce_result(panel_index);
+    pump_pipeline(state);
+}
+
+void read_maps_from_gpu(AppState& state, int panel_index) {
+    Panel& panel = state.detect.panels[panel_index];
+    if (!panel.pred.valid || panel.pred.maps_on_gpu == 0 || panel.maps_request_id != 0) return;
+    panel.maps_request_id = state.next_id++;
+    ort_read_kept_maps(panel.maps_request_id, panel.pred.maps_on_gpu, state.detect.models[panel.pred.model_index].spec);
+}
+
+void on_maps_read(AppState& state, int request_id, ModelOutputs* maps, const std::string& error) {
+    int panel_index = -1;
+    for (int p = 0; p < 2; ++p)
+        if (request_id != 0 && state.detect.panels[p].maps_request_id == request_id) panel_index = p;
+    if (panel_index < 0) return; // for a prediction since replaced (its maps went with the read)
+    Panel& panel = state.detect.panels[panel_index];
+    Prediction& pred = panel.pred;
+    panel.maps_request_id = 0;
+    pred.maps_on_gpu = 0; // read or not, the runner has let them go
+    const DetectorInterface& spec = state.detect.models[pred.model_index].spec;
+    std::string why = error;
+    if (why.empty() && (maps->classes != pred.out.classes || maps->height != pred.out.height || maps->width != pred.out.width))
+        why = "they are not the size the run reported";
+    if (why.empty()) why = to_decode_form(spec, *maps);
+    if (!why.empty()) {
+        pred.maps_error = "the maps could not be read from the GPU: " + why;
+        post_message(state, "model '" + state.detect.models[pred.model_index].name + "': " + pred.maps_error, true);
+        return;
+    }
+    pred.out = std::move(*maps);
+    if (pred.redecode_when_read) redecode_panel(state, panel);
+    pred.redecode_when_read = false;
+    update_overlay_texture(pred, state.detect.overlay, state.detect.heatmap_class);
+}
+
+bool decodes_on_gpu(const AppState& state, const Model& model) {
+    const DetectorInterface& s = model.spec;
+    return state.backend == Backend::WebGpu && state.detect.decode_on_gpu && s.heatmap_encoding == HeatmapEncoding::Logits &&
+           s.box_encoding == BoxEncoding::TtfnetLtrb && s.box_units == BoxUnits::InputPixels && s.offset_name.empty() &&
+           !s.half_outputs;
+}
+
+void set_decode_on_gpu(AppState& state, bool on) {
+    if (state.detect.decode_on_gpu == on) return;
+    state.detect.decode_on_gpu = on;
+    if (state.backend == Backend::WebGpu) mark_panels_for_run(state);
+}
+
 void redecode(AppState& state) {
-    for (Panel& p : state.detect.panels) {
+    for (int i = 0; i < 2; ++i) {
+        Panel& p = state.detect.panels[i];
         if (!p.pred.valid) continue;
-        DecodeParams params = state.detect.params;
-        params.stride = state.detect.models[p.pred.model_index].spec.stride;
-        Result<DecodeResult> d = decode_ttfnet(p.pred.out.heatmap_view(), p.pred.out.ltrb_view(), params, p.pred.letterbox);
-        if (d) p.pred.decoded = std::move(d).value();
+        if (p.pred.has_maps()) {
+            redecode_panel(state, p);
+        } else if (p.pred.maps_on_gpu != 0) { // decoded again when the maps are here
+            p.pred.redecode_when_read = true;
+            read_maps_from_gpu(state, i);
+        }
     }
 }
 
@@ -622,6 +779,9 @@ void pump_pipeline(AppState& state) {
         state.backend = state.backends.webgpu_adapter ? Backend::WebGpu : Backend::Wasm;
         state.backend_chosen = true;
     }
+    // The colour map needs the maps of a prediction decoded on the GPU (the hover read-out asks itself).
+    if (state.detect.overlay != kOverlayNone)
+        for (int i = 0; i < 2; ++i) read_maps_from_gpu(state, i);
     if (state.ort_busy) return;
     for (const Panel& p : state.detect.panels) { // sessions only for the models on screen
         if (p.model_index < 0) continue;
@@ -630,7 +790,9 @@ void pump_pipeline(AppState& state) {
             m.session_id = state.next_id++;
             m.session_pending = true;
             state.ort_busy = true;
-            ort_create_session(m.session_id, m.bytes, m.external_files, state.backend);
+            // On WebGPU the outputs stay on the GPU until read: decoded there (decodes_on_gpu), or
+            // read back as ORT would have done itself.
+            ort_create_session(m.session_id, m.bytes, m.external_files, state.backend, state.backend == Backend::WebGpu);
             return;
         }
     }

@@ -56,5 +56,17 @@ void warm_up_image_path(const std::vector<std::uint8_t>& bytes);
 void on_session_created(AppState& state, int session_id, bool ok, const std::string& message);
 void on_run_finished(AppState& state, int request_id, ModelOutputs* outputs, const std::string& error, double ms,
                      double round_trip_ms);
+// A run whose decode was done on the GPU finished (its maps stay there).
+void on_run_decoded(AppState& state, int request_id, GpuDecodedRun& run);
+// The maps read_maps_from_gpu asked for arrived (maps null and error set when they could not be read).
+void on_maps_read(AppState& state, int request_id, ModelOutputs* maps, const std::string& error);
+// Panel `panel_index`'s prediction needs its maps (colour map, hover read-out, a new decode): when
+// they are still on the GPU, start reading them back (once; nothing when they are here or on their way).
+void read_maps_from_gpu(AppState& state, int panel_index);
+// Whether the next run of `model` is decoded on the GPU: WebGPU, the Detect view's "GPU decode" on,
+// and a model decode.wgsl reads as it is (TTFNet ltrb in input pixels, logits, float32).
+bool decodes_on_gpu(const AppState& state, const Model& model);
+// The "GPU decode" box: on WebGPU the panels run again the chosen way.
+void set_decode_on_gpu(AppState& state, bool on);
 
 } // namespace deadzone::explorer

@@ -48,8 +48,15 @@ nlohmann::json to_json(const BackendReport& b) {
 }
 
 nlohmann::json to_json(const deadzone::ChannelStats& s) {
-    return {{"min", s.min},       {"max", s.max},      {"mean", s.mean}, {"fraction_zero", s.fraction_zero},
-            {"nan", s.nan_count}, {"inf", s.inf_count}};
+    return {{"count", s.count},
+            {"min", s.min},
+            {"max", s.max},
+            {"mean", s.mean},
+            {"std", s.std},
+            {"fraction_zero", s.fraction_zero},
+            {"fraction_positive", s.fraction_positive},
+            {"nan", s.nan_count},
+            {"inf", s.inf_count}};
 }
 
 nlohmann::json to_json(const deadzone::EvalBox& b) {
@@ -119,6 +126,9 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
                       {"handoff", pred.handoff_ms},
                       {"post", pred.post_ms}};
     j["output_size"] = {pred.out.classes, pred.out.height, pred.out.width};
+    j["decoded_on_gpu"] = pred.decoded_on_gpu;
+    j["maps_on_gpu"] = pred.maps_on_gpu != 0;
+    j["maps_error"] = pred.maps_error;
     nlohmann::json dets = nlohmann::json::array();
     for (const deadzone::Detection& d : pred.decoded.detections)
         dets.push_back({{"x1", d.x1},
@@ -446,6 +456,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
           {"exif_orientation", s.detect.image.rgb.exif_orientation}}},
         {"params", {{"score_threshold", s.detect.params.score_threshold}, {"top_k", s.detect.params.top_k}}},
         {"overlay", s.detect.overlay},
+        {"decode_on_gpu", s.detect.decode_on_gpu},
         {"hover", {{"panel", s.detect.hover_panel}, {"x", s.detect.hover_x}, {"y", s.detect.hover_y}}},
         {"panels", {to_json(s, s.detect.panels[0]), to_json(s, s.detect.panels[1])}},
         {"messages", messages},
@@ -555,6 +566,12 @@ EMSCRIPTEN_KEEPALIVE void dz_scan_set_scaling(int scaling, int bgr) {
     scan.use_model_norm = scaling < 0;
     if (scaling >= 0)
         scan.scaling = scaling == 1 ? InputScaling::ZeroToOne : scaling == 2 ? InputScaling::ZeroTo255 : InputScaling::ImageNet;
+}
+
+// The Detect view's "GPU decode" box: on WebGPU, decode on the GPU (1) or in wasm (0).
+EMSCRIPTEN_KEEPALIVE void dz_detect_set_gpu_decode(int on) {
+    request_redraw(app_state());
+    set_decode_on_gpu(app_state(), on != 0);
 }
 
 // The Scan view's "GPU counts" box: on WebGPU, count activations on the GPU (1) or in wasm (0).

@@ -67,6 +67,31 @@ mergeInto(LibraryManager.library, {
       flush(true);
     };
 
+    // Hands a run's four maps to C++ export `fn`(request_id, then per name in `names` (pointer,
+    // count, half, d0..d3), then ms, round_trip_ms): r is ort_runner.js's run() result. A name ""
+    // is passed as 0 values with dims 0. The heap copies are freed when the call returns.
+    globalThis.dzHandMaps = (fn, request_id, names, r) => {
+        const args = [request_id];
+        const pointers = [];
+        try {
+            for (const name of names) {
+                const t = name ? r.outputs[name] : { data: new Float32Array(0), dims: [0, 0, 0, 0] };
+                if (!t) throw new Error(`no output '${name}'`);
+                const d = t.dims.length === 4 ? t.dims : [0, 0, 0, 0];
+                const p = _malloc(Math.max(4, t.data.length * (t.half ? 2 : 4)));
+                if (!p) throw new Error(`out of memory for output '${name}'`);
+                pointers.push(p);
+                if (t.half) HEAPU16.set(t.data, p >> 1);
+                else HEAPF32.set(t.data, p >> 2);
+                args.push(p, t.data.length, t.half ? 1 : 0, d[0], d[1], d[2], d[3]);
+            }
+            args.push(r.ms, r.round_trip_ms);
+            ccall(fn, null, new Array(args.length).fill("number"), args);
+        } finally {
+            for (const p of pointers) _free(p);
+        }
+    };
+
     // Calls C++ export `fn` with (pointer, length) of a heap copy of `buffer` followed by `rest`
     // (strings and numbers); the copy is freed when the call returns (C++ keeps its own). A buffer
     // that is already a view of the wasm heap is passed as it is.
@@ -278,11 +303,15 @@ mergeInto(LibraryManager.library, {
   // Runs a session on the [1,3,height,width] input at ptr (float32, or float16 bit patterns when
   // half), feeding input_c and reading the outputs heatmap_c, wh_c, wh_pre_c and offset_c (CenterNet's
   // centre offset). wh_pre_c and offset_c are "" when the model has none: that output comes back as
-  // 0 values with dims 0. Each output comes back as (pointer, count, half, dims).
+  // 0 values with dims 0. The outputs go to dz_on_run_done as (pointer, count, half, dims) each.
+  // decode_c: "" or the JSON of ort_runner.js's feed.decode (WebGPU): when the GPU decoded the maps,
+  // the boxes, counters and statistics go to dz_on_run_decoded as JSON instead, the maps staying on
+  // the GPU under feed.decode.keep (dz_js_ort_read_kept, dz_js_ort_drop_kept).
   // void dz_js_ort_run(int session_id, int request_id, const void* ptr, int count, int half, int width, int height,
   //                    const char* input_c, const char* heatmap_c, const char* wh_c, const char* wh_pre_c,
-  //                    const char* offset_c) [wasm/ort_session.cpp]
-  dz_js_ort_run: function(session_id, request_id, ptr, count, half, width, height, input_c, heatmap_c, wh_c, wh_pre_c, offset_c) {
+  //                    const char* offset_c, const char* decode_c) [wasm/ort_session.cpp]
+  dz_js_ort_run: function(session_id, request_id, ptr, count, half, width, height, input_c, heatmap_c, wh_c, wh_pre_c, offset_c,
+                          decode_c) {
     const fail = (e) => ccall("dz_on_run_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
     if (!globalThis.dzOrt) {
         setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
@@ -291,26 +320,40 @@ mergeInto(LibraryManager.library, {
     const input = half ? HEAPU16.slice(ptr >> 1, (ptr >> 1) + count) : globalThis.dzOrt.inputBuffer(count);
     if (!half) input.set(HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count));
     const names = [UTF8ToString(heatmap_c), UTF8ToString(wh_c), UTF8ToString(wh_pre_c), UTF8ToString(offset_c)];
+    const decode = UTF8ToString(decode_c);
     const feed = { input: UTF8ToString(input_c), dims: [1, 3, height, width], half: !!half, outputs: names.filter((n) => n) };
+    if (decode) feed.decode = JSON.parse(decode);
     globalThis.dzOrt.run(session_id, input, feed).then((r) => {
-        const args = [request_id];
-        const pointers = [];
-        for (const name of names) {
-            const t = name ? r.outputs[name] : { data: new Float32Array(0), dims: [0, 0, 0, 0] };
-            const d = t.dims.length === 4 ? t.dims : [0, 0, 0, 0];
-            const p = _malloc(Math.max(4, t.data.length * (t.half ? 2 : 4)));
-            if (t.half) HEAPU16.set(t.data, p >> 1);
-            else HEAPF32.set(t.data, p >> 2);
-            pointers.push(p);
-            args.push(p, t.data.length, t.half ? 1 : 0, d[0], d[1], d[2], d[3]);
+        if (r.gpu) {
+            // Named fields, read by name in ort_session.cpp (records: gpu_postprocess.js's read()).
+            const result = Object.assign({}, r.gpu, { ms: r.ms, round_trip_ms: r.round_trip_ms }); // no object spread: Emscripten 3.1.6's optimiser rejects it
+            ccall("dz_on_run_decoded", null, ["number", "string"], [request_id, JSON.stringify(result)]);
+            return;
         }
-        args.push(r.ms, r.round_trip_ms);
-        try {
-            ccall("dz_on_run_done", null, new Array(args.length).fill("number"), args);
-        } finally {
-            for (const p of pointers) _free(p);
-        }
-    }, fail);
+        globalThis.dzHandMaps("dz_on_run_done", request_id, names, r);
+    }).catch(fail); // a failed hand-over ends the run too: C++ holds ONNX Runtime busy until it ends
+  },
+
+  // Reads back the maps a run's feed.decode kept on the GPU under `handle` and hands them to
+  // dz_on_maps_read(request_id, ...) as dz_js_ort_run hands its outputs to dz_on_run_done (same
+  // names and order), or dz_on_maps_failed(request_id, message).
+  // void dz_js_ort_read_kept(int request_id, int handle, const char* heatmap_c, const char* wh_c, const char* wh_pre_c)
+  //   [wasm/ort_session.cpp]
+  dz_js_ort_read_kept: function(request_id, handle, heatmap_c, wh_c, wh_pre_c) {
+    const fail = (e) => ccall("dz_on_maps_failed", null, ["number", "string"], [request_id, String((e && e.message) || e)]);
+    if (!globalThis.dzOrt) {
+        setTimeout(() => fail("ONNX Runtime Web did not load"), 0);
+        return;
+    }
+    const names = [UTF8ToString(heatmap_c), UTF8ToString(wh_c), UTF8ToString(wh_pre_c), ""];
+    globalThis.dzOrt.readKept(handle)
+        .then((r) => globalThis.dzHandMaps("dz_on_maps_read", request_id, names, Object.assign(r, { round_trip_ms: r.ms })))
+        .catch(fail);
+  },
+
+  // void dz_js_ort_drop_kept(int handle) [wasm/ort_session.cpp]
+  dz_js_ort_drop_kept: function(handle) {
+    if (globalThis.dzOrt) globalThis.dzOrt.dropKept(handle);
   },
 
   // Runs a session on the [1,3,height,width] input at ptr (float32, or float16 bit patterns when

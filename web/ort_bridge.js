@@ -7,6 +7,7 @@
 //   dzOrt.run(id, input, feed)               -> Promise<{ outputs: {name: {data, dims}}, ms, round_trip_ms }>
 //                                               (feed: see ort_runner.js)
 //   dzOrt.readTotals(id)                    -> Promise<[{layer, dims, images, channels}]> (see ort_runner.js)
+//   dzOrt.readKept(handle), dropKept(handle) the maps a run's feed.decode left on the GPU (ort_runner.js)
 //   dzOrt.release(id)
 //   dzOrt.worker                             true while wasm sessions run in web/ort_worker.js
 //
@@ -113,6 +114,14 @@ export const dzOrt = {
   // (wasm) session.
   async readTotals(id) {
     return where.get(id) === "worker" ? [] : local.readTotals(id);
+  },
+
+  // The maps a WebGPU run's feed.decode kept on the GPU (ort_runner.js); WebGPU sessions run on the page.
+  readKept(handle) {
+    return local.readKept(handle);
+  },
+  dropKept(handle) {
+    local.dropKept(handle);
   },
 
   release(id) {

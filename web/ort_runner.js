@@ -6,7 +6,10 @@
 // as their bit patterns too ({half: true}); C++ converts both ways (core/float16.h).
 // The Scan view's WebGPU runs may also ask for some outputs to be reduced where they are, on the GPU
 // (feed.accumulate, see run()): those come back as {accumulated: true}, and their per-channel
-// counts over every image later from readTotals(). Used twice, with the same
+// counts over every image later from readTotals(). The Detect view's WebGPU runs may ask for the
+// decode and the box map's statistics to be done on the GPU (feed.decode, see decodeOnGpu()): then
+// only the boxes and counters come back, and the maps stay on the GPU until readKept() or dropKept().
+// Used twice, with the same
 // code: inside web/ort_worker.js for the wasm back-end, and on the page for WebGPU (see ort_bridge.js).
 
 export function configureOrt(ort, baseUrl) {
@@ -53,6 +56,12 @@ export function createRunner(ort) {
     })();
     return postprocess;
   };
+  // Maps left on the GPU by decodeOnGpu(): handle -> {session, tensors: {name: ORT tensor}}.
+  const kept = new Map();
+  const dropKept = (handle) => {
+    for (const t of Object.values(kept.get(handle)?.tensors || {})) t.dispose?.();
+    kept.delete(handle);
+  };
   const dropTotals = (id) => {
     for (const t of (totals.get(id) || new Map()).values()) t.stats.destroy();
     totals.delete(id);
@@ -81,6 +90,46 @@ export function createRunner(ort) {
     return true;
   }
 
+  // feed.decode = {heatmap, wh, wh_pre (names; wh_pre "" for none), params: {stride, topK,
+  // scoreThreshold}, letterbox: {padLeft, padTop, scale, sourceWidth, sourceHeight}, keep: handle}:
+  // decodes the TTFNet maps where ORT left them (shaders/decode.wgsl) and takes the per-channel
+  // statistics of wh and wh_pre (shaders/channel_stats.wgsl); the maps are kept under `handle`.
+  // -> {decoded: gpu_postprocess.js's decode() result, stats: {wh: [record], wh_pre: [record] | null},
+  //     dims: [C, H, W]}, or null when the outputs are not float32 [1,C,H,W] maps on the GPU (they are
+  // then read back as usual). GPU errors are thrown.
+  async function decodeOnGpu(gpu, id, result, decode) {
+    const hm = result[decode.heatmap], wh = result[decode.wh], pre = decode.wh_pre ? result[decode.wh_pre] : null;
+    const onGpu = (t) => t && t.location === "gpu-buffer" && t.type === "float32" && t.dims.length === 4 && Number(t.dims[0]) === 1;
+    if (!onGpu(hm) || !onGpu(wh) || (decode.wh_pre && !onGpu(pre))) return null;
+    const [, channels, height, width] = hm.dims.map(Number);
+    const sameGrid = (t) => Number(t.dims[1]) === 4 && Number(t.dims[2]) === height && Number(t.dims[3]) === width;
+    if (!sameGrid(wh) || (pre && !sameGrid(pre))) return null; // accept_run_result names the shapes
+    const decoded = await gpu.decode({ heatmap: hm.gpuBuffer, wh: wh.gpuBuffer, channels, height, width }, decode.params, decode.letterbox);
+    const statsOf = async (t) => {
+      const acc = gpu.channelStats(4, height * width);
+      try {
+        await acc.add(t.gpuBuffer, 1);
+        return (await acc.read()).channels;
+      } finally {
+        acc.destroy();
+      }
+    };
+    const stats = { wh: await statsOf(wh), wh_pre: pre ? await statsOf(pre) : null };
+    const tensors = { [decode.heatmap]: hm, [decode.wh]: wh };
+    if (pre) tensors[decode.wh_pre] = pre;
+    dropKept(decode.keep);
+    kept.set(decode.keep, { session: id, tensors });
+    return { decoded, stats, dims: [channels, height, width] };
+  }
+
+  // A float32 or float16 tensor's values as run() hands them over.
+  async function readBack(name, t) {
+    if (t.type !== "float32" && t.type !== "float16") throw new Error(`output '${name}' is ${t.type}, not float32 or float16`);
+    const data = await t.getData();
+    const half = t.type === "float16";
+    return { data: owningArray(half ? halfBits(data) : data), dims: t.dims.map(Number), half };
+  }
+
   return {
     // externalData: [{path, data: Uint8Array}] for a model whose weights live outside the .onnx
     // (path as the model names it). outputsOnGpu (WebGPU only): outputs stay on the GPU until read,
@@ -96,7 +145,8 @@ export function createRunner(ort) {
                threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated };
     },
 
-    // -> { outputs: {name: {data: Float32Array, dims}} for each of feed.outputs, ms }
+    // -> { outputs: {name: {data: Float32Array, dims}} for each of feed.outputs, ms }, or with
+    // feed.decode done on the GPU (see decodeOnGpu) { gpu: {decoded, stats, dims}, outputs: {}, ms }
     // feed.accumulate: [{layer, name, zero, lower, upper}]: outputs to add to their layer's counts on
     // the GPU when they are float32 and on it (an InactiveRegion per layer, null for no bound); each
     // such output comes back as {accumulated: true}. Others are read back as usual.
@@ -107,24 +157,33 @@ export function createRunner(ort) {
       const tensor = new ort.Tensor(feed.half ? "float16" : "float32", input, feed.dims);
       const result = await session.run({ [feed.input]: tensor }, feed.outputs);
       const outputs = {};
-      const gpu = feed.accumulate?.length ? await postprocessor() : null;
+      const gpu = feed.accumulate?.length || feed.decode ? await postprocessor() : null;
+      const keptNow = new Set();
       try {
+        if (gpu && feed.decode) {
+          // A GPU failure here costs the user nothing: the maps are still there to read back.
+          const done = await decodeOnGpu(gpu, id, result, feed.decode).catch((e) => {
+            console.warn("[deadzone] decode on the GPU failed, the maps are read back: " + ((e && e.message) || e));
+            return null;
+          });
+          if (done) {
+            for (const t of Object.values(kept.get(feed.decode.keep).tensors)) keptNow.add(t);
+            return { gpu: done, outputs, ms: performance.now() - t0 };
+          }
+        }
         for (const name of feed.outputs) {
           const t = result[name];
           if (!t) throw new Error(`the model has no output '${name}'`);
-          const layer = gpu && t.location === "gpu-buffer" && t.type === "float32" ? feed.accumulate.find((a) => a.name === name) : null;
+          const layer = gpu && t.location === "gpu-buffer" && t.type === "float32" ? feed.accumulate?.find((a) => a.name === name) : null;
           // Submitted to the GPU queue before the tensor is released below.
           if (layer && await accumulate(gpu, id, layer, t)) {
             outputs[name] = { accumulated: true };
             continue;
           }
-          if (t.type !== "float32" && t.type !== "float16") throw new Error(`output '${name}' is ${t.type}, not float32 or float16`);
-          const data = await t.getData();
-          const half = t.type === "float16";
-          outputs[name] = { data: owningArray(half ? halfBits(data) : data), dims: t.dims.map(Number), half };
+          outputs[name] = await readBack(name, t);
         }
       } finally {
-        for (const t of Object.values(result)) t.dispose?.();
+        for (const t of Object.values(result)) if (!keptNow.has(t)) t.dispose?.();
       }
       return { outputs, ms: performance.now() - t0 };
     },
@@ -142,8 +201,27 @@ export function createRunner(ort) {
       return out;
     },
 
+    // The maps decodeOnGpu() kept under `handle`, read back and let go:
+    // -> { outputs: {name: {data, dims, half}}, ms }. Throws when they are gone (dropped, or their
+    // session released).
+    async readKept(handle) {
+      const entry = kept.get(handle);
+      if (!entry) throw new Error("the maps are no longer on the GPU");
+      const t0 = performance.now();
+      const outputs = {};
+      try {
+        for (const [name, t] of Object.entries(entry.tensors)) outputs[name] = await readBack(name, t);
+      } finally {
+        dropKept(handle);
+      }
+      return { outputs, ms: performance.now() - t0 };
+    },
+
+    dropKept,
+
     release(id) {
       dropTotals(id);
+      for (const [handle, entry] of kept) if (entry.session === id) dropKept(handle);
       const session = sessions.get(id);
       sessions.delete(id);
       if (session) session.release().catch(() => {});
