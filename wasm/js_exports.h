@@ -30,10 +30,10 @@ void dz_on_session_created(int id, int ok, const char* message);
 // The Scan view's outputs, one call each (dims as doubles, rank of them), then dz_on_outputs_done.
 void dz_on_output(int request_id, int index, const void* data, int half, const double* dims, int rank);
 void dz_on_outputs_done(int request_id, const char* error);
-// One layer's counts gathered on the GPU over every image (dz_js_ort_read_totals): 8 doubles per
-// channel (values, inactive, NaN, Inf, min, max, sum, dead units), the output's dims[rank], and the
-// number of images; dz_on_outputs_done follows the last layer.
-void dz_on_layer_totals(int request_id, int layer, const double* records, int channels, const double* dims, int rank, int images);
+// One layer's counts gathered on the GPU over every image (dz_js_ort_read_totals), as `size` bytes of
+// JSON {layer, dims, images, channels: [gpu_postprocess.js record]} read by field name;
+// dz_on_outputs_done follows the last layer.
+void dz_on_layer_totals(const char* json, int size, int request_id);
 void dz_on_run_failed(int request_id, const char* message);
 // A detection run's heatmap, wh, wh_pre and offset maps: each its data, element count, float16 flag
 // and NCHW dims (n 0 for an absent output); the run's time and the round trip's, in ms.
@@ -41,6 +41,16 @@ void dz_on_run_done(int request_id, const void* hm, int hm_n, int hm_half, int h
                     int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3, const void* pre, int pre_n, int pre_half, int pre0,
                     int pre1, int pre2, int pre3, const void* off, int off_n, int off_half, int off0, int off1, int off2,
                     int off3, double ms, double round_trip_ms);
+
+// A detection run whose decode the GPU did (dz_js_ort_run's decode): `size` bytes of JSON {decoded,
+// stats: {wh, wh_pre}, dims, ms, round_trip_ms} (web/ort_runner.js's decodeOnGpu), read by field name.
+void dz_on_run_decoded(const char* json, int size, int request_id);
+// The maps such a run left on the GPU, read back (dz_js_ort_read_kept): as dz_on_run_done's.
+void dz_on_maps_read(int request_id, const void* hm, int hm_n, int hm_half, int hm0, int hm1, int hm2, int hm3, const void* wh,
+                     int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3, const void* pre, int pre_n, int pre_half,
+                     int pre0, int pre1, int pre2, int pre3, const void* off, int off_n, int off_half, int off0, int off1,
+                     int off2, int off3, double ms, double round_trip_ms);
+void dz_on_maps_failed(int request_id, const char* message);
 
 // prediction_dump.cpp: whether the clipboard took the text.
 void dz_on_text_copied(int ok, const char* why);

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -88,7 +89,7 @@ deadzone::ChannelStats channel_stats_of(const nlohmann::json& r) {
     return s;
 }
 
-deadzone::Result<deadzone::explorer::GpuDecodedRun> parse_gpu_decoded_run(const char* text) {
+deadzone::Result<deadzone::explorer::GpuDecodedRun> parse_gpu_decoded_run(std::string_view text) {
     using deadzone::Detection;
     try {
         const nlohmann::json j = nlohmann::json::parse(text);
@@ -120,6 +121,42 @@ deadzone::Result<deadzone::explorer::GpuDecodedRun> parse_gpu_decoded_run(const 
     }
 }
 
+// One gpu_postprocess.js statistics record as the scan's ChannelScan.
+deadzone::ChannelScan channel_scan_of(const nlohmann::json& r) {
+    deadzone::ChannelScan s;
+    s.values = r.at("values").get<std::int64_t>();
+    s.inactive = r.at("inactive").get<std::int64_t>();
+    s.nan = r.at("nans").get<std::int64_t>();
+    s.inf = r.at("infs").get<std::int64_t>();
+    s.min = r.at("min").get<float>();
+    s.max = r.at("max").get<float>();
+    s.sum = r.at("sum").get<double>();
+    s.dead_units = r.at("deadUnits").get<std::int64_t>();
+    return s;
+}
+
+// One layer of web/ort_runner.js's readTotals().
+struct LayerTotals {
+    int layer = 0;
+    std::vector<std::int64_t> shape;
+    int images = 0;
+    std::vector<deadzone::ChannelScan> channels;
+};
+
+deadzone::Result<LayerTotals> parse_layer_totals(std::string_view text) {
+    try {
+        const nlohmann::json j = nlohmann::json::parse(text);
+        LayerTotals t;
+        t.layer = j.at("layer").get<int>();
+        t.shape = j.at("dims").get<std::vector<std::int64_t>>();
+        t.images = j.at("images").get<int>();
+        for (const nlohmann::json& r : j.at("channels")) t.channels.push_back(channel_scan_of(r));
+        return t;
+    } catch (const nlohmann::json::exception& e) {
+        return deadzone::Error{e.what()};
+    }
+}
+
 } // namespace
 
 extern "C" {
@@ -137,25 +174,18 @@ EMSCRIPTEN_KEEPALIVE void dz_on_output(int request_id, int index, const void* da
     on_scan_output(app_state(), request_id, index, data, half != 0, std::vector<std::int64_t>(dims, dims + rank));
 }
 
-EMSCRIPTEN_KEEPALIVE void dz_on_layer_totals(int request_id, int layer, const double* records, int channels, const double* dims,
-                                             int rank, int images) {
+EMSCRIPTEN_KEEPALIVE void dz_on_layer_totals(const char* json, int size, int request_id) {
     using namespace deadzone::explorer;
-    std::vector<deadzone::ChannelScan> counts(static_cast<std::size_t>(std::max(0, channels)));
-    for (std::size_t c = 0; c < counts.size(); ++c) {
-        const double* r = records + c * 8;
-        deadzone::ChannelScan& s = counts[c];
-        s.values = static_cast<std::int64_t>(r[0]);
-        s.inactive = static_cast<std::int64_t>(r[1]);
-        s.nan = static_cast<std::int64_t>(r[2]);
-        s.inf = static_cast<std::int64_t>(r[3]);
-        s.min = static_cast<float>(r[4]);
-        s.max = static_cast<float>(r[5]);
-        s.sum = r[6];
-        s.dead_units = static_cast<std::int64_t>(r[7]);
+    deadzone::Result<LayerTotals> totals =
+        parse_layer_totals(std::string_view(json, static_cast<std::size_t>(std::max(0, size))));
+    // A malformed answer is reported as the scan's error when the read ends (on_scan_run_done).
+    if (!totals) {
+        if (request_id == app_state().scan.request_id)
+            app_state().scan.error = "the GPU's counts are malformed: " + totals.error();
+        return;
     }
-    std::vector<std::int64_t> shape(static_cast<std::size_t>(std::max(0, rank)));
-    for (std::size_t i = 0; i < shape.size(); ++i) shape[i] = static_cast<std::int64_t>(dims[i]);
-    on_scan_layer_totals(app_state(), request_id, layer, shape, images, std::move(counts));
+    on_scan_layer_totals(app_state(), request_id, totals.value().layer, totals.value().shape, totals.value().images,
+                         std::move(totals.value().channels));
 }
 
 // An ort_run_outputs run ended: error "" when every output was handed over.
@@ -209,10 +239,11 @@ EMSCRIPTEN_KEEPALIVE void dz_on_maps_failed(int request_id, const char* message)
 // A run decoded on the GPU: the JSON dz_js_ort_run writes, fields read by name (web/ort_runner.js's
 // decodeOnGpu and gpu_postprocess.js's decode() and read() define them). A malformed answer fails
 // the run with what was wrong.
-EMSCRIPTEN_KEEPALIVE void dz_on_run_decoded(int request_id, const char* json) {
+EMSCRIPTEN_KEEPALIVE void dz_on_run_decoded(const char* json, int size, int request_id) {
     using namespace deadzone::explorer;
     request_redraw(app_state());
-    deadzone::Result<GpuDecodedRun> run = parse_gpu_decoded_run(json);
+    deadzone::Result<GpuDecodedRun> run =
+        parse_gpu_decoded_run(std::string_view(json, static_cast<std::size_t>(std::max(0, size))));
     if (!run) {
         on_run_finished(app_state(), request_id, nullptr, "the GPU decode's answer is malformed: " + run.error(), 0.0, 0.0);
         return;

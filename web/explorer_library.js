@@ -326,8 +326,9 @@ mergeInto(LibraryManager.library, {
     globalThis.dzOrt.run(session_id, input, feed).then((r) => {
         if (r.gpu) {
             // Named fields, read by name in ort_session.cpp (records: gpu_postprocess.js's read()).
-            const result = Object.assign({}, r.gpu, { ms: r.ms, round_trip_ms: r.round_trip_ms }); // no object spread: Emscripten 3.1.6's optimiser rejects it
-            ccall("dz_on_run_decoded", null, ["number", "string"], [request_id, JSON.stringify(result)]);
+            // (No object spread here: Emscripten 3.1.6's optimiser rejects it.)
+            const result = Object.assign({}, r.gpu, { ms: r.ms, round_trip_ms: r.round_trip_ms });
+            globalThis.dzCallWithBytes("dz_on_run_decoded", new TextEncoder().encode(JSON.stringify(result)), ["number"], [request_id]);
             return;
         }
         globalThis.dzHandMaps("dz_on_run_done", request_id, names, r);
@@ -409,9 +410,10 @@ mergeInto(LibraryManager.library, {
     }, (e) => done(String((e && e.message) || e) || "the run failed"));
   },
 
-  // Reads back the counts the runs of session_id gathered on the GPU: dz_on_layer_totals(request_id,
-  // layer, records, channels, dims, rank, images) per layer, records being 8 float64 per channel
-  // (values, inactive, NaN, Inf, min, max, sum, dead units), then dz_on_outputs_done(request_id, error).
+  // Reads back the counts the runs of session_id gathered on the GPU: dz_on_layer_totals(json, size,
+  // request_id) per layer, the JSON being {layer, dims, images, channels: [record]} with
+  // gpu_postprocess.js's records (read by field name in ort_session.cpp), then
+  // dz_on_outputs_done(request_id, error).
   // void dz_js_ort_read_totals(int session_id, int request_id) [wasm/ort_session.cpp]
   dz_js_ort_read_totals: function(session_id, request_id) {
     const done = (error) => ccall("dz_on_outputs_done", null, ["number", "string"], [request_id, error]);
@@ -421,23 +423,8 @@ mergeInto(LibraryManager.library, {
     }
     globalThis.dzOrt.readTotals(session_id).then((layers) => {
       try {
-        for (const l of layers) {
-            const records = new Float64Array(l.channels.length * 8 + l.dims.length);
-            l.channels.forEach((c, i) => records.set([c.values, c.inactive, c.nans, c.infs, c.min, c.max, c.sum, c.deadUnits], i * 8));
-            records.set(l.dims, l.channels.length * 8);
-            const p = _malloc(records.byteLength);
-            if (!p) {
-                done("out of memory for the counts of layer " + l.layer);
-                return;
-            }
-            try {
-                HEAPF64.set(records, p >> 3);
-                ccall("dz_on_layer_totals", null, ["number", "number", "number", "number", "number", "number", "number"],
-                      [request_id, l.layer, p, l.channels.length, p + l.channels.length * 64, l.dims.length, l.images]);
-            } finally {
-                _free(p);
-            }
-        }
+        for (const l of layers)
+            globalThis.dzCallWithBytes("dz_on_layer_totals", new TextEncoder().encode(JSON.stringify(l)), ["number"], [request_id]);
       } catch (e) {
         done(String((e && e.message) || e) || "reading the GPU's counts failed");
         return;
