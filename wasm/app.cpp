@@ -91,7 +91,8 @@ void draw_message_line(const AppState& state) {
 // because its views take the arrow keys, Space and Enter as shortcuts. A user still expects Escape to
 // close an open combo or menu; one left open would otherwise swallow the next click outside it.
 void close_popups_on_escape() {
-    if (ImGui::IsKeyPressed(ImGuiKey_Escape, false) &&
+    // A text field being edited takes Escape itself (to revert the edit).
+    if (ImGui::IsKeyPressed(ImGuiKey_Escape, false) && !ImGui::GetIO().WantTextInput &&
         ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel))
         ImGui::ClosePopupsExceptModals();
 }

@@ -111,7 +111,7 @@ struct Prediction {
     bool decoded_on_gpu = false;                     // decoded and counted by the WGSL shaders (GpuDecodedRun)
     // != 0: out holds only the sizes, the maps are still on the GPU under this handle (the run's
     // request id) and are read back when a view needs them (read_maps_from_gpu); 0: out holds them.
-    int maps_on_gpu = 0;
+    int kept_maps_handle = 0;
     bool redecode_when_read = false; // the sliders moved while the maps were on the GPU
     std::string maps_error;          // reading them back failed: the views that need them say so
     bool has_maps() const { return !out.heatmap.empty(); }

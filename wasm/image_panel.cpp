@@ -360,8 +360,8 @@ void draw_image_panel(AppState& state, int panel_index, float width, float heigh
             if (pred.decoded_on_gpu && ImGui::IsItemHovered(ImGuiHoveredFlags_ForTooltip))
                 ImGui::SetTooltip("Boxes and wh statistics from shaders/decode.wgsl and channel_stats.wgsl (run time included);\n"
                                   "the maps %s",
-                                  pred.maps_on_gpu != 0 ? "are still on the GPU (read when a view needs them)"
-                                                        : "have been read back");
+                                  pred.kept_maps_handle != 0 ? "are still on the GPU (read when a view needs them)"
+                                                             : "have been read back");
         }
     }
     if (!panel.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", panel.error.c_str());

@@ -50,6 +50,7 @@ void dz_on_maps_read(int request_id, const void* hm, int hm_n, int hm_half, int 
                      int wh_n, int wh_half, int wh0, int wh1, int wh2, int wh3, const void* pre, int pre_n, int pre_half,
                      int pre0, int pre1, int pre2, int pre3, const void* off, int off_n, int off_half, int off0, int off1,
                      int off2, int off3, double ms, double round_trip_ms);
+// Reading those maps failed: message says why.
 void dz_on_maps_failed(int request_id, const char* message);
 
 // prediction_dump.cpp: whether the clipboard took the text.

@@ -17,6 +17,7 @@
 #include <emscripten/emscripten.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -71,6 +72,10 @@ std::string read_maps(const RawMap& hm, const RawMap& wh, const RawMap& pre, con
            (pre.count > 0 ? ", " + dims("wh_pre", pre) : "") + (off.count > 0 ? ", " + dims("offset", off) : "");
 }
 
+// A JSON number, or NaN for the null JSON.stringify writes for NaN and +-Infinity (the GPU's float32
+// spread overflows beyond about 1e19, see shaders/README.md).
+double number_or_nan(const nlohmann::json& v) { return v.is_null() ? std::nan("") : v.get<double>(); }
+
 // One gpu_postprocess.js statistics record as core's ChannelStats (the same quantities; the GPU
 // keeps the mean and spread in float32, see shaders/README.md).
 deadzone::ChannelStats channel_stats_of(const nlohmann::json& r) {
@@ -81,8 +86,8 @@ deadzone::ChannelStats channel_stats_of(const nlohmann::json& r) {
     s.inf_count = r.at("infs").get<std::int64_t>();
     s.min = r.at("min").get<float>();
     s.max = r.at("max").get<float>();
-    s.mean = r.at("mean").get<double>();
-    s.std = r.at("std").get<double>();
+    s.mean = number_or_nan(r.at("mean"));
+    s.std = number_or_nan(r.at("std"));
     const double n = static_cast<double>(s.count);
     s.fraction_zero = s.count > 0 ? r.at("zeros").get<double>() / n : 0.0;
     s.fraction_positive = s.count > 0 ? r.at("positives").get<double>() / n : 0.0;
@@ -245,6 +250,7 @@ EMSCRIPTEN_KEEPALIVE void dz_on_run_decoded(const char* json, int size, int requ
     deadzone::Result<GpuDecodedRun> run =
         parse_gpu_decoded_run(std::string_view(json, static_cast<std::size_t>(std::max(0, size))));
     if (!run) {
+        ort_drop_kept_maps(request_id);
         on_run_finished(app_state(), request_id, nullptr, "the GPU decode's answer is malformed: " + run.error(), 0.0, 0.0);
         return;
     }

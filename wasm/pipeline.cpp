@@ -45,6 +45,18 @@ void mark_panels_for_run(AppState& state) {
     }
 }
 
+// Lets go of the maps the panel's prediction keeps on the GPU: it is being replaced, or what they
+// were read with (the session, the model's interface) is gone. Views that need maps then say so.
+void release_gpu_maps(Panel& panel) {
+    if (panel.pred.kept_maps_handle != 0) {
+        ort_drop_kept_maps(panel.pred.kept_maps_handle);
+        if (!panel.pred.has_maps())
+            panel.pred.maps_error = "the maps were let go (back-end or interface changed); rerun to see them";
+    }
+    panel.pred.kept_maps_handle = 0;
+    panel.maps_request_id = 0; // a read in flight is for the old prediction: ignored when it comes
+}
+
 // A run of a fresh session on a blank input whose result nobody waits for (its request id belongs
 // to no panel, so on_run_finished drops it). The first runs of a session are several times slower
 // than later ones (ORT's set-up, the browser compiling hot wasm code: 253 ms, then 180, then 56 ms
@@ -387,8 +399,10 @@ std::string apply_model_mapping(AppState& state, int model_index, const Interfac
     if (!spec) return spec.error();
     m.spec = std::move(spec).value();
     dz_js_store_setting(mapping_setting_key(m).c_str(), mapping_to_json(mapping).c_str());
-    for (Panel& p : state.detect.panels)
+    for (Panel& p : state.detect.panels) {
+        if (p.pred.model_index == model_index) release_gpu_maps(p); // kept under the old interface's names
         if (p.model_index == model_index) p.needs_run = state.detect.image.generation > 0, p.request_id = 0;
+    }
     post_message(state, "model '" + m.name + "': interface set (remembered in this browser)", false);
     return {};
 }
@@ -430,6 +444,7 @@ void set_backend(AppState& state, Backend backend) {
         m.session_error.clear();
         m.warmed = false;
     }
+    for (Panel& p : state.detect.panels) release_gpu_maps(p); // went with their sessions
     mark_panels_for_run(state);
 }
 
@@ -552,13 +567,6 @@ bool refuse_nonfinite(AppState& state, Panel& panel, const Prediction& next) {
     return true;
 }
 
-// Lets go of the maps the panel's prediction keeps on the GPU (it is being replaced).
-void release_gpu_maps(Panel& panel) {
-    if (panel.pred.maps_on_gpu != 0) ort_drop_kept_maps(panel.pred.maps_on_gpu);
-    panel.pred.maps_on_gpu = 0;
-    panel.maps_request_id = 0; // a read in flight is for the old prediction: ignored when it comes
-}
-
 // A new prediction for the panel, from the run just finished (wasm or GPU decode): takes the
 // timings and the panel's GL texture, and replaces the old prediction.
 void install_prediction(AppState& state, int panel_index, Prediction next, double ms, double round_trip_ms) {
@@ -639,12 +647,14 @@ void accept_gpu_run(AppState& state, int panel_index, int request_id, GpuDecoded
         return;
     }
     Prediction next;
-    next.out.classes = run.classes, next.out.height = run.height, next.out.width = run.width;
+    next.out.classes = run.classes;
+    next.out.height = run.height;
+    next.out.width = run.width;
     next.pre_stats = std::move(run.pre_stats);
     next.post_stats = std::move(run.post_stats);
     next.decoded = std::move(run.decoded);
     next.decoded_on_gpu = true;
-    next.maps_on_gpu = request_id;
+    next.kept_maps_handle = request_id;
     if (refuse_nonfinite(state, panel, next)) {
         ort_drop_kept_maps(request_id);
         return;
@@ -705,9 +715,9 @@ void on_run_decoded(AppState& state, int request_id, GpuDecodedRun& run) {
 
 void read_maps_from_gpu(AppState& state, int panel_index) {
     Panel& panel = state.detect.panels[panel_index];
-    if (!panel.pred.valid || panel.pred.maps_on_gpu == 0 || panel.maps_request_id != 0) return;
+    if (!panel.pred.valid || panel.pred.kept_maps_handle == 0 || panel.maps_request_id != 0) return;
     panel.maps_request_id = state.next_id++;
-    ort_read_kept_maps(panel.maps_request_id, panel.pred.maps_on_gpu, state.detect.models[panel.pred.model_index].spec);
+    ort_read_kept_maps(panel.maps_request_id, panel.pred.kept_maps_handle, state.detect.models[panel.pred.model_index].spec);
 }
 
 void on_maps_read(AppState& state, int request_id, ModelOutputs* maps, const std::string& error) {
@@ -718,15 +728,19 @@ void on_maps_read(AppState& state, int request_id, ModelOutputs* maps, const std
     Panel& panel = state.detect.panels[panel_index];
     Prediction& pred = panel.pred;
     panel.maps_request_id = 0;
-    pred.maps_on_gpu = 0; // read or not, the runner has let them go
+    pred.kept_maps_handle = 0; // read or not, the runner has let them go
     const DetectorInterface& spec = state.detect.models[pred.model_index].spec;
     std::string why = error;
+    if (why.empty() && maps == nullptr) why = "nothing came back";
     if (why.empty() && (maps->classes != pred.out.classes || maps->height != pred.out.height || maps->width != pred.out.width))
         why = "they are not the size the run reported";
     if (why.empty()) why = to_decode_form(spec, *maps);
     if (!why.empty()) {
         pred.maps_error = "the maps could not be read from the GPU: " + why;
         post_message(state, "model '" + state.detect.models[pred.model_index].name + "': " + pred.maps_error, true);
+        // Boxes decoded with a stride since corrected (or for sliders since moved) cannot be fixed
+        // without the maps: run again.
+        if (pred.redecode_when_read) panel.needs_run = state.detect.image.generation > 0;
         return;
     }
     pred.out = std::move(*maps);
@@ -754,7 +768,7 @@ void redecode(AppState& state) {
         if (!p.pred.valid) continue;
         if (p.pred.has_maps()) {
             redecode_panel(state, p);
-        } else if (p.pred.maps_on_gpu != 0) { // decoded again when the maps are here
+        } else if (p.pred.kept_maps_handle != 0) { // decoded again when the maps are here
             p.pred.redecode_when_read = true;
             read_maps_from_gpu(state, i);
         }

@@ -127,7 +127,7 @@ nlohmann::json to_json(const AppState& state, const Panel& p) {
                       {"post", pred.post_ms}};
     j["output_size"] = {pred.out.classes, pred.out.height, pred.out.width};
     j["decoded_on_gpu"] = pred.decoded_on_gpu;
-    j["maps_on_gpu"] = pred.maps_on_gpu != 0;
+    j["maps_on_gpu"] = pred.kept_maps_handle != 0;
     j["maps_error"] = pred.maps_error;
     nlohmann::json dets = nlohmann::json::array();
     for (const deadzone::Detection& d : pred.decoded.detections)

@@ -332,7 +332,10 @@ mergeInto(LibraryManager.library, {
             return;
         }
         globalThis.dzHandMaps("dz_on_run_done", request_id, names, r);
-    }).catch(fail); // a failed hand-over ends the run too: C++ holds ONNX Runtime busy until it ends
+    }).catch((e) => { // a failed hand-over ends the run too: C++ holds ONNX Runtime busy until it ends
+        if (feed.decode) globalThis.dzOrt.dropKept(feed.decode.keep); // nobody will ask for those maps now
+        fail(e);
+    });
   },
 
   // Reads back the maps a run's feed.decode kept on the GPU under `handle` and hands them to
@@ -352,6 +355,7 @@ mergeInto(LibraryManager.library, {
         .catch(fail);
   },
 
+  // Lets go of the maps kept under `handle` (nothing when there are none).
   // void dz_js_ort_drop_kept(int handle) [wasm/ort_session.cpp]
   dz_js_ort_drop_kept: function(handle) {
     if (globalThis.dzOrt) globalThis.dzOrt.dropKept(handle);

@@ -9,8 +9,8 @@
 // counts over every image later from readTotals(). The Detect view's WebGPU runs may ask for the
 // decode and the box map's statistics to be done on the GPU (feed.decode, see decodeOnGpu()): then
 // only the boxes and counters come back, and the maps stay on the GPU until readKept() or dropKept().
-// Used twice, with the same
-// code: inside web/ort_worker.js for the wasm back-end, and on the page for WebGPU (see ort_bridge.js).
+// Used twice, with the same code: inside web/ort_worker.js for the wasm back-end, and on the page for
+// WebGPU (see ort_bridge.js).
 
 export function configureOrt(ort, baseUrl) {
   ort.env.wasm.wasmPaths = new URL("../ort/", baseUrl).href;
