@@ -21,7 +21,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 APT_PACKAGES=(
     build-essential cmake ninja-build pkg-config git ca-certificates dpkg-dev xz-utils
     libgtest-dev libgmock-dev
-    libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
+    libtorch-dev libgloo-dev libonnx-dev libprotobuf-dev protobuf-compiler
     nlohmann-json3-dev libcli11-dev libyaml-cpp-dev zlib1g-dev libspng-dev libdeflate-dev libjpeg62-turbo-dev
     emscripten nodejs npm
     chromium fonts-dejavu-core

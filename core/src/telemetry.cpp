@@ -42,6 +42,7 @@ std::string to_json_line(const Header& h) {
                 {"stride", h.stride},
                 {"wh_offset_base", num(h.wh_offset_base)}}},
               {"batch_size", h.batch_size},
+              {"world_size", h.world_size},
               {"total_steps", h.total_steps},
               {"telemetry_every", h.telemetry_every},
               {"telemetry_dense_steps", h.telemetry_dense_steps},

@@ -144,6 +144,7 @@ Header read_header(Reader& r, const Node& j) {
         h.class_names.emplace_back(c.v.get_string().get(sv) == simdjson::SUCCESS ? sv : std::string_view());
     });
     h.batch_size = static_cast<int>(r.integer(j, "batch_size"));
+    h.world_size = r.has(j, "world_size") ? static_cast<int>(r.integer(j, "world_size")) : 1;
     h.total_steps = r.integer(j, "total_steps");
     h.telemetry_every = static_cast<int>(r.integer(j, "telemetry_every"));
     h.telemetry_dense_steps = r.has(j, "telemetry_dense_steps") ? static_cast<int>(r.integer(j, "telemetry_dense_steps")) : 0;

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 
 namespace {
@@ -113,6 +115,24 @@ int main(int argc, char** argv) {
     app.add_option("--log-every", c.log_every, "Plain progress line every N steps when stderr is not a terminal");
     app.add_flag("--no-progress", no_progress, "No progress output");
 
+    // Data parallelism: torchrun's variables first, then these flags (scripts/train_distributed.sh).
+    auto env = ttfnet::distributed_options_from_env({}, [](const char* name) { return std::getenv(name); });
+    if (!env.ok()) {
+        std::cerr << "error: " << env.error() << "\n";
+        return 2;
+    }
+    c.distributed = env.value();
+    int timeout_s = static_cast<int>(c.distributed.timeout.count());
+    app.add_option("--rank", c.distributed.rank, "This process's rank, 0 .. world size - 1 (env RANK)");
+    app.add_option("--world-size", c.distributed.world_size,
+                   "Data-parallel processes; --batch is the global batch, split between them (env WORLD_SIZE)");
+    app.add_option("--local-rank", c.distributed.local_rank, "Rank on this host (env LOCAL_RANK)");
+    app.add_option("--master-addr", c.distributed.master_addr, "Address of rank 0's rendezvous store (env MASTER_ADDR)");
+    app.add_option("--master-port", c.distributed.master_port, "Port of rank 0's rendezvous store (env MASTER_PORT)");
+    app.add_option("--dist-timeout", timeout_s,
+                   "Seconds a rank waits for the others (rendezvous and every all-reduce) before giving up");
+    app.add_option("--bucket-bytes", c.bucket_bytes, "Gradient all-reduce bucket size in bytes");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -146,6 +166,7 @@ int main(int argc, char** argv) {
     c.augment.scale_min = scale_jitter[0];
     c.augment.scale_max = scale_jitter[1];
     c.progress = !no_progress;
+    c.distributed.timeout = std::chrono::seconds(timeout_s);
     c.loader_mode = loader == "thread"   ? ttfnet::LoaderMode::Background
                     : loader == "inline" ? ttfnet::LoaderMode::Inline
                                          : ttfnet::LoaderMode::Auto;
@@ -188,6 +209,13 @@ int main(int argc, char** argv) {
                   << s.ms_per_step << " ms/step, loss " << s.last_losses.total << " (hm " << s.last_losses.heatmap << ", wh "
                   << s.last_losses.wh << ")";
         if (std::isfinite(s.val_losses.total)) std::cerr << ", val loss " << s.val_losses.total;
+        if (s.world_size > 1)
+            std::cerr << ", rank " << s.rank << " of " << s.world_size << ", gradient all-reduce " << s.allreduce_bytes_per_step
+                      << " bytes/step, " << s.allreduce_wait_ms << " ms/step waited after backward";
+        if (s.rank != 0) { // rank 0 writes the files and reports them
+            std::cerr << "\n";
+            return s.status == deadzone::telemetry::RunStatus::Stopped ? 3 : 0;
+        }
         std::cerr << "\n  checkpoint: " << s.checkpoint_path << "\n";
         if (!s.telemetry_path.empty()) std::cerr << "  telemetry:  " << s.telemetry_path << "\n";
         if (!export_error.empty()) {

@@ -23,6 +23,7 @@ std::string serialize_checkpoint(TtfNetImpl& model, torch::optim::Optimizer& opt
     archive.write("seed", c10::IValue(state.seed));
     archive.write("batch_size", c10::IValue(state.batch_size));
     archive.write("total_steps", c10::IValue(state.total_steps));
+    archive.write("world_size", c10::IValue(state.world_size));
     {
         auto gen = at::detail::getDefaultCPUGenerator();
         std::lock_guard<std::mutex> lock(gen.mutex());
@@ -71,6 +72,7 @@ deadzone::Result<TrainState> deserialize_checkpoint(const std::string& bytes, co
         state.batch_size = v.toInt();
         archive.read("total_steps", v);
         state.total_steps = v.toInt();
+        state.world_size = archive.try_read("world_size", v) && v.isInt() ? v.toInt() : 1;
         torch::Tensor rng;
         archive.read("torch_rng", rng, /*is_buffer=*/true);
         torch::serialize::InputArchive model_archive, optim_archive;

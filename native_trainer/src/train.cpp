@@ -45,6 +45,11 @@ deadzone::Result<bool> validate_config(const TrainConfig& c) {
     if (c.model.variant.leaky_slope <= 0 || c.model.variant.leaky_slope >= 1) return bad("--leaky-slope must be in (0, 1)");
     if (c.augment.scale_min <= 0 || c.augment.scale_max < c.augment.scale_min) return bad("--scale-jitter needs 0 < min <= max");
     if (c.val_batches < 0 || c.val_every < 0) return bad("--val-every and --val-batches must be >= 0");
+    if (auto d = validate_distributed_options(c.distributed); !d.ok()) return bad(d.error());
+    if (c.batch_size % c.distributed.world_size != 0)
+        return bad("--batch (the global batch) must be a multiple of the world size " + std::to_string(c.distributed.world_size) +
+                   ", got " + std::to_string(c.batch_size));
+    if (c.bucket_bytes < 1) return bad("--bucket-bytes must be at least 1");
     return true;
 }
 
@@ -172,6 +177,7 @@ tel::Header telemetry_header(const TrainConfig& c, TtfNetImpl& model, const Data
     h.stride = deadzone::kTrainerStride;
     h.wh_offset_base = c.model.wh_offset_base;
     h.batch_size = c.batch_size;
+    h.world_size = c.distributed.world_size;
     h.total_steps = c.steps;
     h.telemetry_every = c.telemetry_every;
     h.telemetry_dense_steps = c.telemetry_dense_steps;
@@ -186,33 +192,51 @@ tel::Header telemetry_header(const TrainConfig& c, TtfNetImpl& model, const Data
 class TrainingRun {
 public:
     // wall_start: when train() was called (the run's clock, as step records and the summary report it).
-    TrainingRun(const TrainConfig& config, const TrainHooks& hooks, DatasetSplit data, Clock::time_point wall_start)
+    // group: the process group of a data-parallel run (null for one process).
+    TrainingRun(const TrainConfig& config, const TrainHooks& hooks, DatasetSplit data, Clock::time_point wall_start,
+                std::shared_ptr<ProcessGroup> group)
         : wall_start_(wall_start), c_(with_classes(config, data)), hooks_(hooks), data_(std::move(data)),
-          model_(make_ttfnet(c_.model)), opt_(make_optimizer(*model_, c_.lr, c_.momentum, c_.weight_decay)),
-          schedule_(lr_schedule(c_)), progress_(c_.steps, Progress::stderr_is_tty(), c_.log_every),
-          show_(c_.progress && !c_.quiet), guard_(c_.nan_policy, c_.nan_patience), buffers_(model_->buffers()),
-          params_(model_->parameters()), last_step_(c_.stop_after > 0 ? std::min(c_.steps, c_.stop_after) : c_.steps) {
+          group_(std::move(group)), lead_(group_ == nullptr || group_->rank() == 0), model_(make_ttfnet(c_.model)),
+          opt_(make_optimizer(*model_, c_.lr, c_.momentum, c_.weight_decay)), schedule_(lr_schedule(c_)),
+          progress_(c_.steps, Progress::stderr_is_tty(), c_.log_every), show_(c_.progress && !c_.quiet && lead_),
+          guard_(c_.nan_policy, c_.nan_patience), buffers_(model_->buffers()), params_(model_->parameters()),
+          last_step_(c_.stop_after > 0 ? std::min(c_.steps, c_.stop_after) : c_.steps) {
         model_->train();
         tp_.num_classes = c_.model.num_classes;
         state_.seed = static_cast<std::int64_t>(c_.seed);
         state_.batch_size = c_.batch_size;
         state_.total_steps = c_.steps;
+        state_.world_size = c_.distributed.world_size;
         summary_.labels = data_.audit;
         summary_.val_losses = {NAN, NAN, NAN};
+        summary_.rank = c_.distributed.rank;
+        summary_.world_size = c_.distributed.world_size;
+        if (group_) {
+            use_sync_batch_norm(*model_, group_.get());
+            averager_ = std::make_unique<GradientAverager>(group_, params_, c_.bucket_bytes);
+            summary_.allreduce_bytes_per_step = averager_->bytes_per_step();
+        }
     }
 
     deadzone::Result<bool> start() {
-        std::error_code ec;
-        std::filesystem::create_directories(c_.out_dir, ec);
-        if (ec) return deadzone::Error{"cannot create output folder " + c_.out_dir + ": " + ec.message()};
-        summary_.checkpoint_path = (std::filesystem::path(c_.out_dir) / "last.pt").string();
+        if (lead_) { // the other ranks write nothing
+            std::error_code ec;
+            std::filesystem::create_directories(c_.out_dir, ec);
+            if (ec) return deadzone::Error{"cannot create output folder " + c_.out_dir + ": " + ec.message()};
+            summary_.checkpoint_path = (std::filesystem::path(c_.out_dir) / "last.pt").string();
+        }
         if (!c_.resume.empty())
             if (auto r = resume(); !r.ok()) return r;
+        if (group_) broadcast_state();
         // The NaN guard's rollback point: the last checkpoint (initially the starting state).
         last_good_ = serialize_checkpoint(*model_, *opt_.sgd, state_);
-        if (auto t = open_telemetry(); !t.ok()) return t;
-        loader_ = std::make_unique<BatchLoader>(data_.train, loader_options(c_, tp_, /*validation=*/false), state_.position);
-        if (!c_.quiet) progress_.message(description());
+        if (lead_)
+            if (auto t = open_telemetry(); !t.ok()) return t;
+        LoaderOptions lo = loader_options(c_, tp_, /*validation=*/false);
+        lo.shard = c_.distributed.rank;
+        lo.shards = c_.distributed.world_size;
+        loader_ = std::make_unique<BatchLoader>(data_.train, lo, state_.position);
+        if (!c_.quiet && lead_) progress_.message(description());
         return true;
     }
 
@@ -242,14 +266,16 @@ public:
         opt_.sgd->zero_grad();
         ActivationTap tap;
         const TtfOutput out = model_->forward(batch.images, record ? &tap : nullptr);
-        LossParts losses = ttfnet_loss(out, batch.targets, c_.loss_weights);
+        const LossNormalizers normalizers = global_loss_normalizers(batch.targets);
+        LossParts losses = ttfnet_loss(out, batch.targets, c_.loss_weights, deadzone::kTrainerStride, &normalizers);
         if (hooks_.after_loss) hooks_.after_loss(step, losses);
 
-        const tel::Losses lv = to_losses(losses);
+        // The whole batch's losses, the same on every rank: so is the NaN guard's decision below.
+        const tel::Losses lv = global_losses(losses);
         NonFinite bad = non_finite_loss(lv);
         double grad_norm = NAN;
         if (bad.component.empty()) {
-            losses.total.backward();
+            backward(losses.total);
             grad_norm = gradient_norm(record);
             if (c_.clip_grad > 0 && !std::isfinite(grad_norm)) bad = {"gradient", {{"grad_norm", grad_norm}}};
         }
@@ -275,7 +301,7 @@ public:
         if (hooks_.after_step) hooks_.after_step(step, updated, *model_);
         if (show_) progress_.update(step, lv.heatmap, lv.wh, lv.total, lr);
 
-        if (c_.val_every > 0 && step % c_.val_every == 0 && step != c_.steps) {
+        if (lead_ && c_.val_every > 0 && step % c_.val_every == 0 && step != c_.steps) {
             int nb = 0;
             const tel::Losses v = validate(*model_, data_, c_, tp_, &nb);
             if (nb > 0) telemetry_.write(tel::ValRecord{step, v, nb});
@@ -293,7 +319,7 @@ public:
 
         if (auto w = write_checkpoint(state_.step); !w.ok()) return deadzone::Error{w.error()};
         int nb = 0;
-        summary_.val_losses = validate(*model_, data_, c_, tp_, &nb);
+        if (lead_) summary_.val_losses = validate(*model_, data_, c_, tp_, &nb);
         if (nb > 0) telemetry_.write(tel::ValRecord{state_.step, summary_.val_losses, nb});
 
         summary_.steps_done = state_.step;
@@ -302,6 +328,7 @@ public:
             if (dead_since_[ch] >= 0) summary_.dead_channels.push_back({static_cast<int>(ch), dead_since_[ch]});
         summary_.wall_s = std::chrono::duration<double>(Clock::now() - wall_start_).count();
         summary_.ms_per_step = step_ms_total_ / static_cast<double>(std::max<std::int64_t>(1, steps_run_));
+        summary_.allreduce_wait_ms = allreduce_ms_total_ / static_cast<double>(std::max<std::int64_t>(1, steps_run_));
 
         tel::EndRecord end;
         end.step = state_.step;
@@ -310,7 +337,7 @@ public:
         end.skipped_files = static_cast<std::int64_t>(summary_.skipped_files.size());
         end.dead_channels = summary_.dead_channels;
         telemetry_.write(end);
-        if (hooks_.on_finished) {
+        if (hooks_.on_finished && lead_) {
             model_->eval();
             hooks_.on_finished(*model_, data_.train->class_names(), state_.step);
         }
@@ -327,6 +354,57 @@ private:
     static TrainConfig with_classes(TrainConfig c, const DatasetSplit& data) {
         c.model.num_classes = data.train->num_classes();
         return c;
+    }
+
+    // The loss divisors of the whole global batch: this process's own, or summed over the ranks.
+    LossNormalizers global_loss_normalizers(const BatchTargets& targets) {
+        LossNormalizers n = loss_normalizers(targets);
+        if (!group_) return n;
+        torch::Tensor both = torch::stack({n.positives.to(torch::kDouble), n.reg_weight_sum.to(torch::kDouble)});
+        group_->all_reduce(both, ProcessGroup::Reduce::Sum, "loss normaliser all-reduce");
+        return {both[0].to(torch::kFloat), both[1].to(torch::kFloat)};
+    }
+
+    // The step's losses over the global batch. Each rank's parts are its samples' sums divided by
+    // the global divisors, so the whole batch's loss is their sum over ranks (a NaN on any rank
+    // makes it NaN everywhere).
+    tel::Losses global_losses(const LossParts& parts) {
+        const tel::Losses mine = to_losses(parts);
+        if (!group_) return mine;
+        torch::Tensor v = torch::tensor({mine.heatmap, mine.wh, mine.total}, torch::kDouble);
+        group_->all_reduce(v, ProcessGroup::Reduce::Sum, "loss all-reduce");
+        return {v[0].item<double>(), v[1].item<double>(), v[2].item<double>()};
+    }
+
+    // backward() of the total loss; with ranks, the gradients averaged over them (bucketed, started
+    // from the gradient hooks). The averager divides by the world size, so each rank's loss is
+    // scaled by it: the mean of the ranks' gradients is then the gradient of the global batch's loss.
+    void backward(const torch::Tensor& total) {
+        if (!group_) {
+            total.backward();
+            return;
+        }
+        averager_->begin_step();
+        (total * static_cast<double>(group_->world_size())).backward();
+        averager_->finish();
+        allreduce_ms_total_ += averager_->last_wait_ms();
+    }
+
+    // Rank 0's weights, BN statistics and optimizer state everywhere (they already agree when the
+    // seeds do; this makes sure, e.g. after a resume from files that differ).
+    void broadcast_state() {
+        torch::NoGradGuard no_grad;
+        std::vector<torch::Tensor> tensors;
+        for (const auto& p : model_->parameters()) tensors.push_back(p.detach());
+        for (const auto& b : model_->buffers()) tensors.push_back(b);
+        for (const auto& group : opt_.sgd->param_groups())
+            for (const auto& p : group.params()) {
+                auto it = opt_.sgd->state().find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+                if (it == opt_.sgd->state().end()) continue;
+                auto& momentum = static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+                if (momentum.defined()) tensors.push_back(momentum);
+            }
+        group_->broadcast(tensors, "initial weights broadcast");
     }
 
     static NonFinite non_finite_loss(const tel::Losses& lv) {
@@ -359,6 +437,9 @@ private:
         };
         if (l.seed != state_.seed) return mismatch("--seed", l.seed, state_.seed);
         if (l.batch_size != state_.batch_size) return mismatch("--batch", l.batch_size, state_.batch_size);
+        // Each rank's share of every batch depends on the world size (loader.h): another one would
+        // not continue the same sample stream.
+        if (l.world_size != state_.world_size) return mismatch("a world size of", l.world_size, state_.world_size);
         if (l.total_steps != state_.total_steps && !c_.quiet) {
             std::cerr << "warning: checkpoint was trained for --steps " << l.total_steps << ", continuing with --steps "
                       << c_.steps << ": the lr schedule changes from here on\n";
@@ -404,7 +485,10 @@ private:
                std::to_string(c_.model.variant.init_std) + "), " + std::to_string(c_.input_size) + "px, batch " +
                std::to_string(c_.batch_size) + ", " + std::to_string(c_.threads) + " threads, loader " +
                (loader_->mode() == LoaderMode::Background ? "thread" : "inline") +
-               (c_.resume.empty() ? "" : ", resumed at step " + std::to_string(state_.step));
+               (c_.resume.empty() ? "" : ", resumed at step " + std::to_string(state_.step)) +
+               (group_ ? ", " + std::to_string(group_->world_size()) + " processes (Gloo, " +
+                             std::to_string(averager_->buckets()) + " gradient buckets)"
+                       : "");
     }
 
     // A non-finite step: no update, BN statistics restored, gradients dropped, a nan event; then the
@@ -456,7 +540,7 @@ private:
     // which a wh channel is zero for every sample, and the step it comes back.
     void record_channel_deaths(std::int64_t step, const torch::Tensor& wh) {
         const auto t0 = Clock::now();
-        const std::vector<bool> dead = telemetry_.is_open() ? dead_wh_channels(wh) : std::vector<bool>{};
+        const std::vector<bool> dead = c_.telemetry_path != "none" ? dead_wh_channels_of_all_ranks(wh) : std::vector<bool>{};
         for (std::size_t ch = 0; ch < dead.size() && ch < dead_since_.size(); ++ch) {
             if (dead[ch] == (dead_since_[ch] >= 0)) continue;
             tel::Event e;
@@ -467,6 +551,18 @@ private:
             telemetry_.write(e);
         }
         summary_.telemetry_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    }
+
+    // dead_wh_channels over the global batch: a channel is dead only if it is zero for every sample
+    // of every rank. Every rank takes part (the all-reduce); rank 0 writes the events.
+    std::vector<bool> dead_wh_channels_of_all_ranks(const torch::Tensor& wh) {
+        std::vector<bool> dead = dead_wh_channels(wh);
+        if (!group_) return dead;
+        torch::Tensor flags = torch::zeros({static_cast<std::int64_t>(dead.size())}, torch::kFloat);
+        for (std::size_t i = 0; i < dead.size(); ++i) flags[static_cast<std::int64_t>(i)] = dead[i] ? 1.0f : 0.0f;
+        group_->all_reduce(flags, ProcessGroup::Reduce::Min, "dead channel all-reduce");
+        for (std::size_t i = 0; i < dead.size(); ++i) dead[i] = flags[static_cast<std::int64_t>(i)].item<float>() > 0.5f;
+        return dead;
     }
 
     // A step record; ms_per_step is the mean over the steps since the last record.
@@ -491,6 +587,7 @@ private:
     // last.pt, atomically, which also becomes the NaN guard's rollback point; a checkpoint event.
     deadzone::Result<bool> write_checkpoint(std::int64_t step) {
         last_good_ = serialize_checkpoint(*model_, *opt_.sgd, state_);
+        if (!lead_) return true; // every rank keeps the rollback point; rank 0 writes the file
         auto w = write_file_atomic(summary_.checkpoint_path, last_good_);
         if (!w.ok()) return w;
         tel::Event e;
@@ -505,6 +602,8 @@ private:
     const TrainConfig c_;
     const TrainHooks& hooks_;
     const DatasetSplit data_;
+    const std::shared_ptr<ProcessGroup> group_; // null: one process
+    const bool lead_;                           // rank 0 (or the only process): writes files, validates
     TtfNet model_;
     Optimizer opt_;
     LrSchedule schedule_;
@@ -524,7 +623,9 @@ private:
     double step_ms_total_ = 0;
     double interval_ms_ = 0; // since the last step record
     int interval_steps_ = 0;
-    std::int64_t steps_run_ = 0; // in this process (a resumed run starts later)
+    std::int64_t steps_run_ = 0;                 // in this process (a resumed run starts later)
+    std::unique_ptr<GradientAverager> averager_; // data parallel only
+    double allreduce_ms_total_ = 0;
 };
 
 } // namespace
@@ -540,14 +641,26 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config, const TrainHooks
     if (!data.ok()) return deadzone::Error{data.error()};
     if (!c.quiet) print_label_audit(data.value().audit, std::cerr);
 
-    TrainingRun run(c, hooks, std::move(data).value(), wall_start);
-    if (auto started = run.start(); !started.ok()) return deadzone::Error{started.error()};
-    for (std::int64_t step = run.first_step(); step <= run.last_step(); ++step) {
-        auto stepped = run.take_step(step);
-        if (!stepped.ok()) return deadzone::Error{stepped.error()};
-        if (!stepped.value()) break;
+    std::shared_ptr<ProcessGroup> group;
+    if (c.distributed.enabled()) {
+        auto joined = ProcessGroup::join(c.distributed);
+        if (!joined.ok()) return deadzone::Error{joined.error()};
+        group = std::move(joined).value();
     }
-    return run.finish();
+    // A rank that dies or hangs makes the collectives of the others throw (after the timeout at
+    // most): the run ends with that message instead of waiting forever.
+    try {
+        TrainingRun run(c, hooks, std::move(data).value(), wall_start, group);
+        if (auto started = run.start(); !started.ok()) return deadzone::Error{started.error()};
+        for (std::int64_t step = run.first_step(); step <= run.last_step(); ++step) {
+            auto stepped = run.take_step(step);
+            if (!stepped.ok()) return deadzone::Error{stepped.error()};
+            if (!stepped.value()) break;
+        }
+        return run.finish();
+    } catch (const DistributedError& e) {
+        return deadzone::Error{e.what()};
+    }
 }
 
 } // namespace ttfnet

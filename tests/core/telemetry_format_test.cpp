@@ -66,6 +66,27 @@ TEST(TelemetryFormat, TheHeadersDataRecordRoundTripsAndIsOptional) {
     EXPECT_FALSE(without.value().header.data.has_value());
 }
 
+TEST(TelemetryFormat, TheWorldSizeRoundTripsAndOlderFilesReadAsOneProcess) {
+    Header h;
+    h.run_id = "r";
+    h.input_width = h.input_height = 64;
+    h.batch_size = 8;
+    h.world_size = 2;
+    h.total_steps = 10;
+    h.telemetry_every = 1;
+    auto two = parse_telemetry(to_json_line(h) + "\n");
+    ASSERT_TRUE(two.ok()) << two.error();
+    EXPECT_EQ(two.value().header.world_size, 2);
+    // A header written before the field existed.
+    std::string line = to_json_line(h);
+    const std::string field = ",\"world_size\":2";
+    ASSERT_NE(line.find(field), std::string::npos) << line;
+    line.erase(line.find(field), field.size());
+    auto old = parse_telemetry(line + "\n");
+    ASSERT_TRUE(old.ok()) << old.error();
+    EXPECT_EQ(old.value().header.world_size, 1);
+}
+
 TEST(TelemetryFormat, ErrorsAndTolerance) {
     const std::string text = small_run();
     EXPECT_FALSE(parse_telemetry("").ok());

@@ -130,7 +130,8 @@ struct Header {
     int input_width = 0, input_height = 0, num_classes = 0, stride = 4;
     double wh_offset_base = 16;
     std::vector<std::string> class_names;
-    int batch_size = 0;
+    int batch_size = 0; // the global batch (all ranks together)
+    int world_size = 1; // data-parallel processes; 1 in files written before it was recorded
     std::int64_t total_steps = 0;
     int telemetry_every = 0;
     int telemetry_dense_steps = 0;

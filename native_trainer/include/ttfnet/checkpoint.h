@@ -21,8 +21,9 @@ struct TrainState {
     double lr_scale = 1.0;
     // Run settings that must match for an exact resume (checked by train()).
     std::int64_t seed = 0;
-    std::int64_t batch_size = 0;
+    std::int64_t batch_size = 0; // the global batch
     std::int64_t total_steps = 0;
+    std::int64_t world_size = 1; // data-parallel processes (1 in checkpoints from before it was kept)
 };
 
 // The checkpoint as bytes (what the file holds); kept in memory as the NaN guard's rollback point.

@@ -15,14 +15,27 @@
 
 namespace ttfnet {
 
+// The two losses' batch-level divisors before their floors: the number of positive heatmap cells
+// (gt == 1) and the sum of the regression weights, as scalar tensors. One process divides by its own
+// batch's; data-parallel ranks divide by the sums over all ranks, so that the averaged gradients are
+// those of one process with the whole global batch.
+struct LossNormalizers {
+    torch::Tensor positives;
+    torch::Tensor reg_weight_sum;
+};
+LossNormalizers loss_normalizers(const BatchTargets& targets);
+
 // heatmap_logits, heatmap_gt: [N,C,H,W]; ignore: [N,1,H,W] (1: leave that cell's negatives out) or
-// undefined (nothing ignored).
-torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& heatmap_gt, const torch::Tensor& ignore = {});
+// undefined (nothing ignored). positives: the divisor before max(., 1); undefined: this batch's.
+torch::Tensor focal_loss(const torch::Tensor& heatmap_logits, const torch::Tensor& heatmap_gt, const torch::Tensor& ignore = {},
+                         const torch::Tensor& positives = {});
 
 // Elementwise GIoU loss (1 - GIoU) between [M,4] boxes.
 torch::Tensor giou_distance(const torch::Tensor& pred, const torch::Tensor& target);
 
-torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target, const torch::Tensor& reg_weight, int stride);
+// reg_weight_sum: the divisor before + 1e-4; undefined: this batch's.
+torch::Tensor giou_loss(const torch::Tensor& wh, const torch::Tensor& box_target, const torch::Tensor& reg_weight, int stride,
+                        const torch::Tensor& reg_weight_sum = {});
 
 struct LossWeights {
     double heatmap = 1.0;
@@ -35,6 +48,8 @@ struct LossParts {
     torch::Tensor total;
 };
 
-LossParts ttfnet_loss(const TtfOutput& out, const BatchTargets& targets, const LossWeights& weights, int stride = 4);
+// normalizers: the divisors to use (data parallel: summed over ranks); null: this batch's.
+LossParts ttfnet_loss(const TtfOutput& out, const BatchTargets& targets, const LossWeights& weights, int stride = 4,
+                      const LossNormalizers* normalizers = nullptr);
 
 } // namespace ttfnet

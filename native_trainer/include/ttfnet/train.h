@@ -4,6 +4,7 @@
 
 #include "ttfnet/data/dataset.h"
 #include "ttfnet/data/loader.h"
+#include "ttfnet/distributed.h"
 #include "ttfnet/losses.h"
 #include "ttfnet/model/ttfnet.h"
 #include "ttfnet/nan_guard.h"
@@ -60,6 +61,12 @@ struct TrainConfig {
     bool progress = true;
     bool quiet = false;             // no progress or info lines (tests)
     std::string config_json = "{}"; // recorded in the telemetry header
+
+    // Data parallelism (distributed.h): world_size > 1 joins a process group; batch_size is then the
+    // global batch, each rank taking batch_size / world_size of every batch. Only rank 0 writes the
+    // checkpoint, the telemetry and (through on_finished) the ONNX model, and validates.
+    DistributedOptions distributed;
+    std::int64_t bucket_bytes = 1 << 20; // gradient all-reduce bucket size
 };
 
 // Test hooks: let a test tamper with a step to prove the guards work.
@@ -88,6 +95,11 @@ struct TrainSummary {
     deadzone::telemetry::Losses last_losses;
     deadzone::telemetry::Losses val_losses; // NaN when there was no validation
     std::string telemetry_path, checkpoint_path;
+    // Data parallelism: this process's rank, the world size, and the gradient all-reduce's cost per
+    // step (bytes sent into it, and the time finish() waited for it after backward(), mean over steps).
+    int rank = 0, world_size = 1;
+    std::int64_t allreduce_bytes_per_step = 0;
+    double allreduce_wait_ms = 0;
 };
 
 // Checks values a user can get wrong; the message names the flag.

@@ -44,7 +44,27 @@ std::size_t BatchLoader::index_at(std::int64_t position) {
     return perm_[static_cast<std::size_t>(position % n)];
 }
 
+deadzone::Result<PreparedSample> BatchLoader::prepare_at(std::int64_t pos) {
+    const std::size_t index = index_at(pos);
+    deadzone::Result<Sample> sample = dataset_->get(index);
+    if (!sample.ok()) {
+        const std::string name = dataset_->describe(index);
+        // Name the file once: most errors from core/ already start with the path.
+        const std::string what = sample.error().find(name) != std::string::npos ? sample.error() : name + ": " + sample.error();
+        bool first = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            first = skipped_.insert(name).second;
+        }
+        if (first && options_.warn) std::cerr << "warning: skipping " << what << "\n";
+        return deadzone::Error{what};
+    }
+    std::mt19937_64 rng(mix_seed(options_.seed ^ 0xa11a11a1ULL, static_cast<std::uint64_t>(pos)));
+    return prepare_sample(sample.value(), options_.input_width, options_.input_height, options_.augment, rng);
+}
+
 deadzone::Result<Batch> BatchLoader::make_batch(std::int64_t* position) {
+    if (options_.shards > 1) return make_shard_batch(position);
     const int b = options_.batch_size, w = options_.input_width, h = options_.input_height;
     Batch batch;
     batch.start_position = *position;
@@ -55,34 +75,49 @@ deadzone::Result<Batch> BatchLoader::make_batch(std::int64_t* position) {
             std::lock_guard<std::mutex> lock(mutex_);
             if (stop_) return deadzone::Error{"loader stopped"};
         }
-        const std::int64_t pos = (*position)++;
-        const std::size_t index = index_at(pos);
-        deadzone::Result<Sample> sample = dataset_->get(index);
-        if (!sample.ok()) {
-            const std::string name = dataset_->describe(index);
-            // Name the file once: most errors from core/ already start with the path.
-            const std::string what =
-                sample.error().find(name) != std::string::npos ? sample.error() : name + ": " + sample.error();
-            bool first = false;
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                first = skipped_.insert(name).second;
-            }
-            if (first && options_.warn) std::cerr << "warning: skipping " << what << "\n";
+        deadzone::Result<PreparedSample> p = prepare_at((*position)++);
+        if (!p.ok()) {
             if (++consecutive_failures >= dataset_->size()) {
                 return deadzone::Error{"no usable image in the data set: all " + std::to_string(dataset_->size()) +
-                                       " samples failed to load (last: " + what + ")"};
+                                       " samples failed to load (last: " + p.error() + ")"};
             }
             continue;
         }
         consecutive_failures = 0;
-        std::mt19937_64 rng(mix_seed(options_.seed ^ 0xa11a11a1ULL, static_cast<std::uint64_t>(pos)));
-        PreparedSample p = prepare_sample(sample.value(), w, h, options_.augment, rng);
-        std::copy(p.chw.begin(), p.chw.end(), batch.images[i].data_ptr<float>());
-        batch.boxes.push_back(std::move(p.boxes));
-        batch.crowd.push_back(std::move(p.crowd));
+        std::copy(p.value().chw.begin(), p.value().chw.end(), batch.images[i].data_ptr<float>());
+        batch.boxes.push_back(std::move(p.value().boxes));
+        batch.crowd.push_back(std::move(p.value().crowd));
         ++i;
     }
+    batch.next_position = *position;
+    batch.targets = make_batch_targets(batch.boxes, w, h, options_.targets, batch.crowd);
+    return batch;
+}
+
+deadzone::Result<Batch> BatchLoader::make_shard_batch(std::int64_t* position) {
+    const int global = options_.batch_size, share = global / options_.shards;
+    const int w = options_.input_width, h = options_.input_height;
+    Batch batch;
+    batch.start_position = *position;
+    batch.images = torch::empty({share, 3, h, w});
+    for (int i = 0; i < share; ++i) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (stop_) return deadzone::Error{"loader stopped"};
+        }
+        const std::int64_t slot = *position + options_.shard * share + i;
+        deadzone::Result<PreparedSample> p = prepare_at(slot);
+        for (std::size_t tries = 1; !p.ok(); ++tries) {
+            if (tries >= dataset_->size())
+                return deadzone::Error{"no usable image in the data set: " + std::to_string(tries) +
+                                       " samples failed to load in a row (last: " + p.error() + ")"};
+            p = prepare_at(slot + static_cast<std::int64_t>(tries) * global);
+        }
+        std::copy(p.value().chw.begin(), p.value().chw.end(), batch.images[i].data_ptr<float>());
+        batch.boxes.push_back(std::move(p.value().boxes));
+        batch.crowd.push_back(std::move(p.value().crowd));
+    }
+    *position += global;
     batch.next_position = *position;
     batch.targets = make_batch_targets(batch.boxes, w, h, options_.targets, batch.crowd);
     return batch;

@@ -1,5 +1,7 @@
 #include "ttfnet/model/layers.h"
 
+#include "ttfnet/distributed.h"
+
 #include <algorithm>
 
 namespace ttfnet {
@@ -23,9 +25,16 @@ ConvBnActImpl::ConvBnActImpl(std::string name_, int in, int out, int kernel, int
 }
 
 torch::Tensor ConvBnActImpl::forward(const torch::Tensor& x, ActivationTap* tap) {
-    torch::Tensor y = apply_act(act, bn->forward(conv->forward(x)));
+    const torch::Tensor z = conv->forward(x);
+    torch::Tensor y =
+        apply_act(act, sync_group != nullptr && is_training() ? sync_batch_norm(z, *bn, *sync_group) : bn->forward(z));
     if (tap != nullptr && act != Act::None) tap->record(name, y);
     return y;
+}
+
+void use_sync_batch_norm(torch::nn::Module& model, ProcessGroup* group) {
+    for (const auto& m : model.modules(/*include_self=*/true))
+        if (auto* unit = m->as<ConvBnActImpl>()) unit->sync_group = group;
 }
 
 int make_divisible(double v, int divisor) {

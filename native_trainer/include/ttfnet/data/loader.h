@@ -53,6 +53,15 @@ struct LoaderOptions {
     bool warn = true; // print skipped-file warnings to stderr
     LoaderMode mode = LoaderMode::Background;
     int compute_threads = 1; // the model's threads (torch::get_num_threads()), for LoaderMode::Auto
+    // Data parallelism: with shards > 1, batch_size is the global batch and this process makes
+    // share `shard` of it, the samples at positions [start + shard * b / shards, start + (shard + 1)
+    // * b / shards), b / shards of them (shards must divide b); every share's next batch starts at
+    // start + b. A file that fails to load is replaced by the one at the same place in the next
+    // global batch (then the one after), so the shares stay disjoint within a batch and the ranks'
+    // positions stay equal; without bad files a shard's samples are exactly those one process
+    // would put at the same places in the whole batch.
+    int shard = 0;
+    int shards = 1;
 };
 
 // LoaderMode::Auto resolved for this machine (std::thread::hardware_concurrency()).
@@ -76,6 +85,10 @@ public:
 private:
     void run();
     deadzone::Result<Batch> make_batch(std::int64_t* position);
+    deadzone::Result<Batch> make_shard_batch(std::int64_t* position);
+    // The sample at `position` prepared for the batch (augmentation seeded by the position); an error
+    // names the file, and is warned about once per file.
+    deadzone::Result<PreparedSample> prepare_at(std::int64_t position);
     // make_batch with an exception turned into the batch's error.
     deadzone::Result<Batch> make_batch_or_error(std::int64_t* position);
     std::size_t index_at(std::int64_t position);

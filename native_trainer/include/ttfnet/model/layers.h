@@ -25,6 +25,8 @@ enum class Act { None, ReLU, HSwish };
 
 torch::Tensor apply_act(Act act, const torch::Tensor& x);
 
+class ProcessGroup; // distributed.h
+
 // Conv (no bias) + BatchNorm + activation, the unit MobileNetV3 and the TTFNet neck are made of.
 struct ConvBnActImpl : torch::nn::Module {
     ConvBnActImpl(std::string name, int in, int out, int kernel, int stride, int groups, Act act);
@@ -34,7 +36,13 @@ struct ConvBnActImpl : torch::nn::Module {
     Act act;
     torch::nn::Conv2d conv{nullptr};
     torch::nn::BatchNorm2d bn{nullptr};
+    // In training, normalise over this group's global batch (distributed.h's sync_batch_norm);
+    // nullptr: over this process's batch.
+    ProcessGroup* sync_group = nullptr;
 };
+
+// Sets sync_group on every ConvBnAct of `model` (nullptr switches synchronised BatchNorm off).
+void use_sync_batch_norm(torch::nn::Module& model, ProcessGroup* group);
 
 // Rounds channel counts the way MobileNet does (to multiples of 8, never dropping below 90%).
 int make_divisible(double v, int divisor = 8);

@@ -1,0 +1,160 @@
+// Data-parallel training on loopback: two processes (tests/trainer/distributed_worker.cpp, started
+// here) against one process with the same global batch and seed. After every step the two ranks'
+// weights are bit-identical; at the end they equal the one process's within float tolerance (the
+// BatchNorm statistics and the gradients are the whole batch's, summed in another order); the
+// telemetry records the world size and the broken head's channel death at the same step. A rank
+// killed mid-run makes the other exit with the timeout message, in bounded time.
+#include "test_util.h"
+
+#include "deadzone/diagnostics.h"
+#include "deadzone/telemetry.h"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace ttfnet {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A TCP port nobody listens on now (bound to port 0, then released).
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+// A worker process, its stderr in `log`.
+struct Worker {
+    pid_t pid = -1;
+    std::string log;
+};
+
+Worker start_worker(const std::string& out, int rank, int world, int port, int steps, int timeout_s) {
+    Worker w;
+    w.log = out + "/stderr-" + std::to_string(rank) + ".txt";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, w.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const std::vector<std::string> args = {
+        DISTRIBUTED_WORKER,       out, std::to_string(rank), std::to_string(world), std::to_string(port), std::to_string(steps),
+        std::to_string(timeout_s)};
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    EXPECT_EQ(posix_spawn(&w.pid, DISTRIBUTED_WORKER, &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    return w;
+}
+
+// The worker's exit status, or -1 when it had not exited by `deadline` (it is then killed).
+int wait_for(const Worker& w, Clock::time_point deadline) {
+    int status = 0;
+    while (Clock::now() < deadline) {
+        if (::waitpid(w.pid, &status, WNOHANG) == w.pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(w.pid, SIGKILL);
+    ::waitpid(w.pid, &status, 0);
+    return -1;
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<torch::Tensor> load_weights(const std::string& path) {
+    std::vector<torch::Tensor> w;
+    torch::load(w, path);
+    return w;
+}
+
+TEST(Distributed, TwoRanksStayBitIdenticalAndMatchOneProcessWithTheSameGlobalBatch) {
+    const std::string two = testing::temp_dir("dist_two"), one = testing::temp_dir("dist_one");
+    const int steps = 4, port = free_port();
+    const Worker r0 = start_worker(two, 0, 2, port, steps, 60), r1 = start_worker(two, 1, 2, port, steps, 60);
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    ASSERT_EQ(wait_for(r0, deadline), 0) << read_text(r0.log);
+    ASSERT_EQ(wait_for(r1, deadline), 0) << read_text(r1.log);
+    const Worker single = start_worker(one, 0, 1, free_port(), steps, 60);
+    ASSERT_EQ(wait_for(single, Clock::now() + std::chrono::seconds(120)), 0) << read_text(single.log);
+
+    // Bit-identical after every step.
+    const std::string d0 = read_text(two + "/digests-0.txt"), d1 = read_text(two + "/digests-1.txt");
+    EXPECT_EQ(std::count(d0.begin(), d0.end(), '\n'), steps);
+    EXPECT_EQ(d0, d1);
+
+    // The one process's weights, within float tolerance: same samples, same global BatchNorm
+    // statistics and loss divisors, the gradients summed in another order.
+    const auto w2 = load_weights(two + "/weights-0.pt"), w1 = load_weights(one + "/weights-0.pt");
+    ASSERT_EQ(w2.size(), w1.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < w1.size(); ++i)
+        worst = std::max(worst, ((w2[i] - w1[i]).abs() / (w1[i].abs() + 1e-3)).max().item<double>());
+    EXPECT_LT(worst, 1e-4) << "largest relative difference from one process";
+    // And not trivially: training moved them.
+    EXPECT_NE(d0.substr(0, d0.find('\n')), d0.substr(d0.rfind('\n', d0.size() - 2) + 1));
+
+    // Rank 0's telemetry: the world size, and the broken head's death at the one process's step.
+    auto t2 = deadzone::telemetry::parse_telemetry_file(two + "/run/telemetry.jsonl");
+    auto t1 = deadzone::telemetry::parse_telemetry_file(one + "/run/telemetry.jsonl");
+    ASSERT_TRUE(t2.ok()) << t2.error();
+    ASSERT_TRUE(t1.ok()) << t1.error();
+    EXPECT_EQ(t2.value().header.world_size, 2);
+    EXPECT_EQ(t2.value().header.batch_size, 4);
+    EXPECT_EQ(t1.value().header.world_size, 1);
+    const auto dead2 = deadzone::final_dead_channels(t2.value()), dead1 = deadzone::final_dead_channels(t1.value());
+    ASSERT_FALSE(dead1.empty()) << "the broken preset's left channel dies in one process";
+    ASSERT_EQ(dead2.size(), dead1.size());
+    for (std::size_t i = 0; i < dead1.size(); ++i) {
+        EXPECT_EQ(dead2[i].channel, dead1[i].channel);
+        EXPECT_EQ(dead2[i].since_step, dead1[i].since_step);
+    }
+    EXPECT_FALSE(std::filesystem::exists(two + "/run-1")) << "only rank 0 writes files";
+}
+
+TEST(Distributed, AKilledRankMakesTheOtherExitWithTheTimeoutMessage) {
+    const std::string dir = testing::temp_dir("dist_kill");
+    const int port = free_port(), timeout_s = 10;
+    const Worker r0 = start_worker(dir, 0, 2, port, 100000, timeout_s), r1 = start_worker(dir, 1, 2, port, 100000, timeout_s);
+    // Kill rank 1 once both are training (its first step is recorded).
+    const auto started = Clock::now();
+    while (read_text(dir + "/digests-1.txt").empty() && Clock::now() - started < std::chrono::seconds(60))
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_FALSE(read_text(dir + "/digests-1.txt").empty()) << read_text(r1.log);
+    ::kill(r1.pid, SIGKILL);
+    const auto killed = Clock::now();
+    wait_for(r1, killed + std::chrono::seconds(5));
+    const int status = wait_for(r0, killed + std::chrono::seconds(timeout_s + 20));
+    ASSERT_NE(status, -1) << "rank 0 still running " << timeout_s + 20 << " s after rank 1 died";
+    EXPECT_EQ(status, 1);
+    const std::string log = read_text(r0.log);
+    EXPECT_NE(log.find("rank 0 of 2"), std::string::npos) << log;
+    EXPECT_NE(log.find("another rank died, or did not get there within 10 s"), std::string::npos) << log;
+}
+
+} // namespace
+} // namespace ttfnet
