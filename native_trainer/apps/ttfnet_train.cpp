@@ -132,6 +132,10 @@ int main(int argc, char** argv) {
     app.add_option("--dist-timeout", timeout_s,
                    "Seconds a rank waits for the others (rendezvous and every all-reduce) before giving up");
     app.add_option("--bucket-bytes", c.bucket_bytes, "Gradient all-reduce bucket size in bytes");
+    bool per_rank_bn = false;
+    app.add_flag("--per-rank-bn", per_rank_bn,
+                 "BatchNorm statistics over each rank's share of the batch (no all-reduce per BN layer; not equal to one "
+                 "process)");
 
     try {
         app.parse(argc, argv);
@@ -167,6 +171,7 @@ int main(int argc, char** argv) {
     c.augment.scale_max = scale_jitter[1];
     c.progress = !no_progress;
     c.distributed.timeout = std::chrono::seconds(timeout_s);
+    c.sync_batch_norm = !per_rank_bn;
     c.loader_mode = loader == "thread"   ? ttfnet::LoaderMode::Background
                     : loader == "inline" ? ttfnet::LoaderMode::Inline
                                          : ttfnet::LoaderMode::Auto;

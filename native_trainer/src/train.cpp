@@ -212,7 +212,7 @@ public:
         summary_.rank = c_.distributed.rank;
         summary_.world_size = c_.distributed.world_size;
         if (group_) {
-            use_sync_batch_norm(*model_, group_.get());
+            if (c_.sync_batch_norm) use_sync_batch_norm(*model_, group_.get());
             averager_ = std::make_unique<GradientAverager>(group_, params_, c_.bucket_bytes);
             summary_.allreduce_bytes_per_step = averager_->bytes_per_step();
         }
@@ -486,9 +486,10 @@ private:
                std::to_string(c_.batch_size) + ", " + std::to_string(c_.threads) + " threads, loader " +
                (loader_->mode() == LoaderMode::Background ? "thread" : "inline") +
                (c_.resume.empty() ? "" : ", resumed at step " + std::to_string(state_.step)) +
-               (group_ ? ", " + std::to_string(group_->world_size()) + " processes (Gloo, " +
-                             std::to_string(averager_->buckets()) + " gradient buckets)"
-                       : "");
+               (group_
+                    ? ", " + std::to_string(group_->world_size()) + " processes (Gloo, " + std::to_string(averager_->buckets()) +
+                          " gradient buckets, BatchNorm " + (c_.sync_batch_norm ? "over the global batch" : "per rank") + ")"
+                    : "");
     }
 
     // A non-finite step: no update, BN statistics restored, gradients dropped, a nan event; then the

@@ -67,6 +67,10 @@ struct TrainConfig {
     // checkpoint, the telemetry and (through on_finished) the ONNX model, and validates.
     DistributedOptions distributed;
     std::int64_t bucket_bytes = 1 << 20; // gradient all-reduce bucket size
+    // BatchNorm over the global batch (two small all-reduces per BN layer and step, forward and
+    // backward: exact, one process's statistics) or over each rank's share (no traffic; what
+    // PyTorch's DistributedDataParallel does unless told otherwise).
+    bool sync_batch_norm = true;
 };
 
 // Test hooks: let a test tamper with a step to prove the guards work.
