@@ -154,6 +154,18 @@ void ProcessGroup::all_reduce(torch::Tensor& tensor, Reduce op, const char* what
     }
 }
 
+torch::Tensor ProcessGroup::all_gather(const torch::Tensor& mine, const char* what) {
+    std::vector<at::Tensor> input{mine.contiguous()};
+    std::vector<std::vector<at::Tensor>> output(1);
+    for (int r = 0; r < world_size(); ++r) output[0].push_back(torch::empty_like(input[0]));
+    try {
+        impl_->gloo->allgather(output, input)->wait();
+    } catch (const std::exception& e) {
+        fail(what, e);
+    }
+    return torch::cat(output[0], 0);
+}
+
 std::shared_ptr<ProcessGroup::Pending> ProcessGroup::all_reduce_async(torch::Tensor& tensor, const char* what) {
     auto pending = std::make_shared<Pending>();
     pending->tensors = {tensor};

@@ -97,6 +97,21 @@ std::vector<bool> dead_wh_channels(const torch::Tensor& wh) {
     return dead;
 }
 
+torch::Tensor unit_activity(const torch::Tensor& activation) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor any = activation.detach().ne(0).any(0); // NaN != 0: active, as in core
+    return any.contiguous().reshape({-1}).to(torch::kUInt8);
+}
+
+tel::ActivationRecord activation_record_from_activity(const std::string& layer, const torch::Tensor& activity,
+                                                      std::int64_t channels) {
+    const torch::Tensor values = activity.to(torch::kFloat).contiguous();
+    const std::int64_t spatial = values.numel() / std::max<std::int64_t>(1, channels);
+    const deadzone::BatchDeadUnits d =
+        deadzone::batch_dead_units(values.data_ptr<float>(), 1, channels, spatial, deadzone::TensorLayout::ChannelsFirst);
+    return {layer, d.fraction_dead_units(), d.fraction_dead_channels()};
+}
+
 tel::StepRecord collect_step_record(TtfNetImpl& model, const StepInputs& in) {
     torch::NoGradGuard no_grad;
     tel::StepRecord r;
@@ -171,7 +186,9 @@ tel::StepRecord collect_step_record(TtfNetImpl& model, const StepInputs& in) {
         r.bn.push_back(std::move(b));
     }
 
-    if (in.tap != nullptr) {
+    if (in.activations != nullptr) {
+        r.activations = *in.activations;
+    } else if (in.tap != nullptr) {
         // One pass per layer in core; the layers are independent, so they share LibTorch's threads.
         // The network runs channels-last: such outputs are read as they are rather than copied.
         const auto& outputs = in.tap->outputs;

@@ -254,8 +254,9 @@ public:
 
         const double lr = schedule_.at(step - 1) * state_.lr_scale;
         set_lr(opt_, lr);
-        const bool record = telemetry_.is_open() && (step <= c_.telemetry_dense_steps || step == 1 ||
-                                                     step % c_.telemetry_every == 0 || step == last_step_);
+        // The same on every rank: a recorded step's statistics are combined over the ranks.
+        const bool record = records_telemetry() && (step <= c_.telemetry_dense_steps || step == 1 ||
+                                                    step % c_.telemetry_every == 0 || step == last_step_);
 
         // BN running statistics change during the forward pass; keep a copy so a skipped step leaves
         // no trace (a NaN batch would otherwise poison them).
@@ -541,7 +542,7 @@ private:
     // which a wh channel is zero for every sample, and the step it comes back.
     void record_channel_deaths(std::int64_t step, const torch::Tensor& wh) {
         const auto t0 = Clock::now();
-        const std::vector<bool> dead = c_.telemetry_path != "none" ? dead_wh_channels_of_all_ranks(wh) : std::vector<bool>{};
+        const std::vector<bool> dead = records_telemetry() ? dead_wh_channels_of_all_ranks(wh) : std::vector<bool>{};
         for (std::size_t ch = 0; ch < dead.size() && ch < dead_since_.size(); ++ch) {
             if (dead[ch] == (dead_since_[ch] >= 0)) continue;
             tel::Event e;
@@ -566,6 +567,29 @@ private:
         return dead;
     }
 
+    // Whether this run records telemetry (rank 0 writes it; every rank helps compute it).
+    bool records_telemetry() const { return c_.telemetry_path != "none"; }
+
+    // Each tapped activation's dead units over every rank's samples: the ranks' activity masks
+    // (telemetry_writer.h's unit_activity), one all-reduce (max) for all layers, counted by core.
+    std::vector<tel::ActivationRecord> activation_records_of_all_ranks(const ActivationTap& tap) {
+        std::vector<torch::Tensor> masks;
+        for (const auto& [name, t] : tap.outputs) masks.push_back(unit_activity(t));
+        if (masks.empty()) return {};
+        torch::Tensor all = torch::cat(masks);
+        group_->all_reduce(all, ProcessGroup::Reduce::Max, "telemetry activation all-reduce");
+        std::vector<tel::ActivationRecord> records;
+        std::int64_t offset = 0;
+        for (std::size_t i = 0; i < masks.size(); ++i) {
+            const torch::Tensor& t = tap.outputs[i].second;
+            const std::int64_t channels = t.dim() >= 2 ? t.size(1) : 1;
+            records.push_back(
+                activation_record_from_activity(tap.outputs[i].first, all.narrow(0, offset, masks[i].numel()), channels));
+            offset += masks[i].numel();
+        }
+        return records;
+    }
+
     // A step record; ms_per_step is the mean over the steps since the last record.
     void record_step(std::int64_t step, double lr, double grad_norm, const tel::Losses& lv, const TtfOutput& out,
                      const ActivationTap& tap) {
@@ -579,7 +603,19 @@ private:
         in.losses = lv;
         in.output = &out;
         in.tap = &tap;
-        telemetry_.write(collect_step_record(*model_, in));
+        if (!group_) {
+            telemetry_.write(collect_step_record(*model_, in));
+        } else {
+            // Over the global batch: rank 0 gets every rank's wh maps (small) and the activations'
+            // dead units combined (one activity mask per layer), and writes the record.
+            TtfOutput global = out;
+            global.wh = group_->all_gather(out.wh.detach(), "telemetry wh gather");
+            global.wh_pre = group_->all_gather(out.wh_pre.detach(), "telemetry wh_pre gather");
+            const std::vector<tel::ActivationRecord> activations = activation_records_of_all_ranks(tap);
+            in.output = &global;
+            in.activations = &activations;
+            if (lead_) telemetry_.write(collect_step_record(*model_, in));
+        }
         interval_ms_ = 0;
         interval_steps_ = 0;
         summary_.telemetry_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

@@ -134,6 +134,32 @@ TEST(Distributed, TwoRanksStayBitIdenticalAndMatchOneProcessWithTheSameGlobalBat
         EXPECT_EQ(dead2[i].since_step, dead1[i].since_step);
     }
     EXPECT_FALSE(std::filesystem::exists(two + "/run-1")) << "only rank 0 writes files";
+
+    // The step records' statistics are the whole batch's, as one process records them: every wh
+    // channel's pre-activation range and histogram, and every activation's dead units.
+    const auto& s2 = t2.value().steps;
+    const auto& s1 = t1.value().steps;
+    ASSERT_EQ(s2.size(), s1.size());
+    for (std::size_t i = 0; i < s1.size(); ++i) {
+        ASSERT_EQ(s2[i].wh_channels.size(), s1[i].wh_channels.size());
+        for (std::size_t ch = 0; ch < s1[i].wh_channels.size(); ++ch) {
+            const auto &a = s2[i].wh_channels[ch], &b = s1[i].wh_channels[ch];
+            const double tol = 1e-4 * (std::abs(b.pre_max) + std::abs(b.pre_min) + 1e-3);
+            EXPECT_NEAR(a.pre_min, b.pre_min, tol) << "step " << s1[i].step << " channel " << ch;
+            EXPECT_NEAR(a.pre_max, b.pre_max, tol) << "step " << s1[i].step << " channel " << ch;
+            EXPECT_EQ(a.post_frac_zero, b.post_frac_zero) << "step " << s1[i].step << " channel " << ch;
+            std::int64_t n2 = 0, n1 = 0;
+            for (auto c : a.pre_hist.counts) n2 += c;
+            for (auto c : b.pre_hist.counts) n1 += c;
+            EXPECT_EQ(n2, n1) << "the histogram counts every sample of the global batch";
+        }
+        ASSERT_EQ(s2[i].activations.size(), s1[i].activations.size());
+        for (std::size_t l = 0; l < s1[i].activations.size(); ++l) {
+            EXPECT_EQ(s2[i].activations[l].layer, s1[i].activations[l].layer);
+            EXPECT_NEAR(s2[i].activations[l].frac_dead_units, s1[i].activations[l].frac_dead_units, 1e-3)
+                << "step " << s1[i].step << " " << s1[i].activations[l].layer;
+        }
+    }
 }
 
 TEST(Distributed, AKilledRankMakesTheOtherExitWithTheTimeoutMessage) {

@@ -71,6 +71,8 @@ public:
     // Element-wise sum, max or min over ranks, in place (contiguous CPU tensors).
     enum class Reduce { Sum, Max, Min };
     void all_reduce(torch::Tensor& tensor, Reduce op, const char* what);
+    // Every rank's `mine` (same shape on every rank), concatenated along dim 0 in rank order.
+    torch::Tensor all_gather(const torch::Tensor& mine, const char* what);
     // The same, started and not waited for: finish with wait().
     struct Pending;
     std::shared_ptr<Pending> all_reduce_async(torch::Tensor& tensor, const char* what);

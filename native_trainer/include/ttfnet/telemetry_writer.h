@@ -49,7 +49,20 @@ struct StepInputs {
     deadzone::telemetry::Losses losses;
     const TtfOutput* output = nullptr;  // this step's forward pass
     const ActivationTap* tap = nullptr; // may be null: no activation records
+    // Activation records made elsewhere (data parallel: over every rank's samples), used instead of
+    // the tap's when not null.
+    const std::vector<deadzone::telemetry::ActivationRecord>* activations = nullptr;
 };
+
+// Which units of an activation's output [N, C, spatial...] are active on some sample: not exactly
+// zero (a NaN counts as active), core's batch_dead_units rule kept as a mask so that ranks can
+// combine theirs (element-wise max) before counting. -> [C * spatial] uint8, 1 = active.
+torch::Tensor unit_activity(const torch::Tensor& activation);
+
+// The activation record of a layer from its combined activity mask ([C * spatial] uint8), counted
+// by core's batch_dead_units as one sample.
+deadzone::telemetry::ActivationRecord activation_record_from_activity(const std::string& layer, const torch::Tensor& activity,
+                                                                      std::int64_t channels);
 
 constexpr int kWhHistogramBins = 16;
 
