@@ -50,7 +50,8 @@ struct Worker {
     std::string log;
 };
 
-Worker start_worker(const std::string& out, int rank, int world, int port, int steps, int timeout_s) {
+Worker start_worker(const std::string& out, int rank, int world, int port, int steps, int timeout_s,
+                    const std::vector<std::string>& extra = {}) {
     Worker w;
     w.log = out + "/stderr-" + std::to_string(rank) + ".txt";
     posix_spawn_file_actions_t actions;
@@ -61,6 +62,7 @@ Worker start_worker(const std::string& out, int rank, int world, int port, int s
         std::to_string(timeout_s)};
     std::vector<char*> argv;
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : extra) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     EXPECT_EQ(posix_spawn(&w.pid, DISTRIBUTED_WORKER, &actions, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&actions);
@@ -160,6 +162,53 @@ TEST(Distributed, TwoRanksStayBitIdenticalAndMatchOneProcessWithTheSameGlobalBat
                 << "step " << s1[i].step << " " << s1[i].activations[l].layer;
         }
     }
+}
+
+// Runs both ranks of a 2-process run to the end; their stderr on failure.
+void run_two(const std::string& dir, int steps, const std::vector<std::string>& extra0, const std::vector<std::string>& extra1) {
+    const int port = free_port();
+    const Worker r0 = start_worker(dir, 0, 2, port, steps, 60, extra0), r1 = start_worker(dir, 1, 2, port, steps, 60, extra1);
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    ASSERT_EQ(wait_for(r0, deadline), 0) << read_text(r0.log);
+    ASSERT_EQ(wait_for(r1, deadline), 0) << read_text(r1.log);
+}
+
+TEST(Distributed, ANaNOnOneRankIsSkippedByBothAndTheRunGoesOn) {
+    const std::string dir = testing::temp_dir("dist_nan");
+    run_two(dir, 4, {}, {"nan_step=2"}); // rank 1 alone sees a NaN loss at step 2
+    const std::string d0 = read_text(dir + "/digests-0.txt");
+    EXPECT_EQ(d0, read_text(dir + "/digests-1.txt")) << "both ranks skipped the same step";
+    // The skipped step leaves the weights as they were after step 1.
+    std::istringstream lines(d0);
+    std::string step1, step2;
+    std::getline(lines, step1);
+    std::getline(lines, step2);
+    EXPECT_EQ(step1.substr(step1.find(' ')), step2.substr(step2.find(' ')));
+    auto t = deadzone::telemetry::parse_telemetry_file(dir + "/run/telemetry.jsonl");
+    ASSERT_TRUE(t.ok()) << t.error();
+    int nan_events = 0;
+    for (const auto& e : t.value().events)
+        if (e.kind == "nan") {
+            ++nan_events;
+            EXPECT_EQ(e.step, 2);
+        }
+    EXPECT_EQ(nan_events, 1);
+}
+
+TEST(Distributed, AResumedRunContinuesExactlyAndAnotherWorldSizeIsRefused) {
+    const std::string straight = testing::temp_dir("dist_straight"), paused = testing::temp_dir("dist_paused");
+    run_two(straight, 4, {}, {});
+    run_two(paused, 4, {"stop_after=2"}, {"stop_after=2"});
+    const std::string checkpoint = paused + "/run/last.pt";
+    ASSERT_TRUE(std::filesystem::exists(checkpoint));
+    run_two(paused, 4, {"resume=" + checkpoint}, {"resume=" + checkpoint});
+    EXPECT_EQ(read_text(paused + "/digests-0.txt"), read_text(straight + "/digests-0.txt"))
+        << "2 steps + resume + 2 steps gives the weights of 4 steps straight, bit for bit";
+
+    const std::string alone = testing::temp_dir("dist_alone");
+    const Worker one = start_worker(alone, 0, 1, free_port(), 4, 60, {"resume=" + checkpoint});
+    EXPECT_EQ(wait_for(one, Clock::now() + std::chrono::seconds(60)), 1);
+    EXPECT_NE(read_text(one.log).find("a world size of 2, this run has 1"), std::string::npos) << read_text(one.log);
 }
 
 TEST(Distributed, AKilledRankMakesTheOtherExitWithTheTimeoutMessage) {
