@@ -9,7 +9,7 @@
 # On several hosts run it once per host with the same --nnodes, --master-addr and --master-port and
 # each host's --node-rank (0 on the master's host): ranks are node_rank * nproc + local rank.
 # Rank 0's output goes to the terminal; the others' to <out>/rank-<r>.log (the --out folder, or
-# runs/distributed). If one process fails, the others are stopped and its status is returned.
+# runs/ttfnet). If one process fails, the others are stopped and its status is returned.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -22,8 +22,10 @@ usage() {
     sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
+need_value() { [ $# -ge 2 ] || { echo "train_distributed.sh: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case "$1" in
+    --nproc | --nnodes | --node-rank | --master-addr | --master-port) need_value "$@" ;;&
     --nproc) nproc="$2"; shift 2 ;;
     --nnodes) nnodes="$2"; shift 2 ;;
     --node-rank) node_rank="$2"; shift 2 ;;
@@ -49,15 +51,21 @@ if [ -z "$master_port" ]; then
     master_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 fi
 
-out=runs/distributed
+out=runs/ttfnet # the trainer's default --out
 args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[$i]}" = "--out" ] && out="${args[$((i + 1))]:-$out}"; done
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[$i]}" in
+    --out) out="${args[$((i + 1))]:-$out}" ;;
+    --out=*) out="${args[$i]#--out=}" ;;
+    esac
+done
 mkdir -p "$out"
 
 world=$((nnodes * nproc))
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap 'stop_all; exit 130' INT TERM
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
 for ((local = 0; local < nproc; local++)); do
     rank=$((node_rank * nproc + local))
     if [ "$rank" -eq 0 ]; then

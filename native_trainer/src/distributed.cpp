@@ -34,7 +34,8 @@ deadzone::Result<int> parse_int(const char* name, const char* text, int min, int
 bool is_loopback(const std::string& host) { return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1"; }
 
 // The network device Gloo binds: GLOO_SOCKET_IFNAME when set (as in PyTorch), the loopback device
-// for a loopback master (single-host runs and tests), else this host's name resolved.
+// for a loopback master (single-host runs and tests), else this host's name resolved (which Debian's
+// /etc/hosts maps to 127.0.1.1: on several hosts set GLOO_SOCKET_IFNAME, as the README says).
 std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master_addr) {
     if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname != nullptr && *ifname != '\0')
         return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
@@ -84,7 +85,6 @@ deadzone::Result<DistributedOptions> distributed_options_from_env(DistributedOpt
         *v.field = parsed.value();
     }
     if (const char* addr = getenv("MASTER_ADDR"); addr != nullptr && *addr != '\0') o.master_addr = addr;
-    if (auto ok = validate_distributed_options(o); !ok.ok()) return deadzone::Error{ok.error()};
     return o;
 }
 
@@ -216,7 +216,11 @@ GradientAverager::GradientAverager(std::shared_ptr<ProcessGroup> group, const st
     }
     close();
     for (std::size_t k = 0; k < params_.size(); ++k)
-        params_[k].register_hook([this, k](const torch::Tensor& grad) { on_gradient(k, grad); });
+        hooks_.push_back(params_[k].register_hook([this, k](const torch::Tensor& grad) { on_gradient(k, grad); }));
+}
+
+GradientAverager::~GradientAverager() {
+    for (std::size_t k = 0; k < hooks_.size(); ++k) params_[k].remove_hook(hooks_[k]);
 }
 
 std::int64_t GradientAverager::bytes_per_step() const {
@@ -299,21 +303,22 @@ struct AllReduceSum : torch::autograd::Function<AllReduceSum> {
 
 torch::Tensor sync_batch_norm(const torch::Tensor& x, torch::nn::BatchNorm2dImpl& bn, ProcessGroup& group) {
     const std::int64_t c = x.size(1);
-    // Sums in double: the variance is E[x^2] - E[x]^2, which float32 sums would blur.
-    const torch::Tensor x64 = x.to(torch::kDouble);
-    const torch::Tensor count = torch::full({1}, static_cast<double>(x.numel() / c), x64.options().requires_grad(false));
-    const torch::Tensor local = torch::cat({x64.sum({0, 2, 3}), (x64 * x64).sum({0, 2, 3}), count});
+    // Sums accumulated in double: the variance is E[x^2] - E[x]^2, which float32 sums would blur.
+    const torch::Tensor count = torch::full({1}, static_cast<double>(x.numel() / c), x.options().dtype(torch::kDouble));
+    const torch::Tensor local =
+        torch::cat({x.sum({0, 2, 3}, false, torch::kDouble), (x * x).sum({0, 2, 3}, false, torch::kDouble), count});
     const torch::Tensor global = AllReduceSum::apply(local, reinterpret_cast<std::int64_t>(&group));
     const torch::Tensor n = global.narrow(0, 2 * c, 1);
     const torch::Tensor mean = global.narrow(0, 0, c) / n;
     const torch::Tensor var = (global.narrow(0, c, c) / n - mean * mean).clamp_min(0); // biased, as BN normalises
     {
         torch::NoGradGuard no_grad;
-        const double m = bn.options.momentum().value_or(0.1);
         const double total = n.item<double>();
+        bn.num_batches_tracked.add_(1);
+        // No momentum: a cumulative average, as BatchNorm does then.
+        const double m = bn.options.momentum().has_value() ? *bn.options.momentum() : 1.0 / bn.num_batches_tracked.item<double>();
         bn.running_mean.mul_(1 - m).add_(mean.to(torch::kFloat) * m);
         bn.running_var.mul_(1 - m).add_(var.to(torch::kFloat) * (m * total / std::max(1.0, total - 1))); // unbiased
-        bn.num_batches_tracked.add_(1);
     }
     const auto shape = std::vector<std::int64_t>{1, c, 1, 1};
     const torch::Tensor inv_std = torch::rsqrt(var + bn.options.eps()).to(x.scalar_type()).view(shape);

@@ -560,10 +560,10 @@ private:
     std::vector<bool> dead_wh_channels_of_all_ranks(const torch::Tensor& wh) {
         std::vector<bool> dead = dead_wh_channels(wh);
         if (!group_) return dead;
-        torch::Tensor flags = torch::zeros({static_cast<std::int64_t>(dead.size())}, torch::kFloat);
-        for (std::size_t i = 0; i < dead.size(); ++i) flags[static_cast<std::int64_t>(i)] = dead[i] ? 1.0f : 0.0f;
+        std::vector<float> values(dead.begin(), dead.end());
+        torch::Tensor flags = torch::from_blob(values.data(), {static_cast<std::int64_t>(values.size())}, torch::kFloat);
         group_->all_reduce(flags, ProcessGroup::Reduce::Min, "dead channel all-reduce");
-        for (std::size_t i = 0; i < dead.size(); ++i) dead[i] = flags[static_cast<std::int64_t>(i)].item<float>() > 0.5f;
+        for (std::size_t i = 0; i < dead.size(); ++i) dead[i] = values[i] > 0.5f;
         return dead;
     }
 

@@ -38,7 +38,8 @@ struct DistributedOptions {
 
 // The torchrun variables read through `getenv` (std::getenv in the CLI): RANK, WORLD_SIZE,
 // LOCAL_RANK, MASTER_ADDR, MASTER_PORT, each optional; `base` holds the values used for the ones
-// not set. Errors name the variable and its value (not an integer, out of range, RANK >= WORLD_SIZE).
+// not set. Errors name the variable and its value (not an integer, out of range); whether the
+// values fit together (RANK < WORLD_SIZE) is validate_distributed_options', once flags are applied.
 deadzone::Result<DistributedOptions> distributed_options_from_env(DistributedOptions base,
                                                                   const std::function<const char*(const char*)>& getenv);
 
@@ -91,11 +92,16 @@ private:
 // order (roughly the order backward() produces their gradients). Each bucket's all-reduce starts
 // from the gradient hooks as soon as its last gradient is ready, so the late layers' traffic
 // overlaps the early layers' backward pass; finish() waits for the rest and writes the averages
-// into .grad(). A parameter with no gradient in a step counts as zeros.
+// into .grad(). A parameter with no gradient in a step counts as zeros; which parameters get one
+// must be the same on every rank (the buckets' all-reduces are matched by the order they start in),
+// as it is when every rank runs the same model on a batch of the same shape.
 class GradientAverager {
 public:
     GradientAverager(std::shared_ptr<ProcessGroup> group, const std::vector<torch::Tensor>& parameters,
                      std::int64_t bucket_bytes = 1 << 20);
+    ~GradientAverager(); // removes its gradient hooks
+    GradientAverager(const GradientAverager&) = delete;
+    GradientAverager& operator=(const GradientAverager&) = delete;
     // Call before backward(): arms the hooks for one step.
     void begin_step();
     // Call after backward(): every bucket reduced, .grad() = the mean over ranks.
@@ -121,6 +127,7 @@ private:
     std::vector<std::size_t> bucket_of_, slot_of_;
     std::vector<bool> seen_;
     std::vector<Bucket> buckets_;
+    std::vector<unsigned> hooks_; // per parameter, for remove_hook
     bool armed_ = false;
     double wait_ms_ = 0;
 };

@@ -58,8 +58,9 @@ struct LoaderOptions {
     // * b / shards), b / shards of them (shards must divide b); every share's next batch starts at
     // start + b. A file that fails to load is replaced by the one at the same place in the next
     // global batch (then the one after), so the shares stay disjoint within a batch and the ranks'
-    // positions stay equal; without bad files a shard's samples are exactly those one process
-    // would put at the same places in the whole batch.
+    // positions stay equal (that replacement is then seen twice: there and in its own batch);
+    // without bad files a shard's samples are exactly those one process would put at the same
+    // places in the whole batch.
     int shard = 0;
     int shards = 1;
 };
