@@ -37,8 +37,8 @@ function parse(stderr, what) {
   const done = stderr.split("\n").find((l) => l.startsWith("done:"));
   if (!done) throw new Error(`${what} did not finish:\n${stderr}`);
   const ms = Number(/([\d.]+) ms\/step, loss/.exec(done)[1]);
-  const bytes = /gradient all-reduce (\d+) bytes\/step, ([\d.]+) ms\/step waited/.exec(done);
-  return { ms, bytes: bytes ? Number(bytes[1]) : 0, waitMs: bytes ? Number(bytes[2]) : 0 };
+  const bytes = /gradient all-reduce (\d+) bytes\/step, ([\d.]+) ms\/step from first to last bucket, ([\d.]+) ms\/step waited/.exec(done);
+  return { ms, bytes: bytes ? Number(bytes[1]) : 0, spanMs: bytes ? Number(bytes[2]) : 0, waitMs: bytes ? Number(bytes[3]) : 0 };
 }
 
 function run(processes, round, extra = []) {
@@ -68,13 +68,15 @@ for (let round = 0; round < rounds; ++round) {
 const one = median(results.one.map((r) => r.ms)), two = median(results.sync.map((r) => r.ms));
 const perRank = median(results.perRank.map((r) => r.ms));
 const bytes = results.sync[0].bytes, wait = median(results.sync.map((r) => r.waitMs));
+const span = median(results.sync.map((r) => r.spanMs));
 const date = new Date().toISOString().slice(0, 10);
 console.log(`distributed bench, ${date}, ${cores} cores, load ${os.loadavg()[0].toFixed(2)}; synthetic ${inputSize} px, global batch ${batch}, ${steps} steps, ${rounds} rounds`);
 console.log(`1 process  (${Math.max(1, cores)} threads):   ${one.toFixed(1)} ms/step, ${(batch * 1000 / one).toFixed(1)} images/s`);
 console.log(`2 processes (${Math.max(1, Math.floor(cores / 2))} thread each): ${two.toFixed(1)} ms/step, ${(batch * 1000 / two).toFixed(1)} images/s`);
 console.log(`2 processes, --per-rank-bn:   ${perRank.toFixed(1)} ms/step, ${(batch * 1000 / perRank).toFixed(1)} images/s`);
 console.log(`ratio 2 / 1 processes: ${(two / one).toFixed(2)} (BatchNorm over the global batch), ${(perRank / one).toFixed(2)} (per rank)`);
-console.log(`gradient all-reduce: ${(bytes / 1e6).toFixed(2)} MB per step per rank, ${wait.toFixed(1)} ms/step waited after backward (loopback)`);
+console.log(`gradient all-reduce: ${(bytes / 1e6).toFixed(2)} MB per step per rank, ${span.toFixed(1)} ms/step from the first bucket's start ` +
+  `to the last one's end, of which ${wait.toFixed(1)} ms after backward (loopback)`);
 console.log("projection for N hosts (compute 1/N of one process's step; ring all-reduce; 0.2 ms latency per bucket step):");
 const links = [["1 Gbit/s", 1e9 / 8], ["10 Gbit/s", 10e9 / 8]];
 console.log(`  N   compute ms   ${links.map(([name]) => `all-reduce ms @${name}`).join("   ")}   images/s @${links.map(([n]) => n).join(" / ")}`);

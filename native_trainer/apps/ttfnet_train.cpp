@@ -216,7 +216,8 @@ int main(int argc, char** argv) {
         if (std::isfinite(s.val_losses.total)) std::cerr << ", val loss " << s.val_losses.total;
         if (s.world_size > 1)
             std::cerr << ", rank " << s.rank << " of " << s.world_size << ", gradient all-reduce " << s.allreduce_bytes_per_step
-                      << " bytes/step, " << s.allreduce_wait_ms << " ms/step waited after backward";
+                      << " bytes/step, " << s.allreduce_span_ms << " ms/step from first to last bucket, " << s.allreduce_wait_ms
+                      << " ms/step waited after backward";
         if (s.rank != 0) { // rank 0 writes the files and reports them
             std::cerr << "\n";
             return s.status == deadzone::telemetry::RunStatus::Stopped ? 3 : 0;

@@ -247,7 +247,11 @@ void GradientAverager::on_gradient(std::size_t param, const torch::Tensor& grad)
     if (++b.ready == static_cast<int>(b.params.size())) launch(b);
 }
 
-void GradientAverager::launch(Bucket& b) { b.pending = group_->all_reduce_async(b.flat, "gradient all-reduce"); }
+void GradientAverager::launch(Bucket& b) {
+    if (!launched_) first_launch_ = Clock::now();
+    launched_ = true;
+    b.pending = group_->all_reduce_async(b.flat, "gradient all-reduce");
+}
 
 void GradientAverager::finish() {
     const auto t0 = Clock::now();
@@ -274,6 +278,8 @@ void GradientAverager::finish() {
         }
     }
     wait_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    span_ms_ = std::chrono::duration<double, std::milli>(Clock::now() - first_launch_).count();
+    launched_ = false;
 }
 
 // ---------------------------------------------------------------------------------------------

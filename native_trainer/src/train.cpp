@@ -330,6 +330,7 @@ public:
         summary_.wall_s = std::chrono::duration<double>(Clock::now() - wall_start_).count();
         summary_.ms_per_step = step_ms_total_ / static_cast<double>(std::max<std::int64_t>(1, steps_run_));
         summary_.allreduce_wait_ms = allreduce_ms_total_ / static_cast<double>(std::max<std::int64_t>(1, steps_run_));
+        summary_.allreduce_span_ms = allreduce_span_ms_total_ / static_cast<double>(std::max<std::int64_t>(1, steps_run_));
 
         tel::EndRecord end;
         end.step = state_.step;
@@ -389,6 +390,7 @@ private:
         (total * static_cast<double>(group_->world_size())).backward();
         averager_->finish();
         allreduce_ms_total_ += averager_->last_wait_ms();
+        allreduce_span_ms_total_ += averager_->last_span_ms();
     }
 
     // Rank 0's weights, BN statistics and optimizer state everywhere (they already agree when the
@@ -662,7 +664,7 @@ private:
     int interval_steps_ = 0;
     std::int64_t steps_run_ = 0;                 // in this process (a resumed run starts later)
     std::unique_ptr<GradientAverager> averager_; // data parallel only
-    double allreduce_ms_total_ = 0;
+    double allreduce_ms_total_ = 0, allreduce_span_ms_total_ = 0;
 };
 
 } // namespace

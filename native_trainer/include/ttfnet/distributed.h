@@ -110,6 +110,9 @@ public:
     int buckets() const { return static_cast<int>(buckets_.size()); }
     std::int64_t bytes_per_step() const;             // all-reduced per step (one copy of every gradient)
     double last_wait_ms() const { return wait_ms_; } // finish()'s wait in the last step
+    // The last step's all-reduce span: from the first bucket's start (during backward) to the last
+    // bucket's end; what the averaging would add to a step if none of it overlapped backward().
+    double last_span_ms() const { return span_ms_; }
 
 private:
     struct Bucket {
@@ -129,7 +132,9 @@ private:
     std::vector<Bucket> buckets_;
     std::vector<unsigned> hooks_; // per parameter, for remove_hook
     bool armed_ = false;
-    double wait_ms_ = 0;
+    double wait_ms_ = 0, span_ms_ = 0;
+    std::chrono::steady_clock::time_point first_launch_;
+    bool launched_ = false;
 };
 
 // BatchNorm in training mode over the global batch: the per-channel sums of x and x^2 and the count

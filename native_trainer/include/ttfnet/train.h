@@ -104,6 +104,7 @@ struct TrainSummary {
     int rank = 0, world_size = 1;
     std::int64_t allreduce_bytes_per_step = 0;
     double allreduce_wait_ms = 0;
+    double allreduce_span_ms = 0; // first bucket's start to the last one's end, mean over steps
 };
 
 // Checks values a user can get wrong; the message names the flag.
