@@ -76,23 +76,59 @@ std::string read_maps(const RawMap& hm, const RawMap& wh, const RawMap& pre, con
 // spread overflows beyond about 1e19, see shaders/README.md).
 double number_or_nan(const nlohmann::json& v) { return v.is_null() ? std::nan("") : v.get<double>(); }
 
-// One gpu_postprocess.js statistics record as core's ChannelStats (the same quantities; the GPU
-// keeps the mean and spread in float32, see shaders/README.md).
-deadzone::ChannelStats channel_stats_of(const nlohmann::json& r) {
-    deadzone::ChannelStats s;
-    s.count = r.at("values").get<std::int64_t>();
-    s.finite_count = r.at("finite").get<std::int64_t>();
-    s.nan_count = r.at("nans").get<std::int64_t>();
-    s.inf_count = r.at("infs").get<std::int64_t>();
-    s.min = r.at("min").get<float>();
-    s.max = r.at("max").get<float>();
-    s.mean = number_or_nan(r.at("mean"));
-    s.std = number_or_nan(r.at("std"));
-    const double n = static_cast<double>(s.count);
-    s.fraction_zero = s.count > 0 ? r.at("zeros").get<double>() / n : 0.0;
-    s.fraction_positive = s.count > 0 ? r.at("positives").get<double>() / n : 0.0;
-    return s;
-}
+// One per-channel record of web/gpu_postprocess.js's read() (shaders/channel_stats.wgsl), its
+// fields read by name once; the Detect view takes ChannelStats from it, the Scan view ChannelScan.
+struct GpuChannelRecord {
+    std::int64_t values = 0, finite = 0, zeros = 0, positives = 0, nans = 0, infs = 0, inactive = 0, dead_units = 0;
+    float min = 0, max = 0;            // over finite values
+    double mean = 0, std = 0, sum = 0; // kept in float32 on the GPU: NaN where its spread overflowed
+
+    static GpuChannelRecord of(const nlohmann::json& r) {
+        GpuChannelRecord g;
+        g.values = r.at("values").get<std::int64_t>();
+        g.finite = r.at("finite").get<std::int64_t>();
+        g.zeros = r.at("zeros").get<std::int64_t>();
+        g.positives = r.at("positives").get<std::int64_t>();
+        g.nans = r.at("nans").get<std::int64_t>();
+        g.infs = r.at("infs").get<std::int64_t>();
+        g.inactive = r.at("inactive").get<std::int64_t>();
+        g.dead_units = r.at("deadUnits").get<std::int64_t>();
+        g.min = r.at("min").get<float>();
+        g.max = r.at("max").get<float>();
+        g.mean = number_or_nan(r.at("mean"));
+        g.std = number_or_nan(r.at("std"));
+        g.sum = number_or_nan(r.at("sum"));
+        return g;
+    }
+
+    deadzone::ChannelStats channel_stats() const {
+        deadzone::ChannelStats s;
+        s.count = values;
+        s.finite_count = finite;
+        s.nan_count = nans;
+        s.inf_count = infs;
+        s.min = min;
+        s.max = max;
+        s.mean = mean;
+        s.std = std;
+        s.fraction_zero = values > 0 ? static_cast<double>(zeros) / static_cast<double>(values) : 0.0;
+        s.fraction_positive = values > 0 ? static_cast<double>(positives) / static_cast<double>(values) : 0.0;
+        return s;
+    }
+
+    deadzone::ChannelScan channel_scan() const {
+        deadzone::ChannelScan s;
+        s.values = values;
+        s.inactive = inactive;
+        s.nan = nans;
+        s.inf = infs;
+        s.min = min;
+        s.max = max;
+        s.sum = sum;
+        s.dead_units = dead_units;
+        return s;
+    }
+};
 
 deadzone::Result<deadzone::explorer::GpuDecodedRun> parse_gpu_decoded_run(std::string_view text) {
     using deadzone::Detection;
@@ -100,7 +136,9 @@ deadzone::Result<deadzone::explorer::GpuDecodedRun> parse_gpu_decoded_run(std::s
         const nlohmann::json j = nlohmann::json::parse(text);
         deadzone::explorer::GpuDecodedRun run;
         const nlohmann::json& dims = j.at("dims");
-        run.classes = dims.at(0).get<int>(), run.height = dims.at(1).get<int>(), run.width = dims.at(2).get<int>();
+        run.classes = dims.at(0).get<int>();
+        run.height = dims.at(1).get<int>();
+        run.width = dims.at(2).get<int>();
         const nlohmann::json& d = j.at("decoded");
         for (const nlohmann::json& b : d.at("detections")) {
             Detection det;
@@ -115,29 +153,16 @@ deadzone::Result<deadzone::explorer::GpuDecodedRun> parse_gpu_decoded_run(std::s
         run.decoded.nonfinite_heatmap = d.at("nonfiniteHeatmap").get<std::int64_t>();
         run.decoded.nonfinite_wh = d.at("nonfiniteWh").get<std::int64_t>();
         run.decoded.dropped_peaks = d.at("droppedPeaks").get<std::int64_t>();
-        for (const nlohmann::json& r : j.at("stats").at("wh")) run.post_stats.push_back(channel_stats_of(r));
+        for (const nlohmann::json& r : j.at("stats").at("wh")) run.post_stats.push_back(GpuChannelRecord::of(r).channel_stats());
         if (!j.at("stats").at("wh_pre").is_null())
-            for (const nlohmann::json& r : j.at("stats").at("wh_pre")) run.pre_stats.push_back(channel_stats_of(r));
+            for (const nlohmann::json& r : j.at("stats").at("wh_pre"))
+                run.pre_stats.push_back(GpuChannelRecord::of(r).channel_stats());
         run.ms = j.at("ms").get<double>();
         run.round_trip_ms = j.at("round_trip_ms").get<double>();
         return run;
     } catch (const nlohmann::json::exception& e) {
         return deadzone::Error{e.what()};
     }
-}
-
-// One gpu_postprocess.js statistics record as the scan's ChannelScan.
-deadzone::ChannelScan channel_scan_of(const nlohmann::json& r) {
-    deadzone::ChannelScan s;
-    s.values = r.at("values").get<std::int64_t>();
-    s.inactive = r.at("inactive").get<std::int64_t>();
-    s.nan = r.at("nans").get<std::int64_t>();
-    s.inf = r.at("infs").get<std::int64_t>();
-    s.min = r.at("min").get<float>();
-    s.max = r.at("max").get<float>();
-    s.sum = r.at("sum").get<double>();
-    s.dead_units = r.at("deadUnits").get<std::int64_t>();
-    return s;
 }
 
 // One layer of web/ort_runner.js's readTotals().
@@ -155,7 +180,7 @@ deadzone::Result<LayerTotals> parse_layer_totals(std::string_view text) {
         t.layer = j.at("layer").get<int>();
         t.shape = j.at("dims").get<std::vector<std::int64_t>>();
         t.images = j.at("images").get<int>();
-        for (const nlohmann::json& r : j.at("channels")) t.channels.push_back(channel_scan_of(r));
+        for (const nlohmann::json& r : j.at("channels")) t.channels.push_back(GpuChannelRecord::of(r).channel_scan());
         return t;
     } catch (const nlohmann::json::exception& e) {
         return deadzone::Error{e.what()};

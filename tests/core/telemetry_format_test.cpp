@@ -43,13 +43,19 @@ TEST(TelemetryFormat, RoundTripKeepsEveryField) {
     EXPECT_EQ(dead[0].since_step, 3);
 }
 
-TEST(TelemetryFormat, TheHeadersDataRecordRoundTripsAndIsOptional) {
+// A header with the fields a parser requires.
+Header minimal_header() {
     Header h;
     h.run_id = "r";
     h.input_width = h.input_height = 64;
     h.batch_size = 2;
     h.total_steps = 10;
     h.telemetry_every = 1;
+    return h;
+}
+
+TEST(TelemetryFormat, TheHeadersDataRecordRoundTripsAndIsOptional) {
+    Header h = minimal_header();
     DataInfo d;
     std::int64_t v = 1;
     for (const DataInfoField& f : kDataInfoFields) d.*f.member = v++ * 7; // every field a different value
@@ -67,13 +73,8 @@ TEST(TelemetryFormat, TheHeadersDataRecordRoundTripsAndIsOptional) {
 }
 
 TEST(TelemetryFormat, TheWorldSizeRoundTripsAndOlderFilesReadAsOneProcess) {
-    Header h;
-    h.run_id = "r";
-    h.input_width = h.input_height = 64;
-    h.batch_size = 8;
+    Header h = minimal_header();
     h.world_size = 2;
-    h.total_steps = 10;
-    h.telemetry_every = 1;
     auto two = parse_telemetry(to_json_line(h) + "\n");
     ASSERT_TRUE(two.ok()) << two.error();
     EXPECT_EQ(two.value().header.world_size, 2);
