@@ -19,10 +19,10 @@ node_rank=0
 master_addr=127.0.0.1
 master_port=""
 usage() {
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit "${1:-2}"
 }
-need_value() { [ $# -ge 2 ] || { echo "train_distributed.sh: $1 needs a value" >&2; exit 2; }; }
+need_value() { [ $# -ge 2 ] && [[ "$2" != -* ]] || { echo "train_distributed.sh: $1 needs a value" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
     case "$1" in
     --nproc | --nnodes | --node-rank | --master-addr | --master-port) need_value "$@" ;;&
@@ -36,6 +36,7 @@ while [ $# -gt 0 ]; do
     *) echo "train_distributed.sh: unknown option '$1' (the trainer's arguments go after --)" >&2; usage ;;
     esac
 done
+[ -n "$nproc" ] || { echo "train_distributed.sh: --nproc N is required (processes on this host)" >&2; usage; }
 for v in nproc nnodes node_rank; do
     if ! [[ "${!v}" =~ ^[0-9]+$ ]]; then echo "train_distributed.sh: --${v//_/-} must be a whole number, got '${!v}'" >&2; exit 2; fi
 done
@@ -63,6 +64,7 @@ mkdir -p "$out"
 
 world=$((nnodes * nproc))
 pids=()
+declare -A rank_of # pid -> rank
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap 'stop_all; exit 130' INT
 trap 'stop_all; exit 143' TERM
@@ -76,6 +78,7 @@ for ((local = 0; local < nproc; local++)); do
             "$trainer" "$@" >"$out/rank-$rank.log" 2>&1 &
     fi
     pids+=($!)
+    rank_of[$!]=$rank
 done
 echo "train_distributed.sh: $nproc processes (ranks $((node_rank * nproc))..$((node_rank * nproc + nproc - 1)) of $world)," \
     "rendezvous at $master_addr:$master_port; other ranks log to $out/rank-<r>.log" >&2
@@ -92,7 +95,10 @@ while [ ${#pids[@]} -gt 0 ]; do
     pids=("${remaining[@]+"${remaining[@]}"}")
     if [ "$s" -ne 0 ] && [ "$status" -eq 0 ]; then
         status=$s
-        echo "train_distributed.sh: a process exited with status $s; stopping the others" >&2
+        failed=${rank_of[$done_pid]}
+        echo "train_distributed.sh: rank $failed exited with status $s; stopping the others" >&2
+        # Its reason, when it is not rank 0 (whose output is already on the terminal).
+        [ "$failed" -eq 0 ] || tail -n 5 "$out/rank-$failed.log" | sed "s/^/  rank $failed: /" >&2
         stop_all
     fi
 done

@@ -58,7 +58,8 @@ deadzone::Result<bool> validate_distributed_options(const DistributedOptions& o)
     if (o.world_size < 1) return deadzone::Error{"world size must be at least 1, got " + std::to_string(o.world_size)};
     if (o.rank < 0 || o.rank >= o.world_size)
         return deadzone::Error{"rank " + std::to_string(o.rank) + " is not in 0.." + std::to_string(o.world_size - 1) +
-                               " (world size " + std::to_string(o.world_size) + ")"};
+                               " (world size " + std::to_string(o.world_size) + ")" +
+                               (o.world_size == 1 ? ": is WORLD_SIZE (or --world-size) set?" : "")};
     if (o.local_rank < 0) return deadzone::Error{"local rank must be >= 0"};
     if (o.master_port < 1 || o.master_port > 65535)
         return deadzone::Error{"master port must be 1..65535, got " + std::to_string(o.master_port)};

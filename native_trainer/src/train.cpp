@@ -442,7 +442,7 @@ private:
         if (l.batch_size != state_.batch_size) return mismatch("--batch", l.batch_size, state_.batch_size);
         // Each rank's share of every batch depends on the world size (loader.h): another one would
         // not continue the same sample stream.
-        if (l.world_size != state_.world_size) return mismatch("a world size of", l.world_size, state_.world_size);
+        if (l.world_size != state_.world_size) return mismatch("--world-size (--nproc)", l.world_size, state_.world_size);
         if (l.total_steps != state_.total_steps && !c_.quiet) {
             std::cerr << "warning: checkpoint was trained for --steps " << l.total_steps << ", continuing with --steps "
                       << c_.steps << ": the lr schedule changes from here on\n";
@@ -682,6 +682,11 @@ deadzone::Result<TrainSummary> train(const TrainConfig& config, const TrainHooks
 
     std::shared_ptr<ProcessGroup> group;
     if (c.distributed.enabled()) {
+        // The rendezvous waits for every rank: say so, or a rank started alone looks hung.
+        if (!c.quiet)
+            std::cerr << "rank " << c.distributed.rank << " of " << c.distributed.world_size << ": joining the process group at "
+                      << c.distributed.master_addr << ":" << c.distributed.master_port << " (waiting for every rank, up to "
+                      << c.distributed.timeout.count() << " s per stage)\n";
         auto joined = ProcessGroup::join(c.distributed);
         if (!joined.ok()) return deadzone::Error{joined.error()};
         group = std::move(joined).value();

@@ -208,7 +208,7 @@ TEST(Distributed, AResumedRunContinuesExactlyAndAnotherWorldSizeIsRefused) {
     const std::string alone = testing::temp_dir("dist_alone");
     const Worker one = start_worker(alone, 0, 1, free_port(), 4, 60, {"resume=" + checkpoint});
     EXPECT_EQ(wait_for(one, Clock::now() + std::chrono::seconds(60)), 1);
-    EXPECT_NE(read_text(one.log).find("a world size of 2, this run has 1"), std::string::npos) << read_text(one.log);
+    EXPECT_NE(read_text(one.log).find("--world-size (--nproc) 2, this run has 1"), std::string::npos) << read_text(one.log);
 }
 
 TEST(Distributed, AKilledRankMakesTheOtherExitWithTheTimeoutMessage) {
