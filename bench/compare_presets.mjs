@@ -2,6 +2,7 @@
 //   preset | dead wh channels | step of death | mAP@0.5 | mean IoU | ms/step
 //
 //   node bench/compare_presets.mjs [--runs build/asset_runs] [--manifest assets/models/manifest.json]
+//       [--val-data yolo:DIR --val-on "what DIR is"]
 //   node bench/compare_presets.mjs --train [--seed S] [--steps N] [--presets broken,leaky,...] [--runs DIR]
 //
 // Without --train it reads what scripts/make_assets.sh left in the runs folder. With --train it first
@@ -12,7 +13,9 @@
 // the median). mAP@0.5 and mean IoU come from `ttfnet-eval --val` on each run's
 // checkpoint when that tool is built; otherwise those columns say "n/a". --manifest also writes each
 // preset's figures into the explorer's model manifest (an "evaluation" object per model of that
-// name), which the Detect view shows beside its model picker.
+// name), which the Detect view shows beside its model picker. --val-data scores every run on that
+// data set as a whole (`ttfnet-eval --val --val-all`, e.g. the street footage's hand-checked frames)
+// instead of the run's own validation split; --val-on says what it is, in the manifest.
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -26,6 +29,9 @@ const runs = path.resolve(argValue("--runs") ?? path.join(root, train ? `build/b
 const evalTool = path.join(root, "build/native/native_trainer/ttfnet-eval");
 const trainTool = path.join(root, "build/native/native_trainer/ttfnet-train");
 const channelNames = ["left", "top", "right", "bottom"];
+const valData = argValue("--val-data");
+const valOn = argValue("--val-on") ??
+  (valData ? `ttfnet-eval --val --val-all --data ${valData}` : "ttfnet-eval --val: the 100-image validation split of the training run's synthetic stream");
 
 function endRecord(telemetryFile) {
   const lines = fs.readFileSync(telemetryFile, "utf8").split("\n").filter((l) => l.trim());
@@ -67,8 +73,10 @@ function runConfig(telemetryFile) {
 function evaluate(runDir, config) {
   if (!fs.existsSync(evalTool)) return null;
   const args = ["--checkpoint", path.join(runDir, "last.pt"), "--val"];
-  for (const flag of ["--input-size", "--seed", "--data", "--synthetic-size", "--synthetic-val-size", "--synthetic-base-size"])
+  const own = valData ? ["--input-size"] : ["--input-size", "--seed", "--data", "--synthetic-size", "--synthetic-val-size", "--synthetic-base-size"];
+  for (const flag of own)
     if (config[flag] !== undefined) args.push(flag, String(config[flag]));
+  if (valData) args.push("--data", valData, "--val-all");
   try {
     const out = execFileSync(evalTool, args, { encoding: "utf8", stdio: "pipe" });
     const map = out.match(/mAP@0\.5\s*=\s*([\d.]+)/);
@@ -155,8 +163,7 @@ if (manifestFile) {
   for (const model of manifest.models) {
     const row = rows.find((r) => r.preset === model.name);
     if (!row) continue;
-    model.evaluation = { ...row.evaluation, measured,
-      on: "ttfnet-eval --val: the 100-image validation split of the training run's synthetic stream" };
+    model.evaluation = { ...row.evaluation, measured, on: valOn };
   }
   fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
   console.log(`wrote the figures of ${rows.length} presets into ${manifestFile}`);

@@ -27,6 +27,7 @@ struct ModelCard {
     std::string name;
     int rank = 0;                                         // position in the manifest: the picker lists models in this order
     std::string description;                              // what the variant changes, in one line
+    std::string training;                                 // what it was trained on; "" = the manifest's `training`
     bool evaluated = false;                               // the figures below are present
     double map50 = -1;                                    // mAP@0.5 on the validation split, 0..1; -1 when not measured
     double mean_iou = -1;                                 // mean IoU of matched boxes (IoU >= 0.5), 0..1; -1 when not measured
@@ -163,6 +164,14 @@ struct SampleImage {
     std::string name;       // the button's text
     std::string purpose;    // what the sample shows (the button's tooltip)
     std::string labels_url; // its YOLO label file, "" when it has none
+    std::string pair;       // the manifest's model pair made for images like it ("street"), "" = any
+};
+
+// A pair of shipped models shown side by side (broken left, fix right), named by the kind of image
+// they were trained for: the manifest's `pairs` ({"street": ["street-broken", "street-leaky"]}).
+struct ModelPair {
+    std::string name;
+    std::string models[2];
 };
 
 // A YOLO label file that arrived (dropped, opened or fetched with a sample), kept until an image of
@@ -194,7 +203,11 @@ struct DetectState {
     std::string mapping_error;
     std::string training;          // the manifest's one-line summary of the training data
     std::string model_list_source; // where the model list came from, or why there is none
-    std::string default_pair[2];   // the manifest's default models for the two panels
+    std::string default_pair[2];   // the models the panels show until the user picks (the manifest's
+                                   // `default_pair`, or the pair the shown sample asks for)
+    std::vector<ModelPair> pairs;  // the manifest's named pairs
+    std::string wanted_pair;       // the pair the last opened sample asks for ("" = none)
+    bool models_picked = false;    // the user picked a panel's model: samples no longer switch pairs
     std::vector<SampleImage> samples;
     Panel panels[2];
     LoadedImage image;

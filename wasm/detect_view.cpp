@@ -151,7 +151,7 @@ void draw_toolbar(AppState& state) {
         const SampleImage& sample = state.detect.samples[i];
         ImGui::SameLine();
         ImGui::PushID(static_cast<int>(i));
-        if (ImGui::SmallButton(sample.name.c_str())) open_sample(sample);
+        if (ImGui::SmallButton(sample.name.c_str())) open_sample(state, sample);
         remember_item_rect(state, "sample:" + sample.name);
         if (ImGui::IsItemHovered() && !sample.purpose.empty()) {
             ImGui::BeginTooltip();
@@ -259,7 +259,8 @@ void model_tooltip(const DetectState& detect, const Model& m) {
     ImGui::Text("%s", m.name.c_str());
     if (const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(detect, m.name)) {
         if (!card->description.empty()) ImGui::Text("change: %s", card->description.c_str());
-        if (!detect.training.empty()) ImGui::Text("trained on: %s", detect.training.c_str());
+        const std::string& training = card->training.empty() ? detect.training : card->training;
+        if (!training.empty()) ImGui::Text("trained on: %s", training.c_str());
         if (card->evaluated) {
             ImGui::Text("mAP@0.5 %.3f, mean IoU of matched boxes %.3f", card->map50, card->mean_iou);
             ImGui::Text("wh channels: %s", dead_summary(*card).c_str());
@@ -282,7 +283,10 @@ void draw_model_combo(AppState& state, int panel_index) {
     if (ImGui::BeginCombo(panel_index == 0 ? "##model0" : "##model1", current)) {
         for (int i : models_in_list_order(detect)) {
             const Model& m = detect.models[i];
-            if (ImGui::Selectable(m.name.c_str(), i == panel.model_index)) select_model(state, panel_index, i);
+            if (ImGui::Selectable(m.name.c_str(), i == panel.model_index)) {
+                state.detect.models_picked = true;
+                select_model(state, panel_index, i);
+            }
             if (ImGui::IsItemHovered()) model_tooltip(detect, m);
             const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(detect, m.name);
             ImGui::SameLine(120);

@@ -143,6 +143,7 @@ std::optional<ModelCard> read_model_card(const nlohmann::json& m, int rank) {
     card.name = m["name"].get<std::string>();
     card.rank = rank;
     card.description = m.value("description", std::string());
+    if (m.contains("training") && m["training"].is_string()) card.training = m["training"].get<std::string>();
     if (!m.contains("evaluation") || !m["evaluation"].is_object()) return card;
     const nlohmann::json& e = m["evaluation"];
     const auto unit = [&](const char* key) {
@@ -187,10 +188,46 @@ const char* model_origin_name(ModelOrigin origin) {
     return "?";
 }
 
-void open_sample(const SampleImage& sample) {
+namespace {
+
+// Shows the pair the last sample asks for, unless the user picked the panels' models. Called when a
+// sample is opened and when the manifest arrives (either can come first); models that are still
+// loading are put in their panel by add_model, which follows default_pair.
+void show_wanted_pair(AppState& state) {
+    DetectState& detect = state.detect;
+    if (detect.models_picked || detect.wanted_pair.empty()) return;
+    const auto pair =
+        std::find_if(detect.pairs.begin(), detect.pairs.end(), [&](const ModelPair& p) { return p.name == detect.wanted_pair; });
+    if (pair == detect.pairs.end()) return;
+    for (int p = 0; p < 2; ++p) {
+        detect.default_pair[p] = pair->models[p];
+        const int index = find_model(detect, pair->models[p]);
+        if (index >= 0) select_model(state, p, index);
+    }
+}
+
+// The manifest's `pairs`: {"street": ["street-broken", "street-leaky"], ...}; malformed entries are
+// skipped.
+std::vector<ModelPair> read_model_pairs(const nlohmann::json& manifest) {
+    std::vector<ModelPair> pairs;
+    if (!manifest.contains("pairs") || !manifest["pairs"].is_object()) return pairs;
+    for (const auto& [name, models] : manifest["pairs"].items()) {
+        if (!models.is_array() || models.size() != 2 || !models[0].is_string() || !models[1].is_string()) continue;
+        pairs.push_back({name, {models[0].get<std::string>(), models[1].get<std::string>()}});
+    }
+    return pairs;
+}
+
+} // namespace
+
+void open_sample(AppState& state, const SampleImage& sample) {
     // Labels first: they are kept until the image of their stem arrives, whichever comes first.
     if (!sample.labels_url.empty()) fetch_file(sample.labels_url, FetchKind::Labels);
     fetch_file(sample.url, FetchKind::Image);
+    if (!sample.pair.empty()) {
+        state.detect.wanted_pair = sample.pair;
+        show_wanted_pair(state);
+    }
 }
 
 void start_explorer(AppState& state) {
@@ -216,13 +253,14 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
                 sample.purpose = img.value("purpose", "");
                 if (img.contains("labels") && img["labels"].is_string())
                     sample.labels_url = base + img["labels"].get<std::string>();
+                if (img.contains("pair") && img["pair"].is_string()) sample.pair = img["pair"].get<std::string>();
                 state.detect.samples.push_back(std::move(sample));
             }
         // The first sample is shown at once (a newcomer sees broken vs fixed without doing anything),
         // unless the page was opened with ?first-sample=none (tests and the bench start empty): then
         // it is only decoded unseen, to warm up the image path.
         if (!state.detect.samples.empty()) {
-            if (state.detect.show_first_sample) open_sample(state.detect.samples.front());
+            if (state.detect.show_first_sample) open_sample(state, state.detect.samples.front());
             else fetch_file(state.detect.samples.front().url, FetchKind::WarmUpImage);
         }
         return;
@@ -243,6 +281,8 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
         for (int i = 0; i < 2; ++i)
             if (j["default_pair"][i].is_string()) state.detect.default_pair[i] = j["default_pair"][i].get<std::string>();
     if (j.contains("training") && j["training"].is_string()) state.detect.training = j["training"].get<std::string>();
+    state.detect.pairs = read_model_pairs(j);
+    show_wanted_pair(state);
     for (const auto& m : j["models"]) {
         if (!m.is_object() || !m.contains("file") || !m["file"].is_string()) continue;
         if (std::optional<ModelCard> card = read_model_card(m, static_cast<int>(state.detect.cards.size())))

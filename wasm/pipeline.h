@@ -15,9 +15,11 @@ namespace deadzone::explorer {
 // "shipped", "test model", "dropped": the state hook's names, also shown to the user.
 const char* model_origin_name(ModelOrigin origin);
 
-void start_explorer(AppState& state);        // install the file drop, fetch the model list and samples
-void open_sample(const SampleImage& sample); // fetch a sample image, and its labels when it has them
-void pump_pipeline(AppState& state);         // once a frame: start the next ORT call, never wait for one
+void start_explorer(AppState& state); // install the file drop, fetch the model list and samples
+// Fetches a sample image, and its labels when it has them; shows the model pair it is made for
+// (SampleImage::pair) unless the user has picked the panels' models.
+void open_sample(AppState& state, const SampleImage& sample);
+void pump_pipeline(AppState& state); // once a frame: start the next ORT call, never wait for one
 void accept_image_bytes(AppState& state, const std::string& name, const std::vector<std::uint8_t>& bytes, double received_ms);
 // A model file: checked (core's detector_interface.h), then added, or kept waiting for the external
 // data files it names (accept_model_data_bytes), or refused with a visible reason.

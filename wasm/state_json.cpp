@@ -88,7 +88,11 @@ std::vector<std::string> sample_urls(const DetectState& detect) {
 nlohmann::json samples_json(const DetectState& detect) {
     nlohmann::json j = nlohmann::json::array();
     for (const SampleImage& sample : detect.samples)
-        j.push_back({{"name", sample.name}, {"url", sample.url}, {"purpose", sample.purpose}, {"labels", sample.labels_url}});
+        j.push_back({{"name", sample.name},
+                     {"url", sample.url},
+                     {"purpose", sample.purpose},
+                     {"labels", sample.labels_url},
+                     {"pair", sample.pair}});
     return j;
 }
 
@@ -413,8 +417,12 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
             nlohmann::json dead = nlohmann::json::array();
             for (const auto& [channel, since] : card->dead_channels)
                 dead.push_back({{"channel", channel}, {"since_step", since}});
-            j["card"] = {{"description", card->description}, {"evaluated", card->evaluated}, {"map50", card->map50},
-                         {"mean_iou", card->mean_iou},       {"dead_channels", dead},        {"training", s.detect.training}};
+            j["card"] = {{"description", card->description},
+                         {"evaluated", card->evaluated},
+                         {"map50", card->map50},
+                         {"mean_iou", card->mean_iou},
+                         {"dead_channels", dead},
+                         {"training", card->training.empty() ? s.detect.training : card->training}};
         }
         models.push_back(std::move(j));
     }
@@ -447,6 +455,7 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
         {"model_list_source", s.detect.model_list_source},
         {"sample_images", sample_urls(s.detect)},
         {"samples", samples_json(s.detect)},
+        {"default_pair", {s.detect.default_pair[0], s.detect.default_pair[1]}},
         {"ground_truth", ground_truth_json(s.detect)},
         {"image",
          {{"name", s.detect.image.name},
@@ -489,6 +498,7 @@ EMSCRIPTEN_KEEPALIVE int dz_select_model(int panel, const char* name) {
     const int index = find_model(app_state().detect, name);
     if (index < 0) return 0;
     request_redraw(app_state());
+    app_state().detect.models_picked = true;
     select_model(app_state(), panel, index);
     return 1;
 }

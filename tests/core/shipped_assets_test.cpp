@@ -1,11 +1,17 @@
 // The shipped telemetry (assets/telemetry, written by scripts/make_assets.sh) parses with core's
-// parser and tells the story the README tells: the broken run lost its left wh channel, the fixes
-// trained with the same recipe lost none. Catches assets regenerated with other settings, thinned
-// wrongly, or truncated.
+// parser and tells the story the README tells: each broken run (synthetic and street) lost its left
+// wh channel, the fixes trained with the same recipe lost none. Catches assets regenerated with other
+// settings, thinned wrongly, or truncated. The street footage's hand-checked labels (assets/street)
+// are a usable evaluation set: enough frames, all from the held-out part, every row a box.
 #include "deadzone/telemetry.h"
+
+#include "deadzone/yolo_labels.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace deadzone {
@@ -19,10 +25,18 @@ telemetry::Run load(const std::string& preset) {
 }
 
 TEST(ShippedTelemetry, BrokenLostItsLeftChannelAndTheFixesLostNone) {
-    for (const char* preset : {"broken", "leaky", "bias-init", "softplus", "leaky-bias"}) {
-        SCOPED_TRACE(preset);
-        const telemetry::Run run = load(preset);
-        EXPECT_EQ(run.header.variant.name, preset);
+    // Each shipped run: its file, the preset it was trained with, whether its left channel died.
+    struct Shipped {
+        const char* file;
+        const char* preset;
+        bool dies;
+    };
+    for (const Shipped& shipped :
+         {Shipped{"broken", "broken", true}, Shipped{"leaky", "leaky", false}, Shipped{"bias-init", "bias-init", false},
+          Shipped{"street-broken", "broken", true}, Shipped{"street-leaky", "leaky", false}}) {
+        SCOPED_TRACE(shipped.file);
+        const telemetry::Run run = load(shipped.file);
+        EXPECT_EQ(run.header.variant.name, shipped.preset);
         EXPECT_FALSE(run.truncated);
         ASSERT_TRUE(run.end.has_value());
         EXPECT_EQ(run.end->status, telemetry::RunStatus::Completed);
@@ -36,7 +50,7 @@ TEST(ShippedTelemetry, BrokenLostItsLeftChannelAndTheFixesLostNone) {
         EXPECT_EQ(run.steps.back().step, run.header.total_steps);
         for (size_t i = run.header.telemetry_dense_steps; i + 1 < run.steps.size(); ++i)
             EXPECT_EQ(run.steps[i].step % run.header.telemetry_every, 0) << "step " << run.steps[i].step;
-        if (std::string(preset) == "broken") {
+        if (shipped.dies) {
             ASSERT_EQ(run.end->dead_channels.size(), 1u);
             EXPECT_EQ(run.end->dead_channels[0].channel, 0); // left
             // The death is inside the dense steps, so the replay has the record of the death step
@@ -54,6 +68,41 @@ TEST(ShippedTelemetry, BrokenLostItsLeftChannelAndTheFixesLostNone) {
             EXPECT_TRUE(run.end->dead_channels.empty());
         }
     }
+}
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(ShippedStreetLabels, AtLeast30HeldOutFramesWithEveryRowABox) {
+    // scripts/street_data.py: frames [600, 795) are the validation part; 768x576; one class.
+    constexpr int kValStart = 600, kFrames = 795, kWidth = 768, kHeight = 576;
+    const std::filesystem::path dir = std::filesystem::path(DEADZONE_ASSETS_DIR) / "street" / "checked";
+    int frames = 0, boxes = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.path().extension() != ".txt") continue;
+        SCOPED_TRACE(name);
+        ASSERT_EQ(name.rfind("vtest-", 0), 0u);
+        const int frame = std::stoi(name.substr(6, 6));
+        EXPECT_GE(frame, kValStart);
+        EXPECT_LT(frame, kFrames);
+        Result<YoloLabels> labels = parse_yolo_labels(read_text(entry.path()), kWidth, kHeight, 1);
+        ASSERT_TRUE(labels) << labels.error();
+        EXPECT_TRUE(labels.value().dropped.empty()) << labels.value().dropped.front().reason;
+        for (const EvalBox& b : labels.value().boxes) EXPECT_GE(b.y2 - b.y1, 10.0f) << "a box under 10 px tall";
+        boxes += static_cast<int>(labels.value().boxes.size());
+        ++frames;
+    }
+    EXPECT_GE(frames, 30);
+    EXPECT_GE(boxes, 3 * frames); // 5-8 people walk through every frame
+    // The explorer's street samples carry these labels unchanged.
+    for (const char* frame : {"000696", "000780"})
+        EXPECT_EQ(read_text(std::filesystem::path(DEADZONE_ASSETS_DIR) / "images" / (std::string("street-") + frame + ".txt")),
+                  read_text(dir / (std::string("vtest-") + frame + ".txt")));
 }
 
 } // namespace

@@ -44,16 +44,18 @@ test("each shipped model carries the manifest's card: change, training data, mAP
     const m = s.models.find((x) => x.name === entry.name);
     assert.ok(m.card, `${entry.name} has no card`);
     assert.equal(m.card.description, entry.description);
-    assert.equal(m.card.training, manifest.training);
+    assert.equal(m.card.training, entry.training ?? manifest.training); // a model's own line, else the manifest's
     assert.equal(m.card.evaluated, true);
     assert.equal(m.card.map50, entry.evaluation.map50);
     assert.equal(m.card.mean_iou, entry.evaluation.mean_iou);
     assert.deepEqual(m.card.dead_channels, entry.evaluation.dead_channels);
   }
-  // The broken model's card says its left channel died, the fix's that none did.
-  const broken = s.models.find((x) => x.name === "broken").card;
-  assert.deepEqual(broken.dead_channels.map((d) => d.channel), [0]);
-  assert.ok(broken.map50 < s.models.find((x) => x.name === "leaky").card.map50);
+  // Each pair's broken model says its left channel died, and scores below its fix.
+  for (const [brokenName, fixName] of Object.values(manifest.pairs)) {
+    const broken = s.models.find((x) => x.name === brokenName).card;
+    assert.deepEqual(broken.dead_channels.map((d) => d.channel), [0], brokenName);
+    assert.ok(broken.map50 < s.models.find((x) => x.name === fixName).card.map50, `${brokenName} vs ${fixName}`);
+  }
   // The picker's tooltip, for the README and a look.
   await waitFor(page, `s.widgets && "detect:model0" in s.widgets`, 10000);
   const [x, y, w, h] = (await page.evaluate(() => window.deadzone.state())).widgets["detect:model0"];
@@ -107,16 +109,19 @@ test("a quick click on an Open button opens the file chooser once", async () => 
 test("the legend names every mark drawn, and the ghost's model", async () => {
   const { page, problems } = await openPage(explorer, { query: "" }); // the first sample, detected at once
   await waitForApp(page);
-  const s = await waitFor(page, `s.image.generation === 1 && s.panels.every((p) => p.has_result && !p.busy) && s.panels[0].legend.length > 0`);
-  const manifestClasses = ["person", "car", "sign"];
+  // The first sample is a street frame, detected by the street pair (one class: person).
+  const [brokenName, fixName] = manifest.pairs.street;
+  const s = await waitFor(page, `s.image.generation === 1 && s.panels.every((p) => p.has_result && !p.busy) && s.panels[0].legend.length > 0 &&
+    s.panels[1].result_model === "${fixName}"`);
+  const manifestClasses = ["person"];
   for (const p of s.panels) {
     const found = [...new Set(p.detections.map((d) => d.class_id))].sort().map((c) => manifestClasses[c]);
     assert.deepEqual(p.legend.filter((e) => manifestClasses.includes(e)), found, `${p.model}: one box entry per class found`);
     assert.ok(p.legend.includes("box centre"), `${p.model}: no centre-dot entry`);
   }
-  // broken (left dead) on the left draws leaky's left edges; leaky draws no ghost.
-  assert.equal(s.panels[0].model, "broken");
-  assert.ok(s.panels[0].legend.includes("left edges by leaky"), `left legend: ${s.panels[0].legend.join(", ")}`);
+  // broken (left dead) on the left draws the fix's left edges; the fix draws no ghost.
+  assert.equal(s.panels[0].model, brokenName);
+  assert.ok(s.panels[0].legend.includes(`left edges by ${fixName}`), `left legend: ${s.panels[0].legend.join(", ")}`);
   assert.ok(!s.panels[1].legend.some((e) => e.startsWith("left edges")), `right legend: ${s.panels[1].legend.join(", ")}`);
   // A threshold above every score leaves no box: the legend says so instead of listing marks; only
   // the labelled boxes (the first sample has labels) are still drawn and named.
@@ -126,7 +131,7 @@ test("the legend names every mark drawn, and the ghost's model", async () => {
   assert.deepEqual((await page.evaluate(() => window.deadzone.state())).panels.map((p) => p.legend), [["ground truth"], ["ground truth"]]);
   assert.ok(none);
   await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.3, 100]));
-  await waitFor(page, `s.panels[0].legend.includes("left edges by leaky")`, 10000);
+  await waitFor(page, `s.panels[0].legend.includes("left edges by ${fixName}")`, 10000);
   await screenshot(page, "detect-legend");
   assert.deepEqual(problems, []);
   await page.close();

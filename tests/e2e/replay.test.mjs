@@ -11,6 +11,7 @@ import zlib from "node:zlib";
 import { startExplorer, openPage, waitForApp, screenshot, repoRoot, dropFiles, state, waitFor, clickWidget } from "./harness.mjs";
 
 const TELEMETRY = path.join(repoRoot, "assets/telemetry");
+const manifestPairs = JSON.parse(fs.readFileSync(path.join(repoRoot, "assets/models/manifest.json"), "utf8")).pairs;
 
 // The lines of a shipped telemetry file (gzip) and its records, parsed here independently of core/.
 function shippedLines(name) {
@@ -54,31 +55,32 @@ async function openReplay(query) {
   return { page, problems };
 }
 
-test("first open: a sample detected by broken and leaky, and one click replays the broken run at its death", async () => {
+test("first open: a street frame detected by the street pair, and one click replays the broken run at its death", async () => {
   const { page, problems } = await openReplay("");
-  // Without doing anything, the first sample is on screen with both shipped models' boxes.
-  let s = await waitFor(page, `s.image.generation === 1 && s.panels.every((p) => p.has_result && !p.busy)`);
-  assert.deepEqual(s.panels.map((p) => p.result_model), ["broken", "leaky"]);
+  // Without doing anything, the first sample is on screen with both models of its pair.
+  const [brokenName, fixName] = manifestPairs.street;
+  let s = await waitFor(page, `s.image.generation === 1 && s.panels.every((p) => p.has_result && !p.busy) &&
+    s.panels[0].result_model === "${brokenName}" && s.panels[1].result_model === "${fixName}"`);
   assert.deepEqual(s.panels[0].channels.filter((c) => c.dead).map((c) => c.name), ["left"]);
   await screenshot(page, "first-open");
 
   await clickWidget(page, "replay-training");
   s = await waitFor(page, `s.view === "replay" && s.replay.runs.length === 2 && s.replay.runs.every((r) => !r.loading && r.records > 0)`, 30000);
-  const recs = records(shippedLines("broken"));
+  const recs = records(shippedLines(brokenName));
   const death = recs.find((r) => r.type === "event" && r.kind === "channel_death");
-  assert.ok(death, "the shipped broken telemetry has no channel_death event");
-  const broken = s.replay.runs.find((r) => r.name === "broken");
+  assert.ok(death, `the shipped ${brokenName} telemetry has no channel_death event`);
+  const broken = s.replay.runs.find((r) => r.name === brokenName);
   assert.deepEqual(broken.deaths.map((d) => [d.channel, d.died_at]), [[death.channel, death.step]]);
   assert.match(broken.deaths[0].caption, new RegExp(`^left: pre-activation < 0 for every sample from step ${death.step} `));
   assert.equal(s.replay.step, death.step, "the replay opens at the death step");
   assert.equal(s.replay.primary, s.replay.runs.indexOf(broken));
   assertChannelsMatch(broken.at_step, recordAt(recs, death.step));
   assert.equal(broken.at_step.wh_channels[death.channel].dead, true);
-  // The leaky run is overlaid and lost nothing.
-  const leaky = s.replay.runs.find((r) => r.name === "leaky");
-  assert.deepEqual(leaky.deaths, []);
-  assert.equal(leaky.variant, "leaky");
-  // Opened zoomed in on the death (step 2 of 2000 would be the plots' first pixel).
+  // The fix's run is overlaid and lost nothing.
+  const fix = s.replay.runs.find((r) => r.name === fixName);
+  assert.deepEqual(fix.deaths, []);
+  assert.equal(fix.variant, "leaky");
+  // Opened zoomed in on the death (step 2 of 2500 would be the plots' first pixel).
   assert.ok(s.replay.x_range[1] < 500 && s.replay.x_range[0] <= death.step, `x range ${s.replay.x_range}`);
   await page.mouse.move(1270, 790); // no tooltip in the screenshot
   await page.waitForTimeout(1200);
@@ -113,7 +115,7 @@ test("scrubbing to a step shows that step's values from the file, before and aft
 
 test("a truncated file with malformed lines loads what is valid and says what was skipped", async () => {
   const { page } = await openReplay();
-  const lines = shippedLines("softplus");
+  const lines = shippedLines("leaky");
   const damaged = [...lines];
   damaged[5] = "{\"type\":\"step\", this is not json";
   damaged[9] = damaged[9].replace("\"lr\"", "\"xx\"");
