@@ -13,6 +13,7 @@
 # Usage: scripts/make_assets.sh [--part all|synthetic|street] [--steps N] [--presets "broken leaky ..."] [--no-build]
 #   --part      only the synthetic presets, or only the street pair (default: all)
 #   --steps     every run's steps instead of its recipe's (a quick check of the script)
+#   --presets   the synthetic presets to train (the street part always trains its pair)
 #   --no-build  use the ttfnet-train already in build/native (while another build runs there)
 # The recipes (seed, data, input size, schedule) are scripts/preset_recipe.args and scripts/street_recipe.args.
 # Time: the README ("The failure, reproduced" and "Real street footage") says how long it took on the 2-core machine.
@@ -24,18 +25,24 @@ presets="broken leaky bias-init"
 street_presets="broken leaky"
 part=all
 build=1
+usage() { echo "usage: scripts/make_assets.sh [--part all|synthetic|street] [--steps N] [--presets \"broken leaky ...\"] [--no-build]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
+    case "$1" in
+        --part|--steps|--presets) [ $# -ge 2 ] || usage ;;
+    esac
     case "$1" in
         --steps) steps="$2"; shift 2 ;;
         --presets) presets="$2"; shift 2 ;;
         --part) part="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
-        *) echo "usage: scripts/make_assets.sh [--part all|synthetic|street] [--steps N] [--presets \"broken leaky ...\"] [--no-build]" >&2; exit 2 ;;
+        *) usage ;;
     esac
 done
+case "$part" in all|synthetic|street) ;; *) echo "make_assets.sh: --part is all, synthetic or street, not '$part'" >&2; exit 2 ;; esac
 
 # A recipe file as argv words (one flag per line, # comments); --steps is replaced by $2 when given.
 read_recipe() {
+    local line words
     RECIPE=()
     while read -r line; do
         [[ -z "$line" || "$line" == \#* ]] && continue
@@ -113,7 +120,7 @@ if [ "$part" = all ] || [ "$part" = synthetic ]; then
 fi
 if [ "$part" = all ] || [ "$part" = street ]; then
     node "$DEADZONE_ROOT/bench/compare_presets.mjs" --runs "$runs/street" --manifest "$models/manifest.json" \
-        --val-data "yolo:$DEADZONE_ROOT/build/street_data/checked" \
+        --val-data "yolo:$street_data/checked" \
         --val-on "ttfnet-eval --val --val-all: the hand-checked frames of the street footage's held-out part (assets/street)"
 fi
 

@@ -17,9 +17,9 @@ used) come from three steps:
      two image scales (1.0 and 1.5: the upscaled pass finds the distant people the 64x128 window
      misses), merged by non-maximum suppression.
   2. Tightening by motion: the camera is fixed, so the per-pixel median of the video is the empty
-     street. A HOG window is ~25% wider than the person in it; each box is shrunk to the foreground
-     pixels (|frame - background| large) inside it, and a box with almost no foreground is dropped
-     unless HOG is confident (a person standing still long enough to be in the median).
+     street. A HOG window is about twice as wide as the person in it; each box is shrunk to the
+     foreground pixels (|frame - background| large) inside it, and a box with almost no foreground is
+     dropped unless HOG is confident (a person standing still long enough to be in the median).
   3. Temporal consistency: boxes are linked across neighbouring labelled frames into tracks (IoU);
      tracks seen in fewer than --min-track frames are dropped (flickering false positives) and gaps
      of up to --max-gap frames inside a track are filled by linear interpolation.
@@ -32,6 +32,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import time
@@ -209,7 +210,24 @@ def yolo_rows(boxes, width, height):
 
 
 def frame_name(index):
+    """File stem of frame `index`: vtest-000123."""
     return f"vtest-{index:06d}"
+
+
+def read_checked_names(folder):
+    """{frame index: label path} of a folder of hand-checked labels named vtest-NNNNNN.txt; exits on
+    any other .txt (a misnamed file would silently leave the evaluation set)."""
+    if not os.path.isdir(folder):
+        sys.exit(f"street_data: --checked {folder} is not a folder")
+    checked = {}
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".txt"):
+            continue
+        match = re.fullmatch(r"vtest-(\d{6})\.txt", name)
+        if not match:
+            sys.exit(f"street_data: {os.path.join(folder, name)}: hand-checked labels are named vtest-NNNNNN.txt")
+        checked[int(match.group(1))] = os.path.join(folder, name)
+    return checked
 
 
 def main():
@@ -226,6 +244,12 @@ def main():
     args = parser.parse_args()
     if not 0 < args.train_end <= args.val_start:
         sys.exit("street_data: need 0 < --train-end <= --val-start (no frame in both parts)")
+    if args.every < 1 or args.jobs < 1 or args.min_track < 1 or args.max_gap < 0:
+        sys.exit("street_data: --every, --jobs and --min-track must be at least 1, --max-gap at least 0")
+    # The output folder is replaced: refuse one this script did not write (--out assets would be lost).
+    if os.path.isdir(args.out) and os.listdir(args.out) and not os.path.exists(os.path.join(args.out, "summary.json")):
+        sys.exit(f"street_data: {args.out} is not empty and not an earlier output of this script (no summary.json)")
+    checked = read_checked_names(args.checked) if args.checked else {}
 
     start = time.time()
     frames = read_frames(args.video)
@@ -236,14 +260,10 @@ def main():
     background = background.astype(np.uint8)
 
     order = [i for i in range(0, len(frames), args.every) if i < args.train_end or i >= args.val_start]
-    checked = {}
-    if args.checked:
-        for name in sorted(os.listdir(args.checked)):
-            if name.startswith("vtest-") and name.endswith(".txt"):
-                checked[int(name[6:12])] = os.path.join(args.checked, name)
-        inside = [i for i in checked if i < args.val_start]
-        if inside:
-            sys.exit(f"street_data: hand-checked frame {inside[0]} is not in the validation part")
+    outside = [i for i in checked if not args.val_start <= i < len(frames)]
+    if outside:
+        sys.exit(f"street_data: hand-checked frame {outside[0]} is not in the validation part "
+                 f"(frames {args.val_start}-{len(frames) - 1})")
     print(f"[street] {len(frames)} frames {width}x{height}; HOG on {len(order)} of them ({args.jobs} jobs)",
           flush=True)
     per_frame = {}
@@ -272,8 +292,6 @@ def main():
     for sub in ("images", "labels"):
         os.makedirs(os.path.join(args.out, "checked", sub), exist_ok=True)
     for index, path in sorted(checked.items()):
-        if index >= len(frames):
-            sys.exit(f"street_data: hand-checked frame {index} is past the video's end")
         cv2.imwrite(os.path.join(args.out, "checked", "images", frame_name(index) + ".jpg"), frames[index],
                     [cv2.IMWRITE_JPEG_QUALITY, 92])
         shutil.copy(path, os.path.join(args.out, "checked", "labels", frame_name(index) + ".txt"))

@@ -10,12 +10,17 @@
 // assets/README.md.
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 
-const SYNTHETIC = "synthetic street scenes (ttfnet-synth, seed 1: person, car, sign), 128x128 input, 2000 SGD steps, batch 8";
-const STREET =
+// What a model was trained on, in one line, from its run's settings (the telemetry header's config),
+// so that a recipe edited or a --steps given to make_assets.sh shows in the card.
+const SYNTHETIC = (c) =>
+  `synthetic street scenes (ttfnet-synth, seed ${c["--seed"]}: person, car, sign), ${c["--input-size"]}x${c["--input-size"]} ` +
+  `input, ${c["--steps"]} SGD steps, batch ${c["--batch"]}`;
+const STREET = (c) =>
   "real street footage: frames 0-549 of OpenCV's vtest.avi (one fixed camera, 10 fps), people labelled automatically " +
-  "(HOG + motion + tracking: noisy labels), 256x256 input, 2500 SGD steps, batch 8, seed 3. One camera: it will not " +
-  "find people in unrelated photos";
+  `(HOG + motion + tracking: noisy labels), ${c["--input-size"]}x${c["--input-size"]} input, ${c["--steps"]} SGD steps, ` +
+  `batch ${c["--batch"]}, seed ${c["--seed"]}. One camera: it will not find people in unrelated photos`;
 
 // name, what the variant changes, what it was trained on. The first model of each pair is the broken one.
 const MODELS = [
@@ -29,9 +34,13 @@ const MODELS = [
 ];
 
 // Pairs by the kind of image they were trained for; samples.json names one per sample ("pair").
-// default_pair: the panels' models when no sample asks for a pair (a page opened without one).
 const PAIRS = { street: ["street-broken", "street-leaky"], synthetic: ["broken", "leaky"] };
-const DEFAULT_PAIR = PAIRS.synthetic;
+
+// The settings a shipped model's run recorded: the first line of its telemetry (a JSON header).
+function runConfig(telemetryFile) {
+  const text = zlib.gunzipSync(fs.readFileSync(telemetryFile)).toString("utf8");
+  return JSON.parse(text.slice(0, text.indexOf("\n"))).config;
+}
 
 const file = process.argv[2];
 if (!file) {
@@ -40,25 +49,28 @@ if (!file) {
 }
 const dir = path.dirname(file);
 let previous = { models: [] };
-try {
-  previous = JSON.parse(fs.readFileSync(file, "utf8"));
-} catch { /* no manifest yet: no figures to keep */ }
+if (fs.existsSync(file)) previous = JSON.parse(fs.readFileSync(file, "utf8")); // a broken one stops here, figures kept
 
 const models = [];
 for (const m of MODELS) {
   if (!fs.existsSync(path.join(dir, `${m.name}.onnx`))) continue;
-  const entry = { name: m.name, file: `${m.name}.onnx`, description: m.description, training: m.training };
-  if (fs.existsSync(path.join(dir, "..", "telemetry", `${m.name}.jsonl.gz`))) entry.telemetry = `../telemetry/${m.name}.jsonl.gz`;
+  const telemetry = path.join(dir, "..", "telemetry", `${m.name}.jsonl.gz`);
+  if (!fs.existsSync(telemetry)) throw new Error(`${telemetry} is missing: every shipped model ships its training run`);
+  const entry = { name: m.name, file: `${m.name}.onnx`, description: m.description, training: m.training(runConfig(telemetry)),
+    telemetry: `../telemetry/${m.name}.jsonl.gz` };
   const old = (previous.models ?? []).find((o) => o.name === m.name);
   if (old?.evaluation) entry.evaluation = old.evaluation;
   models.push(entry);
 }
 const shipped = new Set(models.map((m) => m.name));
 const pairs = Object.fromEntries(Object.entries(PAIRS).filter(([, p]) => p.every((n) => shipped.has(n))));
+// default_pair: the panels' models when no sample asks for a pair (a page opened without one);
+// training: the line of a model that has none of its own (older manifests had only this one).
+const defaultPair = pairs.synthetic ?? Object.values(pairs)[0] ?? [];
 const manifest = {
   source: "scripts/make_assets.sh (recipes: scripts/preset_recipe.args, scripts/street_recipe.args)",
-  training: SYNTHETIC,
-  default_pair: DEFAULT_PAIR,
+  training: models.find((m) => m.name === defaultPair[0])?.training ?? "",
+  default_pair: defaultPair,
   pairs,
   models,
 };

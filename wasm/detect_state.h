@@ -205,9 +205,14 @@ struct DetectState {
     std::string model_list_source; // where the model list came from, or why there is none
     std::string default_pair[2];   // the models the panels show until the user picks (the manifest's
                                    // `default_pair`, or the pair the shown sample asks for)
-    std::vector<ModelPair> pairs;  // the manifest's named pairs
-    std::string wanted_pair;       // the pair the last opened sample asks for ("" = none)
-    bool models_picked = false;    // the user picked a panel's model: samples no longer switch pairs
+    std::vector<ModelPair> pairs;  // the manifest's named pairs (both models listed)
+    // The sample being fetched (its file name) and the pair it asks for, applied when that image
+    // arrives; then the pair of the image on screen ("" = none: the panels stay as they are).
+    struct {
+        std::string file, pair;
+    } pending_sample;
+    std::string wanted_pair;
+    bool models_picked = false; // the user picked or dropped a model: samples no longer switch pairs
     std::vector<SampleImage> samples;
     Panel panels[2];
     LoadedImage image;

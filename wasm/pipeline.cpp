@@ -136,14 +136,20 @@ void post_message(AppState& state, std::string text, bool error) {
 
 namespace {
 
+// j[key] when it is a string, else `fallback`: json::value() throws on a type mismatch (a manifest
+// with "description": 1), and the wasm build cannot catch exceptions.
+std::string string_or(const nlohmann::json& j, const char* key, const std::string& fallback) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+
 // One manifest entry's card; nullopt without a name. Malformed figures are left out, not guessed.
 std::optional<ModelCard> read_model_card(const nlohmann::json& m, int rank) {
     if (!m.contains("name") || !m["name"].is_string()) return std::nullopt;
     ModelCard card;
     card.name = m["name"].get<std::string>();
     card.rank = rank;
-    card.description = m.value("description", std::string());
-    if (m.contains("training") && m["training"].is_string()) card.training = m["training"].get<std::string>();
+    card.description = string_or(m, "description", "");
+    card.training = string_or(m, "training", "");
     if (!m.contains("evaluation") || !m["evaluation"].is_object()) return card;
     const nlohmann::json& e = m["evaluation"];
     const auto unit = [&](const char* key) {
@@ -158,8 +164,8 @@ std::optional<ModelCard> read_model_card(const nlohmann::json& m, int rank) {
             if (d.is_object() && d.contains("channel") && d["channel"].is_number_integer() && d.contains("since_step") &&
                 d["since_step"].is_number_integer())
                 card.dead_channels.emplace_back(d["channel"].get<int>(), d["since_step"].get<long long>());
-    card.measured = e.value("measured", std::string());
-    card.evaluated_on = e.value("on", std::string());
+    card.measured = string_or(e, "measured", "");
+    card.evaluated_on = string_or(e, "on", "");
     card.evaluated = card.map50 >= 0;
     return card;
 }
@@ -190,9 +196,9 @@ const char* model_origin_name(ModelOrigin origin) {
 
 namespace {
 
-// Shows the pair the last sample asks for, unless the user picked the panels' models. Called when a
-// sample is opened and when the manifest arrives (either can come first); models that are still
-// loading are put in their panel by add_model, which follows default_pair.
+// Shows the pair the image on screen was opened for, unless the user picked a panel's model.
+// Called when a sample's image arrives and when the manifest arrives (either can come first);
+// models that are still loading are put in their panel by add_model, which follows default_pair.
 void show_wanted_pair(AppState& state) {
     DetectState& detect = state.detect;
     if (detect.models_picked || detect.wanted_pair.empty()) return;
@@ -206,14 +212,16 @@ void show_wanted_pair(AppState& state) {
     }
 }
 
-// The manifest's `pairs`: {"street": ["street-broken", "street-leaky"], ...}; malformed entries are
-// skipped.
-std::vector<ModelPair> read_model_pairs(const nlohmann::json& manifest) {
+// The manifest's `pairs` ({"street": ["street-broken", "street-leaky"], ...}) whose two models are
+// among its cards; malformed entries and pairs naming a model the manifest does not list are skipped.
+std::vector<ModelPair> read_model_pairs(const nlohmann::json& manifest, const DetectState& detect) {
     std::vector<ModelPair> pairs;
     if (!manifest.contains("pairs") || !manifest["pairs"].is_object()) return pairs;
     for (const auto& [name, models] : manifest["pairs"].items()) {
         if (!models.is_array() || models.size() != 2 || !models[0].is_string() || !models[1].is_string()) continue;
-        pairs.push_back({name, {models[0].get<std::string>(), models[1].get<std::string>()}});
+        ModelPair pair{name, {models[0].get<std::string>(), models[1].get<std::string>()}};
+        if (find_card(detect, pair.models[0]) != nullptr && find_card(detect, pair.models[1]) != nullptr)
+            pairs.push_back(std::move(pair));
     }
     return pairs;
 }
@@ -224,10 +232,8 @@ void open_sample(AppState& state, const SampleImage& sample) {
     // Labels first: they are kept until the image of their stem arrives, whichever comes first.
     if (!sample.labels_url.empty()) fetch_file(sample.labels_url, FetchKind::Labels);
     fetch_file(sample.url, FetchKind::Image);
-    if (!sample.pair.empty()) {
-        state.detect.wanted_pair = sample.pair;
-        show_wanted_pair(state);
-    }
+    // Its pair is shown with the image (accept_image_bytes), not before: the old image would run on it.
+    state.detect.pending_sample = {base_name(sample.url), sample.pair};
 }
 
 void start_explorer(AppState& state) {
@@ -249,11 +255,11 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
                 if (!img.is_object() || !img.contains("file") || !img["file"].is_string()) continue;
                 SampleImage sample;
                 sample.url = base + img["file"].get<std::string>();
-                sample.name = img.value("name", file_stem(sample.url));
-                sample.purpose = img.value("purpose", "");
+                sample.name = string_or(img, "name", file_stem(sample.url));
+                sample.purpose = string_or(img, "purpose", "");
                 if (img.contains("labels") && img["labels"].is_string())
                     sample.labels_url = base + img["labels"].get<std::string>();
-                if (img.contains("pair") && img["pair"].is_string()) sample.pair = img["pair"].get<std::string>();
+                sample.pair = string_or(img, "pair", "");
                 state.detect.samples.push_back(std::move(sample));
             }
         // The first sample is shown at once (a newcomer sees broken vs fixed without doing anything),
@@ -281,8 +287,6 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
         for (int i = 0; i < 2; ++i)
             if (j["default_pair"][i].is_string()) state.detect.default_pair[i] = j["default_pair"][i].get<std::string>();
     if (j.contains("training") && j["training"].is_string()) state.detect.training = j["training"].get<std::string>();
-    state.detect.pairs = read_model_pairs(j);
-    show_wanted_pair(state);
     for (const auto& m : j["models"]) {
         if (!m.is_object() || !m.contains("file") || !m["file"].is_string()) continue;
         if (std::optional<ModelCard> card = read_model_card(m, static_cast<int>(state.detect.cards.size())))
@@ -292,6 +296,8 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
         if (m.contains("telemetry") && m["telemetry"].is_string() && m.contains("name") && m["name"].is_string())
             state.replay.shipped.emplace_back(m["name"].get<std::string>(), base + m["telemetry"].get<std::string>());
     }
+    state.detect.pairs = read_model_pairs(j, state.detect);
+    show_wanted_pair(state);
 }
 
 namespace {
@@ -360,9 +366,13 @@ void add_model(AppState& state, std::string name, ModelOrigin origin, std::vecto
     const int index = static_cast<int>(state.detect.models.size()) - 1;
     // Shipped/test models fill their default panel; a dropped model goes where the user will look:
     // an empty panel, else the right-hand (fix) panel.
+    // Once the user has picked a model (or dropped one), a default fills only an empty panel.
     for (int p = 0; p < 2; ++p)
-        if (origin != ModelOrigin::Dropped && state.detect.default_pair[p] == name) select_model(state, p, index);
+        if (origin != ModelOrigin::Dropped && state.detect.default_pair[p] == name &&
+            (!state.detect.models_picked || state.detect.panels[p].model_index < 0))
+            select_model(state, p, index);
     if (origin == ModelOrigin::Dropped) {
+        state.detect.models_picked = true;
         select_model(state, state.detect.panels[0].model_index < 0 ? 0 : 1, index);
         post_message(state, "added model '" + name + "'", false);
     } else {
@@ -500,7 +510,12 @@ void accept_image_bytes(AppState& state, const std::string& name, const std::vec
                      "image '" + name + "': EXIF orientation " + std::to_string(o) + " applied (" + exif_orientation_name(o) +
                          "), so it shows as the camera meant it and labels written for the upright picture match",
                      false);
-    LoadedImage& li = state.detect.image;
+    // A sample's image brings the model pair made for it; any other image keeps the panels as they are.
+    DetectState& detect = state.detect;
+    detect.wanted_pair = name == detect.pending_sample.file ? detect.pending_sample.pair : "";
+    detect.pending_sample = {};
+    show_wanted_pair(state);
+    LoadedImage& li = detect.image;
     li.name = name;
     li.rgb = std::move(image).value();
     li.generation += 1;

@@ -70,6 +70,15 @@ TEST(ShippedTelemetry, BrokenLostItsLeftChannelAndTheFixesLostNone) {
     }
 }
 
+TEST(ShippedAssets, StayWithinTheirBudget) {
+    // assets/README.md: the repository's shipped assets are kept under 40 MB (10^6 bytes), so a
+    // clone stays small; a new model has to make room.
+    std::uintmax_t bytes = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(DEADZONE_ASSETS_DIR))
+        if (entry.is_regular_file()) bytes += entry.file_size();
+    EXPECT_LT(bytes, 40'000'000u) << bytes << " bytes in assets/";
+}
+
 std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;
@@ -98,7 +107,7 @@ TEST(ShippedStreetLabels, AtLeast30HeldOutFramesWithEveryRowABox) {
         ++frames;
     }
     EXPECT_GE(frames, 30);
-    EXPECT_GE(boxes, 3 * frames); // 5-8 people walk through every frame
+    EXPECT_GE(boxes, 3 * frames); // 6-9 people are in every checked frame
     // The explorer's street samples carry these labels unchanged.
     for (const char* frame : {"000696", "000780"})
         EXPECT_EQ(read_text(std::filesystem::path(DEADZONE_ASSETS_DIR) / "images" / (std::string("street-") + frame + ".txt")),

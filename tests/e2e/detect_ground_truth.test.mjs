@@ -63,8 +63,10 @@ function assertMatchesOracle(s, gt, what) {
 test("the labelled first sample: GT boxes, each box's IoU, precision/recall/mean IoU per panel, labels that do not overlap", async () => {
   const { page, problems } = await openPage(explorer, { query: "" }); // the first sample is shown, with its labels
   assert.equal((await waitForApp(page)).error, null);
-  let s = await waitFor(page, `s.image.generation > 0 && s.ground_truth.available && ${bothDone("s.image.generation")}`);
   const first = JSON.parse(fs.readFileSync(path.join(IMAGES, "samples.json"), "utf8")).images[0];
+  const pairs = JSON.parse(fs.readFileSync(path.join(repoRoot, "assets/models/manifest.json"), "utf8")).pairs;
+  let s = await waitFor(page, `s.image.generation > 0 && s.ground_truth.available && ${bothDone("s.image.generation")} &&
+    s.panels.map((p) => p.result_model).join() === ${JSON.stringify(pairs[first.pair].join())}`);
   assert.equal(s.image.name, first.file);
   assert.equal(s.ground_truth.file, first.labels);
   const gt = yoloBoxes(fs.readFileSync(path.join(IMAGES, first.labels), "utf8"), s.image.width, s.image.height);
@@ -82,7 +84,6 @@ test("the labelled first sample: GT boxes, each box's IoU, precision/recall/mean
   await page.evaluate(() => window.deadzone.call("dz_set_decode_params", null, ["number", "number"], [0.3, 100]));
   await page.waitForTimeout(200);
   s = await state(page);
-  const pairs = JSON.parse(fs.readFileSync(path.join(repoRoot, "assets/models/manifest.json"), "utf8")).pairs;
   assert.deepEqual(s.panels.map((p) => p.model), pairs[first.pair]);
   assert.ok(s.panels[1].match.true_positives > 0, "the fixed model found none of the labelled objects");
   const iouOfAll = (p) => s.panels[p].match.iou_of_prediction.reduce((a, b) => a + b, 0) / Math.max(1, s.panels[p].detections.length);

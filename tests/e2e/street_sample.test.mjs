@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { startExplorer, openPage, waitForApp, repoRoot, waitFor, bothDone, clickWidget, screenshot } from "./harness.mjs";
+import { startExplorer, openPage, waitForApp, repoRoot, waitFor, bothDone, clickWidget, dropFiles, screenshot } from "./harness.mjs";
 
 const ASSETS = path.join(repoRoot, "assets");
 const manifest = JSON.parse(fs.readFileSync(path.join(ASSETS, "models/manifest.json"), "utf8"));
@@ -69,6 +69,31 @@ test("first open: a held-out street frame, the street pair, half boxes from the 
   await clickWidget(page, `sample:${samples[0].name}`);
   s = await waitFor(page, `s.image.name === ${JSON.stringify(samples[0].file)} && ${bothDone("s.image.generation")}`);
   assert.deepEqual(s.panels.map((p) => p.result_model), [manifest.pairs.synthetic[0], "bias-init"]);
+  assert.deepEqual(problems.filter((p) => !/adapter/i.test(p)), []);
+  await page.close();
+});
+
+test("a model the user drops stays when a sample is opened; a sample's pair waits for its image", async () => {
+  // samples.json arrives before the manifest here (the other order is the first test's usual one).
+  const { page, problems } = await openPage(explorer, {
+    query: "",
+    beforeLoad: (p) => p.route(/assets\/models\/manifest\.json$/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    }),
+  });
+  assert.equal((await waitForApp(page)).error, null);
+  const pair = manifest.pairs.street;
+  let s = await waitFor(page, `${bothDone("s.image.generation")} && s.panels.map((p) => p.result_model).join() === ${JSON.stringify(pair.join())}`);
+  // Drop a copy of the synthetic leaky model: it takes the right-hand panel.
+  const bytes = fs.readFileSync(path.join(ASSETS, "models/leaky.onnx"));
+  await dropFiles(page, [{ name: "mine.onnx", bytes }]);
+  s = await waitFor(page, `s.panels[1].model === "mine" && ${bothDone("s.image.generation")}`);
+  // A synthetic sample no longer switches the panels.
+  const synthetic = samples.find((x) => x.pair === "synthetic");
+  await clickWidget(page, `sample:${synthetic.name}`);
+  s = await waitFor(page, `s.image.name === ${JSON.stringify(synthetic.file)} && ${bothDone("s.image.generation")}`);
+  assert.deepEqual(s.panels.map((p) => p.result_model), [pair[0], "mine"]);
   assert.deepEqual(problems.filter((p) => !/adapter/i.test(p)), []);
   await page.close();
 });
