@@ -39,6 +39,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$part" in all|synthetic|street) ;; *) echo "make_assets.sh: --part is all, synthetic or street, not '$part'" >&2; exit 2 ;; esac
+# Checked here, not by ttfnet-train after minutes of labelling.
+[[ -z "$steps" || "$steps" =~ ^[1-9][0-9]*$ ]] || { echo "make_assets.sh: --steps is a positive number of steps, not '$steps'" >&2; exit 2; }
 
 # A recipe file as argv words (one flag per line, # comments); --steps is replaced by $2 when given.
 read_recipe() {

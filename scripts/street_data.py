@@ -52,6 +52,8 @@ MIN_HEIGHT = 24             # px: shorter boxes are noise at this camera's dista
 
 def read_frames(path):
     """All frames of the video as BGR uint8 arrays [576, 768, 3]; exits with a message on failure."""
+    if not os.path.isfile(path):
+        sys.exit(f"street_data: cannot open video {path}: no such file")
     cap = cv2.VideoCapture(path)
     if not cap.isOpened():
         sys.exit(f"street_data: cannot open video {path}")
@@ -227,6 +229,8 @@ def read_checked_names(folder):
         if not match:
             sys.exit(f"street_data: {os.path.join(folder, name)}: hand-checked labels are named vtest-NNNNNN.txt")
         checked[int(match.group(1))] = os.path.join(folder, name)
+    if not checked:
+        sys.exit(f"street_data: --checked {folder} holds no vtest-NNNNNN.txt label file")
     return checked
 
 

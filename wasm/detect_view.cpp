@@ -256,6 +256,7 @@ std::string card_summary(const ModelCard& card) {
 // The tooltip of a model in the picker: what it is, what it was trained on, how well it does.
 void model_tooltip(const DetectState& detect, const Model& m) {
     ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40.0f); // the training line is a paragraph: keep it on screen
     ImGui::Text("%s", m.name.c_str());
     if (const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(detect, m.name)) {
         if (!card->description.empty()) ImGui::Text("change: %s", card->description.c_str());
@@ -272,6 +273,7 @@ void model_tooltip(const DetectState& detect, const Model& m) {
                             m.origin == ModelOrigin::Dropped ? "an .onnx you dropped or opened" : "not in the model manifest");
         if (!m.spec.variant.empty()) ImGui::Text("variant (from its metadata): %s", m.spec.variant.c_str());
     }
+    ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
 }
 

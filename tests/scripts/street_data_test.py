@@ -139,6 +139,10 @@ class WholeScript(unittest.TestCase):
         open(os.path.join(misnamed, "vtest-12.txt"), "w").close()
         r = self.run_script("--out", out, "--checked", misnamed)
         self.assertIn("hand-checked labels are named vtest-NNNNNN.txt", r.stderr)
+        empty = os.path.join(SCRATCH, "empty")
+        os.makedirs(empty, exist_ok=True)
+        r = self.run_script("--out", out, "--checked", empty)
+        self.assertIn("holds no vtest-NNNNNN.txt label file", r.stderr)
         # A folder it did not write is not replaced.
         foreign = os.path.join(SCRATCH, "foreign")
         os.makedirs(foreign, exist_ok=True)
