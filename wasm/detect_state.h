@@ -27,7 +27,7 @@ struct ModelCard {
     std::string name;
     int rank = 0;                                         // position in the manifest: the picker lists models in this order
     std::string description;                              // what the variant changes, in one line
-    std::string training;                                 // what it was trained on; "" = the manifest's `training`
+    std::string training;                                 // what it was trained on (its own line, else the manifest's)
     bool evaluated = false;                               // the figures below are present
     double map50 = -1;                                    // mAP@0.5 on the validation split, 0..1; -1 when not measured
     double mean_iou = -1;                                 // mean IoU of matched boxes (IoU >= 0.5), 0..1; -1 when not measured

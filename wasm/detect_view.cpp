@@ -260,8 +260,7 @@ void model_tooltip(const DetectState& detect, const Model& m) {
     ImGui::Text("%s", m.name.c_str());
     if (const ModelCard* card = m.origin == ModelOrigin::Dropped ? nullptr : find_card(detect, m.name)) {
         if (!card->description.empty()) ImGui::Text("change: %s", card->description.c_str());
-        const std::string& training = card->training.empty() ? detect.training : card->training;
-        if (!training.empty()) ImGui::Text("trained on: %s", training.c_str());
+        if (!card->training.empty()) ImGui::Text("trained on: %s", card->training.c_str());
         if (card->evaluated) {
             ImGui::Text("mAP@0.5 %.3f, mean IoU of matched boxes %.3f", card->map50, card->mean_iou);
             ImGui::Text("wh channels: %s", dead_summary(*card).c_str());

@@ -143,13 +143,14 @@ std::string string_or(const nlohmann::json& j, const char* key, const std::strin
 }
 
 // One manifest entry's card; nullopt without a name. Malformed figures are left out, not guessed.
-std::optional<ModelCard> read_model_card(const nlohmann::json& m, int rank) {
+// `training`: the manifest's line, for an entry without one of its own.
+std::optional<ModelCard> read_model_card(const nlohmann::json& m, int rank, const std::string& training) {
     if (!m.contains("name") || !m["name"].is_string()) return std::nullopt;
     ModelCard card;
     card.name = m["name"].get<std::string>();
     card.rank = rank;
     card.description = string_or(m, "description", "");
-    card.training = string_or(m, "training", "");
+    card.training = string_or(m, "training", training);
     if (!m.contains("evaluation") || !m["evaluation"].is_object()) return card;
     const nlohmann::json& e = m["evaluation"];
     const auto unit = [&](const char* key) {
@@ -289,7 +290,8 @@ void on_manifest_fetched(AppState& state, FetchKind kind, const std::string& url
     if (j.contains("training") && j["training"].is_string()) state.detect.training = j["training"].get<std::string>();
     for (const auto& m : j["models"]) {
         if (!m.is_object() || !m.contains("file") || !m["file"].is_string()) continue;
-        if (std::optional<ModelCard> card = read_model_card(m, static_cast<int>(state.detect.cards.size())))
+        if (std::optional<ModelCard> card =
+                read_model_card(m, static_cast<int>(state.detect.cards.size()), state.detect.training))
             state.detect.cards.push_back(std::move(*card));
         fetch_file(base + m["file"].get<std::string>(), kind == FetchKind::Manifest ? FetchKind::Model : FetchKind::TestModel);
         // Its training run, for the Replay view (fetched when the user asks for it).

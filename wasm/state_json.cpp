@@ -417,12 +417,8 @@ EMSCRIPTEN_KEEPALIVE const char* dz_state_json() {
             nlohmann::json dead = nlohmann::json::array();
             for (const auto& [channel, since] : card->dead_channels)
                 dead.push_back({{"channel", channel}, {"since_step", since}});
-            j["card"] = {{"description", card->description},
-                         {"evaluated", card->evaluated},
-                         {"map50", card->map50},
-                         {"mean_iou", card->mean_iou},
-                         {"dead_channels", dead},
-                         {"training", card->training.empty() ? s.detect.training : card->training}};
+            j["card"] = {{"description", card->description}, {"evaluated", card->evaluated}, {"map50", card->map50},
+                         {"mean_iou", card->mean_iou},       {"dead_channels", dead},        {"training", card->training}};
         }
         models.push_back(std::move(j));
     }
